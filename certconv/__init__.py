@@ -1,0 +1,70 @@
+"""certconv: take certificate bundles apart, classify them, and write what Azure needs.
+
+Typical use::
+
+    import certconv
+
+    bundle = certconv.load("bundle.pfx", password="changeit")
+    for cert in bundle.certificates:
+        print(cert.role.value, cert.subject, cert.sha1, cert.apim_store)
+    manifest = certconv.split("bundle.pfx", "out/", password="changeit")
+
+Importing certconv loads ``cryptography`` only: no CLI framework, no network code.
+"""
+
+from __future__ import annotations
+
+from ._api import InputLike, load, split
+from ._chain import ca_issuers_urls, signed_by
+from ._errors import (
+    CertconvError,
+    CorruptInputError,
+    InputError,
+    InputTooLargeError,
+    NoCertificateError,
+    OutputError,
+    OutputExistsError,
+    PasswordError,
+    PasswordRequiredError,
+    UnsafeOutputError,
+    UnsupportedFormatError,
+    WrongPasswordError,
+)
+from ._model import Bundle, BundleWarning, Certificate, Chain, Manifest, ManifestEntry, Role
+from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._write import file_names, manifest_json, write_split
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_MAX_INPUT_SIZE",
+    "Bundle",
+    "BundleWarning",
+    "CertconvError",
+    "Certificate",
+    "Chain",
+    "CorruptInputError",
+    "InputError",
+    "InputLike",
+    "InputTooLargeError",
+    "Manifest",
+    "ManifestEntry",
+    "NoCertificateError",
+    "OutputError",
+    "OutputExistsError",
+    "PasswordError",
+    "PasswordRequiredError",
+    "Role",
+    "Source",
+    "UnsafeOutputError",
+    "UnsupportedFormatError",
+    "WrongPasswordError",
+    "__version__",
+    "ca_issuers_urls",
+    "file_names",
+    "load",
+    "manifest_json",
+    "signed_by",
+    "split",
+    "write_split",
+]

@@ -1,0 +1,5 @@
+"""``python -m certconv``: the same as the ``certconv`` command."""
+
+from certconv.cli import main
+
+main()

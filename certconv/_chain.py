@@ -1,0 +1,363 @@
+"""Pure logic: deduplicate, link issuers, classify roles, order chains. No I/O.
+
+Issuers are found through an index of subject names (never by comparing all
+pairs), narrowed by authority/subject key identifiers and confirmed by a
+signature check made with the issuer's public key directly, so SHA-1 and MD5
+signatures of old roots verify too (``verify_directly_issued_by`` refuses them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.x509.oid import SignatureAlgorithmOID
+
+from ._model import Bundle, BundleWarning, Certificate, Chain, Role
+from ._names import display_name, name_key
+from ._read import RawCertificate, ReadResult
+
+__all__ = ["APIM_CA_LIMIT", "build_bundle", "signed_by"]
+
+APIM_CA_LIMIT = 10
+"""APIM accepts at most this many CA certificates (roots + intermediates)."""
+
+_MAX_DEPTH = 16
+_SEARCH_BUDGET = 10_000
+
+
+def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when ``issuer``'s public key verifies ``child``'s signature.
+
+    Works for RSA (PKCS#1 v1.5 and PSS), ECDSA, Ed25519, Ed448 and DSA, with any
+    hash OpenSSL offers (SHA-1 and MD5 included). Names are not compared.
+    """
+    key = issuer.public_key()
+    signature = child.signature
+    data = child.tbs_certificate_bytes
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            hash_algorithm = child.signature_hash_algorithm
+            if hash_algorithm is None:
+                return False
+            pad: padding.AsymmetricPadding
+            if child.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
+                params = child.signature_algorithm_parameters
+                if not isinstance(params, padding.PSS):
+                    return False
+                pad = params
+            else:
+                pad = padding.PKCS1v15()
+            key.verify(signature, data, pad, hash_algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            hash_algorithm = child.signature_hash_algorithm
+            if hash_algorithm is None:
+                return False
+            key.verify(signature, data, ec.ECDSA(hash_algorithm))
+        elif isinstance(key, dsa.DSAPublicKey):
+            hash_algorithm = child.signature_hash_algorithm
+            if hash_algorithm is None:
+                return False
+            key.verify(signature, data, hash_algorithm)
+        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            key.verify(signature, data)
+        else:
+            return False
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+        return False
+    return True
+
+
+class _Node:
+    """Working state for one unique certificate while the bundle is built."""
+
+    __slots__ = (
+        "aki",
+        "bc_ca",
+        "der",
+        "issued_any",
+        "issuer_key",
+        "issuers",
+        "label",
+        "raw",
+        "self_signed",
+        "sha1",
+        "sha256",
+        "ski",
+        "subject_key",
+    )
+
+    def __init__(self, raw: RawCertificate) -> None:
+        cert = raw.x509
+        self.raw = raw
+        self.der = raw.der
+        self.sha1 = hashlib.sha1(raw.der).hexdigest().upper()  # noqa: S324 - thumbprint, not security
+        self.sha256 = hashlib.sha256(raw.der).hexdigest().upper()
+        self.subject_key = name_key(cert.subject)
+        self.issuer_key = name_key(cert.issuer)
+        self.ski = _extension_value(cert, x509.SubjectKeyIdentifier, "digest")
+        self.aki = _extension_value(cert, x509.AuthorityKeyIdentifier, "key_identifier")
+        self.bc_ca = _basic_constraints_ca(cert)
+        self.self_signed = self.subject_key == self.issuer_key and signed_by(cert, cert)
+        self.issuers: list[_Node] = []
+        self.issued_any = False
+        self.label = display_name(cert.subject).casefold()
+
+    @property
+    def ca(self) -> bool:
+        # X.509 v1 self-signed certificates predate basicConstraints; OpenSSL accepts them as CAs.
+        if self.bc_ca is None:
+            return self.self_signed and self.raw.x509.version is x509.Version.v1
+        return self.bc_ca
+
+    @property
+    def role(self) -> Role:
+        if self.self_signed:
+            return Role.ROOT
+        if self.ca or self.issued_any:
+            return Role.INTERMEDIATE
+        return Role.LEAF
+
+    @property
+    def not_after(self) -> datetime:
+        return self.raw.x509.not_valid_after_utc
+
+
+def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], attr: str) -> bytes | None:
+    try:
+        value: bytes | None = getattr(cert.extensions.get_extension_for_class(kind).value, attr)
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+    return value
+
+
+def _basic_constraints_ca(cert: x509.Certificate) -> bool | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def build_bundle(
+    results: Sequence[ReadResult],
+    *,
+    at: datetime | None = None,
+) -> Bundle:
+    """Turn what the inputs held into a classified, chained :class:`Bundle`.
+
+    Args:
+        results: One :class:`ReadResult` per input, in the order given.
+        at: The moment validity is judged at (default: now).
+    """
+    at = at or datetime.now(UTC)
+    warnings: list[BundleWarning] = [w for r in results for w in r.warnings]
+    nodes = _unique_nodes((c for r in results for c in r.certificates), warnings)
+    _link_issuers(nodes)
+    paths = _PathFinder()
+    keys = [k for r in results for k in r.private_keys]
+    with_key = _certificates_with_key(nodes, keys, warnings)
+
+    ordered = sorted(nodes, key=lambda n: (_ROLE_ORDER[n.role], n.label, n.sha256))
+    certificates: dict[str, Certificate] = {}
+    for node in ordered:
+        path = paths.best(node)
+        issuer = path[1] if len(path) > 1 else None
+        certificates[node.sha256] = Certificate(
+            x509=node.raw.x509,
+            der=node.der,
+            role=node.role,
+            sha1=node.sha1,
+            sha256=node.sha256,
+            subject=node.raw.x509.subject.rfc4514_string(),
+            issuer=node.raw.x509.issuer.rfc4514_string(),
+            self_signed=node.self_signed,
+            ca=node.ca,
+            issuer_sha1=issuer.sha1 if issuer else None,
+            has_private_key=node.sha256 in with_key,
+            friendly_name=node.raw.friendly_name,
+            source=node.raw.source,
+        )
+
+    chains = tuple(
+        Chain(tuple(certificates[n.sha256] for n in paths.best(node)))
+        for node in ordered
+        if node.role is Role.LEAF or (node.self_signed and not node.ca)
+    )
+    for node in ordered:
+        warnings.extend(_validity_warnings(node, at))
+        top = paths.best(node)[-1]
+        if not top.self_signed and top is node:
+            warnings.append(_missing_issuer(node))
+        if node.issued_any and node.bc_ca is False:
+            warnings.append(
+                BundleWarning(
+                    "ca-false-issuer",
+                    f"'{display_name(node.raw.x509.subject)}' is marked CA:FALSE but issued another "
+                    "certificate in the input; clients will reject that chain",
+                    node.sha1,
+                )
+            )
+    ca_count = sum(1 for n in nodes if n.role is not Role.LEAF)
+    if ca_count > APIM_CA_LIMIT:
+        warnings.append(
+            BundleWarning(
+                "apim-ca-limit",
+                f"{ca_count} CA certificates (roots + intermediates): APIM accepts at most "
+                f"{APIM_CA_LIMIT}; upload only those your backends' chains need",
+            )
+        )
+    return Bundle(
+        certificates=tuple(certificates.values()),
+        chains=chains,
+        warnings=tuple(warnings),
+        inputs=tuple(r.name for r in results),
+        formats=tuple(r.format for r in results),
+        private_keys=tuple(keys),
+    )
+
+
+_ROLE_ORDER = {Role.ROOT: 0, Role.INTERMEDIATE: 1, Role.LEAF: 2}
+
+
+def _unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) -> list[_Node]:
+    """One node per distinct DER; a friendly name seen on any copy is kept."""
+    by_der: dict[bytes, _Node] = {}
+    for raw in raws:
+        node = by_der.get(raw.der)
+        if node is None:
+            by_der[raw.der] = _Node(raw)
+            continue
+        if node.raw.friendly_name is None and raw.friendly_name is not None:
+            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
+        warnings.append(
+            BundleWarning(
+                "duplicate",
+                f"'{display_name(raw.x509.subject)}' appears more than once ({raw.source}); written once",
+                node.sha1,
+            )
+        )
+    return list(by_der.values())
+
+
+def _link_issuers(nodes: list[_Node]) -> None:
+    """Fill ``issuers`` of every node: name index, key-identifier narrowing, signature proof."""
+    by_subject: dict[object, list[_Node]] = defaultdict(list)
+    for node in nodes:
+        by_subject[node.subject_key].append(node)
+    for node in nodes:
+        if node.self_signed:
+            continue
+        candidates = [c for c in by_subject.get(node.issuer_key, ()) if c is not node]
+        if node.aki is not None:
+            # Key identifiers only narrow the search; a mis-set AKI must not hide the real issuer.
+            matching = [c for c in candidates if c.ski == node.aki]
+            verified = [c for c in matching if signed_by(node.raw.x509, c.raw.x509)]
+            if not verified:
+                others = [c for c in candidates if c.ski != node.aki]
+                verified = [c for c in others if signed_by(node.raw.x509, c.raw.x509)]
+        else:
+            verified = [c for c in candidates if signed_by(node.raw.x509, c.raw.x509)]
+        # Preference among issuers: latest end of validity, then thumbprint (for determinism).
+        verified.sort(key=lambda c: (-c.not_after.timestamp(), c.sha256))
+        node.issuers = verified
+        for issuer in verified:
+            issuer.issued_any = True
+
+
+class _PathFinder:
+    """Best issuer path per certificate: ends at a self-signed root when one can."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[_Node, ...]] = {}
+        self._budget = 0
+
+    def best(self, node: _Node) -> tuple[_Node, ...]:
+        # The budget bounds the work on pathological cross-signing meshes; real
+        # inputs use a handful of steps per certificate.
+        self._budget = _SEARCH_BUDGET
+        return self._search(node, frozenset())
+
+    def _search(self, node: _Node, above: frozenset[str]) -> tuple[_Node, ...]:
+        cached = self._memo.get(node.sha256)
+        if cached is not None and not any(n.sha256 in above for n in cached):
+            return cached
+        self._budget -= 1
+        if node.self_signed or len(above) >= _MAX_DEPTH:
+            return (node,)
+        seen = above | {node.sha256}
+        fallback: tuple[_Node, ...] | None = None
+        for issuer in node.issuers:
+            if issuer.sha256 in seen:
+                continue
+            tail = self._search(issuer, seen) if self._budget > 0 else (issuer,)
+            if tail[-1].self_signed:
+                path = (node, *tail)
+                break
+            if fallback is None:
+                fallback = (node, *tail)
+        else:
+            path = fallback or (node,)
+        if not above:
+            self._memo[node.sha256] = path
+        return path
+
+
+def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warnings: list[BundleWarning]) -> set[str]:
+    if not keys:
+        return set()
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    der = serialization.Encoding.DER
+    by_public: dict[bytes, list[_Node]] = defaultdict(list)
+    for node in nodes:
+        by_public[node.raw.x509.public_key().public_bytes(der, spki)].append(node)
+    found: set[str] = set()
+    for key in keys:
+        matches = by_public.get(key.public_key().public_bytes(der, spki), [])
+        if not matches:
+            warnings.append(BundleWarning("unmatched-key", "a private key matches no certificate of the input"))
+        found.update(n.sha256 for n in matches)
+    return found
+
+
+def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
+    cert = node.raw.x509
+    name = display_name(cert.subject)
+    if cert.not_valid_after_utc < at:
+        return [BundleWarning("expired", f"'{name}' expired on {cert.not_valid_after_utc:%Y-%m-%d}", node.sha1)]
+    if cert.not_valid_before_utc > at:
+        return [
+            BundleWarning(
+                "not-yet-valid", f"'{name}' is not valid before {cert.not_valid_before_utc:%Y-%m-%d}", node.sha1
+            )
+        ]
+    return []
+
+
+def _missing_issuer(node: _Node) -> BundleWarning:
+    cert = node.raw.x509
+    message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {cert.issuer.rfc4514_string()}"
+    urls = ca_issuers_urls(cert)
+    if urls:
+        message += f" (download it from {', '.join(urls)})"
+    return BundleWarning("missing-issuer", message, node.sha1)
+
+
+def ca_issuers_urls(cert: x509.Certificate) -> list[str]:
+    """The AIA caIssuers URLs of ``cert`` (where its issuer's certificate can be fetched)."""
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (x509.ExtensionNotFound, ValueError):
+        return []
+    return [
+        d.access_location.value
+        for d in aia
+        if d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS
+        and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    ]

@@ -1,0 +1,97 @@
+"""The one exception hierarchy of certconv.
+
+Every error certconv raises on purpose derives from :class:`CertconvError`, so a
+script needs a single ``except``::
+
+    CertconvError                  base; ``path`` names the input or output involved
+    ├── InputError                 an input could not be turned into certificates
+    │   ├── UnsupportedFormatError not a certificate format certconv knows
+    │   ├── CorruptInputError      a known format, but damaged (names the block)
+    │   ├── NoCertificateError     readable, but holds no certificate
+    │   ├── InputTooLargeError     larger than the configured limit
+    │   └── PasswordError          PKCS#12 password problems
+    │       ├── PasswordRequiredError  encrypted and no password was given
+    │       └── WrongPasswordError     a password was given and does not open it
+    └── OutputError                nothing could be written, and nothing was
+        ├── OutputExistsError      a file would be overwritten (use ``force``)
+        └── UnsafeOutputError      the output folder is unusable or unsafe
+
+Messages are one line, say what happened and what to do next, and never contain
+a password or key material.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CertconvError",
+    "CorruptInputError",
+    "InputError",
+    "InputTooLargeError",
+    "NoCertificateError",
+    "OutputError",
+    "OutputExistsError",
+    "PasswordError",
+    "PasswordRequiredError",
+    "UnsafeOutputError",
+    "UnsupportedFormatError",
+    "WrongPasswordError",
+]
+
+
+class CertconvError(Exception):
+    """Base of every error certconv raises on purpose.
+
+    Attributes:
+        path: The input or output the error is about (``"<stdin>"``, a file
+            name, a folder), or ``None`` when it is about no single one.
+        detail: The message without the path prefix.
+    """
+
+    def __init__(self, detail: str, *, path: str | None = None) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}" if path else detail)
+
+
+class InputError(CertconvError):
+    """An input could not be turned into certificates."""
+
+
+class UnsupportedFormatError(InputError):
+    """The input is not PEM, DER, PKCS#7 or PKCS#12 with certificates."""
+
+
+class CorruptInputError(InputError):
+    """The input is in a known format but damaged; the message names where."""
+
+
+class NoCertificateError(InputError):
+    """The input was read but holds no certificate."""
+
+
+class InputTooLargeError(InputError):
+    """The input is larger than the configured ``max_input_size``."""
+
+
+class PasswordError(InputError):
+    """A PKCS#12 file could not be opened with the password given (or none)."""
+
+
+class PasswordRequiredError(PasswordError):
+    """The PKCS#12 file is password-protected and no password was given."""
+
+
+class WrongPasswordError(PasswordError):
+    """A password was given but it does not open the PKCS#12 file."""
+
+
+class OutputError(CertconvError):
+    """Output could not be written; the output folder is left as it was."""
+
+
+class OutputExistsError(OutputError):
+    """A file to be written exists already and ``force`` was not given."""
+
+
+class UnsafeOutputError(OutputError):
+    """The output folder is not a folder, or writing there would be unsafe."""

@@ -1,0 +1,297 @@
+"""Frozen value objects: what certconv knows about a set of certificates.
+
+Nothing here parses or writes; :mod:`certconv._read` makes the raw material,
+:mod:`certconv._chain` turns it into a :class:`Bundle`, :mod:`certconv._write`
+turns a bundle into files and a :class:`Manifest`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+from ._names import display_name
+
+__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "Manifest", "ManifestEntry", "Role"]
+
+
+class Role(enum.Enum):
+    """What a certificate is within the bundle.
+
+    * ``ROOT``: self-signed (its own key verifies its signature).
+    * ``INTERMEDIATE``: not self-signed, and CA:TRUE or it issued another
+      certificate in the input.
+    * ``LEAF``: everything else.
+    """
+
+    ROOT = "root"
+    INTERMEDIATE = "intermediate"
+    LEAF = "leaf"
+
+    @property
+    def apim_store(self) -> str | None:
+        """The APIM CA-certificate store for this role (``None``: not uploaded there)."""
+        return _APIM_STORES[self]
+
+
+_APIM_STORES = {Role.ROOT: "Root", Role.INTERMEDIATE: "CertificateAuthority", Role.LEAF: None}
+
+
+@dataclass(frozen=True, slots=True)
+class BundleWarning:
+    """Something worth knowing about the input that did not stop certconv.
+
+    Attributes:
+        code: Stable identifier, e.g. ``missing-issuer``, ``duplicate``,
+            ``expired``, ``not-yet-valid``, ``apim-ca-limit``, ``ber-encoding``.
+        message: One human sentence.
+        sha1: Thumbprint of the certificate concerned, if one is.
+    """
+
+    code: str
+    message: str
+    sha1: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The warning as it appears in ``manifest.json``."""
+        return {"code": self.code, "message": self.message, "sha1": self.sha1}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Certificate:
+    """One unique certificate of a bundle, with its role decided.
+
+    Two ``Certificate`` objects are equal when their DER encodings are.
+
+    Attributes:
+        x509: The parsed certificate (``cryptography.x509.Certificate``).
+        der: Its DER encoding.
+        role: Root, intermediate or leaf.
+        sha1: SHA-1 thumbprint, 40 uppercase hex digits (what Azure shows).
+        sha256: SHA-256 thumbprint, 64 uppercase hex digits.
+        subject: Subject as an RFC 4514 string.
+        issuer: Issuer name as an RFC 4514 string.
+        self_signed: Issuer name equals subject and its own key verifies it.
+        ca: basicConstraints CA:TRUE (or an X.509 v1 self-signed certificate,
+            which OpenSSL also accepts as a CA).
+        issuer_sha1: Thumbprint of the certificate in the input that issued
+            this one; ``None`` for self-signed ones and when the issuer is missing.
+        has_private_key: The input held the private key of this certificate.
+        friendly_name: PKCS#12 friendly name, if the input had one.
+        source: The input this certificate was first read from.
+    """
+
+    x509: x509.Certificate = field(repr=False)
+    der: bytes = field(repr=False)
+    role: Role
+    sha1: str
+    sha256: str = field(repr=False)
+    subject: str
+    issuer: str = field(repr=False)
+    self_signed: bool = field(repr=False)
+    ca: bool = field(repr=False)
+    issuer_sha1: str | None = field(repr=False)
+    has_private_key: bool = field(repr=False)
+    friendly_name: str | None = field(repr=False)
+    source: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.role.value} {self.subject!r} sha1={self.sha1[:8]}…>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Certificate) and other.der == self.der
+
+    def __hash__(self) -> int:
+        return hash(self.sha256)
+
+    @property
+    def apim_store(self) -> str | None:
+        """``Root``, ``CertificateAuthority``, or ``None`` for a leaf."""
+        return self.role.apim_store
+
+    @property
+    def common_name(self) -> str:
+        """The subject's CN, or the best other name for people (O, OU, the whole subject)."""
+        return display_name(self.x509.subject)
+
+    @property
+    def serial(self) -> str:
+        """Serial number as lowercase hex (two's complement sign kept as ``-``)."""
+        n = self.x509.serial_number
+        return ("-" if n < 0 else "") + format(abs(n), "x")
+
+    @property
+    def not_before(self) -> datetime:
+        """Start of validity (timezone-aware, UTC)."""
+        return self.x509.not_valid_before_utc
+
+    @property
+    def not_after(self) -> datetime:
+        """End of validity (timezone-aware, UTC)."""
+        return self.x509.not_valid_after_utc
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A path from an end-entity certificate up towards its root, leaf first."""
+
+    certificates: tuple[Certificate, ...]
+
+    def __iter__(self) -> Iterator[Certificate]:
+        return iter(self.certificates)
+
+    def __len__(self) -> int:
+        return len(self.certificates)
+
+    @property
+    def leaf(self) -> Certificate:
+        """The end-entity certificate the chain starts from."""
+        return self.certificates[0]
+
+    @property
+    def top(self) -> Certificate:
+        """The last certificate found: the root when the chain is complete."""
+        return self.certificates[-1]
+
+    @property
+    def complete(self) -> bool:
+        """True when the chain ends at a self-signed certificate."""
+        return self.top.self_signed
+
+    @property
+    def sha1s(self) -> tuple[str, ...]:
+        """Thumbprints leaf first, as in the manifest's ``chains``."""
+        return tuple(c.sha1 for c in self.certificates)
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Every certificate of the inputs, classified, deduplicated and chained.
+
+    Attributes:
+        certificates: Unique certificates, roots first, then intermediates,
+            then leaves; each group in a stable order (name, then thumbprint).
+        chains: One chain per end-entity certificate, leaf first.
+        warnings: What was noticed on the way (see :class:`BundleWarning`).
+        inputs: Names of the inputs, in the order given.
+        formats: Format of each input (``PKCS#12``, ``PEM``, ``PKCS#7``, ``DER``).
+        private_keys: Private keys found in the inputs (never shown in a repr).
+    """
+
+    certificates: tuple[Certificate, ...]
+    chains: tuple[Chain, ...]
+    warnings: tuple[BundleWarning, ...]
+    inputs: tuple[str, ...]
+    formats: tuple[str, ...]
+    private_keys: tuple[PrivateKeyTypes, ...] = field(default=(), repr=False)
+
+    @property
+    def roots(self) -> tuple[Certificate, ...]:
+        """Self-signed certificates (APIM store ``Root``)."""
+        return self._with_role(Role.ROOT)
+
+    @property
+    def intermediates(self) -> tuple[Certificate, ...]:
+        """Intermediate CAs (APIM store ``CertificateAuthority``)."""
+        return self._with_role(Role.INTERMEDIATE)
+
+    @property
+    def leaves(self) -> tuple[Certificate, ...]:
+        """End-entity certificates that are not self-signed."""
+        return self._with_role(Role.LEAF)
+
+    def _with_role(self, role: Role) -> tuple[Certificate, ...]:
+        return tuple(c for c in self.certificates if c.role is role)
+
+    def by_sha1(self, sha1: str) -> Certificate:
+        """The certificate with this SHA-1 thumbprint (any case, colons allowed).
+
+        Raises:
+            KeyError: No certificate of the bundle has that thumbprint.
+        """
+        wanted = sha1.replace(":", "").upper()
+        for cert in self.certificates:
+            if cert.sha1 == wanted:
+                return cert
+        raise KeyError(sha1)
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One written file and the certificate in it."""
+
+    file: str
+    certificate: Certificate
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as it appears in ``manifest.json``."""
+        c = self.certificate
+        return {
+            "file": self.file,
+            "role": c.role.value,
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "not_before": _iso(c.not_before),
+            "not_after": _iso(c.not_after),
+            "sha1": c.sha1,
+            "sha256": c.sha256,
+            "self_signed": c.self_signed,
+            "ca": c.ca,
+            "issuer_sha1": c.issuer_sha1,
+            "has_private_key": c.has_private_key,
+            "apim_store": c.apim_store,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What :func:`certconv.split` wrote, as recorded in ``manifest.json``.
+
+    Attributes:
+        out: The output folder.
+        format: ``der`` or ``pem``: the encoding of the ``.cer`` files.
+        entries: One per written certificate file, in bundle order.
+        bundle: The bundle the files were written from.
+    """
+
+    out: str
+    format: str
+    entries: tuple[ManifestEntry, ...]
+    bundle: Bundle
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Names of the written certificate files (``manifest.json`` not included)."""
+        return tuple(e.file for e in self.entries)
+
+    def file_for(self, cert: Certificate) -> str:
+        """The file name the certificate was written to."""
+        for entry in self.entries:
+            if entry.certificate == cert:
+                return entry.file
+        raise KeyError(cert.sha1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The manifest as a JSON-ready dict (schema 1)."""
+        from . import __version__
+
+        return {
+            "schema": 1,
+            "tool": f"certconv {__version__}",
+            "inputs": list(self.bundle.inputs),
+            "format": self.format,
+            "certificates": [e.to_dict() for e in self.entries],
+            "chains": [list(chain.sha1s) for chain in self.bundle.chains],
+            "warnings": [w.to_dict() for w in self.bundle.warnings],
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,44 @@
+"""X.509 names: the key certconv matches issuers by, and the label people read."""
+
+from __future__ import annotations
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+__all__ = ["display_name", "name_key"]
+
+NameKey = tuple[tuple[tuple[str, str | bytes], ...], ...]
+
+
+def name_key(name: x509.Name) -> NameKey:
+    """A comparable key for ``name`` that ignores what RFC 5280 §7.1 ignores.
+
+    Like OpenSSL's canonical encoding: string values compare case-insensitively
+    with runs of white space folded, and the string type (PrintableString vs
+    UTF8String) does not matter, so a child's issuer matches its CA's subject
+    even when the two were encoded by different software.
+    """
+    return tuple(tuple(sorted((attr.oid.dotted_string, _fold(attr.value)) for attr in rdn)) for rdn in name.rdns)
+
+
+def _fold(value: str | bytes) -> str | bytes:
+    if isinstance(value, bytes):
+        return value
+    return " ".join(value.split()).casefold()
+
+
+_LABEL_PREFERENCE = (
+    NameOID.COMMON_NAME,
+    NameOID.ORGANIZATIONAL_UNIT_NAME,
+    NameOID.ORGANIZATION_NAME,
+    NameOID.EMAIL_ADDRESS,
+)
+
+
+def display_name(name: x509.Name) -> str:
+    """The part of ``name`` a person recognises: CN, else OU, O, e-mail, else all of it."""
+    for oid in _LABEL_PREFERENCE:
+        for attr in name.get_attributes_for_oid(oid):
+            if isinstance(attr.value, str) and attr.value.strip():
+                return attr.value.strip()
+    return name.rfc4514_string()

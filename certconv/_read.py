@@ -1,0 +1,492 @@
+"""Bytes in, certificates (and private keys) out. No classification happens here.
+
+The format is decided by content, never by file name: PEM (with every quirk
+seen in the wild), DER certificates, PKCS#7 (DER, BER or PEM) and PKCS#12
+(modern, legacy, BER, certificate-only). ``cryptography`` does the parsing;
+its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import stat
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from os import PathLike
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
+
+from . import _der
+from ._errors import (
+    CorruptInputError,
+    InputError,
+    InputTooLargeError,
+    NoCertificateError,
+    PasswordRequiredError,
+    UnsupportedFormatError,
+    WrongPasswordError,
+)
+from ._model import BundleWarning
+
+__all__ = [
+    "DEFAULT_MAX_INPUT_SIZE",
+    "RawCertificate",
+    "ReadResult",
+    "Source",
+    "read_file",
+    "read_source",
+]
+
+DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
+"""Inputs larger than this (bytes) are refused before they are read."""
+
+MAX_PEM_BLOCKS = 200_000
+"""More PEM blocks than this in one input is not a certificate file."""
+
+_BOM = b"\xef\xbb\xbf"
+_OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
+_OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
+_JKS_MAGIC = b"\xfe\xed\xfe\xed"
+
+_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+_PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS", "CERTIFICATE CHAIN"})
+_BEGIN = re.compile(rb"-----BEGIN ([^\r\n-]{1,64})-----")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An input: its name (a path, ``<stdin>``, ``tls://host:port``…) and its bytes."""
+
+    name: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class RawCertificate:
+    """A certificate as read, before certconv decides its role."""
+
+    x509: x509.Certificate
+    der: bytes
+    source: str
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Everything one input held."""
+
+    name: str
+    format: str
+    certificates: tuple[RawCertificate, ...]
+    private_keys: tuple[PrivateKeyTypes, ...]
+    warnings: tuple[BundleWarning, ...]
+
+
+def read_file(path: str | PathLike[str], *, max_input_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
+    """Read ``path`` into a :class:`Source`, refusing files over ``max_input_size`` first."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_input_size:
+                raise InputTooLargeError(_too_large(info.st_size, max_input_size), path=name)
+            data = handle.read(max_input_size + 1)
+    except IsADirectoryError:
+        raise InputError("is a folder, not a certificate file", path=name) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except PermissionError:
+        raise InputError("permission denied", path=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+    if len(data) > max_input_size:
+        raise InputTooLargeError(_too_large(len(data), max_input_size), path=name)
+    return Source(name, data)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"is {size:,} bytes, over the {limit:,}-byte input limit (raise it with --max-input-size)"
+
+
+def read_source(source: Source, *, password: bytes | None = None) -> ReadResult:
+    """Parse one input whatever its format.
+
+    Args:
+        source: The input's name and bytes.
+        password: PKCS#12 / encrypted PEM key password; ``None`` tries no
+            password and then the empty one, as Windows exports either.
+
+    Raises:
+        UnsupportedFormatError, CorruptInputError, NoCertificateError,
+        PasswordRequiredError, WrongPasswordError: see :mod:`certconv._errors`.
+    """
+    data = source.data
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    reader = _Reader(source.name, password)
+    if _BEGIN.search(data):
+        fmt = reader.pem(data)
+    elif data[:1] == b"\x30":
+        fmt = reader.der(data)
+    elif data.startswith(_JKS_MAGIC):
+        raise UnsupportedFormatError(
+            "is a Java KeyStore (JKS); convert it first: keytool -importkeystore "
+            "-srckeystore FILE -destkeystore out.p12 -deststoretype pkcs12",
+            path=source.name,
+        )
+    elif (decoded := _bare_base64(data)) is not None and decoded[:1] == b"\x30":
+        fmt = "Base-64 " + reader.der(decoded)
+    elif not data.strip():
+        raise NoCertificateError("is empty", path=source.name)
+    else:
+        raise UnsupportedFormatError(
+            "not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)",
+            path=source.name,
+        )
+    if not reader.certificates:
+        what = "a private key but no certificate" if reader.keys else "no certificate"
+        raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
+    return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
+
+
+def _bare_base64(data: bytes) -> bytes | None:
+    """Base-64 without PEM armour, as some tools paste a ``.p7b`` or ``.cer``."""
+    compact = b"".join(data.split())
+    if len(compact) < 16 or not re.fullmatch(rb"[A-Za-z0-9+/]+={0,2}", compact):
+        return None
+    try:
+        return base64.b64decode(compact, validate=True)
+    except binascii.Error:
+        return None
+
+
+class _Reader:
+    """Collects what one input holds; one method per container format."""
+
+    def __init__(self, name: str, password: bytes | None) -> None:
+        self.name = name
+        self.password = password
+        self.certificates: list[RawCertificate] = []
+        self.keys: list[PrivateKeyTypes] = []
+        self.warnings: list[BundleWarning] = []
+
+    # -- containers -------------------------------------------------------------------
+
+    def der(self, data: bytes, where: str = "") -> str:
+        """A DER/BER blob: certificate, PKCS#7, PKCS#12, or something we can name."""
+        try:
+            outer = _der.read_tlv(data)
+            first = _der.children(data, outer, limit=1)
+        except _der.DerError as exc:
+            raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
+        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
+            # Trailing bytes: a truncated or concatenated file; cryptography would refuse it too.
+            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
+        head = first[0] if first else None
+        if head is not None and head.tag == _der.INTEGER and head.end is not None and head.value(data) == b"\x03":
+            self.pkcs12(data)
+            return "PKCS#12"
+        if head is not None and head.tag == _der.OID and head.end is not None:
+            oid = _der.decode_oid(head.value(data))
+            if oid != _OID_PKCS7_SIGNED_DATA:
+                raise UnsupportedFormatError(
+                    f"{where}is a PKCS#7/CMS structure of type {oid}, which carries no certificates "
+                    "(only signed-data .p7b/.p7c files do)",
+                    path=self.name,
+                )
+            self.pkcs7(data, where)
+            return "PKCS#7"
+        if head is not None and head.tag == _der.SEQUENCE:
+            self.certificate(data, where)
+            return "DER"
+        if head is not None and head.tag == _der.INTEGER:
+            self.private_key_der(data, where)
+            return "DER"
+        raise UnsupportedFormatError(f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name)
+
+    def pem(self, data: bytes) -> str:
+        """PEM text: any number of blocks, text between them ignored."""
+        text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        count = 0
+        for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
+            if count > MAX_PEM_BLOCKS:
+                raise CorruptInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
+            where = f"PEM block {index} ({label}): "
+            if label in _CERT_LABELS:
+                der = _pem_payload(body, self.name, where)
+                if label == "TRUSTED CERTIFICATE":
+                    # OpenSSL's trusted format: the certificate, then its trust settings.
+                    der = _first_element(der, self.name, where)
+                self.certificate(der, where)
+            elif label in _PKCS7_LABELS:
+                self.pkcs7(_pem_payload(body, self.name, where), where)
+            elif label.endswith("PRIVATE KEY"):
+                self.private_key_pem(label, body, where)
+            elif label in ("PKCS12", "PFX"):
+                self.pkcs12(_pem_payload(body, self.name, where))
+            else:
+                self.warn("ignored-block", f"{where}ignored: not a certificate")
+        if count == 0:
+            raise UnsupportedFormatError("looks like PEM but has no complete BEGIN/END block", path=self.name)
+        return "PEM"
+
+    def _pem_blocks(self, text: bytes) -> Iterator[tuple[str, bytes, int]]:
+        pos = 0
+        index = 0
+        while match := _BEGIN.search(text, pos):
+            index += 1
+            label = match.group(1).decode("ascii", "replace").strip()
+            end_marker = b"-----END " + match.group(1) + b"-----"
+            end = text.find(end_marker, match.end())
+            if end < 0:
+                raise CorruptInputError(
+                    f"PEM block {index} ({label}) has no END line: the file is truncated", path=self.name
+                )
+            yield label, text[match.end() : end], index
+            pos = end + len(end_marker)
+
+    def pkcs7(self, data: bytes, where: str = "") -> None:
+        try:
+            with self._capture(where):
+                certs = pkcs7.load_der_pkcs7_certificates(data)
+        except ValueError as exc:
+            if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
+                certs = []
+            else:
+                raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+        for cert in certs:
+            self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
+
+    def pkcs12(self, data: bytes) -> None:
+        # Without a password, try none and then the empty one (Windows writes either).
+        # With one, still fall back to those: certificate-only files (Java
+        # truststores) may carry no MAC, and a password they do not need must not fail them.
+        attempts = [None, b""] if self.password is None else [self.password, None, b""]
+        loaded = None
+        for password in attempts:
+            try:
+                with self._capture("PKCS#12: "):
+                    loaded = pkcs12.load_pkcs12(data, password)
+                break
+            except ValueError:
+                continue
+        if loaded is None:
+            raise self._pkcs12_failure(data)
+        entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
+        for entry in entries:
+            cert = entry.certificate
+            name = entry.friendly_name.decode("utf-8", "replace") if entry.friendly_name else None
+            self.add(cert, cert.public_bytes(serialization.Encoding.DER), "PKCS#12: ", name)
+        if loaded.key is not None:
+            self.keys.append(loaded.key)
+
+    def _pkcs12_failure(self, data: bytes) -> InputError:
+        if self.password is None:
+            return PasswordRequiredError(
+                "PKCS#12 file is password-protected: give its password (--password-file, --password-env or --password)",
+                path=self.name,
+            )
+        verdict = _pkcs12_mac_verdict(data, self.password)
+        if verdict is False:
+            return WrongPasswordError(
+                "wrong password for PKCS#12 (check it, or try --password-file to avoid shell quoting)",
+                path=self.name,
+            )
+        if verdict is True:
+            return CorruptInputError(
+                "PKCS#12 password is right but the contents are damaged or use an unsupported cipher",
+                path=self.name,
+            )
+        return WrongPasswordError("PKCS#12 could not be opened: wrong password, or the file is damaged", path=self.name)
+
+    # -- leaves of the format tree ---------------------------------------------------
+
+    def certificate(self, der: bytes, where: str = "") -> None:
+        try:
+            with self._capture(where):
+                cert = x509.load_der_x509_certificate(der)
+        except ValueError as exc:
+            raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
+        self.add(cert, der, where)
+
+    def private_key_der(self, data: bytes, where: str) -> None:
+        try:
+            key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+        except (ValueError, TypeError):
+            raise UnsupportedFormatError(
+                f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name
+            ) from None
+        self.keys.append(key)
+
+    def private_key_pem(self, label: str, body: bytes, where: str) -> None:
+        # Rebuild the block so cryptography sees RFC 1421 headers of encrypted keys.
+        pem = b"-----BEGIN %s-----%s-----END %s-----\n" % (label.encode(), body, label.encode())
+        try:
+            key = serialization.load_pem_private_key(pem, self.password, unsafe_skip_rsa_key_validation=True)
+        except TypeError:
+            self.warn("encrypted-key", f"{where}encrypted private key not read (no password given)")
+            return
+        except ValueError:
+            self.warn("unreadable-key", f"{where}private key could not be read (wrong password or damaged)")
+            return
+        except Exception:  # noqa: BLE001 - an unsupported key type must not stop certificate reading
+            self.warn("unreadable-key", f"{where}private key of an unsupported type ignored")
+            return
+        self.keys.append(key)
+
+    def add(self, cert: x509.Certificate, der: bytes, where: str, friendly_name: str | None = None) -> None:
+        with self._capture(where):
+            # Touch the fields cryptography warns about lazily (negative serials, bad encodings).
+            cert.serial_number  # noqa: B018
+            cert.issuer  # noqa: B018
+            cert.subject  # noqa: B018
+        self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(BundleWarning(code, f"{self.name}: {message}"))
+
+    @contextmanager
+    def _capture(self, where: str) -> Iterator[None]:
+        """Turn ``cryptography``'s warnings into certconv warnings instead of stderr noise."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for item in caught:
+            text = str(item.message).split(". ")[0]
+            code = "ber-encoding" if "BER" in text else "nonconformant"
+            self.warn(code, f"{where}{text}")
+
+
+def _pem_payload(body: bytes, name: str, where: str) -> bytes:
+    """Base-64 payload of a PEM block, skipping RFC 1421 headers (``Proc-Type:`` …)."""
+    lines = body.strip(b"\n").split(b"\n")
+    if lines and b":" in lines[0]:
+        while lines and lines[0].strip():
+            lines.pop(0)  # header lines, up to the blank line that ends them
+    compact = b"".join(b"".join(lines).split())
+    try:
+        payload = base64.b64decode(compact, validate=True)
+    except binascii.Error:
+        raise CorruptInputError(f"{where}broken Base-64", path=name) from None
+    if not payload:
+        raise CorruptInputError(f"{where}empty block", path=name)
+    return payload
+
+
+def _first_element(data: bytes, name: str, where: str) -> bytes:
+    try:
+        tlv = _der.read_tlv(data)
+    except _der.DerError as exc:
+        raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=name) from None
+    if tlv.end is None:
+        raise CorruptInputError(f"{where}indefinite length in a certificate", path=name)
+    return data[: tlv.end]
+
+
+def _not_a_certificate(der: bytes) -> str:
+    """Name what a SEQUENCE that is not a certificate is, when we can."""
+    probes = (
+        (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
+        (x509.load_der_x509_csr, "a certificate signing request (CSR), not a certificate"),
+    )
+    for loader, what in probes:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                loader(der)
+            return what
+        except ValueError:
+            continue
+    return "damaged certificate"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+# -- PKCS#12 MAC check: tells "wrong password" from "damaged file" ---------------------
+
+_MAC_HASHES = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+}
+_MAX_MAC_CHECK_ITERATIONS = 1_000_000
+
+
+def _pkcs12_mac_verdict(data: bytes, password: bytes) -> bool | None:
+    """Whether ``password`` verifies the PFX's MAC (RFC 7292 §4, Appendix B).
+
+    ``None`` when the file has no classic MAC or a layout this check does not
+    follow (BER, PBMAC1): the caller then cannot tell the two failures apart.
+    """
+    try:
+        pfx = _der.read_tlv(data)
+        parts = _der.children(data, pfx, limit=3)
+        if len(parts) < 3 or pfx.end is None:
+            return None
+        auth_safe, mac_data = parts[1], parts[2]
+        content_type, explicit = _der.children(data, auth_safe, limit=2)
+        if _der.decode_oid(content_type.value(data)) != _OID_PKCS7_DATA:
+            return None
+        octets = _der.children(data, explicit, limit=1)[0]
+        if octets.tag != _der.OCTET_STRING:
+            return None
+        content = octets.value(data)
+        mac_parts = _der.children(data, mac_data, limit=3)
+        digest_info, salt = mac_parts[0], mac_parts[1].value(data)
+        iterations = _der.decode_small_int(mac_parts[2].value(data)) if len(mac_parts) > 2 else 1
+        algorithm, digest = _der.children(data, digest_info, limit=2)
+        hash_oid = _der.decode_oid(_der.children(data, algorithm, limit=1)[0].value(data))
+        expected = digest.value(data)
+    except (_der.DerError, IndexError, ValueError):
+        return None
+    hash_name = _MAC_HASHES.get(hash_oid)
+    if hash_name is None or not 1 <= iterations <= _MAX_MAC_CHECK_ITERATIONS:
+        return None
+    bmp = password.decode("utf-8", "replace").encode("utf-16-be") + b"\0\0"
+    key = _pkcs12_kdf(hash_name, bmp, salt, iterations, hashlib.new(hash_name).digest_size)
+    return hmac.compare_digest(hmac.new(key, content, hash_name).digest(), expected)
+
+
+def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, iterations: int, size: int) -> bytes:
+    """RFC 7292 Appendix B.2 key derivation with ID 3 (MAC key)."""
+    u = hashlib.new(hash_name).digest_size
+    v = hashlib.new(hash_name).block_size
+
+    def stretch(value: bytes) -> bytes:
+        # Concatenate copies of ``value`` up to the next multiple of v bytes.
+        if not value:
+            return b""
+        n = v * -(-len(value) // v)
+        return (value * (n // len(value) + 1))[:n]
+
+    d = bytes([3]) * v
+    i = bytearray(stretch(salt) + stretch(password))
+    out = b""
+    while len(out) < size:
+        a = hashlib.new(hash_name, d + bytes(i)).digest()
+        for _ in range(iterations - 1):
+            a = hashlib.new(hash_name, a).digest()
+        out += a
+        b = int.from_bytes((a * (v // u + 1))[:v], "big")
+        for j in range(0, len(i), v):
+            block = (int.from_bytes(i[j : j + v], "big") + b + 1) % (1 << (8 * v))
+            i[j : j + v] = block.to_bytes(v, "big")
+    return out[:size]

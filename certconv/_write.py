@@ -1,0 +1,213 @@
+"""Bundle in, files out: safe names, all-or-nothing writes, ``manifest.json``.
+
+Names come from certificate subjects, which strangers choose, so each name is
+reduced to letters, digits, ``.``, ``_`` and ``-`` behind a role prefix: it can
+hold no separator, control or bidi character, cannot start with ``.`` or ``-``,
+and cannot be a Windows device name. Files are written into a private staging
+folder inside ``out`` and renamed into place only when all of them are ready;
+a rename replaces a planted symlink instead of following it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from ._errors import OutputError, OutputExistsError, UnsafeOutputError
+from ._model import Bundle, Certificate, Manifest, ManifestEntry
+
+__all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
+
+FORMATS = ("der", "pem")
+MANIFEST_NAME = "manifest.json"
+_MAX_SLUG = 60
+_CERT_MODE = 0o644
+
+
+def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
+    """A safe, unique, deterministic ``.cer`` name for every certificate.
+
+    ``root-My_Self_Root_CA.cer``; when two names would be equal (ignoring case,
+    as Windows and macOS do), each of them gets its short thumbprint appended.
+    """
+    wanted = {cert: f"{cert.role.value}-{_slug(cert.common_name)}" for cert in certificates}
+    groups: dict[str, list[Certificate]] = defaultdict(list)
+    for cert, stem in wanted.items():
+        groups[stem.casefold()].append(cert)
+    names: dict[Certificate, str] = {}
+    for cert, stem in wanted.items():
+        if len(groups[stem.casefold()]) > 1:
+            stem = f"{stem}-{cert.sha1[:8]}"
+        names[cert] = f"{stem}.cer"
+    return names
+
+
+def _slug(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("*", "wildcard")
+    kept = "".join(ch if ch in "._-" or _is_word_char(ch) else "_" for ch in text)
+    kept = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", kept))
+    return kept[:_MAX_SLUG].strip("._- ") or "unnamed"
+
+
+def _is_word_char(ch: str) -> bool:
+    # Letters and digits of any script; never controls, format (bidi) or marks.
+    return ch.isalnum() and unicodedata.category(ch)[0] in "LN"
+
+
+def encode(cert: Certificate, fmt: str) -> bytes:
+    """The bytes of ``cert`` in ``fmt``: ``der`` or ``pem`` (Base-64 ``.cer``)."""
+    if fmt == "pem":
+        return cert.x509.public_bytes(serialization.Encoding.PEM)
+    return cert.der
+
+
+def manifest_json(manifest: Manifest) -> str:
+    """``manifest.json``'s text: the manifest with two-space indentation."""
+    return json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_split(
+    bundle: Bundle,
+    out: str | PathLike[str],
+    *,
+    format: str = "der",  # noqa: A002 - the word users know from --format
+    force: bool = False,
+) -> Manifest:
+    """Write one ``.cer`` per certificate of ``bundle`` plus ``manifest.json`` into ``out``.
+
+    Args:
+        bundle: What :func:`certconv.load` returned.
+        out: Output folder; created (with parents) when missing.
+        format: ``der`` (default; what the APIM portal takes) or ``pem``.
+        force: Replace files that exist already.
+
+    Returns:
+        The :class:`Manifest` of what was written.
+
+    Raises:
+        OutputExistsError: A file exists and ``force`` is false. Nothing is written.
+        UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {format!r}")
+    names = file_names(bundle.certificates)
+    manifest = Manifest(
+        out=str(out),
+        format=format,
+        entries=tuple(ManifestEntry(names[c], c) for c in bundle.certificates),
+        bundle=bundle,
+    )
+    files = {entry.file: encode(entry.certificate, format) for entry in manifest.entries}
+    files[MANIFEST_NAME] = manifest_json(manifest).encode("utf-8")
+    write_files(Path(out), files, force=force)
+    return manifest
+
+
+def write_files(out: Path, files: dict[str, bytes], *, force: bool, mode: int = _CERT_MODE) -> None:
+    """Write ``files`` (plain names → bytes) into ``out``: all of them, or none.
+
+    Raises:
+        OutputExistsError, UnsafeOutputError: before anything is written.
+    """
+    created = _make_folder(out)
+    try:
+        _check_targets(out, files, force=force)
+        _stage_and_commit(out, files, mode)
+    except BaseException as exc:
+        for folder in reversed(created):
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        if isinstance(exc, OSError):
+            raise OutputError(f"could not write ({exc.strerror or exc}); nothing was written", path=str(out)) from None
+        raise
+
+
+def _make_folder(out: Path) -> list[Path]:
+    """Create ``out`` and missing parents; return what was created, outermost first."""
+    missing: list[Path] = []
+    probe = out
+    while not os.path.lexists(probe):
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UnsafeOutputError("exists and is not a folder", path=str(probe))
+    created: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+    except OSError as exc:
+        for folder in reversed(created):
+            folder.rmdir()
+        raise UnsafeOutputError(f"cannot create folder ({exc.strerror})", path=str(out)) from None
+    return created
+
+
+def _check_targets(out: Path, files: dict[str, bytes], *, force: bool) -> None:
+    for name in files:
+        if os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
+            raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
+        target = out / name
+        if not os.path.lexists(target):
+            continue
+        if target.is_dir() and not target.is_symlink():
+            raise UnsafeOutputError("is a folder; nothing was written", path=str(target))
+        if not force:
+            raise OutputExistsError("exists already; nothing was written (use --force to overwrite)", path=str(target))
+
+
+def _stage_and_commit(out: Path, files: dict[str, bytes], mode: int) -> None:
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".certconv-staging-", dir=out))
+    except OSError as exc:
+        raise UnsafeOutputError(f"cannot write here ({exc.strerror})", path=str(out)) from None
+    backups = staging / ".replaced"
+    moved: list[str] = []
+    replaced: list[str] = []
+    try:
+        for name, data in files.items():
+            _write_new(staging / name, data, mode)
+        backups.mkdir()
+        for name in files:
+            target = out / name
+            if os.path.lexists(target):
+                os.replace(target, backups / name)  # renames a symlink itself, never its target
+                replaced.append(name)
+            os.replace(staging / name, target)
+            moved.append(name)
+    except BaseException:
+        for name in moved:
+            os.unlink(out / name)
+        for name in replaced:
+            os.replace(backups / name, out / name)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, mode)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)  # the mode asked for, whatever the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
