@@ -334,8 +334,11 @@ class _Reader:
     def private_key_pem(self, label: str, body: bytes, where: str) -> None:
         # Rebuild the block so cryptography sees RFC 1421 headers of encrypted keys.
         pem = b"-----BEGIN %s-----%s-----END %s-----\n" % (label.encode(), body, label.encode())
+        encrypted = label.startswith("ENCRYPTED") or b"ENCRYPTED" in body[:200]
         try:
-            key = serialization.load_pem_private_key(pem, self.password, unsafe_skip_rsa_key_validation=True)
+            key = serialization.load_pem_private_key(
+                pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True
+            )
         except TypeError:
             self.warn("encrypted-key", f"{where}encrypted private key not read (no password given)")
             return
