@@ -12,6 +12,9 @@ script needs a single ``except``::
     │   └── PasswordError          PKCS#12 password problems
     │       ├── PasswordRequiredError  encrypted and no password was given
     │       └── WrongPasswordError     a password was given and does not open it
+    ├── ConversionError            the inputs cannot be written in the form asked for
+    │   ├── KeyMismatchError       the private key does not belong to the certificate
+    │   └── NewPasswordRequiredError  a private key would be written unprotected
     └── OutputError                nothing could be written, and nothing was
         ├── OutputExistsError      a file would be overwritten (use ``force``)
         └── UnsafeOutputError      the output folder is unusable or unsafe
@@ -24,9 +27,12 @@ from __future__ import annotations
 
 __all__ = [
     "CertconvError",
+    "ConversionError",
     "CorruptInputError",
     "InputError",
     "InputTooLargeError",
+    "KeyMismatchError",
+    "NewPasswordRequiredError",
     "NoCertificateError",
     "OutputError",
     "OutputExistsError",
@@ -83,6 +89,18 @@ class PasswordRequiredError(PasswordError):
 
 class WrongPasswordError(PasswordError):
     """A password was given but it does not open the PKCS#12 file."""
+
+
+class ConversionError(CertconvError):
+    """The inputs were read but cannot be written in the form asked for (``certconv convert``)."""
+
+
+class KeyMismatchError(ConversionError):
+    """The private key given does not belong to the certificate it would be stored with."""
+
+
+class NewPasswordRequiredError(ConversionError):
+    """A private key would be written without a password; give a new one to protect it."""
 
 
 class OutputError(CertconvError):
