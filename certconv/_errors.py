@@ -15,6 +15,10 @@ script needs a single ``except``::
     ├── ConversionError            the inputs cannot be written in the form asked for
     │   ├── KeyMismatchError       the private key does not belong to the certificate
     │   └── NewPasswordRequiredError  a private key would be written unprotected
+    ├── NetworkError               a server could not be asked for its certificates (fetch)
+    │   ├── ConnectionFailedError  name not resolved, connection refused or unreachable
+    │   ├── NetworkTimeoutError    no answer within the timeout
+    │   └── NotTLSError            the server answered, but not with a TLS handshake
     └── OutputError                nothing could be written, and nothing was
         ├── OutputExistsError      a file would be overwritten (use ``force``)
         └── UnsafeOutputError      the output folder is unusable or unsafe
@@ -27,13 +31,17 @@ from __future__ import annotations
 
 __all__ = [
     "CertconvError",
+    "ConnectionFailedError",
     "ConversionError",
     "CorruptInputError",
     "InputError",
     "InputTooLargeError",
     "KeyMismatchError",
+    "NetworkError",
+    "NetworkTimeoutError",
     "NewPasswordRequiredError",
     "NoCertificateError",
+    "NotTLSError",
     "OutputError",
     "OutputExistsError",
     "PasswordError",
@@ -101,6 +109,22 @@ class KeyMismatchError(ConversionError):
 
 class NewPasswordRequiredError(ConversionError):
     """A private key would be written without a password; give a new one to protect it."""
+
+
+class NetworkError(CertconvError):
+    """A server could not be asked for its certificates; ``path`` is ``tls://host:port``."""
+
+
+class ConnectionFailedError(NetworkError):
+    """The host name does not resolve, or the connection was refused or is unreachable."""
+
+
+class NetworkTimeoutError(NetworkError):
+    """The server did not complete the connection or the handshake within the timeout."""
+
+
+class NotTLSError(NetworkError):
+    """The server answered, but not with a TLS handshake (a plain HTTP or other port)."""
 
 
 class OutputError(CertconvError):
