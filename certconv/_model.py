@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._names import display_name
 
-__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "Manifest", "ManifestEntry", "Role"]
+__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Manifest", "ManifestEntry", "Role"]
 
 
 class Role(enum.Enum):
@@ -247,6 +247,7 @@ class ManifestEntry:
             "issuer_sha1": c.issuer_sha1,
             "has_private_key": c.has_private_key,
             "apim_store": c.apim_store,
+            "source": c.source,
         }
 
 
@@ -292,6 +293,49 @@ class Manifest:
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
 
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
+
+    Attributes:
+        target: ``tls://host:port`` (IPv6 hosts in brackets); also the name of
+            the input in ``bundle.inputs`` and each served certificate's ``source``.
+        sni: The server name sent in the handshake; ``None`` when none was sent.
+        served: The certificates exactly as the server sent them, in its order
+            (a certificate sent twice appears twice).
+        bundle: The served certificates classified and chained as ``split`` would,
+            plus any issuers fetched with ``complete=True``.
+        verdict: Stable code for the server's chain: ``leaf-and-intermediates``,
+            ``full-chain``, ``leaf-only``, ``self-signed``, ``wrong-order``,
+            ``extra-certificates`` or ``missing-intermediate``.
+        message: One sentence for people, e.g. "the server sends 2 certificates:
+            leaf and intermediate; root not sent (normal)".
+    """
+
+    target: str
+    sni: str | None
+    served: tuple[Certificate, ...]
+    bundle: Bundle
+    verdict: str
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as ``certconv fetch --json`` prints it without ``--out``."""
+        return {
+            "target": self.target,
+            "sni": self.sni,
+            "served": [c.sha1 for c in self.served],
+            "verdict": self.verdict,
+            "message": self.message,
+            "certificates": [
+                {k: v for k, v in ManifestEntry("", c).to_dict().items() if k != "file"}
+                for c in self.bundle.certificates
+            ],
+            "chains": [list(chain.sha1s) for chain in self.bundle.chains],
+            "warnings": [w.to_dict() for w in self.bundle.warnings],
+        }
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
