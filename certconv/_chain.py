@@ -272,7 +272,12 @@ def _link_issuers(nodes: list[_Node]) -> None:
 
 
 class _PathFinder:
-    """Best issuer path per certificate: ends at a self-signed root when one can."""
+    """Best issuer path per certificate: ends at a self-signed root when one can.
+
+    Preference, in order: the path reaches a self-signed root of the input; it is
+    the shortest such path; at each step the issuer valid the longest; the lowest
+    SHA-256 thumbprint, so that any input order gives the same result.
+    """
 
     def __init__(self) -> None:
         self._memo: dict[str, tuple[_Node, ...]] = {}
@@ -282,31 +287,44 @@ class _PathFinder:
         # The budget bounds the work on pathological cross-signing meshes; real
         # inputs use a handful of steps per certificate.
         self._budget = _SEARCH_BUDGET
-        return self._search(node, frozenset())
+        return self._search(node, frozenset())[0]
 
-    def _search(self, node: _Node, above: frozenset[str]) -> tuple[_Node, ...]:
+    def _search(self, node: _Node, above: frozenset[str]) -> tuple[tuple[_Node, ...], bool]:
+        """The best path from ``node`` avoiding ``above``, and whether anything was cut short.
+
+        A result that cut nothing (no loop avoided, no depth or budget limit hit)
+        holds whatever lies above, so it is remembered for every later search.
+        """
         cached = self._memo.get(node.sha256)
-        if cached is not None and not any(n.sha256 in above for n in cached):
-            return cached
+        if cached is not None:
+            return cached, False
         self._budget -= 1
-        if node.self_signed or len(above) >= _MAX_DEPTH:
-            return (node,)
+        if node.self_signed:
+            return (node,), False
+        if len(above) >= _MAX_DEPTH:
+            return (node,), True
         seen = above | {node.sha256}
+        best: tuple[_Node, ...] | None = None
         fallback: tuple[_Node, ...] | None = None
+        cut = False
+        # Issuers come sorted by preference (validity ending latest first). A path that
+        # reaches a self-signed root wins; among those the shortest, so that a
+        # cross-signed copy of a root present in the input is not followed upwards.
         for issuer in node.issuers:
-            if issuer.sha256 in seen:
+            if issuer.sha256 in seen or self._budget <= 0:
+                cut = True
                 continue
-            tail = self._search(issuer, seen) if self._budget > 0 else (issuer,)
+            tail, tail_cut = self._search(issuer, seen)
+            cut = cut or tail_cut
             if tail[-1].self_signed:
-                path = (node, *tail)
-                break
-            if fallback is None:
+                if best is None or len(tail) + 1 < len(best):
+                    best = (node, *tail)
+            elif fallback is None:
                 fallback = (node, *tail)
-        else:
-            path = fallback or (node,)
-        if not above:
+        path = best or fallback or (node,)
+        if not cut:
             self._memo[node.sha256] = path
-        return path
+        return path, cut
 
 
 def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warnings: list[BundleWarning]) -> set[str]:

@@ -316,7 +316,7 @@ class _Reader:
 
     def certificate(self, der: bytes, where: str = "") -> None:
         try:
-            with self._capture(where):
+            with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except ValueError as exc:
             raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
@@ -351,18 +351,20 @@ class _Reader:
         self.keys.append(key)
 
     def add(self, cert: x509.Certificate, der: bytes, where: str, friendly_name: str | None = None) -> None:
-        with self._capture(where):
+        with self._capture(where, der):
             # Touch the fields cryptography warns about lazily (negative serials, bad encodings).
             cert.serial_number  # noqa: B018
             cert.issuer  # noqa: B018
             cert.subject  # noqa: B018
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
-    def warn(self, code: str, message: str) -> None:
-        self.warnings.append(BundleWarning(code, f"{self.name}: {message}"))
+    def warn(self, code: str, message: str, sha1: str | None = None) -> None:
+        warning = BundleWarning(code, f"{self.name}: {message}", sha1)
+        if warning not in self.warnings:  # cryptography repeats some warnings per field access
+            self.warnings.append(warning)
 
     @contextmanager
-    def _capture(self, where: str) -> Iterator[None]:
+    def _capture(self, where: str, der: bytes | None = None) -> Iterator[None]:
         """Turn ``cryptography``'s warnings into certconv warnings instead of stderr noise."""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -370,7 +372,11 @@ class _Reader:
         for item in caught:
             text = str(item.message).split(". ")[0]
             code = "ber-encoding" if "BER" in text else "nonconformant"
-            self.warn(code, f"{where}{text}")
+            self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+
+
+def _sha1(der: bytes) -> str:
+    return hashlib.sha1(der).hexdigest().upper()  # noqa: S324 - a thumbprint, not security
 
 
 def _pem_payload(body: bytes, name: str, where: str) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from pki import Pki, make_chain  # noqa: E402
+from pki import Pki, make_chain
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 
