@@ -18,7 +18,18 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._names import display_name
 
-__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Manifest", "ManifestEntry", "Role"]
+__all__ = [
+    "BackendTls",
+    "Bundle",
+    "BundleWarning",
+    "Certificate",
+    "Chain",
+    "Destination",
+    "FetchResult",
+    "Manifest",
+    "ManifestEntry",
+    "Role",
+]
 
 
 class Role(enum.Enum):
@@ -223,15 +234,102 @@ class Bundle:
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where a written file (or its thumbprint) goes in Azure.
+
+    Attributes:
+        target: ``apim``, ``apim-v2``, ``apim-selfhosted``, ``appgw-v2`` or ``appgw-v1``.
+        place: Where in the Azure portal, for people.
+        setting: The ARM/REST property it ends up in.
+        store: APIM CA-certificate store (``Root`` or ``CertificateAuthority``), else ``None``.
+        trusted: Self-hosted gateway ``isTrusted`` (root: true), else ``None``.
+    """
+
+    target: str
+    place: str
+    setting: str
+    store: str | None = None
+    trusted: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The destination as it appears in ``manifest.json``."""
+        return {
+            "target": self.target,
+            "place": self.place,
+            "setting": self.setting,
+            "store": self.store,
+            "is_trusted": self.trusted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BackendTls:
+    """APIM v2 backend ``properties.tls`` that trusts one backend certificate.
+
+    Attributes:
+        server: The backend's own (end-entity) certificate.
+        name: The name ``serverX509Names`` matches (the server certificate's CN).
+        issuer_sha1: Thumbprint of the server certificate's issuer, or ``None``
+            when the input does not hold it (then only pinning works).
+    """
+
+    server: Certificate
+    name: str
+    issuer_sha1: str | None
+
+    @property
+    def by_issuer(self) -> dict[str, Any] | None:
+        """``tls`` trusting certificates named ``name`` issued by ``issuer_sha1`` (survives renewal)."""
+        if self.issuer_sha1 is None:
+            return None
+        return {
+            "validateCertificateChain": True,
+            "validateCertificateName": True,
+            "serverX509Names": [{"name": self.name, "issuerCertificateThumbprint": self.issuer_sha1}],
+        }
+
+    @property
+    def by_thumbprint(self) -> dict[str, Any]:
+        """``tls`` pinning exactly this server certificate (must change when it is renewed)."""
+        return {
+            "validateCertificateChain": True,
+            "validateCertificateName": True,
+            "serverCertificateThumbprints": [self.server.sha1],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as they appear in ``manifest.json`` (``backend_tls``)."""
+        return {
+            "server_sha1": self.server.sha1,
+            "server_subject": self.server.subject,
+            "tls_by_issuer": self.by_issuer,
+            "tls_by_thumbprint": self.by_thumbprint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ManifestEntry:
-    """One written file and the certificate in it."""
+    """One written file and the certificate in it.
+
+    Attributes:
+        file: The file name inside the output folder.
+        certificate: The certificate it holds.
+        form: ``der`` or ``pem`` (``.cer``), ``pfx`` (certificate-only PKCS#12,
+            empty password); ``None`` when not written by ``split``.
+        destinations: Where the file goes for the chosen target; empty: nowhere.
+    """
 
     file: str
     certificate: Certificate
+    form: str | None = None
+    destinations: tuple[Destination, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as it appears in ``manifest.json``."""
         c = self.certificate
+        placed: dict[str, Any] = {}
+        if self.form is not None:  # written by split: say in which form and where it goes
+            placed = {"form": self.form, "destinations": [d.to_dict() for d in self.destinations]}
         return {
             "file": self.file,
             "role": c.role.value,
@@ -248,6 +346,7 @@ class ManifestEntry:
             "has_private_key": c.has_private_key,
             "apim_store": c.apim_store,
             "source": c.source,
+            **placed,
         }
 
 
@@ -260,12 +359,18 @@ class Manifest:
         format: ``der`` or ``pem``: the encoding of the ``.cer`` files.
         entries: One per written certificate file, in bundle order.
         bundle: The bundle the files were written from.
+        target: The Azure target the files were written for (``apim``…).
+        documents: Other files written: ``UPLOAD.md`` and snippets.
+        backend_tls: APIM v2 backend TLS settings (target ``apim-v2`` or ``all``).
     """
 
     out: str
     format: str
     entries: tuple[ManifestEntry, ...]
     bundle: Bundle
+    target: str | None = None
+    documents: tuple[str, ...] = ()
+    backend_tls: tuple[BackendTls, ...] = ()
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -288,9 +393,12 @@ class Manifest:
             "tool": f"certconv {__version__}",
             "inputs": list(self.bundle.inputs),
             "format": self.format,
+            "target": self.target,
             "certificates": [e.to_dict() for e in self.entries],
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
+            "backend_tls": [b.to_dict() for b in self.backend_tls],
+            "documents": list(self.documents),
         }
 
 
