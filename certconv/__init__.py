@@ -16,21 +16,26 @@ from __future__ import annotations
 
 from ._api import InputLike, load, split
 from ._chain import ca_issuers_urls, signed_by
+from ._convert import TARGETS, Conversion, convert, convert_bundle, write_convert
 from ._errors import (
     CertconvError,
+    ConversionError,
     CorruptInputError,
     InputError,
     InputTooLargeError,
+    KeyMismatchError,
+    NewPasswordRequiredError,
     NoCertificateError,
     OutputError,
     OutputExistsError,
     PasswordError,
     PasswordRequiredError,
+    TargetError,
     UnsafeOutputError,
     UnsupportedFormatError,
     WrongPasswordError,
 )
-from ._model import Bundle, BundleWarning, Certificate, Chain, Manifest, ManifestEntry, Role
+from ._model import BackendTls, Bundle, BundleWarning, Certificate, Chain, Destination, Manifest, ManifestEntry, Role
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._write import file_names, manifest_json, write_split
 
@@ -38,17 +43,24 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
+    "TARGETS",
+    "BackendTls",
     "Bundle",
     "BundleWarning",
     "CertconvError",
     "Certificate",
     "Chain",
+    "Conversion",
+    "ConversionError",
     "CorruptInputError",
+    "Destination",
     "InputError",
     "InputLike",
     "InputTooLargeError",
+    "KeyMismatchError",
     "Manifest",
     "ManifestEntry",
+    "NewPasswordRequiredError",
     "NoCertificateError",
     "OutputError",
     "OutputExistsError",
@@ -56,15 +68,19 @@ __all__ = [
     "PasswordRequiredError",
     "Role",
     "Source",
+    "TargetError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
+    "convert",
+    "convert_bundle",
     "file_names",
     "load",
     "manifest_json",
     "signed_by",
     "split",
+    "write_convert",
     "write_split",
 ]

@@ -19,6 +19,7 @@ script needs a single ``except``::
     │   ├── ConnectionFailedError  name not resolved, connection refused or unreachable
     │   ├── NetworkTimeoutError    no answer within the timeout
     │   └── NotTLSError            the server answered, but not with a TLS handshake
+    ├── TargetError                the certificates cannot serve the Azure target or snippet asked for
     └── OutputError                nothing could be written, and nothing was
         ├── OutputExistsError      a file would be overwritten (use ``force``)
         └── UnsafeOutputError      the output folder is unusable or unsafe
@@ -46,6 +47,7 @@ __all__ = [
     "OutputExistsError",
     "PasswordError",
     "PasswordRequiredError",
+    "TargetError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "WrongPasswordError",
@@ -125,6 +127,14 @@ class NetworkTimeoutError(NetworkError):
 
 class NotTLSError(NetworkError):
     """The server answered, but not with a TLS handshake (a plain HTTP or other port)."""
+
+
+class TargetError(CertconvError):
+    """The certificates cannot serve the Azure target or snippet asked for.
+
+    For example a snippet would replace APIM's CA list with an empty one, or
+    list more than the 10 CA certificates APIM accepts. Nothing is written.
+    """
 
 
 class OutputError(CertconvError):
