@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ._api import InputLike, load, split
 from ._chain import ca_issuers_urls, signed_by
-from ._convert import TARGETS, Conversion, convert, convert_bundle, write_convert
+from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
 from ._errors import (
     CertconvError,
     ConversionError,
@@ -42,8 +42,8 @@ from ._write import file_names, manifest_json, write_split
 __version__ = "0.1.0"
 
 __all__ = [
+    "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
-    "TARGETS",
     "BackendTls",
     "Bundle",
     "BundleWarning",

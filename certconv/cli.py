@@ -104,6 +104,120 @@ def split(
     typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
 
 
+class Target(enum.StrEnum):
+    """What certconv convert writes."""
+
+    der = "der"
+    pem = "pem"
+    p7b = "p7b"
+    pfx = "pfx"
+    fullchain = "fullchain"
+    chain = "chain"
+
+
+@app.command()
+def convert(
+    inputs: Inputs,
+    to: Annotated[
+        Target,
+        typer.Option(
+            "--to",
+            help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
+            "fullchain: leaf + intermediates (PEM); chain: intermediates only (PEM).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    fmt: Annotated[
+        Format | None, typer.Option("--format", help="For --to p7b: der (default, as Windows writes it) or pem.")
+    ] = None,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    password_env: PasswordEnvOpt = None,
+    new_password: Annotated[
+        str | None,
+        typer.Option("--new-password", help="Password of the new PFX or key (visible to other users; prefer below)."),
+    ] = None,
+    new_password_file: Annotated[
+        Path | None, typer.Option("--new-password-file", help="Read the new password from the first line of this file.")
+    ] = None,
+    new_password_env: Annotated[
+        str | None, typer.Option("--new-password-env", metavar="NAME", help="Read the new password from this variable.")
+    ] = None,
+    legacy: Annotated[
+        bool, typer.Option("--legacy", help="PFX with 3DES and a SHA-1 MAC for old Windows Server (default AES-256).")
+    ] = False,
+    include_key: Annotated[
+        bool, typer.Option("--include-key", help="Append the private key to --to pem/fullchain output (mode 0600).")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+) -> None:
+    """Convert bundles into one file: .cer (DER/PEM), .p7b, .pfx, fullchain or chain PEM."""
+    from certconv._convert import conversion_summary
+    from certconv._convert import convert as convert_files
+
+    secret = _password(password, password_file, password_env, quiet=quiet)
+    new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
+    sources = _sources(inputs)
+    may_prompt = "-" not in inputs
+
+    def call(pw: str | None) -> certconv.Conversion:
+        def attempt(new: str | None) -> certconv.Conversion:
+            return convert_files(
+                sources,
+                out,
+                to=to.value,
+                password=pw,
+                new_password=new,
+                format=fmt.value if fmt else None,
+                legacy=legacy,
+                include_key=include_key,
+                force=force,
+                max_input_size=max_input_size,
+            )
+
+        try:
+            return attempt(new_secret)
+        except certconv.NewPasswordRequiredError:
+            if new_secret is not None or not may_prompt or not sys.stdin.isatty():
+                raise
+            return attempt(_ask_new_password())
+
+    conversion = _run(call, secret, may_prompt=may_prompt)
+    if not quiet:
+        typer.echo(conversion_summary(conversion))
+
+
+def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | None:
+    given = [
+        opt
+        for opt, v in (("--new-password", value), ("--new-password-file", file), ("--new-password-env", env))
+        if v is not None
+    ]
+    if len(given) > 1:
+        raise typer.BadParameter(f"give only one of {', '.join(given)}")
+    if value is not None:
+        if not quiet:
+            typer.echo(
+                "note: --new-password is visible to other local users (process list, shell history); "
+                "prefer --new-password-file, --new-password-env or the prompt",
+                err=True,
+            )
+        return value
+    return _password(None, file, env, quiet=quiet)
+
+
+def _ask_new_password() -> str:
+    import getpass
+
+    first = getpass.getpass("New PFX password: ")
+    if first != getpass.getpass("Repeat it: "):
+        typer.echo("error: the two passwords differ; nothing was written", err=True)
+        raise typer.Exit(1)
+    return first
+
+
 def _sources(inputs: list[str]) -> list[str | Source]:
     if inputs.count("-") > 1:
         raise typer.BadParameter("standard input (-) can be given only once")
