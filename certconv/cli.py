@@ -258,13 +258,122 @@ def _password(password: str | None, password_file: Path | None, password_env: st
     return None
 
 
+@app.command()
+def inspect(
+    inputs: Inputs,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    password_env: PasswordEnvOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Show thumbprints whole.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/inspect.md).")] = False,
+    max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+) -> None:
+    """Show every certificate of the inputs as a tree, root at the top, with problems found."""
+    secret = _password(password, password_file, password_env, quiet=as_json)
+    sources = _sources(inputs)
+    result = _run(
+        lambda pw: certconv.inspect(sources, password=pw, max_input_size=max_input_size),
+        secret,
+        may_prompt="-" not in inputs,
+    )
+    if as_json:
+        typer.echo(result.to_json(), nl=False)
+    else:
+        typer.echo(result.render(full=full, color=_color()))
+
+
+class Purpose(enum.StrEnum):
+    """What the leaf certificate is checked for."""
+
+    server = "server"
+    client = "client"
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not an ISO-8601 date or time (e.g. 2030-01-31 or 2030-01-31T12:00Z)")
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@app.command()
+def verify(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT...", help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - for stdin."
+        ),
+    ],
+    ca: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ca",
+            metavar="FILE_OR_DIR",
+            help="CA certificates uploaded to APIM (files in any format, or split's --out folder); repeatable. "
+            "Without --ca the roots in the input are trusted.",
+        ),
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="NAME", help="Host name APIM calls the backend by.")
+    ] = None,
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--at",
+            metavar="ISO-DATE",
+            parser=_moment,
+            help="Verify as of this moment (e.g. 2030-01-31, 2030-01-31T12:00Z); default now, UTC if no offset.",
+        ),
+    ] = None,
+    purpose: Annotated[
+        Purpose, typer.Option("--purpose", help="server: a backend's certificate; client: a client certificate.")
+    ] = Purpose.server,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    password_env: PasswordEnvOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/verify.md).")] = False,
+    max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+) -> None:
+    """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage."""
+    secret = _password(password, password_file, password_env, quiet=as_json)
+    sources = _sources(inputs)
+    result = _run(
+        lambda pw: certconv.verify(
+            sources,
+            ca=ca or [],
+            host=host,
+            at=at,
+            purpose=purpose.value,
+            password=pw,
+            max_input_size=max_input_size,
+        ),
+        secret,
+        may_prompt="-" not in inputs,
+    )
+    typer.echo(result.to_json() if as_json else result.render(), nl=not as_json)
+    raise typer.Exit(0 if result.ok else 3)
+
+
+def _color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _stdin_is_terminal() -> bool:
+    """Whether a person can answer a prompt (not a pipe, not CI)."""
+    return sys.stdin.isatty()
+
+
 def _run(call: Callable[[str | None], T], password: str | None, *, may_prompt: bool) -> T:
     """Make the library call; ask for a PKCS#12 password once if one is needed and we can ask."""
     try:
         try:
             return call(password)
         except PasswordRequiredError:
-            if password is not None or not may_prompt or not sys.stdin.isatty():
+            if password is not None or not may_prompt or not _stdin_is_terminal():
                 raise
             import getpass
 
