@@ -14,18 +14,22 @@ Importing certconv loads ``cryptography`` only: no CLI framework, no network cod
 
 from __future__ import annotations
 
-from ._api import InputLike, load, split
+from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split
 from ._chain import ca_issuers_urls, signed_by
 from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
 from ._errors import (
     CertconvError,
+    ConnectionFailedError,
     ConversionError,
     CorruptInputError,
     InputError,
     InputTooLargeError,
     KeyMismatchError,
+    NetworkError,
+    NetworkTimeoutError,
     NewPasswordRequiredError,
     NoCertificateError,
+    NotTLSError,
     OutputError,
     OutputExistsError,
     PasswordError,
@@ -35,7 +39,18 @@ from ._errors import (
     UnsupportedFormatError,
     WrongPasswordError,
 )
-from ._model import BackendTls, Bundle, BundleWarning, Certificate, Chain, Destination, Manifest, ManifestEntry, Role
+from ._model import (
+    BackendTls,
+    Bundle,
+    BundleWarning,
+    Certificate,
+    Chain,
+    Destination,
+    FetchResult,
+    Manifest,
+    ManifestEntry,
+    Role,
+)
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._write import file_names, manifest_json, write_split
 
@@ -44,24 +59,30 @@ __version__ = "0.1.0"
 __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
+    "DEFAULT_TIMEOUT",
     "BackendTls",
     "Bundle",
     "BundleWarning",
     "CertconvError",
     "Certificate",
     "Chain",
+    "ConnectionFailedError",
     "Conversion",
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "FetchResult",
     "InputError",
     "InputLike",
     "InputTooLargeError",
     "KeyMismatchError",
     "Manifest",
     "ManifestEntry",
+    "NetworkError",
+    "NetworkTimeoutError",
     "NewPasswordRequiredError",
     "NoCertificateError",
+    "NotTLSError",
     "OutputError",
     "OutputExistsError",
     "PasswordError",
@@ -76,6 +97,7 @@ __all__ = [
     "ca_issuers_urls",
     "convert",
     "convert_bundle",
+    "fetch",
     "file_names",
     "load",
     "manifest_json",

@@ -8,11 +8,14 @@ from os import PathLike
 
 from ._chain import build_bundle
 from ._errors import InputError
-from ._model import Bundle, Manifest
+from ._model import Bundle, FetchResult, Manifest
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import write_split
 
-__all__ = ["InputLike", "load", "split"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "fetch", "load", "split"]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds allowed per network exchange (a TLS handshake, one AIA download)."""
 
 InputLike = str | PathLike[str] | bytes | Source
 """A path, raw bytes (named ``<bytes>``), or a named :class:`Source`."""
@@ -24,6 +27,8 @@ def load(
     password: str | bytes | None = None,
     at: datetime | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Bundle:
     """Read one or more inputs and classify and chain every certificate in them.
 
@@ -35,6 +40,11 @@ def load(
         at: When validity is judged (``expired``/``not-yet-valid`` warnings);
             default now.
         max_input_size: Inputs larger than this many bytes are refused unread.
+        complete: Download missing issuers from the certificates' AIA
+            caIssuers URLs (http/https); downloaded certificates have
+            ``source="aia:<url>"``. Off by default: without it certconv never
+            touches the network. Download problems are warnings, not errors.
+        timeout: Seconds allowed per AIA download (with ``complete``).
 
     Returns:
         The :class:`Bundle`.
@@ -49,6 +59,11 @@ def load(
     if not items:
         raise InputError("no input given")
     results = [read_source(_to_source(item, max_input_size), password=password) for item in items]
+    if complete:
+        # Imported here: the network code stays out of `import certconv`.
+        from ._aia import complete_bundle
+
+        return complete_bundle(results, at=at, timeout=timeout)
     return build_bundle(results, at=at)
 
 
@@ -77,11 +92,52 @@ def split(
     force: bool = False,
     at: datetime | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Manifest:
     """Load ``inputs`` and write one ``.cer`` per certificate plus ``manifest.json`` to ``out``.
 
     Equivalent to ``write_split(load(inputs, ...), out, ...)``; see both for the
     arguments. Nothing is written when anything fails.
     """
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size)
+    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
     return write_split(bundle, out, format=format, force=force)
+
+
+def fetch(
+    target: str,
+    *,
+    sni: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    complete: bool = False,
+    at: datetime | None = None,
+) -> FetchResult:
+    """Connect to a TLS server and capture the certificate chain it sends, in its order.
+
+    Nothing is verified (the point is to see chains nobody trusts yet). The
+    served certificates are classified and chained as :func:`load` does, as one
+    input named ``tls://host:port``; write them with :func:`write_split`.
+
+    Args:
+        target: ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/…``
+            or ``tls://HOST:PORT``; the port defaults to 443.
+        sni: Server name to send; default the host name (nothing for IP
+            addresses); ``""`` sends none.
+        timeout: Seconds for connecting plus the whole handshake (and per AIA
+            download with ``complete``).
+        complete: Also download missing issuers over AIA (see :func:`load`).
+        at: When validity is judged; default now.
+
+    Returns:
+        A :class:`FetchResult`: the served certificates in order, the bundle,
+        and a verdict on the served chain.
+
+    Raises:
+        InputError: ``target`` is not a host and port.
+        ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
+            the server could not be asked (see :mod:`certconv._errors`).
+    """
+    # Imported here: pyOpenSSL and the socket code stay out of `import certconv`.
+    from ._tls import fetch as fetch_chain
+
+    return fetch_chain(target, sni=sni, timeout=timeout, complete=complete, at=at)

@@ -1,0 +1,330 @@
+"""Complete chains over the network: follow AIA caIssuers URLs to missing issuers.
+
+Like Windows' chain engine, certconv downloads the issuer of every certificate
+whose issuer is not in the input from the URLs in its Authority Information
+Access extension (RFC 5280 §4.2.2.1), then repeats for what it downloaded.
+
+* Every caIssuers URL of a certificate is tried, in order, until one yields a
+  certificate whose key verifies the child's signature; responses may be DER,
+  PEM or PKCS#7 (``.p7c``): they go through the same reader as files.
+* It stops at a self-signed root, after :data:`MAX_DEPTH` rounds, on a loop (a
+  URL already followed that did not help), or when nothing new was found.
+* Only ``http`` and ``https`` are followed (redirects too, at most
+  :data:`MAX_REDIRECTS`, never to another scheme). A response over
+  :data:`MAX_RESPONSE_SIZE` bytes, slower than the timeout from request to last
+  byte, failing, or not holding the issuer becomes a warning, never an error.
+
+Nothing here runs unless asked for (``complete=True``): certconv never touches
+the network on its own. ``http.client`` is imported only when a URL is fetched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ._chain import build_bundle, ca_issuers_urls, signed_by
+from ._errors import CertconvError
+from ._model import Bundle, BundleWarning, Certificate
+from ._names import display_name
+from ._read import RawCertificate, ReadResult, Source, read_source
+
+if TYPE_CHECKING:
+    import http.client
+
+__all__ = ["DEFAULT_TIMEOUT", "MAX_DEPTH", "MAX_DOWNLOADS", "MAX_REDIRECTS", "MAX_RESPONSE_SIZE", "complete_bundle"]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds allowed per URL, from connecting to the last byte of the response."""
+
+MAX_DEPTH = 10
+"""At most this many rounds of downloads (levels above the input's certificates)."""
+
+MAX_RESPONSE_SIZE = 1024 * 1024
+"""Responses larger than this many bytes are refused (real issuer files are a few KiB)."""
+
+MAX_REDIRECTS = 5
+"""HTTP redirects followed per URL."""
+
+MAX_DOWNLOADS = 100
+"""Downloads per completion, whatever the number of certificates with missing issuers."""
+
+_ACCEPT = "application/pkix-cert, application/pkcs7-mime, application/x-x509-ca-cert, application/x-pem-file, */*;q=0.5"
+
+
+class _Refused(Exception):
+    """A download that did not produce a response body certconv will read."""
+
+
+@dataclass(slots=True)
+class _Walk:
+    """State of one completion: what was downloaded, what was said about it."""
+
+    timeout: float
+    max_size: int
+    responses: dict[str, ReadResult | None]
+    warnings: list[BundleWarning]
+    downloads: int = 0
+
+
+def complete_bundle(
+    results: Sequence[ReadResult],
+    *,
+    at: datetime | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_depth: int = MAX_DEPTH,
+    max_size: int = MAX_RESPONSE_SIZE,
+) -> Bundle:
+    """Build the bundle of ``results`` after downloading missing issuers over AIA.
+
+    Each downloaded response that helped becomes an input named ``aia:<url>``
+    (so its certificates' ``source`` says where they came from); what went
+    wrong or deserves a look becomes a :class:`BundleWarning` (codes
+    ``aia-fetched``, ``aia-failed``, ``aia-not-certificate``, ``aia-wrong-issuer``,
+    ``aia-unsupported-url``, ``aia-loop``, ``aia-depth``, ``aia-limit``).
+    """
+    if not timeout > 0:
+        raise ValueError("timeout must be a positive number of seconds")
+    pool = list(results)
+    walk = _Walk(timeout, max_size, {}, [])
+    bundle = build_bundle(pool, at=at)
+    for depth in range(max_depth + 1):
+        missing = [c for c in bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
+        if not missing:
+            break
+        if depth == max_depth:
+            walk.warnings.append(
+                BundleWarning(
+                    "aia-depth",
+                    f"stopped following AIA after {max_depth} levels; the issuer of "
+                    f"'{missing[0].common_name}' is still missing",
+                    missing[0].sha1,
+                )
+            )
+            break
+        found: list[ReadResult] = []
+        for cert in missing:
+            if walk.downloads >= MAX_DOWNLOADS:
+                walk.warnings.append(
+                    BundleWarning("aia-limit", f"stopped after {MAX_DOWNLOADS} AIA downloads", cert.sha1)
+                )
+                break
+            result = _issuer_of(cert, walk)
+            if result is not None and result not in found and result not in pool:
+                found.append(result)
+        if not found:
+            break
+        pool.extend(found)
+        bundle = build_bundle(pool, at=at)
+    fetched = [
+        BundleWarning(
+            "aia-fetched",
+            f"'{c.common_name}' was downloaded from {c.source.removeprefix('aia:')}; compare its SHA-1 "
+            "thumbprint with one you trust before you upload it",
+            c.sha1,
+        )
+        for c in bundle.certificates
+        if c.source.startswith("aia:")
+    ]
+    return replace(bundle, warnings=(*bundle.warnings, *walk.warnings, *fetched))
+
+
+def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
+    """The first response among ``cert``'s caIssuers URLs that holds its issuer."""
+    for url in ca_issuers_urls(cert.x509):
+        seen = url in walk.responses
+        if not seen:
+            walk.responses[url] = _download_certificates(url, cert, walk)
+        result = walk.responses[url]
+        if result is None:
+            continue
+        issuers = [raw for raw in result.certificates if _issued(cert, raw)]
+        if issuers:
+            return _keep_path(result, issuers)
+        if seen:
+            walk.warnings.append(
+                BundleWarning(
+                    "aia-loop",
+                    f"the AIA URL of '{cert.common_name}' ({url}) was followed already and does not lead to "
+                    "its issuer: the AIA URLs form a loop",
+                    cert.sha1,
+                )
+            )
+        else:
+            names = ", ".join(f"'{display_name(raw.x509.subject)}'" for raw in result.certificates)
+            walk.warnings.append(
+                BundleWarning(
+                    "aia-wrong-issuer",
+                    f"{url} (AIA of '{cert.common_name}') holds {names}, which did not issue it",
+                    cert.sha1,
+                )
+            )
+    return None
+
+
+def _issued(child: Certificate, raw: RawCertificate) -> bool:
+    return child.x509.issuer == raw.x509.subject and signed_by(child.x509, raw.x509)
+
+
+def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
+    """Only the issuer and what, in the same response, issued it in turn (a ``.p7c`` may hold a path)."""
+    kept = list(issuers)
+    grew = True
+    while grew:
+        grew = False
+        for raw in result.certificates:
+            if raw not in kept and any(k.x509.issuer == raw.x509.subject and signed_by(k.x509, raw.x509) for k in kept):
+                kept.append(raw)
+                grew = True
+    return ReadResult(result.name, result.format, tuple(kept), (), result.warnings)
+
+
+def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResult | None:
+    """Download and read ``url``; a warning and ``None`` when that fails."""
+    scheme = url.partition(":")[0].lower()
+    if scheme not in ("http", "https"):
+        walk.warnings.append(
+            BundleWarning(
+                "aia-unsupported-url",
+                f"the AIA URL {url} of '{cert.common_name}' is not http or https; not followed",
+                cert.sha1,
+            )
+        )
+        return None
+    walk.downloads += 1
+    try:
+        body, content_type = download(url, timeout=walk.timeout, max_size=walk.max_size)
+    except _Refused as exc:
+        walk.warnings.append(
+            BundleWarning("aia-failed", f"could not download {url} (AIA of '{cert.common_name}'): {exc}", cert.sha1)
+        )
+        return None
+    try:
+        return read_source(Source(f"aia:{url}", body))
+    except CertconvError as exc:
+        what = f" ({content_type})" if content_type else ""
+        walk.warnings.append(
+            BundleWarning(
+                "aia-not-certificate",
+                f"{url}{what} (AIA of '{cert.common_name}') is not a certificate: {exc.detail}",
+                cert.sha1,
+            )
+        )
+        return None
+
+
+def download(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_size: int = MAX_RESPONSE_SIZE) -> tuple[bytes, str]:
+    """GET ``url`` (http/https) and return the body and its Content-Type.
+
+    The whole exchange, redirects included, must finish within ``timeout``
+    seconds: a watchdog closes the connection of a server that trickles.
+    The server's TLS certificate is not verified: what is downloaded is checked
+    by signature instead (the issuer's key must verify the child).
+
+    Raises:
+        _Refused: With a short reason (timeout, size, HTTP status, redirect).
+    """
+    from urllib.parse import urljoin
+
+    deadline = time.monotonic() + timeout
+    for _ in range(MAX_REDIRECTS + 1):
+        status, location, body, content_type = _get_once(url, deadline, timeout, max_size)
+        if status in (301, 302, 303, 307, 308):
+            if not location:
+                raise _Refused(f"HTTP {status} redirect without a Location")
+            target = urljoin(url, location)
+            if target.partition(":")[0].lower() not in ("http", "https"):
+                raise _Refused(f"redirected to {target.partition(':')[0]}:, not http or https; not followed")
+            url = target
+            continue
+        if status != 200:
+            raise _Refused(f"HTTP {status}")
+        return body, content_type
+    raise _Refused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple[int, str, bytes, str]:
+    import http.client
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise _Refused("the URL's port is not a number") from None
+    host = parts.hostname
+    if not host:
+        raise _Refused("the URL has no host")
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Refused(f"no complete answer within {timeout:g} s")
+    conn: http.client.HTTPConnection
+    if parts.scheme.lower() == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(host, port, timeout=remaining, context=context)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=remaining)
+    expired = threading.Event()
+
+    def _expire() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            # The plain socket's shutdown, also for TLS: it wakes a blocked read.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(remaining, _expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        conn.request("GET", path, headers={"Accept": _ACCEPT, "User-Agent": "certconv", "Connection": "close"})
+        response = conn.getresponse()
+        status = response.status
+        if status != 200:
+            return status, response.getheader("Location") or "", b"", ""
+        length = response.getheader("Content-Length")
+        if length is not None and length.strip().isdigit() and int(length) > max_size:
+            raise _Refused(f"the response is {int(length):,} bytes, over the {max_size:,}-byte limit")
+        body = _read_limited(response, max_size)
+        return status, "", body, response.getheader("Content-Type") or ""
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if expired.is_set() or isinstance(exc, TimeoutError):
+            raise _Refused(f"no complete answer within {timeout:g} s") from None
+        raise _Refused(_reason(exc)) from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _read_limited(response: http.client.HTTPResponse, max_size: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_size:
+            raise _Refused(f"the response is over the {max_size:,}-byte limit")
+        chunks.append(chunk)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,348 @@
+"""Ask a TLS server for its certificate chain, exactly as it sends it.
+
+The handshake is made with pyOpenSSL, without verification (the point is to see
+chains nobody trusts yet), and pyOpenSSL is imported only when a connection is
+made, so importing this module stays cheap. What the server sent becomes an
+ordinary input named ``tls://host:port``: classification, chains and writing are
+the same code as for files. :func:`diagnose` says what the order and content of
+the served chain mean for a client such as Azure API Management.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ._chain import build_bundle, signed_by
+from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
+from ._model import Bundle, Certificate, Chain, FetchResult
+from ._read import Source, read_source
+
+if TYPE_CHECKING:
+    import socket
+
+__all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "Target", "diagnose", "fetch", "parse_target"]
+
+DEFAULT_PORT = 443
+DEFAULT_TIMEOUT = 10.0
+"""Seconds for the whole exchange: name lookup aside, connect plus handshake."""
+
+_HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+|[^\x00-\x7f]+[^\s/\\@?#]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where to connect and which server name to send.
+
+    Attributes:
+        host: Host name or IP address (IPv6 without brackets).
+        port: TCP port.
+        sni: Server Name Indication to send; ``None`` sends none (IP literals).
+    """
+
+    host: str
+    port: int
+    sni: str | None
+
+    @property
+    def name(self) -> str:
+        """``tls://host:port``, IPv6 hosts in brackets: the input's name in bundles and manifests."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"tls://{host}:{self.port}"
+
+
+def parse_target(text: str, *, sni: str | None = None) -> Target:
+    """Parse ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/...`` or ``tls://HOST:PORT``.
+
+    Args:
+        text: What the user typed. The port defaults to 443.
+        sni: Server name to send instead of the host. ``None`` (default) sends
+            the host name, or nothing when the host is an IP address; ``""``
+            sends nothing.
+
+    Raises:
+        InputError: The text is not a host and port certconv can connect to.
+    """
+    raw = text.strip()
+    port_text: str | None = None
+    if "://" in raw:
+        scheme, _, rest = raw.partition("://")
+        if scheme.lower() not in ("https", "tls"):
+            raise InputError(
+                f"{scheme}:// is not TLS; give HOST[:PORT] or https://HOST[:PORT]/ of the backend", path=text
+            )
+        authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+        if "@" in authority:
+            raise InputError("user names in the URL are not used; give HOST[:PORT]", path=text)
+        raw = authority
+    if raw.startswith("["):
+        match = re.fullmatch(r"\[([^\]]+)\](?::([^:]*))?", raw)
+        if match is None:
+            raise InputError("an IPv6 address in brackets must look like [2001:db8::1]:443", path=text)
+        host, port_text = match.group(1), match.group(2)
+        if not _is_ip(host) or ":" not in host:
+            raise InputError(f"{host!r} in brackets is not an IPv6 address", path=text)
+    elif raw.count(":") > 1:
+        host = raw
+        if not _is_ip(host):
+            raise InputError("not a host name or address; write IPv6 with a port as [2001:db8::1]:443", path=text)
+    else:
+        host, _, port_text = raw.partition(":") if ":" in raw else (raw, "", None)
+    host = host.rstrip(".") if not _is_ip(host) else host
+    if not host or not (_is_ip(host) or _HOST_CHARS.fullmatch(host)):
+        raise InputError("not a host name or IP address", path=text)
+    port = DEFAULT_PORT
+    if port_text is not None:
+        if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise InputError(f"port {port_text!r} is not a number from 1 to 65535", path=text)
+        port = int(port_text)
+    default_name = None if _is_ip(host) else host
+    server_name = default_name if sni is None else (sni.strip().rstrip(".") or None)
+    if server_name is not None:
+        try:
+            server_name.encode("idna")
+        except UnicodeError:
+            raise InputError(f"{server_name!r} cannot be sent as a server name (SNI)", path=text) from None
+    return Target(host, port, server_name)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def fetch(
+    target: str | Target,
+    *,
+    sni: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    complete: bool = False,
+    at: datetime | None = None,
+) -> FetchResult:
+    """Connect, capture the chain the server sends, classify it and say what it means.
+
+    See :func:`certconv.fetch` for the arguments.
+    """
+    if not timeout > 0:
+        raise ValueError("timeout must be a positive number of seconds")
+    where = target if isinstance(target, Target) else parse_target(target, sni=sni)
+    served_x509 = handshake(where, timeout=timeout)
+    pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
+    result = read_source(Source(where.name, pem))
+    if complete:
+        from ._aia import complete_bundle
+
+        bundle = complete_bundle([result], at=at, timeout=timeout)
+    else:
+        bundle = build_bundle([result], at=at)
+    by_sha1 = {c.sha1: c for c in bundle.certificates}
+    served = tuple(
+        by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
+        for c in served_x509
+    )
+    verdict, message = diagnose(served, bundle)
+    return FetchResult(where.name, where.sni, served, bundle, verdict, message)
+
+
+def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.Certificate]:
+    """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
+
+    The timeout bounds connecting and the whole handshake together, so a server
+    that trickles bytes cannot hold certconv longer than ``timeout`` seconds.
+
+    Raises:
+        ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError.
+    """
+    import socket
+
+    deadline = time.monotonic() + timeout
+    try:
+        sock = socket.create_connection((target.host, target.port), timeout=timeout)
+    except socket.gaierror as exc:
+        raise ConnectionFailedError(
+            f"cannot resolve host name {target.host!r} ({exc.strerror}); check the spelling and your DNS",
+            path=target.name,
+        ) from None
+    except ConnectionRefusedError:
+        raise ConnectionFailedError(
+            f"connection refused: nothing listens on port {target.port} (check the host and port)",
+            path=target.name,
+        ) from None
+    except TimeoutError:
+        raise NetworkTimeoutError(
+            f"no connection within {timeout:g} s (a firewall may drop the packets; check host and port, "
+            "or raise --timeout)",
+            path=target.name,
+        ) from None
+    except OSError as exc:
+        raise ConnectionFailedError(f"cannot connect ({exc.strerror or exc})", path=target.name) from None
+    with sock:
+        return _tls_handshake(sock, target, deadline, timeout)
+
+
+def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout: float) -> list[x509.Certificate]:
+    import select
+
+    from OpenSSL import SSL
+
+    context = SSL.Context(SSL.TLS_CLIENT_METHOD)
+    context.set_verify(SSL.VERIFY_NONE)
+    # Old backends are exactly the ones people need to inspect: accept TLS 1.0
+    # and any cipher. Nothing is sent over the connection, so nothing is at stake.
+    context.set_min_proto_version(SSL.TLS1_VERSION)
+    context.set_cipher_list(b"ALL:@SECLEVEL=0")
+    sock.setblocking(False)
+    conn = SSL.Connection(context, sock)
+    if target.sni is not None:
+        conn.set_tlsext_host_name(target.sni.encode("idna"))
+    conn.set_connect_state()
+    while True:
+        try:
+            conn.do_handshake()
+            break
+        except SSL.WantReadError:
+            readable, writable = [sock], []
+        except SSL.WantWriteError:
+            readable, writable = [], [sock]
+        except SSL.Error as exc:
+            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            if chain:
+                # The server sent its certificates and then ended the handshake
+                # (it wants a client certificate, say): what we came for arrived.
+                return list(chain)
+            raise _handshake_error(exc, target) from None
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not any(select.select(readable, writable, [], remaining)):
+            raise NetworkTimeoutError(
+                f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, "
+                "or the server is too slow (raise --timeout)",
+                path=target.name,
+            )
+    chain = conn.get_peer_cert_chain(as_cryptography=True)
+    if not chain:
+        raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
+    return list(chain)
+
+
+def _handshake_error(exc: Exception, target: Target) -> NetworkError:
+    from OpenSSL import SSL
+
+    if isinstance(exc, SSL.SysCallError | SSL.ZeroReturnError):
+        return NotTLSError(
+            "the server closed the connection during the TLS handshake: the port may not speak TLS, "
+            f"or the server refused the name sent ({_sni_words(target)})",
+            path=target.name,
+        )
+    reasons = [str(part[2]) for part in exc.args[0] if isinstance(part, tuple) and len(part) == 3] if exc.args else []
+    reason = "; ".join(reasons) or str(exc) or type(exc).__name__
+    if any("alert" in r for r in reasons):
+        return NetworkError(
+            f"the server refused the TLS handshake ({reason}); it may need another name sent "
+            f"({_sni_words(target)}, try --sni) or a client certificate",
+            path=target.name,
+        )
+    return NotTLSError(f"the server's answer is not TLS ({reason}); is this the TLS port?", path=target.name)
+
+
+def _sni_words(target: Target) -> str:
+    return f"SNI {target.sni}" if target.sni is not None else "no SNI"
+
+
+# -- what the served chain means ---------------------------------------------------------
+
+
+def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
+    """A verdict code and a sentence about the chain a server sends, in its order.
+
+    ``bundle`` is the bundle built from ``served`` (and possibly completed over
+    AIA); it tells which certificates belong to the leaf's chain.
+    """
+    if not served:
+        raise ValueError("a TLS server always sends at least one certificate")
+    unique = list(dict.fromkeys(served))
+    first = unique[0]
+    if len(unique) == 1:
+        if first.self_signed:
+            return (
+                "self-signed",
+                "the server sends a single self-signed certificate: APIM needs that certificate itself "
+                "uploaded to store Root (or the server given a certificate from a CA)",
+            )
+        chain = _chain_of(first, bundle)
+        if chain is not None and len(chain) == 2 and chain.complete:
+            return (
+                "leaf-only",
+                f"the server sends only its leaf, issued directly by the root '{chain.top.common_name}': "
+                "APIM needs that root uploaded to store Root",
+            )
+        return (
+            "leaf-only",
+            "the server sends only its leaf: APIM needs the intermediate uploaded or the server fixed to send it",
+        )
+    chain = _chain_of(first, bundle)
+    if chain is None:
+        why = f"it starts with the CA certificate '{first.common_name}'"
+        if not any(_chain_of(c, bundle) for c in unique):
+            why += " and none of them is a server (leaf) certificate"
+        return "wrong-order", _wrong_order(unique, why)
+    extra = [c for c in unique if c not in chain.certificates]
+    if extra:
+        names = ", ".join(f"'{c.common_name}'" for c in extra)
+        return (
+            "extra-certificates",
+            f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
+            "fix the server's certificate file to hold only the leaf and its intermediates",
+        )
+    in_order = all(
+        unique[i - 1].x509.issuer == unique[i].x509.subject and signed_by(unique[i - 1].x509, unique[i].x509)
+        for i in range(1, len(unique))
+    )
+    if not in_order:
+        return "wrong-order", _wrong_order(unique, "each certificate should be followed by its issuer")
+    words = _role_words(unique)
+    top = unique[-1]
+    if top.self_signed:
+        return (
+            "full-chain",
+            f"the server sends {len(unique)} certificates: {words}; sending the root is unnecessary but harmless",
+        )
+    unsent = [c for c in chain.certificates[len(unique) :] if not c.self_signed]
+    if unsent:
+        names = ", ".join(f"'{c.common_name}'" for c in unsent)
+        return (
+            "missing-intermediate",
+            f"the server sends {len(unique)} certificates: {words}, but not the intermediate {names}: "
+            "APIM needs it uploaded or the server fixed to send it",
+        )
+    return "leaf-and-intermediates", f"the server sends {len(unique)} certificates: {words}; root not sent (normal)"
+
+
+def _chain_of(cert: Certificate, bundle: Bundle) -> Chain | None:
+    for chain in bundle.chains:
+        if chain.leaf == cert:
+            return chain
+    return None
+
+
+def _role_words(certs: Sequence[Certificate]) -> str:
+    words = [c.role.value for c in certs]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _wrong_order(certs: Sequence[Certificate], why: str) -> str:
+    return (
+        f"the server sends its chain in the wrong order ({', '.join(c.role.value for c in certs)}): {why}; "
+        "many clients cope, but fix the server's certificate file to list the leaf first, then each issuer"
+    )
