@@ -1,0 +1,516 @@
+"""What ``certconv inspect`` shows: every detail of every certificate, as a tree or as JSON.
+
+Pure functions over a :class:`~certconv.Bundle`: :func:`describe` reads the
+extensions of one certificate into a :class:`CertificateDetails`,
+:class:`Inspection` holds them for a whole bundle and turns them into text
+(:meth:`Inspection.render`) or a JSON-ready dict (:meth:`Inspection.to_dict`).
+Nothing here prints; the CLI decides about colour and passes ``color``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+
+from ._api import InputLike, load
+from ._model import Bundle, Certificate
+from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._write import file_names
+
+__all__ = ["INSPECT_SCHEMA", "CertificateDetails", "Inspection", "describe", "inspect"]
+
+INSPECT_SCHEMA = 1
+"""Version of the ``certconv inspect --json`` document; raised only on incompatible changes."""
+
+SOON_DAYS = 30
+"""Certificates expiring within this many days are highlighted."""
+
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
+    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE: "anyExtendedKeyUsage",
+}
+_KEY_USAGE_NAMES = (
+    ("digital_signature", "digitalSignature"),
+    ("content_commitment", "nonRepudiation"),
+    ("key_encipherment", "keyEncipherment"),
+    ("data_encipherment", "dataEncipherment"),
+    ("key_agreement", "keyAgreement"),
+    ("key_cert_sign", "keyCertSign"),
+    ("crl_sign", "cRLSign"),
+)
+_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+_WEAK_HASHES = ("md5", "sha1", "md2", "md4")
+
+_RESET = "\033[0m"
+_STYLES = {"red": "\033[31m", "yellow": "\033[33m", "dim": "\033[2m", "bold": "\033[1m", "green": "\033[32m"}
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateDetails:
+    """The details ``inspect`` shows about one certificate, read from its extensions.
+
+    Attributes:
+        certificate: The certificate described.
+        file: The name :func:`certconv.split` gives its ``.cer`` file.
+        key_type: ``RSA``, ``EC``, ``Ed25519``, ``Ed448``, ``DSA`` or the key algorithm's OID.
+        key_size: Key size in bits (RSA, DSA, EC), ``None`` when it has none.
+        curve: EC curve (``P-256``…), ``None`` for other keys.
+        signature_algorithm: e.g. ``sha256WithRSAEncryption``, ``ecdsa-with-SHA256``.
+        signature_hash: ``sha256``, ``sha1``, ``md5``…; ``None`` for Ed25519/Ed448 or unknown.
+        weak_signature: Signed with MD5/SHA-1 (or older) and not self-signed: clients
+            reject such certificates (a root's own signature is never checked, so roots are exempt).
+        san: Subject alternative names as ``DNS:…``, ``IP:…``, ``email:…``, ``URI:…``.
+        key_usage: Key usage names, ``None`` when the extension is absent.
+        extended_key_usage: Extended key usage names, ``None`` when absent.
+        basic_constraints_ca: basicConstraints CA flag, ``None`` when absent.
+        path_length: basicConstraints pathLenConstraint, ``None`` when absent or unlimited.
+        ca_issuers: AIA caIssuers URLs (where the issuer can be downloaded).
+        ocsp: AIA OCSP responder URLs.
+        crl_distribution_points: CRL distribution point URLs.
+    """
+
+    certificate: Certificate
+    file: str
+    key_type: str
+    key_size: int | None
+    curve: str | None
+    signature_algorithm: str
+    signature_hash: str | None
+    weak_signature: bool
+    san: tuple[str, ...]
+    key_usage: tuple[str, ...] | None
+    extended_key_usage: tuple[str, ...] | None
+    basic_constraints_ca: bool | None
+    path_length: int | None
+    ca_issuers: tuple[str, ...]
+    ocsp: tuple[str, ...]
+    crl_distribution_points: tuple[str, ...]
+
+    @property
+    def key_description(self) -> str:
+        """``RSA 2048``, ``EC P-256``, ``Ed25519``."""
+        if self.curve:
+            return f"{self.key_type} {self.curve}"
+        return f"{self.key_type} {self.key_size}" if self.key_size else self.key_type
+
+    def days_left(self, at: datetime) -> int:
+        """Whole days from ``at`` to the end of validity (negative once expired)."""
+        return (self.certificate.not_after - at).days
+
+
+def describe(cert: Certificate, *, file: str) -> CertificateDetails:
+    """Read the details of ``cert``; ``file`` is the name ``split`` gives it."""
+    x = cert.x509
+    key_type, key_size, curve = _key_info(x)
+    try:
+        hash_algorithm = x.signature_hash_algorithm
+        signature_hash = hash_algorithm.name if hash_algorithm is not None else None
+    except UnsupportedAlgorithm:
+        signature_hash = None
+    sig_name = _oid_name(x.signature_algorithm_oid)
+    weak = not cert.self_signed and (
+        signature_hash in _WEAK_HASHES or any(h in sig_name.lower() for h in ("md2", "md4", "md5"))
+    )
+    bc = _extension(x, x509.BasicConstraints)
+    ku = _extension(x, x509.KeyUsage)
+    eku = _extension(x, x509.ExtendedKeyUsage)
+    aia = _extension(x, x509.AuthorityInformationAccess)
+    cdp = _extension(x, x509.CRLDistributionPoints)
+    return CertificateDetails(
+        certificate=cert,
+        file=file,
+        key_type=key_type,
+        key_size=key_size,
+        curve=curve,
+        signature_algorithm=sig_name,
+        signature_hash=signature_hash,
+        weak_signature=weak,
+        san=_san(x),
+        key_usage=_key_usage(ku) if ku is not None else None,
+        extended_key_usage=tuple(_EKU_NAMES.get(o, o.dotted_string) for o in eku) if eku is not None else None,
+        basic_constraints_ca=bc.ca if bc is not None else None,
+        path_length=bc.path_length if bc is not None else None,
+        ca_issuers=_access_urls(aia, AuthorityInformationAccessOID.CA_ISSUERS),
+        ocsp=_access_urls(aia, AuthorityInformationAccessOID.OCSP),
+        crl_distribution_points=tuple(
+            name.value
+            for point in (cdp or ())
+            for name in (point.full_name or ())
+            if isinstance(name, x509.UniformResourceIdentifier)
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """A bundle with the details of each certificate, judged at one moment.
+
+    Attributes:
+        bundle: What was loaded.
+        details: One :class:`CertificateDetails` per certificate, in bundle order.
+        at: The moment validity and days left are judged at (UTC).
+    """
+
+    bundle: Bundle
+    details: tuple[CertificateDetails, ...]
+    at: datetime
+
+    def details_for(self, cert: Certificate) -> CertificateDetails:
+        """The details of one certificate of the bundle."""
+        for item in self.details:
+            if item.certificate == cert:
+                return item
+        raise KeyError(cert.sha1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``certconv inspect --json`` (see docs/inspect.md)."""
+        from . import __version__
+
+        bundle = self.bundle
+        return {
+            "schema": INSPECT_SCHEMA,
+            "tool": f"certconv {__version__}",
+            "at": _iso(self.at),
+            "inputs": [{"name": n, "format": f} for n, f in zip(bundle.inputs, bundle.formats, strict=True)],
+            "private_keys": len(bundle.private_keys),
+            "certificates": [self._certificate_dict(d) for d in self.details],
+            "chains": [list(chain.sha1s) for chain in bundle.chains],
+            "tree": [self._tree_dict(node) for node in _forest(bundle)],
+            "warnings": [w.to_dict() for w in bundle.warnings],
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as indented JSON text ending in a newline."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def _certificate_dict(self, d: CertificateDetails) -> dict[str, Any]:
+        c = d.certificate
+        return {
+            "file": d.file,
+            "role": c.role.value,
+            "subject": c.subject,
+            "issuer": c.issuer,
+            "serial": c.serial,
+            "not_before": _iso(c.not_before),
+            "not_after": _iso(c.not_after),
+            "sha1": c.sha1,
+            "sha256": c.sha256,
+            "self_signed": c.self_signed,
+            "ca": c.ca,
+            "issuer_sha1": c.issuer_sha1,
+            "has_private_key": c.has_private_key,
+            "apim_store": c.apim_store,
+            "common_name": c.common_name,
+            "friendly_name": c.friendly_name,
+            "source": c.source,
+            "status": _status(c, self.at),
+            "days_left": d.days_left(self.at),
+            "key": {"type": d.key_type, "size": d.key_size, "curve": d.curve},
+            "signature_algorithm": d.signature_algorithm,
+            "signature_hash": d.signature_hash,
+            "weak_signature": d.weak_signature,
+            "san": list(d.san),
+            "key_usage": list(d.key_usage) if d.key_usage is not None else None,
+            "extended_key_usage": list(d.extended_key_usage) if d.extended_key_usage is not None else None,
+            "basic_constraints": (
+                {"ca": d.basic_constraints_ca, "path_length": d.path_length}
+                if d.basic_constraints_ca is not None
+                else None
+            ),
+            "ca_issuers": list(d.ca_issuers),
+            "ocsp": list(d.ocsp),
+            "crl_distribution_points": list(d.crl_distribution_points),
+        }
+
+    def _tree_dict(self, node: _Node) -> dict[str, Any]:
+        return {"sha1": node.cert.sha1, "children": [self._tree_dict(child) for child in node.children]}
+
+    def render(self, *, full: bool = False, color: bool = False) -> str:
+        """The tree ``certconv inspect`` prints: one per root, problems underneath.
+
+        Args:
+            full: Show thumbprints whole instead of their first 8 digits.
+            color: Highlight expired / soon-expiring certificates and problems with
+                ANSI colours (the CLI passes ``True`` only on a terminal without ``NO_COLOR``).
+        """
+        paint = _Painter(color)
+        bundle = self.bundle
+        count = len(bundle.certificates)
+        keys = len(bundle.private_keys)
+        inputs = " + ".join(f"{name}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True))
+        counts = f"{count} certificate{'s' if count != 1 else ''} · " + (
+            f"{keys} private key{'s' if keys != 1 else ''}" if keys else "no private key"
+        )
+        lines = [f"{paint(inputs, 'bold')} · {counts}"]
+        rows: list[tuple[str, str, CertificateDetails, str]] = []
+        for index, node in enumerate(roots := _forest(bundle)):
+            self._collect(node, "", index == len(roots) - 1, rows)
+        label_width = max(len(prefix) + len(label) for prefix, label, _, _ in rows) if rows else 0
+        for prefix, label, d, child_prefix in rows:
+            lines.append(prefix + label.ljust(label_width - len(prefix)) + "  " + self._summary(d, paint))
+            lines += [child_prefix + "  " + text for text in self._detail_lines(d, full, paint)]
+        if bundle.warnings:
+            lines += ["", paint("Problems:", "bold")]
+            lines += [f"  {paint(w.code, 'yellow')}: {w.message}" for w in bundle.warnings]
+        return "\n".join(lines)
+
+    def _collect(
+        self, node: _Node, indent: str, last: bool, rows: list[tuple[str, str, CertificateDetails, str]]
+    ) -> None:
+        cert = node.cert
+        branch = "└── " if last else "├── "
+        below = indent + ("    " if last else "│   ")
+        label = f"{cert.role.value:<12}  {cert.common_name}"
+        detail_prefix = below + ("│" if node.children else " ")
+        rows.append((indent + branch, label, self.details_for(cert), detail_prefix))
+        for index, child in enumerate(node.children):
+            self._collect(child, below, index == len(node.children) - 1, rows)
+
+    def _summary(self, d: CertificateDetails, paint: _Painter) -> str:
+        cert = d.certificate
+        parts = [d.key_description, self._validity(d, paint)]
+        if cert.has_private_key:
+            parts.append(paint("🔑 private key matches", "green"))
+        return "  ".join(parts)
+
+    def _validity(self, d: CertificateDetails, paint: _Painter) -> str:
+        cert = d.certificate
+        days = d.days_left(self.at)
+        if cert.not_before > self.at:
+            return paint(f"NOT YET VALID until {cert.not_before:%Y-%m-%d}", "red")
+        if cert.not_after < self.at:
+            return paint(f"EXPIRED {-days} days ago ({cert.not_after:%Y-%m-%d})", "red")
+        if days < SOON_DAYS:
+            return paint(f"expires in {days} day{'s' if days != 1 else ''} ({cert.not_after:%Y-%m-%d})", "yellow")
+        return f"valid until {cert.not_after:%Y-%m-%d} ({days} days)"
+
+    def _detail_lines(self, d: CertificateDetails, full: bool, paint: _Painter) -> list[str]:
+        cert = d.certificate
+        lines = [f"subject: {cert.subject}"]
+        parent_known = cert.issuer_sha1 is not None
+        if not cert.self_signed and not parent_known:
+            lines.append(paint(f"issuer: {cert.issuer} (not in the input)", "yellow"))
+        sha1 = cert.sha1 if full else cert.sha1[:8] + "…"
+        sha256 = cert.sha256 if full else cert.sha256[:8] + "…"
+        lines.append(f"SHA-1 {sha1} · SHA-256 {sha256} · serial {cert.serial}")
+        signature = f"signature: {d.signature_algorithm}"
+        if d.weak_signature:
+            signature += " " + paint(f"(weak: {d.signature_hash or 'MD'} signatures are rejected by clients)", "red")
+        lines.append(signature + " · " + _constraints(d))
+        if d.san:
+            lines.append("SAN: " + ", ".join(d.san))
+        usage = []
+        if d.key_usage is not None:
+            usage.append("key usage: " + (", ".join(d.key_usage) or "none"))
+        if d.extended_key_usage is not None:
+            usage.append("EKU: " + (", ".join(d.extended_key_usage) or "none"))
+        if usage:
+            lines.append(" · ".join(usage))
+        access = []
+        if d.ca_issuers:
+            access.append("AIA caIssuers: " + ", ".join(d.ca_issuers))
+        if d.ocsp:
+            access.append("OCSP: " + ", ".join(d.ocsp))
+        if d.crl_distribution_points:
+            access.append("CRL: " + ", ".join(d.crl_distribution_points))
+        if access:
+            lines.append(" · ".join(access))
+        store = f"APIM store {cert.apim_store}" if cert.apim_store else "not uploaded to APIM CA certificates"
+        lines.append(f"file: {d.file} ({store})")
+        return [paint(line, "dim") if "\033" not in line else line for line in lines]
+
+
+def inspect(
+    inputs: InputLike | Sequence[InputLike],
+    *,
+    password: str | bytes | None = None,
+    at: datetime | None = None,
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+) -> Inspection:
+    """Load ``inputs`` and describe every certificate in them.
+
+    Args:
+        inputs: As for :func:`certconv.load`.
+        password: As for :func:`certconv.load`.
+        at: When validity and days left are judged (default now).
+        max_input_size: As for :func:`certconv.load`.
+
+    Returns:
+        The :class:`Inspection`; ``render()`` gives the tree, ``to_dict()`` the JSON document.
+
+    Raises:
+        CertconvError: a subclass saying what is wrong with which input.
+    """
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size)
+    return inspect_bundle(bundle, at=at)
+
+
+def inspect_bundle(bundle: Bundle, *, at: datetime | None = None) -> Inspection:
+    """Describe every certificate of an already loaded ``bundle``."""
+    names = file_names(bundle.certificates)
+    return Inspection(
+        bundle=bundle,
+        details=tuple(describe(c, file=names[c]) for c in bundle.certificates),
+        at=(at or datetime.now(UTC)).astimezone(UTC),
+    )
+
+
+# -- the tree ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    cert: Certificate
+    children: tuple[_Node, ...]
+
+
+def _forest(bundle: Bundle) -> list[_Node]:
+    """Certificates as trees: each under the issuer certconv chose, tops first.
+
+    Tops are roots and certificates whose issuer is missing. A cycle (possible only
+    with CA certificates cross-signing each other and no root) is cut so every
+    certificate appears exactly once.
+    """
+    by_sha1 = {c.sha1: c for c in bundle.certificates}
+    parent: dict[str, str | None] = {}
+    for cert in bundle.certificates:
+        parent[cert.sha1] = cert.issuer_sha1 if cert.issuer_sha1 in by_sha1 else None
+    for cert in bundle.certificates:
+        seen = {cert.sha1}
+        up = parent[cert.sha1]
+        while up is not None:
+            if up in seen:
+                parent[cert.sha1] = None
+                break
+            seen.add(up)
+            up = parent[up]
+    children: dict[str | None, list[Certificate]] = {}
+    for cert in bundle.certificates:  # bundle order: roots, intermediates, leaves; each sorted by name
+        children.setdefault(parent[cert.sha1], []).append(cert)
+
+    def build(cert: Certificate) -> _Node:
+        return _Node(cert, tuple(build(child) for child in children.get(cert.sha1, ())))
+
+    return [build(top) for top in children.get(None, ())]
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+class _Painter:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if self.enabled else text
+
+
+def _status(cert: Certificate, at: datetime) -> str:
+    if cert.not_before > at:
+        return "not-yet-valid"
+    if cert.not_after < at:
+        return "expired"
+    return "expiring-soon" if (cert.not_after - at).days < SOON_DAYS else "valid"
+
+
+def _constraints(d: CertificateDetails) -> str:
+    if d.basic_constraints_ca is None:
+        return "no basicConstraints" + (" (X.509 v1 root: a CA)" if d.certificate.ca else "")
+    if not d.basic_constraints_ca:
+        return "CA:FALSE"
+    return "CA:TRUE" + (f", pathlen:{d.path_length}" if d.path_length is not None else "")
+
+
+def _key_info(cert: x509.Certificate) -> tuple[str, int | None, str | None]:
+    try:
+        key = cert.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return _oid_name(cert.public_key_algorithm_oid), None, None
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size, None
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return "EC", key.key_size, _CURVES.get(key.curve.name, key.curve.name)
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size, None
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", None, None
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", None, None
+    if isinstance(key, x25519.X25519PublicKey):
+        return "X25519", None, None
+    if isinstance(key, x448.X448PublicKey):
+        return "X448", None, None
+    return _oid_name(cert.public_key_algorithm_oid), None, None
+
+
+def _oid_name(oid: x509.ObjectIdentifier) -> str:
+    name = oid._name  # cryptography's own table of names (public in its type stubs)
+    return oid.dotted_string if not name or name == "Unknown OID" else name
+
+
+def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
+    # A malformed or duplicated extension makes ``cert.extensions`` raise; show it as absent.
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def _san(cert: x509.Certificate) -> tuple[str, ...]:
+    san = _extension(cert, x509.SubjectAlternativeName)
+    if san is None:
+        return ()
+    out: list[str] = []
+    for general in san:
+        if isinstance(general, x509.DNSName):
+            out.append(f"DNS:{general.value}")
+        elif isinstance(general, x509.IPAddress):
+            out.append(f"IP:{general.value}")
+        elif isinstance(general, x509.RFC822Name):
+            out.append(f"email:{general.value}")
+        elif isinstance(general, x509.UniformResourceIdentifier):
+            out.append(f"URI:{general.value}")
+        elif isinstance(general, x509.DirectoryName):
+            out.append(f"DirName:{general.value.rfc4514_string()}")
+        elif isinstance(general, x509.RegisteredID):
+            out.append(f"RID:{general.value.dotted_string}")
+        else:
+            out.append(f"othername:{general.type_id.dotted_string}")
+    return tuple(out)
+
+
+def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:
+    names = [label for attr, label in _KEY_USAGE_NAMES if getattr(ku, attr)]
+    if ku.key_agreement:
+        # encipher_only / decipher_only are defined (and readable) only with keyAgreement.
+        if ku.encipher_only:
+            names.append("encipherOnly")
+        if ku.decipher_only:
+            names.append("decipherOnly")
+    return tuple(names)
+
+
+def _access_urls(aia: x509.AuthorityInformationAccess | None, method: x509.ObjectIdentifier) -> tuple[str, ...]:
+    return tuple(
+        d.access_location.value
+        for d in (aia or ())
+        if d.access_method == method and isinstance(d.access_location, x509.UniformResourceIdentifier)
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
