@@ -14,6 +14,7 @@ import certconv
 from certconv import Role, Source
 
 VECTORS = Path(cryptography_vectors.__file__).parent
+SAMPLES = Path(__file__).parent.parent / "samples"
 
 
 def roles(bundle: certconv.Bundle) -> list[tuple[str, str]]:
@@ -85,7 +86,7 @@ def test_trusted_certificate_header_drops_openssl_trust_settings(pki: Pki, tmp_p
     assert bundle.certificates[0].der == pki.root.der
 
 
-def test_openssl_crl2pkcs7_output_is_accepted_with_a_ber_warning(rsa_pki: Pki, tmp_path: Path) -> None:
+def test_openssl_crl2pkcs7_output_is_accepted(rsa_pki: Pki, tmp_path: Path) -> None:
     chain = tmp_path / "chain.pem"
     chain.write_bytes(to_pem(rsa_pki.chain))
     p7b = tmp_path / "chain.p7b"
@@ -96,6 +97,14 @@ def test_openssl_crl2pkcs7_output_is_accepted_with_a_ber_warning(rsa_pki: Pki, t
     bundle = certconv.load(p7b)
     assert sorted(c.der for c in bundle.certificates) == sorted(i.der for i in rsa_pki.chain)
     assert bundle.formats == ("PKCS#7",)
+    # Whether the unsorted SET is non-DER depends on the certificates' bytes.
+    assert {w.code for w in bundle.warnings} <= {"ber-encoding"}
+
+
+def test_sample_crl2pkcs7_file_is_ber_and_says_so() -> None:
+    bundle = certconv.load(SAMPLES / "bundle.p7b")
+    assert [r for r, _ in roles(bundle)] == ["root", "intermediate", "leaf"]
+    assert [w.code for w in bundle.warnings] == ["ber-encoding"]
 
 
 def test_ber_pkcs7_from_real_world_vector_becomes_a_warning_not_noise() -> None:
