@@ -22,10 +22,18 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from ._api import InputLike, load
-from ._errors import ConversionError, KeyMismatchError, NewPasswordRequiredError, UnsafeOutputError
+from ._api import InputLike, _to_source
+from ._chain import build_bundle
+from ._errors import (
+    ConversionError,
+    InputError,
+    KeyMismatchError,
+    NewPasswordRequiredError,
+    NoCertificateError,
+    UnsafeOutputError,
+)
 from ._model import Bundle, Certificate
-from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_source
 from ._write import write_files
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
@@ -108,7 +116,7 @@ def convert(
     :func:`convert_bundle` for the arguments. Nothing is written when anything fails.
     """
     _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size)
+    bundle = _load_with_keys(inputs, password=password, at=at, max_input_size=max_input_size)
     return write_convert(
         bundle,
         out,
@@ -119,6 +127,21 @@ def convert(
         include_key=include_key,
         force=force,
     )
+
+
+def _load_with_keys(
+    inputs: InputLike | Sequence[InputLike], *, password: str | bytes | None, at: datetime | None, max_input_size: int
+) -> Bundle:
+    """Like :func:`certconv.load`, but a ``.key`` file may come beside its certificate."""
+    secret = password.encode("utf-8") if isinstance(password, str) else password
+    items: Sequence[InputLike]
+    items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
+    if not items:
+        raise InputError("no input given")
+    results = [read_source(_to_source(item, max_input_size), password=secret, keys_alone=True) for item in items]
+    if not any(r.certificates for r in results):
+        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+    return build_bundle(results, at=at)
 
 
 def write_convert(
@@ -166,7 +189,8 @@ def convert_bundle(
     Args:
         bundle: What :func:`certconv.load` returned.
         to: ``der`` or ``pem``: the one certificate of the bundle re-encoded.
-            ``p7b``: every certificate in one PKCS#7, leaf first along each chain.
+            ``p7b``: every certificate in one PKCS#7 (in DER's sorted order, as
+            the SET OF certificates requires; readers chain them by name).
             ``fullchain``: leaf then intermediates as PEM (no root), what nginx and
             Kubernetes want. ``chain``: the intermediates alone. ``pfx``: the
             certificate with the private key, its key and its chain in a new
@@ -259,8 +283,14 @@ def _p7b(bundle: Bundle, fmt: str) -> Conversion:
     certs = _ordered(bundle)
     encoding = serialization.Encoding.PEM if fmt == "pem" else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
+    # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
+    stored = pkcs7.serialize_certificates([c.x509 for c in certs], serialization.Encoding.DER)
+    by_der = {c.der: c for c in certs}
+    in_file = tuple(
+        by_der[c.public_bytes(serialization.Encoding.DER)] for c in pkcs7.load_der_pkcs7_certificates(stored)
+    )
     notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
-    return Conversion("p7b", fmt, certs, False, None, notes, bundle, data)
+    return Conversion("p7b", fmt, in_file, False, None, notes, bundle, data)
 
 
 def _pem_chain(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool) -> Conversion:

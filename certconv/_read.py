@@ -22,17 +22,19 @@ from dataclasses import dataclass
 from os import PathLike
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from . import _der
+from . import _der, _pkcs12
 from ._errors import (
     CorruptInputError,
     InputError,
     InputTooLargeError,
     NoCertificateError,
     PasswordRequiredError,
+    UnsafeInputError,
     UnsupportedFormatError,
     WrongPasswordError,
 )
@@ -52,6 +54,9 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
+
+MAX_CERTIFICATES = 100_000
+"""More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _BOM = b"\xef\xbb\xbf"
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -121,13 +126,15 @@ def _too_large(size: int, limit: int) -> str:
     return f"is {size:,} bytes, over the {limit:,}-byte input limit (raise it with --max-input-size)"
 
 
-def read_source(source: Source, *, password: bytes | None = None) -> ReadResult:
+def read_source(source: Source, *, password: bytes | None = None, keys_alone: bool = False) -> ReadResult:
     """Parse one input whatever its format.
 
     Args:
         source: The input's name and bytes.
         password: PKCS#12 / encrypted PEM key password; ``None`` tries no
             password and then the empty one, as Windows exports either.
+        keys_alone: Accept an input that holds private keys but no
+            certificate (a ``.key`` file given beside its certificate).
 
     Raises:
         UnsupportedFormatError, CorruptInputError, NoCertificateError,
@@ -156,7 +163,15 @@ def read_source(source: Source, *, password: bytes | None = None) -> ReadResult:
             "not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)",
             path=source.name,
         )
-    if not reader.certificates:
+    if not reader.certificates and not (keys_alone and reader.keys):
+        codes = {w.code for w in reader.warnings}
+        if keys_alone and "encrypted-key" in codes:
+            raise PasswordRequiredError(
+                "private key is encrypted: give its password (--password-file, --password-env or --password)",
+                path=source.name,
+            )
+        if keys_alone and "unreadable-key" in codes:
+            raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
         what = "a private key but no certificate" if reader.keys else "no certificate"
         raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
     return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
@@ -223,7 +238,7 @@ class _Reader:
         count = 0
         for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
             if count > MAX_PEM_BLOCKS:
-                raise CorruptInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
+                raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
             where = f"PEM block {index} ({label}): "
             if label in _CERT_LABELS:
                 der = _pem_payload(body, self.name, where)
@@ -262,11 +277,17 @@ class _Reader:
         try:
             with self._capture(where):
                 certs = pkcs7.load_der_pkcs7_certificates(data)
+        except UnsupportedAlgorithm:
+            raise UnsupportedFormatError(
+                f"{where}is a PKCS#7 structure that carries no certificates (only signed-data .p7b/.p7c files do)",
+                path=self.name,
+            ) from None
         except ValueError as exc:
             if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
                 certs = []
             else:
                 raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+        self._check_count(len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
 
@@ -275,6 +296,7 @@ class _Reader:
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
         attempts = [None, b""] if self.password is None else [self.password, None, b""]
+        _pkcs12.check_work(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
             try:
@@ -318,7 +340,7 @@ class _Reader:
         try:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
         self.add(cert, der, where)
 
@@ -351,12 +373,26 @@ class _Reader:
         self.keys.append(key)
 
     def add(self, cert: x509.Certificate, der: bytes, where: str, friendly_name: str | None = None) -> None:
-        with self._capture(where, der):
-            # Touch the fields cryptography warns about lazily (negative serials, bad encodings).
-            cert.serial_number  # noqa: B018
-            cert.issuer  # noqa: B018
-            cert.subject  # noqa: B018
+        self._check_count(len(self.certificates) + 1)
+        try:
+            with self._capture(where, der):
+                # Touch the fields cryptography warns about lazily (negative serials, bad encodings),
+                # and that certconv needs: they are parsed on first use and may be damaged.
+                cert.serial_number  # noqa: B018
+                cert.issuer  # noqa: B018
+                cert.subject  # noqa: B018
+                cert.not_valid_before_utc  # noqa: B018
+                cert.not_valid_after_utc  # noqa: B018
+        except ValueError as exc:
+            raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
+
+    def _check_count(self, count: int) -> None:
+        if count > MAX_CERTIFICATES:
+            raise UnsafeInputError(
+                f"holds more than {MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
+                path=self.name,
+            )
 
     def warn(self, code: str, message: str, sha1: str | None = None) -> None:
         warning = BundleWarning(code, f"{self.name}: {message}", sha1)
