@@ -429,21 +429,31 @@ class FetchResult:
     verdict: str
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """The result as ``certconv fetch --json`` prints it without ``--out``."""
+    def to_dict(self, manifest: Manifest | None = None) -> dict[str, Any]:
+        """The result as ``certconv fetch --json`` prints it.
+
+        Args:
+            manifest: What :func:`certconv.write_split` wrote for ``bundle``;
+                each certificate then names its ``file`` and ``out`` is added.
+        """
+        entries = (
+            manifest.entries if manifest is not None else tuple(ManifestEntry("", c) for c in self.bundle.certificates)
+        )
+        extra = {"out": manifest.out} if manifest is not None else {}
         return {
             "target": self.target,
             "sni": self.sni,
             "served": [c.sha1 for c in self.served],
             "verdict": self.verdict,
             "message": self.message,
+            **extra,
             "certificates": [
-                {k: v for k, v in ManifestEntry("", c).to_dict().items() if k != "file"}
-                for c in self.bundle.certificates
+                {k: v for k, v in e.to_dict().items() if manifest is not None or k != "file"} for e in entries
             ],
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
+
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -15,7 +15,7 @@ import ipaddress
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -140,7 +140,8 @@ def fetch(
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     served_x509 = handshake(where, timeout=timeout)
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
-    result = read_source(Source(where.name, pem))
+    # The served certificates are an input like any file; its format says where they came from.
+    result = replace(read_source(Source(where.name, pem)), format="TLS")
     if complete:
         from ._aia import complete_bundle
 

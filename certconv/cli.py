@@ -70,6 +70,18 @@ MaxSizeOpt = Annotated[
     int,
     typer.Option("--max-input-size", metavar="BYTES", help="Refuse inputs larger than this.", min=1),
 ]
+CompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--complete",
+        help="Download missing issuers from the certificates' AIA caIssuers URLs (http/https). "
+        "Off by default: without it certconv makes no network connection.",
+    ),
+]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option("--timeout", metavar="SECONDS", min=0.01, help="Seconds allowed per connection or download."),
+]
 
 
 @app.command()
@@ -86,6 +98,8 @@ def split(
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+    complete: CompleteOpt = False,
+    timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
     """Split bundles into one .cer per certificate, with manifest.json and APIM instructions."""
     from certconv._report import split_summary
@@ -94,7 +108,14 @@ def split(
     sources = _sources(inputs)
     manifest = _run(
         lambda pw: certconv.split(
-            sources, out, password=pw, format=fmt.value, force=force, max_input_size=max_input_size
+            sources,
+            out,
+            password=pw,
+            format=fmt.value,
+            force=force,
+            max_input_size=max_input_size,
+            complete=complete,
+            timeout=timeout,
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -355,6 +376,57 @@ def verify(
     )
     typer.echo(result.to_json() if as_json else result.render(), nl=not as_json)
     raise typer.Exit(0 if result.ok else 3)
+
+
+@app.command()
+def fetch(
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="HOST[:PORT]",
+            help="The backend: HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/...; port 443 by default.",
+        ),
+    ],
+    sni: Annotated[
+        str | None,
+        typer.Option(
+            "--sni", metavar="NAME", help='Server name to send (default: the host; none for IP addresses; "" none).'
+        ),
+    ] = None,
+    timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write the certificates and manifest.json here, as split does."),
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
+    ] = Format.der,
+    force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
+    complete: CompleteOpt = False,
+) -> None:
+    """Get the certificate chain a TLS server sends, say what is wrong with it, and optionally split it."""
+
+    def call(_: str | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
+        result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
+        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
+        return result, manifest
+
+    result, manifest = _run(call, None, may_prompt=False)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False))
+        return
+    if manifest is not None:
+        from certconv._report import split_summary
+
+        typer.echo(split_summary(manifest))
+    else:
+        from certconv._inspect import inspect_bundle
+
+        typer.echo(inspect_bundle(result.bundle).render(color=_color()))
+    typer.echo(f"\n{result.target}: {result.message}")
 
 
 def _color() -> bool:

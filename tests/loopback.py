@@ -1,0 +1,211 @@
+"""Servers on loopback (127.0.0.1 / ::1) for the fetch and AIA tests; nothing else is ever contacted.
+
+Each server runs in a daemon thread, serves until closed, and records what it
+was asked, so tests can assert how often a URL was followed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import ssl
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from pki import Issued
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def _listener(host: str) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(16)
+    sock.settimeout(0.2)
+    return sock
+
+
+def host_port(host: str, port: int) -> str:
+    """``HOST:PORT`` as a user types it (IPv6 in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+@dataclass
+class _Server:
+    sock: socket.socket
+    handle: Callable[[socket.socket], None]
+    thread: threading.Thread = field(init=False)
+    stop: threading.Event = field(default_factory=threading.Event)
+    connections: int = 0
+
+    def __post_init__(self) -> None:
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        try:
+            with conn:
+                conn.settimeout(10)
+                self.handle(conn)
+        except Exception:  # noqa: BLE001, S110 - the client hanging up early is the point of some tests
+            pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@contextmanager
+def tls_server(host: str, served: Sequence[Issued], key_of: Issued) -> Iterator[_Server]:
+    """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key."""
+    with tempfile.TemporaryDirectory() as tmp:
+        chain = Path(tmp, "chain.pem")
+        chain.write_bytes(b"".join(i.pem for i in served))
+        key = Path(tmp, "key.pem")
+        key.write_bytes(
+            key_of.key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(chain, key)
+
+    def handle(conn: socket.socket) -> None:
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.recv(1)  # wait for the client to hang up
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@contextmanager
+def tcp_server(host: str, reply: bytes | None) -> Iterator[_Server]:
+    """A plain TCP server: sends ``reply`` after the client's first bytes, or stays silent (``None``)."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.recv(4096)
+        if reply is None:
+            conn.recv(1)  # hold the connection open until the client gives up
+        else:
+            conn.sendall(reply)
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def closed_port(host: str = "127.0.0.1") -> int:
+    """A port with nothing listening (bound, then released)."""
+    sock = _listener(host)
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port
+
+
+@dataclass
+class Response:
+    """What the HTTP server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "application/pkix-cert"
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle: float | None = None  # seconds between single bytes
+    hang: bool = False
+
+
+class HttpServer:
+    """An HTTP/1.1 server on loopback answering from ``routes``; ``hits`` counts requests per path."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Response] = {}
+        self.hits: dict[str, int] = {}
+        self.stop = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+                outer.hits[self.path] = outer.hits.get(self.path, 0) + 1
+                response = outer.routes.get(self.path, Response(b"not found", 404, "text/plain"))
+                if response.hang:
+                    outer.stop.wait(30)
+                    return
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in response.headers:
+                    self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if response.trickle is None:
+                    self.wfile.write(response.body)
+                    return
+                for i in range(len(response.body)):
+                    if outer.stop.wait(response.trickle):
+                        return
+                    self.wfile.write(response.body[i : i + 1])
+                    self.wfile.flush()
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+                pass
+
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        class Server(http.server.ThreadingHTTPServer):
+            address_family = family
+            daemon_threads = True
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # clients that give up early are expected
+
+        self.httpd = Server((host, 0), Handler)
+        self.host = host
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.httpd.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+def wait_until(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
