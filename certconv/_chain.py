@@ -39,10 +39,15 @@ def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     Works for RSA (PKCS#1 v1.5 and PSS), ECDSA, Ed25519, Ed448 and DSA, with any
     hash OpenSSL offers (SHA-1 and MD5 included). Names are not compared.
     """
-    key = issuer.public_key()
+    return check_signature(child, issuer) is True
+
+
+def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool | None:
+    """Like :func:`signed_by`, but ``None`` when the algorithm cannot be checked at all (MD2, GOST…)."""
     signature = child.signature
     data = child.tbs_certificate_bytes
     try:
+        key = issuer.public_key()  # raises for key types cryptography does not know (GOST, ...)
         if isinstance(key, rsa.RSAPublicKey):
             hash_algorithm = child.signature_hash_algorithm
             if hash_algorithm is None:
@@ -70,7 +75,9 @@ def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
             key.verify(signature, data)
         else:
             return False
-    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+    except UnsupportedAlgorithm:
+        return None
+    except (InvalidSignature, ValueError, TypeError):
         return False
     return True
 
@@ -92,6 +99,7 @@ class _Node:
         "sha256",
         "ski",
         "subject_key",
+        "unverifiable",
     )
 
     def __init__(self, raw: RawCertificate) -> None:
@@ -105,7 +113,9 @@ class _Node:
         self.ski = _extension_value(cert, x509.SubjectKeyIdentifier, "digest")
         self.aki = _extension_value(cert, x509.AuthorityKeyIdentifier, "key_identifier")
         self.bc_ca = _basic_constraints_ca(cert)
-        self.self_signed = self.subject_key == self.issuer_key and signed_by(cert, cert)
+        self_check = check_signature(cert, cert) if self.subject_key == self.issuer_key else False
+        self.self_signed = self_check is True
+        self.unverifiable = self_check is None
         self.issuers: list[_Node] = []
         self.issued_any = False
         self.label = display_name(cert.subject).casefold()
@@ -130,10 +140,14 @@ class _Node:
         return self.raw.x509.not_valid_after_utc
 
 
+# A damaged or duplicated extension makes ``cert.extensions`` raise one of these.
+_UNREADABLE_EXTENSIONS = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
 def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], attr: str) -> bytes | None:
     try:
         value: bytes | None = getattr(cert.extensions.get_extension_for_class(kind).value, attr)
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
         return None
     return value
 
@@ -141,7 +155,7 @@ def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], att
 def _basic_constraints_ca(cert: x509.Certificate) -> bool | None:
     try:
         return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
         return None
 
 
@@ -195,6 +209,14 @@ def build_bundle(
         top = paths.best(node)[-1]
         if not top.self_signed and top is node:
             warnings.append(_missing_issuer(node))
+        if node.unverifiable:
+            warnings.append(BundleWarning(
+                "unsupported-signature",
+                f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature algorithm "
+                f"({node.raw.x509.signature_algorithm_oid.dotted_string}) cannot be checked, so it is not "
+                "treated as a root",
+                node.sha1,
+            ))
         if node.issued_any and node.bc_ca is False:
             warnings.append(
                 BundleWarning(
@@ -334,7 +356,10 @@ def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warn
     der = serialization.Encoding.DER
     by_public: dict[bytes, list[_Node]] = defaultdict(list)
     for node in nodes:
-        by_public[node.raw.x509.public_key().public_bytes(der, spki)].append(node)
+        try:
+            by_public[node.raw.x509.public_key().public_bytes(der, spki)].append(node)
+        except (UnsupportedAlgorithm, ValueError):
+            continue  # a key type cryptography does not know cannot match a private key it read
     found: set[str] = set()
     for key in keys:
         matches = by_public.get(key.public_key().public_bytes(der, spki), [])
@@ -371,7 +396,7 @@ def ca_issuers_urls(cert: x509.Certificate) -> list[str]:
     """The AIA caIssuers URLs of ``cert`` (where its issuer's certificate can be fetched)."""
     try:
         aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
         return []
     return [
         d.access_location.value

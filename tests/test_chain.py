@@ -333,3 +333,21 @@ def test_issuer_loop_terminates() -> None:
     (chain,) = bundle.chains
     assert len({c.sha1 for c in chain}) == len(chain) <= 3
     assert not chain.complete
+
+
+def test_md2_self_signature_that_cannot_be_checked_is_flagged_not_trusted() -> None:
+    vectors = Path(cryptography_vectors.__file__).parent / "x509"
+    bundle = certconv.load(vectors / "verisign_md2_root.pem")
+    (cert,) = bundle.certificates
+    assert not cert.self_signed and cert.role is not Role.ROOT
+    assert "unsupported-signature" in [w.code for w in bundle.warnings]
+
+
+@pytest.mark.parametrize(
+    "vector",
+    ["cryptography.io.with_headers.pem", "cryptography.io.with_garbage.pem", "cryptography.io.old_header.pem"],
+)
+def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
+    vectors = Path(cryptography_vectors.__file__).parent / "x509"
+    bundle = certconv.load(vectors / vector)
+    assert [c.common_name for c in bundle.certificates] == ["www.cryptography.io"]
