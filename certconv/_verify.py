@@ -59,16 +59,19 @@ APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure chan
 # OpenSSL X509_V_ERR_* codes → the certconv failure codes that explain them.
 _OPENSSL_CODES: dict[int, frozenset[str]] = {
     2: frozenset({"missing-issuer"}),  # unable to get issuer certificate
+    7: frozenset({"missing-issuer"}),  # certificate signature failure: a namesake that did not sign it
     20: frozenset({"missing-issuer"}),  # unable to get local issuer certificate
     21: frozenset({"missing-issuer"}),  # unable to verify the first certificate
     9: frozenset({"not-yet-valid"}),
     10: frozenset({"expired"}),
     18: frozenset({"untrusted-root"}),  # self-signed certificate (depth 0), not trusted
     19: frozenset({"untrusted-root"}),  # self-signed certificate in chain, not trusted
-    24: frozenset({"not-a-ca", "key-usage"}),  # invalid CA certificate
     25: frozenset({"path-length"}),
-    26: frozenset({"extended-key-usage", "key-usage"}),  # unsupported certificate purpose
+    26: frozenset({"extended-key-usage", "key-usage"}),  # unsuitable certificate purpose
     32: frozenset({"key-usage"}),  # key usage does not include certificate signing
+    39: frozenset({"key-usage"}),  # key usage does not include digital signature
+    79: frozenset({"not-a-ca", "key-usage"}),  # invalid CA certificate (OpenSSL 3; 24 before)
+    24: frozenset({"not-a-ca", "key-usage"}),
 }
 
 # What OpenSSL accepts for each purpose (crypto/x509/v3_purp.c: check_purpose_ssl_server/client).
@@ -337,7 +340,7 @@ def verify(
     store.set_time(moment)
     untrusted_x509 = [crypto.X509.from_cryptography(c.x509) for c in untrusted]
 
-    checker = _Checker(moment, purpose, host, bool(ca_items), names)
+    checker = _Checker(moment, purpose, host, bool(ca_items), names, merged.certificates)
     verdicts: list[ChainVerdict] = []
     for chain in bundle.chains:
         context = crypto.X509StoreContext(store, crypto.X509.from_cryptography(chain.leaf.x509), untrusted_x509)
@@ -385,13 +388,20 @@ class _Checker:
     """certconv's own checks of one path, each failure worded for APIM."""
 
     def __init__(
-        self, at: datetime, purpose: str, host: str | None, with_ca: bool, names: dict[Certificate, str]
+        self,
+        at: datetime,
+        purpose: str,
+        host: str | None,
+        with_ca: bool,
+        names: dict[Certificate, str],
+        known: Sequence[Certificate],
     ) -> None:
         self.at = at
         self.purpose = purpose
         self.host = host
         self.with_ca = with_ca
         self.names = names
+        self.known = known
 
     def check(self, steps: tuple[PathStep, ...]) -> list[VerifyFailure]:
         path = [s.certificate for s in steps]
@@ -431,6 +441,17 @@ class _Checker:
         urls = ca_issuers_urls(top.x509)
         source = f" (download it from {', '.join(urls)})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
+        wanted = name_key(top.x509.issuer)
+        namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted), None)
+        if namesake is not None:
+            return VerifyFailure(
+                "missing-issuer",
+                f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the issuer of "
+                f"`{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get the CA certificate "
+                f"that really issued `{top.common_name}` from your CA{source} and upload it to APIM → CA "
+                "certificates in place of that one",
+                top.sha1,
+            )
         if top.role is Role.LEAF:
             # A leaf's issuer is an intermediate in the usual three-tier private PKI.
             message = (
