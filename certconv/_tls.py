@@ -36,7 +36,8 @@ DEFAULT_PORT = 443
 DEFAULT_TIMEOUT = 10.0
 """Seconds for the whole exchange: name lookup aside, connect plus handshake."""
 
-_HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+|[^\x00-\x7f]+[^\s/\\@?#]*")
+# Labels of letters (any script), digits, "-" and "_", separated by dots.
+_HOST_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def parse_target(text: str, *, sni: str | None = None) -> Target:
     else:
         host, _, port_text = raw.partition(":") if ":" in raw else (raw, "", None)
     host = host.rstrip(".") if not _is_ip(host) else host
-    if not host or not (_is_ip(host) or _HOST_CHARS.fullmatch(host)):
+    if not host or not (_is_ip(host) or _HOST_NAME.fullmatch(host)):
         raise InputError("not a host name or IP address", path=text)
     port = DEFAULT_PORT
     if port_text is not None:

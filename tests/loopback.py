@@ -28,7 +28,7 @@ def _listener(host: str) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.bind((host, 0))
     sock.listen(16)
-    sock.settimeout(0.2)
+    sock.settimeout(0.05)
     return sock
 
 
@@ -44,14 +44,14 @@ class _Server:
     thread: threading.Thread = field(init=False)
     stop: threading.Event = field(default_factory=threading.Event)
     connections: int = 0
+    server_names: list[str | None] = field(default_factory=list)
+
+    port: int = field(init=False)
 
     def __post_init__(self) -> None:
+        self.port = int(self.sock.getsockname()[1])
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
-
-    @property
-    def port(self) -> int:
-        return int(self.sock.getsockname()[1])
 
     def _serve(self) -> None:
         while not self.stop.is_set():
@@ -92,12 +92,18 @@ def tls_server(host: str, served: Sequence[Issued], key_of: Issued) -> Iterator[
         )
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(chain, key)
+    names: list[str | None] = []
+
+    def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> None:
+        names.append(server_name)
+
+    context.sni_callback = record
 
     def handle(conn: socket.socket) -> None:
         with context.wrap_socket(conn, server_side=True) as tls:
             tls.recv(1)  # wait for the client to hang up
 
-    server = _Server(_listener(host), handle)
+    server = _Server(_listener(host), handle, server_names=names)
     try:
         yield server
     finally:
@@ -105,20 +111,28 @@ def tls_server(host: str, served: Sequence[Issued], key_of: Issued) -> Iterator[
 
 
 @contextmanager
-def tcp_server(host: str, reply: bytes | None) -> Iterator[_Server]:
-    """A plain TCP server: sends ``reply`` after the client's first bytes, or stays silent (``None``)."""
+def tcp_server(host: str, reply: bytes | None, *, trickle: float | None = None) -> Iterator[_Server]:
+    """A plain TCP server: sends ``reply`` after the client's first bytes (one byte per ``trickle``
+    seconds if given), or stays silent (``None``)."""
+    stop = threading.Event()
 
     def handle(conn: socket.socket) -> None:
         conn.recv(4096)
         if reply is None:
             conn.recv(1)  # hold the connection open until the client gives up
-        else:
+        elif trickle is None:
             conn.sendall(reply)
+        else:
+            for i in range(len(reply)):
+                if stop.wait(trickle):
+                    return
+                conn.sendall(reply[i : i + 1])
 
     server = _Server(_listener(host), handle)
     try:
         yield server
     finally:
+        stop.set()
         server.close()
 
 
@@ -140,19 +154,20 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float | None = None  # seconds between single bytes
     hang: bool = False
+    send_length: bool = True  # False: the body ends when the connection closes (HTTP/1.0)
 
 
 class HttpServer:
     """An HTTP/1.1 server on loopback answering from ``routes``; ``hits`` counts requests per path."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: Issued | None = None) -> None:
         self.routes: dict[str, Response] = {}
         self.hits: dict[str, int] = {}
         self.stop = threading.Event()
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            def do_GET(self) -> None:
                 outer.hits[self.path] = outer.hits.get(self.path, 0) + 1
                 response = outer.routes.get(self.path, Response(b"not found", 404, "text/plain"))
                 if response.hang:
@@ -162,7 +177,7 @@ class HttpServer:
                 self.send_header("Content-Type", response.content_type)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
-                if "Content-Length" not in response.headers:
+                if response.send_length and "Content-Length" not in response.headers:
                     self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
                 if response.trickle is None:
@@ -188,12 +203,26 @@ class HttpServer:
 
         self.httpd = Server((host, 0), Handler)
         self.host = host
+        self.scheme = "http"
+        if tls is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                cert, key = Path(tmp, "cert.pem"), Path(tmp, "key.pem")
+                cert.write_bytes(tls.pem)
+                key.write_bytes(
+                    tls.key.private_bytes(
+                        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                    )
+                )
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(cert, key)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.httpd.server_address[1]}{path}"
+        return f"{self.scheme}://{host}:{self.httpd.server_address[1]}{path}"
 
     def close(self) -> None:
         self.stop.set()
