@@ -23,8 +23,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
+from ._azure import default_format, plan, targets_of
 from ._errors import OutputError, OutputExistsError, UnsafeOutputError
-from ._model import Bundle, Certificate, Manifest, ManifestEntry
+from ._model import Bundle, Certificate, Manifest
+from ._snippets import render_snippets
+from ._upload_guide import UPLOAD_NAME, upload_guide
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
 
@@ -80,34 +83,55 @@ def write_split(
     bundle: Bundle,
     out: str | PathLike[str],
     *,
-    format: str = "der",  # noqa: A002 - the word users know from --format
+    format: str | None = None,  # noqa: A002 - the word users know from --format
     force: bool = False,
+    target: str = "apim",
+    emit: Sequence[str] = (),
 ) -> Manifest:
-    """Write one ``.cer`` per certificate of ``bundle`` plus ``manifest.json`` into ``out``.
+    """Write one ``.cer`` per certificate of ``bundle``, what ``target`` adds, ``UPLOAD.md`` and ``manifest.json``.
 
     Args:
         bundle: What :func:`certconv.load` returned.
         out: Output folder; created (with parents) when missing.
-        format: ``der`` (default; what the APIM portal takes) or ``pem``.
+        format: ``der`` or ``pem`` for the ``.cer`` files; default: what the
+            target uploads (``pem``, Base-64, for ``appgw-v2``/``appgw-v1``, else ``der``).
         force: Replace files that exist already.
+        target: Where the files go (:data:`certconv.TARGETS`): ``apim`` (default),
+            ``apim-v2``, ``apim-selfhosted``, ``appgw-v2``, ``appgw-v1`` or ``all``.
+        emit: Snippet languages (:data:`certconv.SNIPPET_LANGUAGES`) that set
+            APIM's CA certificates; needs target ``apim`` or ``all`` and DER files.
 
     Returns:
         The :class:`Manifest` of what was written.
 
     Raises:
+        ValueError: unknown ``format``, ``target`` or ``emit`` language, or ``emit``
+            with a target or format it cannot serve.
+        TargetError: ``emit`` without CA certificates, or with more than 10.
         OutputExistsError: A file exists and ``force`` is false. Nothing is written.
         UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
     """
-    if format not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, not {format!r}")
-    names = file_names(bundle.certificates)
+    targets_of(target)  # ValueError for an unknown target, before anything else
+    fmt = default_format(target) if format is None else format
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+    if emit and "apim" not in targets_of(target):
+        raise ValueError(f"emit writes APIM CA-certificate snippets: use target apim or all, not {target}")
+    if emit and fmt != "der":
+        raise ValueError("emit references the DER .cer files: use format der")
+    planned = plan(bundle, file_names(bundle.certificates), target=target, format=fmt)
+    snippets = render_snippets(planned.entries, emit) if emit else {}
     manifest = Manifest(
         out=str(out),
-        format=format,
-        entries=tuple(ManifestEntry(names[c], c) for c in bundle.certificates),
+        format=fmt,
+        entries=planned.entries,
         bundle=bundle,
+        target=target,
+        documents=(UPLOAD_NAME, *snippets),
+        backend_tls=planned.backend_tls,
     )
-    files = {entry.file: encode(entry.certificate, format) for entry in manifest.entries}
+    files = {**planned.data, **snippets}
+    files[UPLOAD_NAME] = upload_guide(manifest).encode("utf-8")
     files[MANIFEST_NAME] = manifest_json(manifest).encode("utf-8")
     write_files(Path(out), files, force=force)
     return manifest

@@ -33,6 +33,7 @@ def split_output(inputs: list[bytes]) -> tuple[dict[str, bytes], dict[str, objec
         certconv.split(inputs, tmp, password="pw")
         files = {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
     manifest = json.loads(files.pop("manifest.json"))
+    files.pop("UPLOAD.md")  # a function of the certificates too, but not a certificate file
     manifest.pop("inputs")
     manifest["warnings"] = [w for w in manifest["warnings"] if w["code"] != "duplicate"]
     return files, manifest

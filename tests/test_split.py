@@ -24,7 +24,7 @@ HEX40 = set("0123456789ABCDEF")
 def test_split_writes_one_der_file_per_certificate_and_a_manifest(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "out"
     manifest = certconv.split(serialize(pki, "pfx"), out, password="changeit")
-    assert sorted(p.name for p in out.iterdir()) == sorted([*manifest.files, "manifest.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*manifest.files, "manifest.json", "UPLOAD.md"])
     written = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix == ".cer"}
     assert sorted(written.values()) == sorted(i.der for i in pki.chain)
     assert manifest.files == (
