@@ -88,20 +88,27 @@ def split(
     out: str | PathLike[str],
     *,
     password: str | bytes | None = None,
-    format: str = "der",  # noqa: A002 - the word users know from --format
+    format: str | None = None,  # noqa: A002 - the word users know from --format
     force: bool = False,
     at: datetime | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    target: str = "apim",
+    emit: Sequence[str] = (),
 ) -> Manifest:
-    """Load ``inputs`` and write one ``.cer`` per certificate plus ``manifest.json`` to ``out``.
+    """Load ``inputs`` and write one ``.cer`` per certificate, ``UPLOAD.md`` and ``manifest.json`` to ``out``.
+
+    ``target`` picks the Azure place the files are for (``apim``, ``apim-v2``,
+    ``apim-selfhosted``, ``appgw-v2``, ``appgw-v1`` or ``all``) and ``emit`` the
+    snippet languages to write (``bicep``, ``arm``, ``terraform``, ``powershell``,
+    ``azcli``, ``rest``).
 
     Equivalent to ``write_split(load(inputs, ...), out, ...)``; see both for the
     arguments. Nothing is written when anything fails.
     """
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
-    return write_split(bundle, out, format=format, force=force)
+    return write_split(bundle, out, format=format, force=force, target=target, emit=emit)
 
 
 def fetch(
