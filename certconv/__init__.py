@@ -15,6 +15,7 @@ Importing certconv loads ``cryptography`` only: no CLI framework, no network cod
 from __future__ import annotations
 
 from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split
+from ._azure import SNIPPET_LANGUAGES, TARGETS
 from ._chain import ca_issuers_urls, signed_by
 from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
 from ._errors import (
@@ -60,6 +61,8 @@ __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
+    "SNIPPET_LANGUAGES",
+    "TARGETS",
     "BackendTls",
     "Bundle",
     "BundleWarning",

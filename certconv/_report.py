@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._model import Manifest, Role
+from collections.abc import Callable
+
+from ._azure import targets_of
+from ._model import Certificate, Destination, Manifest, ManifestEntry, Role
 
 __all__ = ["split_summary"]
 
@@ -13,16 +16,27 @@ _STORE_HELP = {
 
 
 def split_summary(manifest: Manifest) -> str:
-    """The console summary of a split: a table, then where each file goes in APIM."""
+    """The console summary of a split: a table, then where each file goes for the target."""
     bundle = manifest.bundle
     kind = "DER" if manifest.format == "der" else "Base-64 (PEM)"
-    count = len(manifest.entries)
-    lines = [
-        f"Wrote {count} certificate{'s' if count != 1 else ''} to {manifest.out} ({kind} .cer) and manifest.json",
-        "",
-    ]
+    cer_entries = _cer_entries(manifest)
+    count = len(cer_entries)
+    wrote = [f"{count} certificate{'s' if count != 1 else ''} to {manifest.out} ({kind} .cer)"]
+    extra = [e for e in manifest.entries if e not in cer_entries]
+    pfx = sum(1 for e in extra if e.form == "pfx")
+    b64 = sum(1 for e in extra if e.form == "pem")
+    if pfx:
+        wrote.append(f"{pfx} certificate-only .pfx")
+    if b64:
+        wrote.append(f"{b64} Base-64 .cer")
+    snippets = [d for d in manifest.documents if d != "UPLOAD.md"]
+    if snippets:
+        wrote.append(f"{len(snippets)} snippet{'s' if len(snippets) != 1 else ''}")
+    wrote += [d for d in manifest.documents if d == "UPLOAD.md"]
+    target = f" for target {manifest.target}" if manifest.target else ""
+    lines = [f"Wrote {', '.join(wrote)} and manifest.json{target}", ""]
     rows = [("ROLE", "SUBJECT", "EXPIRES", "SHA-1 THUMBPRINT", "FILE")]
-    for entry in manifest.entries:
+    for entry in cer_entries:
         cert = entry.certificate
         rows.append(
             (
@@ -36,25 +50,109 @@ def split_summary(manifest: Manifest) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines += ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=False)), row[4]]) for row in rows]
 
-    ca_entries = [e for e in manifest.entries if e.certificate.role is not Role.LEAF]
-    leaf_files = [e.file for e in manifest.entries if e.certificate.role is Role.LEAF]
-    if ca_entries:
-        width = max(len(e.file) for e in ca_entries)
-        lines += ["", "Upload to Azure API Management → Security → CA certificates → + Add, one file each:"]
-        for entry in ca_entries:
-            store = entry.certificate.apim_store or ""
-            lines.append(f"  {entry.file.ljust(width)}  store {_STORE_HELP[store]}")
-        lines.append(
-            "APIM then lists each with the SHA-1 thumbprint shown above; applying the change takes about 15 minutes."
-        )
-    if leaf_files:
-        lines.append(
-            f"Do not upload {', '.join(leaf_files)} to CA certificates: the backend presents its own certificate."
-        )
+    for part in targets_of(manifest.target or "apim"):
+        lines += ["", *_TARGET_LINES[part](manifest)]
+    if snippets:
+        lines += [
+            "",
+            f"Snippets: {', '.join(snippets)}",
+            "They REPLACE APIM's whole CA-certificate list (they do not append): every CA certificate above is in "
+            "them, at most 10 fit.",
+        ]
+    if "UPLOAD.md" in manifest.documents:
+        lines += ["", "Step by step (English, 简体中文): UPLOAD.md"]
     if bundle.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  {w.code}: {w.message}" for w in bundle.warnings]
     return "\n".join(lines)
+
+
+def _cer_entries(manifest: Manifest) -> list[ManifestEntry]:
+    """One ``.cer`` entry per certificate: those in the manifest's format, first seen."""
+    seen: set[Certificate] = set()
+    found = []
+    for entry in manifest.entries:
+        if entry.form in (None, manifest.format) and entry.certificate not in seen:
+            seen.add(entry.certificate)
+            found.append(entry)
+    return found
+
+
+def _placed(manifest: Manifest, target: str) -> list[tuple[ManifestEntry, Destination]]:
+    return [(e, d) for e in manifest.entries for d in e.destinations if d.target == target]
+
+
+def _apim_lines(manifest: Manifest) -> list[str]:
+    placed = _placed(manifest, "apim")
+    lines: list[str] = []
+    if placed:
+        width = max(len(e.file) for e, _ in placed)
+        lines.append("Upload to Azure API Management → Security → CA certificates → + Add, one file each:")
+        for entry, dest in placed:
+            lines.append(f"  {entry.file.ljust(width)}  store {_STORE_HELP[dest.store or '']}")
+        lines.append(
+            "APIM then lists each with the SHA-1 thumbprint shown above; applying the change takes about 15 minutes."
+        )
+    else:
+        lines.append("Nothing to upload to APIM CA certificates: the input holds no root or intermediate CA.")
+    leaf_files = [e.file for e in _cer_entries(manifest) if e.certificate.role is Role.LEAF]
+    if leaf_files:
+        lines.append(
+            f"Do not upload {', '.join(leaf_files)} to CA certificates: the backend presents its own certificate."
+        )
+    return lines
+
+
+def _apim_v2_lines(manifest: Manifest) -> list[str]:
+    if not manifest.backend_tls:
+        return ["APIM v2 tiers: no backend (end-entity) certificate in the input, so no backend TLS settings."]
+    lines = ["APIM v2 tiers (no CA upload): set the backend's properties.tls, with validateCertificateChain and"]
+    lines.append("validateCertificateName true, to one of:")
+    for tls in manifest.backend_tls:
+        if tls.issuer_sha1 is not None:
+            lines.append(f"  serverX509Names: name {tls.name!r}, issuerCertificateThumbprint {tls.issuer_sha1}")
+        lines.append(f"  serverCertificateThumbprints: [{tls.server.sha1}]  (pins {tls.name!r}; renewal changes it)")
+    return lines
+
+
+def _selfhosted_lines(manifest: Manifest) -> list[str]:
+    placed = _placed(manifest, "apim-selfhosted")
+    if not placed:
+        return ["Self-hosted gateway: no CA certificate in the input, nothing to add."]
+    width = max(len(e.file) for e, _ in placed)
+    lines = [
+        "Self-hosted gateway: upload each .pfx to API Management → Security → Certificates (password empty),",
+        "then add it under Self-hosted gateways → your gateway → Certificate authorities:",
+    ]
+    lines += [f"  {e.file.ljust(width)}  isTrusted {str(d.trusted).lower()}" for e, d in placed]
+    return lines
+
+
+def _appgw_lines(target: str, title: str, missing: str) -> Callable[[Manifest], list[str]]:
+    def lines(manifest: Manifest) -> list[str]:
+        placed = _placed(manifest, target)
+        if not placed:
+            return [f"{title}: {missing}"]
+        return [f"{title}, Base-64 .cer:", *(f"  {e.file}  SHA-1 {e.certificate.sha1}" for e, _ in placed)]
+
+    return lines
+
+
+_TARGET_LINES: dict[str, Callable[[Manifest], list[str]]] = {
+    "apim": _apim_lines,
+    "apim-v2": _apim_v2_lines,
+    "apim-selfhosted": _selfhosted_lines,
+    "appgw-v2": _appgw_lines(
+        "appgw-v2",
+        "Application Gateway v2 → Backend settings → Trusted root certificate",
+        "no root CA in the input (add it, or run certconv fetch --complete)",
+    ),
+    "appgw-v1": _appgw_lines(
+        "appgw-v1",
+        "Application Gateway v1 → HTTP settings → Authentication certificate",
+        "no backend (end-entity) certificate in the input",
+    ),
+}
 
 
 def _shorten(text: str, width: int) -> str:

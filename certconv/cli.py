@@ -84,6 +84,37 @@ TimeoutOpt = Annotated[
 ]
 
 
+class AzureTarget(enum.StrEnum):
+    """Where the files of certconv split go (certconv.TARGETS)."""
+
+    apim = "apim"
+    apim_v2 = "apim-v2"
+    apim_selfhosted = "apim-selfhosted"
+    appgw_v2 = "appgw-v2"
+    appgw_v1 = "appgw-v1"
+    all = "all"
+
+
+def _emit_list(value: str | None, target: AzureTarget, fmt: Format | None) -> list[str]:
+    """``--emit bicep,arm``: the languages, checked against the target and format before anything is read."""
+    if value is None:
+        return []
+    langs = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [lang for lang in langs if lang not in certconv.SNIPPET_LANGUAGES]
+    if unknown or not langs:
+        raise typer.BadParameter(
+            f"unknown language {', '.join(unknown) or '(none)'}; choose from {','.join(certconv.SNIPPET_LANGUAGES)}",
+            param_hint="--emit",
+        )
+    if target not in (AzureTarget.apim, AzureTarget.all):
+        raise typer.BadParameter(
+            f"snippets set APIM's CA certificates: use --target apim or all, not {target.value}", param_hint="--emit"
+        )
+    if fmt is Format.pem:
+        raise typer.BadParameter("snippets reference the DER .cer files: drop --format pem", param_hint="--emit")
+    return langs
+
+
 @app.command()
 def split(
     inputs: Inputs,
@@ -92,8 +123,28 @@ def split(
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
     fmt: Annotated[
-        Format, typer.Option("--format", help="der: DER .cer (APIM portal); pem: Base-64 .cer (App Gateway).")
-    ] = Format.der,
+        Format | None,
+        typer.Option(
+            "--format",
+            help="der: DER .cer (APIM portal); pem: Base-64 .cer (App Gateway). Default: what --target uploads.",
+        ),
+    ] = None,
+    target: Annotated[
+        AzureTarget,
+        typer.Option(
+            "--target",
+            help="Where the files go: apim (CA certificates), apim-v2 (backend TLS thumbprints), apim-selfhosted "
+            "(certificate-only PFX), appgw-v2 (root, Base-64), appgw-v1 (leaf, Base-64), or all.",
+        ),
+    ] = AzureTarget.apim,
+    emit: Annotated[
+        str | None,
+        typer.Option(
+            "--emit",
+            metavar="LANG,...",
+            help="Also write snippets that set APIM's CA certificates: bicep,arm,terraform,powershell,azcli,rest.",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
@@ -101,9 +152,10 @@ def split(
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
-    """Split bundles into one .cer per certificate, with manifest.json and APIM instructions."""
+    """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._report import split_summary
 
+    langs = _emit_list(emit, target, fmt)
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs)
     manifest = _run(
@@ -111,11 +163,13 @@ def split(
             sources,
             out,
             password=pw,
-            format=fmt.value,
+            format=fmt.value if fmt else None,
             force=force,
             max_input_size=max_input_size,
             complete=complete,
             timeout=timeout,
+            target=target.value,
+            emit=langs,
         ),
         secret,
         may_prompt="-" not in inputs,
