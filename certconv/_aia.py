@@ -274,19 +274,21 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
     else:
         conn = http.client.HTTPConnection(host, port, timeout=remaining)
     expired = threading.Event()
-
-    def _expire() -> None:
-        expired.set()
+    watchdog: threading.Timer | None = None
+    try:
+        conn.connect()
+        # Keep the socket itself: http.client drops conn.sock once a response will close it.
         sock = conn.sock
-        if sock is not None:
+
+        def _expire() -> None:
+            expired.set()
             # The plain socket's shutdown, also for TLS: it wakes a blocked read.
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(remaining, _expire)
-    watchdog.daemon = True
-    watchdog.start()
-    try:
+        watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _expire)
+        watchdog.daemon = True
+        watchdog.start()
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -298,23 +300,30 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
         length = response.getheader("Content-Length")
         if length is not None and length.strip().isdigit() and int(length) > max_size:
             raise _Refused(f"the response is {int(length):,} bytes, over the {max_size:,}-byte limit")
-        body = _read_limited(response, max_size)
+        body = _read_limited(response, max_size, deadline, expired)
         return status, "", body, response.getheader("Content-Type") or ""
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if expired.is_set() or isinstance(exc, TimeoutError):
             raise _Refused(f"no complete answer within {timeout:g} s") from None
         raise _Refused(_reason(exc)) from None
     finally:
-        watchdog.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         conn.close()
 
 
-def _read_limited(response: http.client.HTTPResponse, max_size: int) -> bytes:
+def _read_limited(
+    response: http.client.HTTPResponse, max_size: int, deadline: float, expired: threading.Event
+) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
+        if expired.is_set() or time.monotonic() > deadline:
+            raise TimeoutError
         chunk = response.read1(65536)
         if not chunk:
+            if expired.is_set():  # the watchdog's shutdown looks like the end of the body
+                raise TimeoutError
             return b"".join(chunks)
         size += len(chunk)
         if size > max_size:

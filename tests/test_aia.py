@@ -1,0 +1,336 @@
+"""AIA completion (--complete): real HTTP servers on loopback serve the missing issuers."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from loopback import HttpServer, Response, host_port, tls_server
+from pki import DAY, NOW, Issued, issue, name, to_p7b
+from typer.testing import CliRunner
+
+import certconv
+from certconv.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def http() -> Iterator[HttpServer]:
+    server = HttpServer("127.0.0.1")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def codes(bundle: certconv.Bundle) -> list[str]:
+    return [w.code for w in bundle.warnings]
+
+
+class AiaPki:
+    """root → intermediate → leaf whose AIA URLs point at ``http``: /int.<ext> and /root.cer."""
+
+    def __init__(self, http: HttpServer, *, leaf_urls: list[str] | None = None, prefix: str = "AIA") -> None:
+        self.root = issue(f"{prefix} Root CA", ca=True, not_after=NOW + 3650 * DAY)
+        self.intermediate = issue(
+            f"{prefix} Intermediate CA", self.root, ca=True, path_length=0, aia_ca_issuers=[http.url("/root.cer")]
+        )
+        urls = leaf_urls if leaf_urls is not None else [http.url("/int.cer")]
+        self.leaf = issue("backend.example", self.intermediate, san=["backend.example"], aia_ca_issuers=urls)
+        http.routes["/root.cer"] = Response(self.root.der)
+
+
+def sha1(item: Issued) -> str:
+    return certconv.load(item.der).certificates[0].sha1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("der", "application/pkix-cert"),
+        ("pem", "application/x-pem-file"),
+        ("p7c", "application/pkcs7-mime"),
+        ("p7c-pem", "text/plain"),
+    ],
+)
+def test_leaf_is_completed_from_der_pem_and_pkcs7_responses(http: HttpServer, body: str, content_type: str) -> None:
+    pki = AiaPki(http)
+    payload = {
+        "der": pki.intermediate.der,
+        "pem": pki.intermediate.pem,
+        "p7c": to_p7b([pki.intermediate]),
+        "p7c-pem": to_p7b([pki.intermediate], pem=True),
+    }[body]
+    http.routes["/int.cer"] = Response(payload, content_type=content_type)
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert [c.sha1 for c in bundle.chains[0]] == [sha1(pki.leaf), sha1(pki.intermediate), sha1(pki.root)]
+    assert bundle.chains[0].complete
+    sources = {c.sha1: c.source for c in bundle.certificates}
+    assert sources[sha1(pki.intermediate)] == "aia:" + http.url("/int.cer")
+    assert sources[sha1(pki.root)] == "aia:" + http.url("/root.cer")
+    assert sources[sha1(pki.leaf)] == "<bytes>"
+    assert "missing-issuer" not in codes(bundle)
+    assert codes(bundle).count("aia-fetched") == 2
+    assert http.hits == {"/int.cer": 1, "/root.cer": 1}
+
+
+def test_pkcs7_response_holding_the_whole_path_is_used_at_once(http: HttpServer) -> None:
+    pki = AiaPki(http)
+    unrelated = issue("Unrelated CA", ca=True)
+    http.routes["/int.cer"] = Response(
+        to_p7b([unrelated, pki.intermediate, pki.root]), content_type="application/pkcs7-mime"
+    )
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert bundle.chains[0].complete
+    assert http.hits == {"/int.cer": 1}  # the root came with the intermediate
+    assert sha1(unrelated) not in {c.sha1 for c in bundle.certificates}  # only the path is kept
+
+
+def test_without_complete_nothing_is_downloaded(http: HttpServer) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    bundle = certconv.load(pki.leaf.der)
+    assert http.hits == {}
+    assert "missing-issuer" in codes(bundle)
+    assert http.url("/int.cer") in next(w.message for w in bundle.warnings if w.code == "missing-issuer")
+
+
+def test_every_url_is_tried_until_one_holds_the_issuer(http: HttpServer) -> None:
+    urls = [
+        "ldap://ldap.backend.example/cn=CA?cACertificate",
+        http.url("/missing.cer"),
+        http.url("/page.html"),
+        http.url("/other.cer"),
+        http.url("/int.cer"),
+        http.url("/never.cer"),
+    ]
+    pki = AiaPki(http, leaf_urls=urls)
+    http.routes["/page.html"] = Response(b"<html><body>Moved</body></html>", content_type="text/html")
+    http.routes["/other.cer"] = Response(issue("Some Other CA", ca=True).der)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    http.routes["/never.cer"] = Response(pki.intermediate.der)
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert bundle.chains[0].complete
+    assert http.hits == {"/missing.cer": 1, "/page.html": 1, "/other.cer": 1, "/int.cer": 1, "/root.cer": 1}
+    messages = {w.code: w.message for w in bundle.warnings}
+    assert "is not http or https" in messages["aia-unsupported-url"]
+    assert "HTTP 404" in messages["aia-failed"]
+    assert "(text/html)" in messages["aia-not-certificate"]
+    assert "'Some Other CA', which did not issue it" in messages["aia-wrong-issuer"]
+
+
+def test_completion_stops_at_the_self_signed_root(http: HttpServer) -> None:
+    root = issue("Stop Root CA", ca=True, aia_ca_issuers=[http.url("/beyond-root.cer")])
+    intermediate = issue("Stop Intermediate CA", root, ca=True, aia_ca_issuers=[http.url("/root.cer")])
+    leaf = issue("backend.example", intermediate, aia_ca_issuers=[http.url("/int.cer")])
+    http.routes.update(
+        {
+            "/int.cer": Response(intermediate.der),
+            "/root.cer": Response(root.der),
+            "/beyond-root.cer": Response(issue("Beyond", ca=True).der),
+        }
+    )
+    bundle = certconv.load(leaf.der, complete=True, timeout=5)
+    assert bundle.chains[0].complete
+    assert "/beyond-root.cer" not in http.hits
+
+
+def test_completion_stops_after_ten_levels(http: HttpServer) -> None:
+    # top CA ← CA 1 ← … ← CA 12 ← leaf, each pointing at the next one up.
+    top = issue("Level 0 CA", ca=True)
+    cas = [top]
+    for level in range(1, 13):
+        cas.append(issue(f"Level {level} CA", cas[-1], ca=True, aia_ca_issuers=[http.url(f"/ca{level - 1}.cer")]))
+    for level, ca in enumerate(cas):
+        http.routes[f"/ca{level}.cer"] = Response(ca.der)
+    leaf = issue("deep.backend.example", cas[-1], aia_ca_issuers=[http.url("/ca12.cer")])
+    bundle = certconv.load(leaf.der, complete=True, timeout=5)
+    assert sum(http.hits.values()) == 10
+    assert len(bundle.certificates) == 11
+    assert "aia-depth" in codes(bundle)
+    assert not bundle.chains[0].complete
+
+
+def test_loop_of_urls_is_followed_once_each(http: HttpServer) -> None:
+    # leaf → A (serves I1) ; I1 → B (serves I2) ; I2 → A again. I2's real issuer is nowhere.
+    absent = issue("Absent Root", ca=True)
+    i2 = issue("Loop I2 CA", absent, ca=True, aia_ca_issuers=[http.url("/a.cer")])
+    i1 = issue("Loop I1 CA", i2, ca=True, aia_ca_issuers=[http.url("/b.cer")])
+    leaf = issue("loop.backend.example", i1, aia_ca_issuers=[http.url("/a.cer")])
+    http.routes.update({"/a.cer": Response(i1.der), "/b.cer": Response(i2.der)})
+    start = time.monotonic()
+    bundle = certconv.load(leaf.der, complete=True, timeout=5)
+    assert time.monotonic() - start < 5
+    assert http.hits == {"/a.cer": 1, "/b.cer": 1}
+    assert "aia-loop" in codes(bundle)
+    assert len(bundle.certificates) == 3
+
+
+def test_mutually_cross_signed_cas_end_the_walk(http: HttpServer) -> None:
+    # X is signed by Y's key and Y by X's: every certificate has an issuer, none is a root.
+    x_key, y_key = issue("tmp").key, issue("tmp").key
+    y_stub = Issued(issue(name("Mutual Y CA"), key=y_key, ca=True).cert, y_key)
+    x = issue("Mutual X CA", y_stub, key=x_key, ca=True, aia_ca_issuers=[http.url("/y.cer")])
+    y = issue("Mutual Y CA", x, key=y_key, ca=True, aia_ca_issuers=[http.url("/x.cer")])
+    leaf = issue("mutual.backend.example", x, aia_ca_issuers=[http.url("/x.cer")])
+    http.routes.update({"/x.cer": Response(x.der), "/y.cer": Response(y.der)})
+    bundle = certconv.load(leaf.der, complete=True, timeout=5)
+    assert http.hits == {"/x.cer": 1, "/y.cer": 1}
+    assert len(bundle.certificates) == 3
+
+
+@pytest.mark.parametrize("send_length", [True, False])
+def test_too_large_response_is_refused_with_a_warning(http: HttpServer, send_length: bool) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(b"\x30" * (1024 * 1024 + 1), send_length=send_length)
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    failed = [w.message for w in bundle.warnings if w.code == "aia-failed"]
+    assert len(failed) == 1
+    assert "over the 1,048,576-byte limit" in failed[0]
+    assert "missing-issuer" in codes(bundle)
+
+
+def test_hanging_server_times_out_with_a_warning(http: HttpServer) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(hang=True)
+    start = time.monotonic()
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=0.5)
+    assert time.monotonic() - start < 3
+    assert "no complete answer within 0.5 s" in next(w.message for w in bundle.warnings if w.code == "aia-failed")
+
+
+def test_trickling_server_is_cut_off_at_the_timeout(http: HttpServer) -> None:
+    # Each byte arrives well within any per-read timeout; only the overall deadline stops it.
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der, trickle=0.1)
+    start = time.monotonic()
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=1)
+    assert time.monotonic() - start < 4
+    assert "no complete answer within 1 s" in next(w.message for w in bundle.warnings if w.code == "aia-failed")
+
+
+def test_redirects_are_followed_within_http_only(http: HttpServer) -> None:
+    pki = AiaPki(http, leaf_urls=[http.url("/to-file"), http.url("/moved")])
+    http.routes["/to-file"] = Response(status=302, headers={"Location": "file:///etc/passwd"})
+    http.routes["/moved"] = Response(status=301, headers={"Location": "/int.cer"})
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert bundle.chains[0].complete
+    assert "redirected to file:, not http or https" in next(
+        w.message for w in bundle.warnings if w.code == "aia-failed"
+    )
+
+
+def test_redirect_loop_is_bounded(http: HttpServer) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(status=302, headers={"Location": "/int.cer"})
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert "more than 5 redirects" in next(w.message for w in bundle.warnings if w.code == "aia-failed")
+    assert http.hits["/int.cer"] == 6
+
+
+def test_https_and_ipv6_urls_are_followed() -> None:
+    server_cert = issue("localhost", san=["localhost"])
+    server = HttpServer("::1", tls=server_cert)
+    try:
+        pki = AiaPki(server)
+        server.routes["/int.cer"] = Response(pki.intermediate.der)
+        assert server.url("/int.cer").startswith("https://[::1]:")
+        bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    finally:
+        server.close()
+    assert bundle.chains[0].complete
+
+
+def test_two_leaves_with_the_same_url_download_it_once(http: HttpServer) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    other = issue("other.backend.example", pki.intermediate, aia_ca_issuers=[http.url("/int.cer")])
+    bundle = certconv.load([pki.leaf.der, other.der], complete=True, timeout=5)
+    assert all(chain.complete for chain in bundle.chains)
+    assert http.hits == {"/int.cer": 1, "/root.cer": 1}
+    assert "aia-loop" not in codes(bundle)
+
+
+# -- through split, fetch and the CLI ---------------------------------------------------------
+
+
+def test_split_complete_marks_downloaded_certificates_in_the_manifest(http: HttpServer, tmp_path: Path) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    leaf = tmp_path / "leaf.cer"
+    leaf.write_bytes(pki.leaf.der)
+    result = runner.invoke(app, ["split", str(leaf), "--out", str(tmp_path / "out"), "--complete", "--timeout", "5"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    sources = {c["role"]: c["source"] for c in manifest["certificates"]}
+    assert sources == {
+        "root": "aia:" + http.url("/root.cer"),
+        "intermediate": "aia:" + http.url("/int.cer"),
+        "leaf": str(leaf),
+    }
+    assert manifest["inputs"] == [str(leaf), "aia:" + http.url("/int.cer"), "aia:" + http.url("/root.cer")]
+
+
+def test_split_without_complete_makes_no_request(http: HttpServer, tmp_path: Path) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    leaf = tmp_path / "leaf.cer"
+    leaf.write_bytes(pki.leaf.der)
+    result = runner.invoke(app, ["split", str(leaf), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert http.hits == {}
+
+
+def test_fetch_complete_fills_a_leaf_only_server(http: HttpServer, tmp_path: Path) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    with tls_server("127.0.0.1", [pki.leaf], pki.leaf) as server:
+        fetched = certconv.fetch(f"127.0.0.1:{server.port}", complete=True, timeout=5)
+        cli = runner.invoke(app, ["fetch", host_port("127.0.0.1", server.port), "--complete", "--out", str(tmp_path)])
+    assert fetched.verdict == "leaf-only"
+    assert [c.sha1 for c in fetched.served] == [sha1(pki.leaf)]
+    assert fetched.bundle.chains[0].complete
+    assert cli.exit_code == 0, cli.output
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert sorted(c["role"] for c in manifest["certificates"]) == ["intermediate", "leaf", "root"]
+    verified = runner.invoke(
+        app,
+        [
+            "verify",
+            str(tmp_path / next(c["file"] for c in manifest["certificates"] if c["role"] == "leaf")),
+            "--ca",
+            str(tmp_path),
+            "--host",
+            "backend.example",
+        ],
+    )
+    assert verified.exit_code == 0, verified.output
+
+
+def test_fetch_complete_names_the_intermediate_the_server_does_not_send(http: HttpServer) -> None:
+    root = issue("Gap Root CA", ca=True)
+    upper = issue("Gap Upper CA", root, ca=True, aia_ca_issuers=[http.url("/root.cer")])
+    lower = issue("Gap Lower CA", upper, ca=True, aia_ca_issuers=[http.url("/upper.cer")])
+    leaf = issue("gap.backend.example", lower, san=["gap.backend.example"])
+    http.routes.update({"/root.cer": Response(root.der), "/upper.cer": Response(upper.der)})
+    with tls_server("127.0.0.1", [leaf, lower], leaf) as server:
+        plain = certconv.fetch(f"127.0.0.1:{server.port}", timeout=5)
+        completed = certconv.fetch(f"127.0.0.1:{server.port}", complete=True, timeout=5)
+    assert plain.verdict == "leaf-and-intermediates"
+    assert completed.verdict == "missing-intermediate"
+    assert "but not the intermediate 'Gap Upper CA'" in completed.message
+
+
+def test_leaf_issued_directly_by_a_root_found_over_aia(http: HttpServer) -> None:
+    root = issue("Direct Root CA", ca=True)
+    leaf = issue("direct.backend.example", root, aia_ca_issuers=[http.url("/root.cer")])
+    http.routes["/root.cer"] = Response(root.der)
+    with tls_server("127.0.0.1", [leaf], leaf) as server:
+        result = certconv.fetch(f"127.0.0.1:{server.port}", complete=True, timeout=5)
+    assert result.verdict == "leaf-only"
+    assert "issued directly by the root 'Direct Root CA'" in result.message
