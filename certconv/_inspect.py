@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from ._api import InputLike, load
-from ._model import Bundle, Certificate
+from ._model import Bundle, Certificate, ManifestEntry
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
 
@@ -199,20 +199,8 @@ class Inspection:
     def _certificate_dict(self, d: CertificateDetails) -> dict[str, Any]:
         c = d.certificate
         return {
-            "file": d.file,
-            "role": c.role.value,
-            "subject": c.subject,
-            "issuer": c.issuer,
-            "serial": c.serial,
-            "not_before": _iso(c.not_before),
-            "not_after": _iso(c.not_after),
-            "sha1": c.sha1,
-            "sha256": c.sha256,
-            "self_signed": c.self_signed,
-            "ca": c.ca,
-            "issuer_sha1": c.issuer_sha1,
-            "has_private_key": c.has_private_key,
-            "apim_store": c.apim_store,
+            # The fields of a manifest.json entry, then what only inspect shows.
+            **ManifestEntry(d.file, c).to_dict(),
             "common_name": c.common_name,
             "friendly_name": c.friendly_name,
             "source": c.source,
