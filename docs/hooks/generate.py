@@ -76,6 +76,8 @@ def readme_for_site() -> str:
             return match.group(0)  # absolute URL or an anchor on the same page
         if target.startswith("docs/"):
             return f"[{label}]({target.removeprefix('docs/')})"
+        if label.strip("`") == target:
+            return f"`{target}`"
         return label if label.startswith("`") else f"{label} (`{target}` in the repository)"
 
     return _LINK.sub(fix, text)
