@@ -136,7 +136,11 @@ def complete_bundle(
 
 def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
     """The first response among ``cert``'s caIssuers URLs that holds its issuer."""
+    unsupported: list[str] = []
     for url in ca_issuers_urls(cert.x509):
+        if url.partition(":")[0].lower() not in ("http", "https"):
+            unsupported.append(url)  # ldap: and file: are common; worth a word only if nothing else works
+            continue
         seen = url in walk.responses
         if not seen:
             walk.responses[url] = _download_certificates(url, cert, walk)
@@ -164,6 +168,14 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
                     cert.sha1,
                 )
             )
+    if unsupported:
+        walk.warnings.append(
+            BundleWarning(
+                "aia-unsupported-url",
+                f"the AIA URL {', '.join(unsupported)} of '{cert.common_name}' is not http or https; not followed",
+                cert.sha1,
+            )
+        )
     return None
 
 
@@ -186,16 +198,6 @@ def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
 
 def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResult | None:
     """Download and read ``url``; a warning and ``None`` when that fails."""
-    scheme = url.partition(":")[0].lower()
-    if scheme not in ("http", "https"):
-        walk.warnings.append(
-            BundleWarning(
-                "aia-unsupported-url",
-                f"the AIA URL {url} of '{cert.common_name}' is not http or https; not followed",
-                cert.sha1,
-            )
-        )
-        return None
     walk.downloads += 1
     try:
         body, content_type = download(url, timeout=walk.timeout, max_size=walk.max_size)

@@ -289,9 +289,11 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
                 f"the server sends only its leaf, issued directly by the root '{chain.top.common_name}': "
                 "APIM needs that root uploaded to store Root",
             )
+        found = [c for c in chain.certificates[1:] if not c.self_signed] if chain is not None else []
+        which = "the intermediate" + (" " + ", ".join(f"'{c.common_name}'" for c in found) if found else "")
         return (
             "leaf-only",
-            "the server sends only its leaf: APIM needs the intermediate uploaded or the server fixed to send it",
+            f"the server sends only its leaf: APIM needs {which} uploaded or the server fixed to send it",
         )
     chain = _chain_of(first, bundle)
     if chain is None:

@@ -481,6 +481,8 @@ def fetch(
 
         typer.echo(inspect_bundle(result.bundle).render(color=_color()))
     typer.echo(f"\n{result.target}: {result.message}")
+    if not complete and any(w.code == "missing-issuer" and "http" in w.message for w in result.bundle.warnings):
+        typer.echo("hint: --complete downloads missing issuers from their AIA URLs")
 
 
 def _color() -> bool:

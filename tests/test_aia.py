@@ -117,10 +117,20 @@ def test_every_url_is_tried_until_one_holds_the_issuer(http: HttpServer) -> None
     assert bundle.chains[0].complete
     assert http.hits == {"/missing.cer": 1, "/page.html": 1, "/other.cer": 1, "/int.cer": 1, "/root.cer": 1}
     messages = {w.code: w.message for w in bundle.warnings}
-    assert "is not http or https" in messages["aia-unsupported-url"]
+    assert "aia-unsupported-url" not in messages  # the ldap: URL only matters when nothing else works
     assert "HTTP 404" in messages["aia-failed"]
     assert "(text/html)" in messages["aia-not-certificate"]
     assert "'Some Other CA', which did not issue it" in messages["aia-wrong-issuer"]
+
+
+def test_only_unsupported_urls_are_named_in_a_warning(http: HttpServer) -> None:
+    pki = AiaPki(http, leaf_urls=["ldap://ldap.backend.example/cn=CA?cACertificate", "file:///etc/ssl/ca.crt"])
+    bundle = certconv.load(pki.leaf.der, complete=True, timeout=5)
+    assert http.hits == {}
+    messages = [w.message for w in bundle.warnings if w.code == "aia-unsupported-url"]
+    assert len(messages) == 1
+    assert "ldap://ldap.backend.example/cn=CA?cACertificate, file:///etc/ssl/ca.crt" in messages[0]
+    assert "missing-issuer" in codes(bundle)
 
 
 def test_completion_stops_at_the_self_signed_root(http: HttpServer) -> None:
@@ -293,6 +303,7 @@ def test_fetch_complete_fills_a_leaf_only_server(http: HttpServer, tmp_path: Pat
         fetched = certconv.fetch(f"127.0.0.1:{server.port}", complete=True, timeout=5)
         cli = runner.invoke(app, ["fetch", host_port("127.0.0.1", server.port), "--complete", "--out", str(tmp_path)])
     assert fetched.verdict == "leaf-only"
+    assert "APIM needs the intermediate 'AIA Intermediate CA' uploaded" in fetched.message
     assert [c.sha1 for c in fetched.served] == [sha1(pki.leaf)]
     assert fetched.bundle.chains[0].complete
     assert cli.exit_code == 0, cli.output
