@@ -238,10 +238,15 @@ class Verification:
 
     def render(self) -> str:
         """The text ``certconv verify`` prints."""
-        names = ", ".join(f"`{c.common_name}`" for c in self.anchors) or "none"
+        names = ", ".join(f"`{c.common_name}`" for c in self.anchors)
         if self.trust == "ca":
-            lines = [f"Trusted roots (uploaded, --ca): {names}"]
-        elif self.anchors:
+            lines = [
+                f"Trusted roots (uploaded, --ca): {names}"
+                if names
+                else "Trusted roots (uploaded, --ca): none: the --ca certificates hold no root, and CA certificates "
+                "in store CertificateAuthority are not trusted by themselves"
+            ]
+        elif names:
             lines = [
                 f"No --ca given: trusting the root in the input itself ({names}); this shows the chain is "
                 "complete, APIM trusts it only once that root is uploaded to CA certificates, store Root"
@@ -252,17 +257,21 @@ class Verification:
         lines.append(checked + (f", host {self.host}" if self.host else ", no host name (use --host)"))
         for chain in self.chains:
             lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {chain.leaf.common_name}"]
-            width = max(len(s.certificate.role.value) for s in chain.path)
-            name_width = max(len(s.certificate.common_name) for s in chain.path)
+            rows = []
             for step in chain.path:
                 cert = step.certificate
                 where = "uploaded (--ca)" if step.origin == "ca" else "in the input"
                 if step.trust_anchor:
                     where += ", trusted root"
-                lines.append(
-                    f"      {cert.role.value.ljust(width)}  {cert.common_name.ljust(name_width)}  "
-                    f"{where}  SHA-1 {cert.sha1[:8]}…"
-                )
+                rows.append((cert.role.value, cert.common_name, f"SHA-1 {cert.sha1[:8]}…", where))
+            top = chain.path[-1].certificate
+            if not top.self_signed:
+                rows.append(("missing", display_name(top.x509.issuer), "", "issuer of the certificate above"))
+            widths = [max(len(row[i]) for row in rows) for i in range(3)]
+            lines += [
+                "      " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+                for row in rows
+            ]
             lines += [f"  ✗ {f.code}: {f.message}" for f in chain.failures]
             if chain.failures and self.purpose == "server":
                 lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
