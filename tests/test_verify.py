@@ -323,6 +323,23 @@ def test_ca_without_keycertsign(pki: Pki, tmp_path: Path) -> None:
     assert "keyCertSign" in result.chains[0].failures[0].message
 
 
+def test_an_openssl_error_no_check_explains_is_still_reported(pki: Pki, tmp_path: Path) -> None:
+    # Name constraints are OpenSSL's alone: the failure must surface as code `openssl`, with its words.
+    constrained = issue_with(
+        "Corp Only CA",
+        pki.root,
+        extensions=[ca_ext(0), (x509.NameConstraints([x509.DNSName("corp.example")], None), True)],
+    )
+    leaf = issue("api.other.example", constrained, san=["api.other.example"])
+    case = Case(leaf, [constrained, pki.root])
+    assert not openssl_verifies(case, tmp_path)
+    result = certconv_verifies(case)
+    assert codes(result) == ["openssl"]
+    chain = result.chains[0]
+    assert chain.openssl_error == 47 and chain.openssl_message == "permitted subtree violation"
+    assert "permitted subtree violation (error 47)" in chain.failures[0].message
+
+
 # --- purpose ---------------------------------------------------------------------------
 
 
