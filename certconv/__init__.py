@@ -14,7 +14,9 @@ Importing certconv loads ``cryptography`` only: no CLI framework, no network cod
 
 from __future__ import annotations
 
-from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split
+from typing import TYPE_CHECKING, Any
+
+from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split, verify
 from ._azure import SNIPPET_LANGUAGES, TARGETS
 from ._chain import ca_issuers_urls, signed_by
 from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
@@ -40,6 +42,7 @@ from ._errors import (
     UnsupportedFormatError,
     WrongPasswordError,
 )
+from ._inspect import CertificateDetails, Inspection, inspect
 from ._model import (
     BackendTls,
     Bundle,
@@ -57,6 +60,20 @@ from ._write import file_names, manifest_json, write_split
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure
+
+_LAZY = frozenset({"ChainVerdict", "PathStep", "Verification", "VerifyFailure"})
+
+
+def __getattr__(name: str) -> Any:
+    # verify's result types live beside its pyOpenSSL code: loaded on first use, not by `import certconv`.
+    if name in _LAZY:
+        from . import _verify
+
+        return getattr(_verify, name)
+    raise AttributeError(f"module 'certconv' has no attribute {name!r}")
+
 __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
@@ -68,7 +85,9 @@ __all__ = [
     "BundleWarning",
     "CertconvError",
     "Certificate",
+    "CertificateDetails",
     "Chain",
+    "ChainVerdict",
     "ConnectionFailedError",
     "Conversion",
     "ConversionError",
@@ -78,6 +97,7 @@ __all__ = [
     "InputError",
     "InputLike",
     "InputTooLargeError",
+    "Inspection",
     "KeyMismatchError",
     "Manifest",
     "ManifestEntry",
@@ -90,11 +110,14 @@ __all__ = [
     "OutputExistsError",
     "PasswordError",
     "PasswordRequiredError",
+    "PathStep",
     "Role",
     "Source",
     "TargetError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
+    "Verification",
+    "VerifyFailure",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
@@ -102,10 +125,12 @@ __all__ = [
     "convert_bundle",
     "fetch",
     "file_names",
+    "inspect",
     "load",
     "manifest_json",
     "signed_by",
     "split",
+    "verify",
     "write_convert",
     "write_split",
 ]

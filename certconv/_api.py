@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
+from typing import TYPE_CHECKING
 
 from ._chain import build_bundle
 from ._errors import InputError
@@ -12,7 +13,10 @@ from ._model import Bundle, FetchResult, Manifest
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import write_split
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "fetch", "load", "split"]
+if TYPE_CHECKING:
+    from ._verify import Verification
+
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "fetch", "load", "split", "verify"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds allowed per network exchange (a TLS handshake, one AIA download)."""
@@ -148,3 +152,28 @@ def fetch(
     from ._tls import fetch as fetch_chain
 
     return fetch_chain(target, sni=sni, timeout=timeout, complete=complete, at=at)
+
+
+def verify(
+    inputs: InputLike | Sequence[InputLike],
+    *,
+    ca: Sequence[InputLike] = (),
+    host: str | None = None,
+    at: datetime | None = None,
+    purpose: str = "server",
+    password: str | bytes | None = None,
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+) -> Verification:
+    """Will APIM trust the backend? Verify the chain of every end-entity certificate of ``inputs``.
+
+    ``inputs`` stand for what the backend sends, ``ca`` (files or folders, e.g. the
+    ``--out`` folder of :func:`split`) for what is uploaded to APIM → CA certificates;
+    without ``ca`` the roots in ``inputs`` are trusted. See :func:`certconv._verify.verify`
+    for the arguments and docs/verify.md for the checks.
+    """
+    # Imported here: pyOpenSSL stays out of `import certconv`.
+    from ._verify import verify as verify_chains
+
+    return verify_chains(
+        inputs, ca=ca, host=host, at=at, purpose=purpose, password=password, max_input_size=max_input_size
+    )

@@ -10,6 +10,7 @@ import enum
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -370,7 +371,9 @@ def _moment(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO-8601 date or time (e.g. 2030-01-31 or 2030-01-31T12:00Z)")
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO-8601 date or time (e.g. 2030-01-31 or 2030-01-31T12:00Z)"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
