@@ -6,11 +6,14 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pki import Issued, Pki, issue, make_chain, serialize, to_p7b, to_pem, to_pfx
 from typer.testing import CliRunner
 
@@ -180,6 +183,23 @@ def test_fullchain_of_a_longer_chain_keeps_every_intermediate_in_order(tmp_path:
     out = tmp_path / "fullchain.pem"
     certconv.convert(to_p7b([root, lower, leaf, upper]), out, to="fullchain")
     assert subjects_in_order(out) == ["deep.example", "Lower CA", "Upper CA"]
+
+
+def test_fullchain_of_an_incomplete_chain_is_written_as_far_as_it_goes_with_a_warning(pki: Pki, tmp_path: Path) -> None:
+    out = tmp_path / "fullchain.pem"
+    result = certconv.convert(to_pem([pki.intermediate, pki.leaf]), out, to="fullchain")
+    assert subjects_in_order(out) == CNS[:2]
+    assert [w.code for w in result.bundle.warnings] == ["missing-issuer"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(order=st.permutations(range(3)), duplicate=st.booleans())
+def test_fullchain_bytes_do_not_depend_on_input_order_or_duplicates(
+    pki: Pki, order: list[int], duplicate: bool
+) -> None:
+    items = [pki.chain[i] for i in order] + ([pki.chain[order[0]]] if duplicate else [])
+    expected = pki.leaf.pem + pki.intermediate.pem
+    assert certconv.convert_bundle(certconv.load(to_pem(items)), to="fullchain").data == expected
 
 
 def test_chain_is_the_intermediates_only(pki: Pki, tmp_path: Path) -> None:
@@ -447,6 +467,18 @@ def test_cli_rejects_two_new_password_sources(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "give only one of --new-password, --new-password-env" in result.output
+
+
+def test_installed_command_converts_from_standard_input(pki: Pki, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "certconv", "convert", "-", "--to", "der", "--out", str(tmp_path / "leaf.cer")],
+        input=pki.leaf.pem,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "leaf.cer").read_bytes() == pki.leaf.der
+    assert b"Wrote " in done.stdout
 
 
 def test_cli_rejects_an_unknown_target() -> None:
