@@ -9,6 +9,7 @@ script needs a single ``except``::
     │   ├── CorruptInputError      a known format, but damaged (names the block)
     │   ├── NoCertificateError     readable, but holds no certificate
     │   ├── InputTooLargeError     larger than the configured limit
+    │   ├── UnsafeInputError       asks for absurd work (iteration counts, nesting, counts)
     │   └── PasswordError          PKCS#12 password problems
     │       ├── PasswordRequiredError  encrypted and no password was given
     │       └── WrongPasswordError     a password was given and does not open it
@@ -48,6 +49,7 @@ __all__ = [
     "PasswordError",
     "PasswordRequiredError",
     "TargetError",
+    "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "WrongPasswordError",
@@ -87,6 +89,14 @@ class NoCertificateError(InputError):
 
 class InputTooLargeError(InputError):
     """The input is larger than the configured ``max_input_size``."""
+
+
+class UnsafeInputError(InputError):
+    """The input asks for more work than certconv allows and was refused unopened.
+
+    PKCS#12 iteration counts over the bound, absurd ASN.1 nesting, more
+    certificates or PEM blocks than any real bundle holds (see docs/security.md).
+    """
 
 
 class PasswordError(InputError):

@@ -8,6 +8,7 @@ turns a bundle into files and a :class:`Manifest`.
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,7 +135,10 @@ class Certificate:
     @property
     def serial(self) -> str:
         """Serial number as lowercase hex (two's complement sign kept as ``-``)."""
-        n = self.x509.serial_number
+        with warnings.catch_warnings():
+            # cryptography warns on every read of a negative serial; the reader recorded it once.
+            warnings.simplefilter("ignore")
+            n = self.x509.serial_number
         return ("-" if n < 0 else "") + format(abs(n), "x")
 
     @property

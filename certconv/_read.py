@@ -17,7 +17,7 @@ import re
 import stat
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from os import PathLike
 
@@ -197,6 +197,7 @@ class _Reader:
         self.certificates: list[RawCertificate] = []
         self.keys: list[PrivateKeyTypes] = []
         self.warnings: list[BundleWarning] = []
+        self._seen: set[BundleWarning] = set()
 
     # -- containers -------------------------------------------------------------------
 
@@ -235,6 +236,8 @@ class _Reader:
     def pem(self, data: bytes) -> str:
         """PEM text: any number of blocks, text between them ignored."""
         text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if text.count(b"-----BEGIN ") > MAX_PEM_BLOCKS:  # counted in C before any block is parsed
+            raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
         count = 0
         for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
             if count > MAX_PEM_BLOCKS:
@@ -287,6 +290,8 @@ class _Reader:
                 certs = []
             else:
                 raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+        except x509.InvalidVersion as exc:
+            raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
         self._check_count(len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
@@ -385,6 +390,8 @@ class _Reader:
                 cert.not_valid_after_utc  # noqa: B018
         except ValueError as exc:
             raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
+        with self._capture(where, der), suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+            cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
     def _check_count(self, count: int) -> None:
@@ -396,7 +403,8 @@ class _Reader:
 
     def warn(self, code: str, message: str, sha1: str | None = None) -> None:
         warning = BundleWarning(code, f"{self.name}: {message}", sha1)
-        if warning not in self.warnings:  # cryptography repeats some warnings per field access
+        if warning not in self._seen:  # cryptography repeats some warnings per field access
+            self._seen.add(warning)  # a set: a list lookup made 200,000 PEM blocks take hours
             self.warnings.append(warning)
 
     @contextmanager
@@ -453,7 +461,7 @@ def _not_a_certificate(der: bytes) -> str:
                 warnings.simplefilter("ignore")
                 loader(der)
             return what
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             continue
     return "damaged certificate"
 

@@ -34,6 +34,7 @@ __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_spl
 FORMATS = ("der", "pem")
 MANIFEST_NAME = "manifest.json"
 _MAX_SLUG = 60
+_MAX_SLUG_BYTES = 120
 _CERT_MODE = 0o644
 
 
@@ -44,27 +45,38 @@ def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
     as Windows and macOS do), each of them gets its short thumbprint appended.
     """
     wanted = {cert: f"{cert.role.value}-{_slug(cert.common_name)}" for cert in certificates}
-    groups: dict[str, list[Certificate]] = defaultdict(list)
-    for cert, stem in wanted.items():
-        groups[stem.casefold()].append(cert)
     names: dict[Certificate, str] = {}
-    for cert, stem in wanted.items():
-        if len(groups[stem.casefold()]) > 1:
-            stem = f"{stem}-{cert.sha1[:8]}"
-        names[cert] = f"{stem}.cer"
-    return names
+    # Subjects are chosen by strangers, so a crafted one can equal another name plus a short
+    # thumbprint, or two can share 8 thumbprint digits: lengthen until no two names are equal.
+    for level in range(4):
+        taken = {name.casefold() for name in names.values()}
+        groups: dict[str, list[Certificate]] = defaultdict(list)
+        for cert, stem in wanted.items():
+            if cert not in names:
+                groups[f"{stem}{_suffix(cert, level)}.cer".casefold()].append(cert)
+        for key, certs in groups.items():
+            if len(certs) == 1 and key not in taken:
+                names[certs[0]] = f"{wanted[certs[0]]}{_suffix(certs[0], level)}.cer"
+    return {cert: names[cert] for cert in wanted}
+
+
+def _suffix(cert: Certificate, level: int) -> str:
+    return ("", f"-{cert.sha1[:8]}", f"-{cert.sha1}", f"-{cert.sha256}")[level]
 
 
 def _slug(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("*", "wildcard")
     kept = "".join(ch if ch in "._-" or _is_word_char(ch) else "_" for ch in text)
-    kept = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", kept))
-    return kept[:_MAX_SLUG].strip("._- ") or "unnamed"
+    kept = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", kept))[:_MAX_SLUG]
+    while len(kept.encode("utf-8")) > _MAX_SLUG_BYTES:  # file systems count bytes (255), not characters
+        kept = kept[:-1]
+    return kept.strip("._- ") or "unnamed"
 
 
 def _is_word_char(ch: str) -> bool:
-    # Letters and digits of any script; never controls, format (bidi) or marks.
-    return ch.isalnum() and unicodedata.category(ch)[0] in "LN"
+    # Letters, digits and combining marks of any script (Devanagari and Thai need marks);
+    # never controls, format characters (bidi overrides), symbols or separators.
+    return unicodedata.category(ch)[0] in "LNM"
 
 
 def encode(cert: Certificate, fmt: str) -> bytes:

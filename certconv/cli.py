@@ -158,7 +158,7 @@ def split(
 
     langs = _emit_list(emit, target, fmt)
     secret = _password(password, password_file, password_env, quiet=quiet)
-    sources = _sources(inputs)
+    sources = _sources(inputs, max_input_size)
     manifest = _run(
         lambda pw: certconv.split(
             sources,
@@ -235,7 +235,7 @@ def convert(
 
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
-    sources = _sources(inputs)
+    sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
 
     def call(pw: str | None) -> certconv.Conversion:
@@ -294,10 +294,11 @@ def _ask_new_password() -> str:
     return first
 
 
-def _sources(inputs: list[str]) -> list[str | Source]:
+def _sources(inputs: list[str], max_input_size: int = certconv.DEFAULT_MAX_INPUT_SIZE) -> list[str | Source]:
     if inputs.count("-") > 1:
         raise typer.BadParameter("standard input (-) can be given only once")
-    return [Source("<stdin>", sys.stdin.buffer.read()) if item == "-" else item for item in inputs]
+    # Read one byte past the limit, never more: the library refuses what is over it.
+    return [Source("<stdin>", sys.stdin.buffer.read(max_input_size + 1)) if item == "-" else item for item in inputs]
 
 
 def _password(password: str | None, password_file: Path | None, password_env: str | None, *, quiet: bool) -> str | None:
@@ -346,7 +347,7 @@ def inspect(
 ) -> None:
     """Show every certificate of the inputs as a tree, root at the top, with problems found."""
     secret = _password(password, password_file, password_env, quiet=as_json)
-    sources = _sources(inputs)
+    sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.inspect(sources, password=pw, max_input_size=max_input_size),
         secret,
@@ -417,7 +418,7 @@ def verify(
 ) -> None:
     """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage."""
     secret = _password(password, password_file, password_env, quiet=as_json)
-    sources = _sources(inputs)
+    sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.verify(
             sources,

@@ -1,0 +1,101 @@
+"""Write the fuzzers' seed corpus: the samples plus files generated with tests/pki.py.
+
+Usage: ``python tests/fuzz/make_corpus.py [DEST]`` (default ``tests/fuzz/corpus``).
+Every encrypted seed uses the password ``changeit``, which the harness tries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from pki import issue, make_chain, serialize, to_p7b, to_pem, to_pfx  # noqa: E402
+
+SAMPLES = HERE.parent.parent / "samples"
+
+
+def seeds() -> dict[str, dict[str, bytes]]:
+    pki = make_chain("Fuzz")
+    pem = serialize(pki, "pem")
+    key = pki.leaf.key
+    csr = (
+        x509.CertificateSigningRequestBuilder().subject_name(pki.leaf.cert.subject).sign(key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    now = dt.datetime.now(dt.UTC)
+    crl = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(pki.root.cert.subject)
+        .last_update(now)
+        .next_update(now + dt.timedelta(days=1))
+        .sign(pki.root.key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    encrypted_key = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"changeit"),
+    )
+    trusted = pem.replace(b"BEGIN CERTIFICATE", b"BEGIN TRUSTED CERTIFICATE").replace(
+        b"END CERTIFICATE", b"END TRUSTED CERTIFICATE"
+    )
+    nasty = issue("..\\/CON\u202e\x07 \u0000-.", ca=True)
+    return {
+        "pem": {
+            "fullchain.pem": (SAMPLES / "fullchain.pem").read_bytes(),
+            "chain-key.pem": pem,
+            "crlf-bom.pem": b"\xef\xbb\xbf" + pem.replace(b"\n", b"\r\n"),
+            "bag-attributes.pem": b"Bag Attributes\n    friendlyName: backend\n" + to_pem([pki.leaf]),
+            "trusted.pem": trusted,
+            "p7b.pem": to_p7b(pki.chain, pem=True),
+            "key-only.pem": key_pem,
+            "encrypted-key.pem": to_pem([pki.leaf]) + encrypted_key,
+            "csr.pem": csr.public_bytes(serialization.Encoding.PEM),
+            "crl.pem": crl.public_bytes(serialization.Encoding.PEM),
+            "nasty-subject.pem": nasty.pem,
+        },
+        "der": {
+            "leaf.cer": (SAMPLES / "leaf.cer").read_bytes(),
+            "root.cer": pki.root.der,
+            "nasty-subject.cer": nasty.der,
+            "csr.der": csr.public_bytes(serialization.Encoding.DER),
+            "crl.der": crl.public_bytes(serialization.Encoding.DER),
+        },
+        "pkcs7": {
+            "bundle.p7b": (SAMPLES / "bundle.p7b").read_bytes(),
+            "chain.p7b": to_p7b(pki.chain),
+            "root.p7b": to_p7b([pki.root]),
+        },
+        "pkcs12": {
+            "bundle.pfx": (SAMPLES / "bundle.pfx").read_bytes(),
+            "bundle-legacy.pfx": (SAMPLES / "bundle-legacy.pfx").read_bytes(),
+            "chain.pfx": to_pfx(pki.leaf, [pki.intermediate, pki.root]),
+            "legacy.pfx": to_pfx(pki.leaf, [pki.intermediate], legacy=True),
+            "nopass.pfx": to_pfx(pki.leaf, [pki.root], password=None),
+            "certs-only.pfx": to_pfx(None, [pki.intermediate, pki.root]),
+        },
+    }
+
+
+def main() -> None:
+    dest = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "corpus"
+    groups = seeds()
+    groups["load"] = {f"{group}-{name}": data for group, files in groups.items() for name, data in files.items()}
+    for group, files in groups.items():
+        folder = dest / group
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+    print(f"wrote {sum(len(f) for f in groups.values())} seeds into {dest}")
+
+
+if __name__ == "__main__":
+    main()
