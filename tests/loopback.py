@@ -79,8 +79,14 @@ class _Server:
 
 
 @contextmanager
-def tls_server(host: str, served: Sequence[Issued], key_of: Issued) -> Iterator[_Server]:
-    """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key."""
+def tls_server(
+    host: str, served: Sequence[Issued], key_of: Issued, *, client_ca: Issued | None = None
+) -> Iterator[_Server]:
+    """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key.
+
+    ``client_ca``: demand a client certificate from this CA, over TLS 1.2 (where the
+    server's certificates arrive before the handshake fails).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         chain = Path(tmp, "chain.pem")
         chain.write_bytes(b"".join(i.pem for i in served))
@@ -92,6 +98,12 @@ def tls_server(host: str, served: Sequence[Issued], key_of: Issued) -> Iterator[
         )
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(chain, key)
+        if client_ca is not None:
+            ca = Path(tmp, "client-ca.pem")
+            ca.write_bytes(client_ca.pem)
+            context.load_verify_locations(ca)
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.maximum_version = ssl.TLSVersion.TLSv1_2
     names: list[str | None] = []
 
     def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> None:

@@ -176,6 +176,14 @@ def test_server_sending_a_certificate_twice_is_reported_once(served_pki: Pki) ->
     assert [w.code for w in result.bundle.warnings].count("duplicate") == 1
 
 
+def test_certificates_sent_before_a_client_certificate_demand_are_kept(served_pki: Pki) -> None:
+    p = served_pki
+    with tls_server("127.0.0.1", [p.leaf, p.intermediate], p.leaf, client_ca=p.root) as server:
+        result = certconv.fetch(f"127.0.0.1:{server.port}", timeout=5)
+    assert [c.sha1 for c in result.served] == sha1s([p.leaf, p.intermediate])
+    assert result.verdict == "leaf-and-intermediates"
+
+
 # -- SNI ------------------------------------------------------------------------------------
 
 
