@@ -163,6 +163,8 @@ def verify(
     purpose: str = "server",
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Verification:
     """Will APIM trust the backend? Verify the chain of every end-entity certificate of ``inputs``.
 
@@ -175,5 +177,13 @@ def verify(
     from ._verify import verify as verify_chains
 
     return verify_chains(
-        inputs, ca=ca, host=host, at=at, purpose=purpose, password=password, max_input_size=max_input_size
+        inputs,
+        ca=ca,
+        host=host,
+        at=at,
+        purpose=purpose,
+        password=password,
+        max_input_size=max_input_size,
+        complete=complete,
+        timeout=timeout,
     )

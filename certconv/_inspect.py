@@ -20,7 +20,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
-from ._api import InputLike, load
+from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._model import Bundle, Certificate, ManifestEntry
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
@@ -327,6 +327,8 @@ def inspect(
     password: str | bytes | None = None,
     at: datetime | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Inspection:
     """Load ``inputs`` and describe every certificate in them.
 
@@ -335,6 +337,8 @@ def inspect(
         password: As for :func:`certconv.load`.
         at: When validity and days left are judged (default now).
         max_input_size: As for :func:`certconv.load`.
+        complete: Download missing issuers over AIA first, as for :func:`certconv.load`.
+        timeout: Seconds per AIA download (with ``complete``).
 
     Returns:
         The :class:`Inspection`; ``render()`` gives the tree, ``to_dict()`` the JSON document.
@@ -343,7 +347,7 @@ def inspect(
         CertconvError: a subclass saying what is wrong with which input.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size)
+    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
     return inspect_bundle(bundle, at=at)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._api import InputLike, load
+from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._errors import InputError
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, name_key
@@ -117,7 +117,8 @@ class PathStep:
 
     Attributes:
         certificate: The certificate.
-        origin: ``input`` (stands for what the backend sends) or ``ca`` (uploaded, ``--ca``).
+        origin: ``input`` (stands for what the backend sends), ``ca`` (uploaded, ``--ca``) or
+            ``aia`` (downloaded from an AIA URL with ``complete``; never a trust anchor).
         trust_anchor: It is one of the trusted roots.
         file: The name ``certconv split`` gives it.
     """
@@ -260,7 +261,7 @@ class Verification:
             rows = []
             for step in chain.path:
                 cert = step.certificate
-                where = "uploaded (--ca)" if step.origin == "ca" else "in the input"
+                where = {"ca": "uploaded (--ca)", "aia": "downloaded (AIA)"}.get(step.origin, "in the input")
                 if step.trust_anchor:
                     where += ", trusted root"
                 rows.append((cert.role.value, cert.common_name, f"SHA-1 {cert.sha1[:8]}…", where))
@@ -289,6 +290,8 @@ def verify(
     purpose: str = "server",
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Verification:
     """Verify the chain of every end-entity certificate of ``inputs``.
 
@@ -303,6 +306,9 @@ def verify(
         purpose: ``server`` (the backend's certificate, default) or ``client``.
         password: For PKCS#12 inputs (and ``ca`` files).
         max_input_size: As for :func:`certconv.load`.
+        complete: Download issuers missing from ``inputs`` over AIA, as Windows'
+            chain engine does; they serve as intermediates, never as trusted roots.
+        timeout: Seconds per AIA download (with ``complete``).
 
     Returns:
         The :class:`Verification`; ``ok`` says whether every chain verifies.
@@ -319,7 +325,11 @@ def verify(
     moment = _utc(at or datetime.now(UTC))
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
-    bundle = load(items, password=password, at=moment, max_input_size=max_input_size)
+    bundle = load(
+        items, password=password, at=moment, max_input_size=max_input_size, complete=complete, timeout=timeout
+    )
+    # What --complete downloaded joins the input for path building, under its aia:<url> name, fetched once.
+    downloaded = [Source(c.source, c.der) for c in bundle.certificates if c.source.startswith("aia:")]
     if not bundle.chains:
         raise InputError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
@@ -328,14 +338,15 @@ def verify(
         )
     ca_items = _expand_ca(ca)
     ca_bundle = load(ca_items, password=password, at=moment, max_input_size=max_input_size) if ca_items else None
-    merged = load([*items, *ca_items], password=password, at=moment, max_input_size=max_input_size)
+    merged = load([*items, *downloaded, *ca_items], password=password, at=moment, max_input_size=max_input_size)
 
     if ca_bundle is not None:
         anchors = tuple(c for c in ca_bundle.certificates if c.self_signed)
     else:
-        anchors = tuple(c for c in bundle.certificates if c.self_signed)
+        anchors = tuple(c for c in bundle.certificates if c.self_signed and not c.source.startswith("aia:"))
     anchor_set = {c.sha256 for c in anchors}
-    input_set = {c.sha256 for c in bundle.certificates}
+    input_set = {c.sha256 for c in bundle.certificates if not c.source.startswith("aia:")}
+    ca_set = {c.sha256 for c in ca_bundle.certificates} if ca_bundle is not None else set()
     # Intermediates APIM can use: what the server sends and what was uploaded; leaves issue nothing.
     untrusted = [c for c in merged.certificates if c.role is not Role.LEAF and c.sha256 not in anchor_set]
     names = {**file_names(ca_bundle.certificates if ca_bundle else ()), **file_names(bundle.certificates)}
@@ -365,9 +376,7 @@ def verify(
             from cryptography.hazmat.primitives.serialization import Encoding
 
             path = tuple(by_der[c.to_cryptography().public_bytes(Encoding.DER)] for c in verified)
-        steps = tuple(
-            PathStep(c, "input" if c.sha256 in input_set else "ca", c.sha256 in anchor_set, names[c]) for c in path
-        )
+        steps = tuple(PathStep(c, _origin(c, input_set, ca_set), c.sha256 in anchor_set, names[c]) for c in path)
         failures = checker.check(steps)
         if error is not None and not _OPENSSL_CODES.get(error, frozenset()) & {f.code for f in failures}:
             culprit = path[depth] if depth is not None and depth < len(path) else chain.leaf
@@ -711,6 +720,13 @@ def _input_name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
+
+
+def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> str:
+    """``input`` if the backend sends it, else ``ca`` if uploaded, else ``aia`` (downloaded by ``complete``)."""
+    if cert.sha256 in input_set:
+        return "input"
+    return "ca" if cert.sha256 in ca_set or not cert.source.startswith("aia:") else "aia"
 
 
 def _utc(moment: datetime) -> datetime:

@@ -344,12 +344,16 @@ def inspect(
     full: Annotated[bool, typer.Option("--full", help="Show thumbprints whole.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/inspect.md).")] = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+    complete: CompleteOpt = False,
+    timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
     """Show every certificate of the inputs as a tree, root at the top, with problems found."""
     secret = _password(password, password_file, password_env, quiet=as_json)
     sources = _sources(inputs, max_input_size)
     result = _run(
-        lambda pw: certconv.inspect(sources, password=pw, max_input_size=max_input_size),
+        lambda pw: certconv.inspect(
+            sources, password=pw, max_input_size=max_input_size, complete=complete, timeout=timeout
+        ),
         secret,
         may_prompt="-" not in inputs,
     )
@@ -415,6 +419,8 @@ def verify(
     password_env: PasswordEnvOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/verify.md).")] = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
+    complete: CompleteOpt = False,
+    timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
     """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage."""
     secret = _password(password, password_file, password_env, quiet=as_json)
@@ -428,6 +434,8 @@ def verify(
             purpose=purpose.value,
             password=pw,
             max_input_size=max_input_size,
+            complete=complete,
+            timeout=timeout,
         ),
         secret,
         may_prompt="-" not in inputs,

@@ -345,3 +345,41 @@ def test_leaf_issued_directly_by_a_root_found_over_aia(http: HttpServer) -> None
         result = certconv.fetch(f"127.0.0.1:{server.port}", complete=True, timeout=5)
     assert result.verdict == "leaf-only"
     assert "issued directly by the root 'Direct Root CA'" in result.message
+
+
+def test_inspect_complete_shows_the_downloaded_issuers(http: HttpServer, tmp_path: Path) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    leaf = tmp_path / "leaf.cer"
+    leaf.write_bytes(pki.leaf.der)
+    assert len(certconv.inspect(leaf).bundle.certificates) == 1
+    assert http.hits == {}
+    inspection = certconv.inspect(leaf, complete=True, timeout=5)
+    assert [c.role.value for c in inspection.bundle.certificates] == ["root", "intermediate", "leaf"]
+    result = runner.invoke(app, ["inspect", str(leaf), "--complete", "--timeout", "5"])
+    assert result.exit_code == 0, result.output
+    assert "AIA Root CA" in result.output
+    assert "aia-fetched" in result.output
+
+
+def test_verify_complete_uses_downloaded_intermediates_but_never_trusts_a_downloaded_root(
+    http: HttpServer, tmp_path: Path
+) -> None:
+    pki = AiaPki(http)
+    http.routes["/int.cer"] = Response(pki.intermediate.der)
+    leaf, root = tmp_path / "leaf.cer", tmp_path / "root.cer"
+    leaf.write_bytes(pki.leaf.der)
+    root.write_bytes(pki.root.der)
+    host = ["--host", "backend.example"]
+    without = runner.invoke(app, ["verify", str(leaf), "--ca", str(root), *host])
+    assert without.exit_code == 3, without.output
+    assert http.hits == {}
+    with_ca = runner.invoke(app, ["verify", str(leaf), "--ca", str(root), "--complete", *host])
+    assert with_ca.exit_code == 0, with_ca.output
+    assert "AIA Intermediate CA" in with_ca.output
+    assert "downloaded (AIA)" in with_ca.output
+    # Without --ca the input's own roots are trusted, but a root from an AIA URL is not the input's.
+    no_ca = certconv.verify(leaf, complete=True, timeout=5, host="backend.example")
+    assert not no_ca.ok
+    assert no_ca.anchors == ()
+    assert [step.origin for step in no_ca.chains[0].path] == ["input", "aia", "aia"]
