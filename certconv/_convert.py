@@ -112,8 +112,16 @@ def convert(
 ) -> Conversion:
     """Load ``inputs`` and write them as one file ``out`` in the form ``to``.
 
-    Equivalent to ``write_convert(load(inputs, ...), out, ...)``; see
-    :func:`convert_bundle` for the arguments. Nothing is written when anything fails.
+    Like ``write_convert(load(inputs, ...), out, ...)``, except that an input may
+    hold a private key alone (a ``.key`` file beside its certificate); ``password``
+    opens PKCS#12 files and encrypted keys. See :func:`convert_bundle` for the
+    other arguments. Nothing is written when anything fails.
+
+    Raises:
+        CertconvError: a subclass saying what is wrong: the inputs
+            (:class:`InputError`), the conversion (:class:`ConversionError`,
+            :class:`KeyMismatchError`, :class:`NewPasswordRequiredError`) or the
+            output (:class:`OutputError`).
     """
     _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
     bundle = _load_with_keys(inputs, password=password, at=at, max_input_size=max_input_size)
@@ -304,12 +312,8 @@ def _pem_chain(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bo
         raise ConversionError(
             f"'{leaf.common_name}' {why}: there is no intermediate certificate to write (use --to fullchain or pem)"
         )
+    # An incomplete chain is written as far as it goes; the bundle's missing-issuer warning says so.
     notes: list[str] = []
-    if not path[-1].self_signed:
-        notes.append(
-            f"the chain stops at '{path[-1].common_name}': its issuer is not in the input "
-            "(`certconv fetch` can complete it)"
-        )
     data = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
     encryption = None
     if include_key:
@@ -341,8 +345,6 @@ def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
         _pkcs12_encryption(secret, legacy=legacy),
     )
     notes: list[str] = []
-    if not path[-1].self_signed:
-        notes.append(f"the chain stops at '{path[-1].common_name}': its issuer is not in the input")
     left_out = [c for c in bundle.certificates if c not in path]
     if left_out:
         notes.append(
