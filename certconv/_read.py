@@ -216,7 +216,10 @@ class _Reader:
             self.pkcs12(data)
             return "PKCS#12"
         if head is not None and head.tag == _der.OID and head.end is not None:
-            oid = _der.decode_oid(head.value(data))
+            try:
+                oid = _der.decode_oid(head.value(data))
+            except _der.DerError as exc:
+                raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
             if oid != _OID_PKCS7_SIGNED_DATA:
                 raise UnsupportedFormatError(
                     f"{where}is a PKCS#7/CMS structure of type {oid}, which carries no certificates "
@@ -388,7 +391,7 @@ class _Reader:
                 cert.subject  # noqa: B018
                 cert.not_valid_before_utc  # noqa: B018
                 cert.not_valid_after_utc  # noqa: B018
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:  # TypeError: a name attribute of an impossible type
             raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
         with self._capture(where, der), suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
             cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
