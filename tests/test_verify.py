@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from pki import DAY, NOW, Issued, Pki, issue, make_chain, make_key, name, to_pem, to_pfx
+from pki import DAY, FORMATS, NOW, Issued, Pki, issue, make_chain, make_key, name, serialize, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
@@ -485,6 +485,19 @@ def test_empty_ca_folder_is_an_input_error(pki: Pki, tmp_path: Path) -> None:
 def test_input_without_end_entity_is_an_input_error(pki: Pki) -> None:
     with pytest.raises(certconv.InputError, match="no end-entity certificate"):
         certconv.verify(Source("cas.pem", to_pem([pki.intermediate, pki.root])))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_input_kind_verifies(fmt: str, pki: Pki) -> None:
+    result = certconv.verify(Source(f"bundle.{fmt}", serialize(pki, fmt)), password="changeit")
+    assert result.ok, result.render()
+    assert [s.certificate.role.value for s in result.chains[0].path] == ["leaf", "intermediate", "root"]
+
+
+def test_ca_may_be_a_pfx(pki: Pki) -> None:
+    uploaded = Source("cas.pfx", to_pfx(None, [pki.intermediate, pki.root]))
+    result = certconv.verify(Source("leaf.cer", pki.leaf.der), ca=[uploaded], password="changeit")
+    assert result.ok, result.render()
 
 
 def test_every_leaf_gets_a_verdict(pki: Pki) -> None:
