@@ -285,6 +285,22 @@ def test_upload_guide_has_numbered_steps_for_exactly_the_ca_files(pki: Pki, tmp_
     assert steps == list(range(1, len(steps) + 1))
 
 
+def test_upload_guide_depends_on_the_certificates_not_their_packaging(pki: Pki, tmp_path: Path) -> None:
+    from pki import to_p7b, to_pfx
+
+    guides = []
+    for i, data in enumerate(
+        [
+            to_pem(pki.chain),
+            to_p7b([pki.root, pki.leaf, pki.intermediate]),
+            to_pfx(pki.leaf, [pki.root, pki.intermediate, pki.root]),
+        ]
+    ):
+        certconv.split(data, tmp_path / str(i), password="changeit", target="all")
+        guides.append((tmp_path / str(i) / "UPLOAD.md").read_bytes())
+    assert guides[0] == guides[1] == guides[2]
+
+
 def _issued_with_cn(cn: str, issuer: Issued) -> Issued:
     from cryptography import x509
     from cryptography.x509.oid import NameOID
