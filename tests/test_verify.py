@@ -14,6 +14,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
+from hypothesis import given
+from hypothesis import strategies as st
 from pki import DAY, FORMATS, NOW, Issued, Pki, issue, make_chain, make_key, name, serialize, to_pem, to_pfx
 from typer.testing import CliRunner
 
@@ -429,6 +431,17 @@ def test_wildcard_needs_two_labels_after_it(pki: Pki) -> None:
 def test_partial_wildcards_match_nothing(pki: Pki) -> None:
     leaf = issue("w*.a.com", pki.intermediate, san=["w*.a.com"])
     assert not hostname_matches(leaf.cert, "www.a.com")
+
+
+@given(host=st.text(max_size=80))
+def test_any_host_string_gives_an_answer_not_an_exception(host: str, pki: Pki) -> None:
+    assert hostname_matches(pki.leaf.cert, host) in (True, False)
+
+
+@given(label=st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True))
+def test_wildcard_matches_any_single_label(label: str, pki: Pki) -> None:
+    assert hostname_matches(pki.leaf.cert, f"{label}.backend.example")
+    assert not hostname_matches(pki.leaf.cert, f"{label}.x.backend.example")
 
 
 def test_ip_address_matches_ip_san_only(pki: Pki, tmp_path: Path) -> None:
