@@ -38,6 +38,7 @@ __all__ = [
     "TARGETS",
     "Plan",
     "default_format",
+    "encode",
     "plan",
     "server_name",
     "targets_of",
@@ -113,7 +114,7 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
         raise ValueError(f"format must be der or pem, not {format!r}")
     base: dict[Certificate, list[Destination]] = {c: [] for c in bundle.certificates}
     extra: list[tuple[str, Certificate, str, list[Destination]]] = []
-    data: dict[str, bytes] = {names[c]: _encode(c, format) for c in bundle.certificates}
+    data: dict[str, bytes] = {names[c]: encode(c, format) for c in bundle.certificates}
 
     def base64_copy(cert: Certificate, dest: Destination) -> None:
         """Record ``dest`` on the cert's Base-64 ``.cer`` (the ``.cer`` itself when it is Base-64)."""
@@ -126,7 +127,7 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
                 return
         name = _unique(names[cert].removesuffix(".cer") + "-base64.cer", data, cert)
         extra.append((name, cert, "pem", [dest]))
-        data[name] = _encode(cert, "pem")
+        data[name] = encode(cert, "pem")
 
     backend_tls: list[BackendTls] = []
     for part in parts:
@@ -218,7 +219,8 @@ def certificate_only_pfx(cert: Certificate) -> bytes:
     )
 
 
-def _encode(cert: Certificate, fmt: str) -> bytes:
+def encode(cert: Certificate, fmt: str) -> bytes:
+    """The bytes of ``cert`` in ``fmt``: ``der`` or ``pem`` (Base-64 ``.cer``)."""
     if fmt == "pem":
         return cert.x509.public_bytes(serialization.Encoding.PEM)
     return cert.der

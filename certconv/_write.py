@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-
 from ._azure import default_format, plan, targets_of
 from ._errors import OutputError, OutputExistsError, UnsafeOutputError
 from ._model import Bundle, Certificate, Manifest
@@ -77,13 +75,6 @@ def _is_word_char(ch: str) -> bool:
     # Letters, digits and combining marks of any script (Devanagari and Thai need marks);
     # never controls, format characters (bidi overrides), symbols or separators.
     return unicodedata.category(ch)[0] in "LNM"
-
-
-def encode(cert: Certificate, fmt: str) -> bytes:
-    """The bytes of ``cert`` in ``fmt``: ``der`` or ``pem`` (Base-64 ``.cer``)."""
-    if fmt == "pem":
-        return cert.x509.public_bytes(serialization.Encoding.PEM)
-    return cert.der
 
 
 def manifest_json(manifest: Manifest) -> str:
