@@ -115,6 +115,8 @@ def write_split(
         UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
     """
     targets_of(target)  # ValueError for an unknown target, before anything else
+    if isinstance(emit, str):  # "bicep,arm" as on the command line, not one language per letter
+        emit = [lang.strip() for lang in emit.split(",") if lang.strip()]
     fmt = default_format(target) if format is None else format
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")

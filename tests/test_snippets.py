@@ -225,6 +225,11 @@ def test_only_the_languages_asked_for_are_written(pki: Pki, tmp_path: Path) -> N
     )
 
 
+def test_emit_as_one_comma_separated_string_means_those_languages(pki: Pki, tmp_path: Path) -> None:
+    manifest = certconv.split(to_pem(pki.chain), tmp_path, emit="bicep, rest")
+    assert manifest.documents == ("UPLOAD.md", FILES["bicep"], FILES["rest"])
+
+
 def test_a_self_signed_backend_goes_to_store_root(tmp_path: Path) -> None:
     backend = issue("selfsigned.backend.example", ca=False)
     certconv.split(backend.pem, tmp_path, emit=["arm"])
