@@ -70,6 +70,7 @@ class _Walk:
     responses: dict[str, ReadResult | None]
     warnings: list[BundleWarning]
     downloads: int = 0
+    exhausted: bool = False  # MAX_DOWNLOADS reached: no more downloads in this run
 
 
 def complete_bundle(
@@ -109,18 +110,24 @@ def complete_bundle(
             break
         found: list[ReadResult] = []
         for cert in missing:
-            if walk.downloads >= MAX_DOWNLOADS:
-                walk.warnings.append(
-                    BundleWarning("aia-limit", f"stopped after {MAX_DOWNLOADS} AIA downloads", cert.sha1)
-                )
-                break
             result = _issuer_of(cert, walk)
             if result is not None and result not in found and result not in pool:
                 found.append(result)
-        if not found:
-            break
+            if walk.exhausted:
+                walk.warnings.append(
+                    BundleWarning(
+                        "aia-limit",
+                        f"stopped after {MAX_DOWNLOADS} AIA downloads; the issuer of '{cert.common_name}' "
+                        "and maybe others are still missing",
+                        cert.sha1,
+                    )
+                )
+                break
         pool.extend(found)
-        bundle = build_bundle(pool, at=at)
+        if found:
+            bundle = build_bundle(pool, at=at)
+        if not found or walk.exhausted:
+            break
     fetched = [
         BundleWarning(
             "aia-fetched",
@@ -143,6 +150,9 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
             continue
         seen = url in walk.responses
         if not seen:
+            if walk.downloads >= MAX_DOWNLOADS:
+                walk.exhausted = True
+                return None
             walk.responses[url] = _download_certificates(url, cert, walk)
         result = walk.responses[url]
         if result is None:

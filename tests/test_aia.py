@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loopback import HttpServer, Response, host_port, tls_server
+from loopback import HttpServer, Response, host_port, tcp_server, tls_server
 from pki import DAY, NOW, Issued, issue, name, to_p7b
 from typer.testing import CliRunner
 
@@ -221,6 +221,28 @@ def test_trickling_server_is_cut_off_at_the_timeout(http: HttpServer) -> None:
     bundle = certconv.load(pki.leaf.der, complete=True, timeout=1)
     assert time.monotonic() - start < 4
     assert "no complete answer within 1 s" in next(w.message for w in bundle.warnings if w.code == "aia-failed")
+
+
+def test_garbage_instead_of_http_is_a_warning() -> None:
+    with tcp_server("127.0.0.1", b"\x00\xffSSH-2.0-OpenSSH\r\n\r\n") as server:
+        leaf = issue(
+            "garbage.backend.example",
+            issue("Garbage CA", ca=True),
+            aia_ca_issuers=[f"http://127.0.0.1:{server.port}/ca"],
+        )
+        bundle = certconv.load(leaf.der, complete=True, timeout=5)
+    failed = [w.message for w in bundle.warnings if w.code == "aia-failed"]
+    assert len(failed) == 1
+    assert failed[0].startswith(f"could not download http://127.0.0.1:{server.port}/ca")
+
+
+def test_downloads_per_run_are_bounded(http: HttpServer) -> None:
+    ca = issue("Many CA", ca=True)
+    leaves = [issue(f"leaf{i}.backend.example", ca, aia_ca_issuers=[http.url(f"/ca{i}.cer")]) for i in range(105)]
+    bundle = certconv.load([leaf.der for leaf in leaves], complete=True, timeout=5)
+    assert sum(http.hits.values()) == 100
+    assert codes(bundle).count("aia-limit") == 1
+    assert codes(bundle).count("aia-failed") == 100
 
 
 def test_redirects_are_followed_within_http_only(http: HttpServer) -> None:
