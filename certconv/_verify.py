@@ -443,11 +443,15 @@ class _Checker:
         what = f"the backend's self-signed certificate `{cert.common_name}`" if len(steps) == 1 else "the root"
         if len(steps) > 1:
             what += f" `{cert.common_name}`"
+        if top.origin == "aia":
+            # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
+            how = "was downloaded from an AIA URL (--complete) but is not uploaded to APIM: check it is your root, then"
+        else:
+            how = "is sent by the server but not uploaded to APIM:"
         return [
             VerifyFailure(
                 "untrusted-root",
-                f"{what} is sent by the server but not uploaded to APIM: upload `{self.names[cert]}` "
-                "to APIM → CA certificates, store Root",
+                f"{what} {how} upload `{self.names[cert]}` to APIM → CA certificates, store Root",
                 cert.sha1,
             )
         ]

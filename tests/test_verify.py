@@ -513,6 +513,30 @@ def test_ca_may_be_a_pfx(pki: Pki) -> None:
     assert result.ok, result.render()
 
 
+def test_a_root_downloaded_over_aia_is_not_called_sent_by_the_server(pki: Pki) -> None:
+    from loopback import HttpServer, Response
+
+    server = HttpServer("127.0.0.1")
+    try:
+        server.routes["/root.cer"] = Response(pki.root.der)
+        intermediate = issue(
+            "Test Intermediate CA",
+            pki.root,
+            key=pki.intermediate.key,
+            ca=True,
+            aia_ca_issuers=[server.url("/root.cer")],
+        )
+        server.routes["/int.cer"] = Response(intermediate.der)
+        leaf = issue("aia.example", intermediate, san=["aia.example"], aia_ca_issuers=[server.url("/int.cer")])
+        result = certconv.verify(Source("leaf.cer", leaf.der), complete=True, timeout=5)
+    finally:
+        server.close()
+    assert codes(result) == ["untrusted-root"]
+    message = result.chains[0].failures[0].message
+    assert "downloaded from an AIA URL" in message and "sent by the server" not in message
+    assert "`root-Test_Root_CA.cer`" in message
+
+
 def test_every_leaf_gets_a_verdict(pki: Pki) -> None:
     other = issue("other.example", make_chain("Stranger").intermediate)
     result = certconv.verify(Source("two.pem", to_pem([pki.leaf, other, pki.intermediate, pki.root])))
