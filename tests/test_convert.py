@@ -202,6 +202,22 @@ def test_fullchain_bytes_do_not_depend_on_input_order_or_duplicates(
     assert certconv.convert_bundle(certconv.load(to_pem(items)), to="fullchain").data == expected
 
 
+def test_fullchain_of_two_leaves_is_refused_naming_both(pki: Pki, tmp_path: Path) -> None:
+    other = issue("other.backend.example", pki.intermediate)
+    with pytest.raises(certconv.ConversionError, match=r"2 end-entity certificates .*'other\.backend\.example'"):
+        certconv.convert(to_pem([*pki.chain, other]), tmp_path / "f.pem", to="fullchain")
+
+
+def test_with_two_leaves_the_private_key_picks_the_one_to_convert(pki: Pki, tmp_path: Path) -> None:
+    other = issue("other.backend.example", pki.intermediate)
+    out = tmp_path / "other.pfx"
+    result = certconv.convert([to_pem([*pki.chain, other]), _key_pem(other)], out, to="pfx", new_password=SECRET)
+    assert [c.common_name for c in result.certificates] == ["other.backend.example", *CNS[1:]]
+    loaded = pkcs12.load_pkcs12(out.read_bytes(), SECRET.encode())
+    assert loaded.cert is not None and loaded.cert.certificate == other.cert
+    assert any("1 certificate not in the chain" in note for note in result.notes)
+
+
 def test_chain_is_the_intermediates_only(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "chain.pem"
     result = certconv.convert(serialize(pki, "pfx"), out, to="chain", password="changeit")
@@ -479,6 +495,16 @@ def test_installed_command_converts_from_standard_input(pki: Pki, tmp_path: Path
     assert done.returncode == 0, done.stderr.decode()
     assert (tmp_path / "leaf.cer").read_bytes() == pki.leaf.der
     assert b"Wrote " in done.stdout
+
+
+def test_cli_writes_a_pem_p7b_with_format_pem(pki: Pki, tmp_path: Path) -> None:
+    src = tmp_path / "chain.pem"
+    src.write_bytes(to_pem(pki.chain))
+    out = tmp_path / "chain.p7b"
+    result = runner.invoke(app, ["convert", str(src), "--to", "p7b", "--format", "pem", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "PKCS#7 (PEM), 3 certificates" in result.output
+    assert sorted(subjects_in_order(out, inform="PEM", pkcs7_input=True)) == sorted(CNS)
 
 
 def test_cli_rejects_an_unknown_target() -> None:
