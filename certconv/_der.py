@@ -62,8 +62,10 @@ def read_tlv(data: bytes, offset: int = 0) -> Tlv:
         return Tlv(tag, offset, pos, None)
     else:
         count = first & 0x7F
-        if count > 4 or pos + count > len(data):
+        if count > 4:
             raise DerError("bad length")
+        if pos + count > len(data):
+            raise DerError("truncated header")
         length = int.from_bytes(data[pos : pos + count], "big")
         pos += count
     if pos + length > len(data):

@@ -58,6 +58,7 @@ MAX_PEM_BLOCKS = 200_000
 MAX_CERTIFICATES = 100_000
 """More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
+_MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _BOM = b"\xef\xbb\xbf"
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
 _OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
@@ -241,7 +242,7 @@ class _Reader:
         text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if text.count(b"-----BEGIN ") > MAX_PEM_BLOCKS:  # counted in C before any block is parsed
             raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
-        count = 0
+        count = ignored = 0
         for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
             if count > MAX_PEM_BLOCKS:
                 raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
@@ -259,7 +260,11 @@ class _Reader:
             elif label in ("PKCS12", "PFX"):
                 self.pkcs12(_pem_payload(body, self.name, where))
             else:
-                self.warn("ignored-block", f"{where}ignored: not a certificate")
+                ignored += 1
+                if ignored <= _MAX_IGNORED_WARNINGS:
+                    self.warn("ignored-block", f"{where}ignored: not a certificate")
+        if ignored > _MAX_IGNORED_WARNINGS:
+            self.warn("ignored-block", f"{ignored - _MAX_IGNORED_WARNINGS:,} more PEM blocks ignored: not certificates")
         if count == 0:
             raise UnsupportedFormatError("looks like PEM but has no complete BEGIN/END block", path=self.name)
         return "PEM"
