@@ -1,0 +1,188 @@
+"""Property-based fuzzing: mutations of real inputs, for every loader; only CertconvError may escape.
+
+Seeds are the samples and files generated from tests/pki.py in every format certconv
+reads. Hypothesis applies byte-level mutations (bit flips, cuts, insertions,
+duplications, splices of two seeds) and feeds the result to ``certconv.load``
+and, when it loads, to ``certconv.split``. The coverage-guided counterpart is
+tests/fuzz/ (atheris); its crashers are replayed here as regression tests.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pki import make_chain, serialize, to_p7b, to_pem, to_pfx
+
+import certconv
+from certconv import _read
+
+HERE = Path(__file__).parent
+SAMPLES = HERE.parent / "samples"
+REGRESSIONS = HERE / "fuzz" / "regressions"
+PASSWORD = "changeit"  # the samples' password; generated PFX files below use it too
+
+
+def _seeds() -> dict[str, bytes]:
+    pki = make_chain("Prop")
+    csr = (
+        x509.CertificateSigningRequestBuilder().subject_name(pki.leaf.cert.subject).sign(pki.leaf.key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    seeds = {f"sample-{p.name}": p.read_bytes() for p in sorted(SAMPLES.iterdir()) if p.suffix != ".sh"}
+    seeds.update(
+        {
+            "pem": serialize(pki, "pem"),
+            "der": pki.leaf.der,
+            "p7b-der": to_p7b(pki.chain),
+            "p7b-pem": to_p7b(pki.chain, pem=True),
+            "pfx": to_pfx(pki.leaf, [pki.intermediate, pki.root], password=PASSWORD.encode()),
+            "pfx-legacy": to_pfx(pki.leaf, [pki.root], password=PASSWORD.encode(), legacy=True),
+            "pfx-nopass": to_pfx(pki.leaf, [pki.root], password=None),
+            "pfx-certs-only": to_pfx(None, [pki.intermediate, pki.root], password=PASSWORD.encode()),
+            "csr": csr.public_bytes(serialization.Encoding.DER),
+            "base64-der": pki.root.pem.split(b"-----")[2],
+        }
+    )
+    return seeds
+
+
+SEEDS = _seeds()
+LOADERS = sorted(SEEDS)
+
+
+@st.composite
+def mutated(draw: st.DrawFn, names: list[str]) -> bytes:
+    data = bytearray(SEEDS[draw(st.sampled_from(names))])
+    for _ in range(draw(st.integers(1, 4))):
+        if not data:
+            break
+        at = draw(st.integers(0, len(data) - 1))
+        kind = draw(st.sampled_from(["flip", "set", "cut", "delete", "insert", "duplicate", "splice"]))
+        if kind == "flip":
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif kind == "set":
+            data[at] = draw(st.sampled_from([0x00, 0x80, 0xFF, 0x30, 0x7F, 0x84, 0x2D]))
+        elif kind == "cut":
+            del data[at:]
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 64))]
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=16))
+        elif kind == "duplicate":
+            data[at:at] = data[at : at + draw(st.integers(1, 256))]
+        else:
+            other = SEEDS[draw(st.sampled_from(LOADERS))]
+            data[at:] = other[draw(st.integers(0, len(other) - 1)) :]
+    return bytes(data)
+
+
+def only_certconv_errors(data: bytes, password: str | None, out: Path | None = None) -> None:
+    try:
+        bundle = certconv.load(data, password=password)
+    except certconv.CertconvError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    if out is not None:
+        shutil.rmtree(out, ignore_errors=True)
+        manifest = certconv.write_split(bundle, out)
+        assert {p.parent for p in out.iterdir()} == {out} and len(manifest.files) == len(bundle.certificates)
+
+
+FUZZ_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        ["pem", "sample-fullchain.pem", "p7b-pem"],
+        ["der", "sample-leaf.cer", "csr", "base64-der"],
+        ["p7b-der", "sample-bundle.p7b", "sample-bundle-pem.p7b"],
+        ["pfx", "pfx-legacy", "pfx-nopass", "pfx-certs-only", "sample-bundle.pfx", "sample-bundle-legacy.pfx"],
+    ],
+    ids=["pem", "der", "pkcs7", "pkcs12"],
+)
+@FUZZ_SETTINGS
+@given(data=st.data())
+def test_mutated_inputs_raise_only_certconv_errors(group: list[str], data: st.DataObject) -> None:
+    blob = data.draw(mutated(group))
+    password = data.draw(st.sampled_from([None, PASSWORD, "wrong"]))
+    only_certconv_errors(blob, password)
+
+
+@FUZZ_SETTINGS
+@given(blob=mutated(LOADERS))
+def test_mutated_inputs_that_load_split_inside_out(tmp_path: Path, blob: bytes) -> None:
+    only_certconv_errors(blob, PASSWORD, tmp_path / "out")
+
+
+@settings(max_examples=200, deadline=None)
+@given(blob=st.binary(max_size=512))
+def test_arbitrary_bytes_raise_only_certconv_errors(blob: bytes) -> None:
+    only_certconv_errors(blob, None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    blob=st.lists(
+        st.sampled_from(
+            [b"\x30\x80", b"\x00\x00", b"\x02\x01\x03", b"\xa0\x80", b"\x04\x80", b"\x24\x80", b"\x30\x03"]
+        ),
+        max_size=200,
+    ).map(b"".join)
+)
+def test_ber_soup_raises_only_certconv_errors(blob: bytes) -> None:
+    # Indefinite lengths, constructed OCTET STRINGs and PKCS#12 version markers in any order.
+    only_certconv_errors(blob, PASSWORD)
+
+
+@pytest.mark.parametrize("path", sorted(REGRESSIONS.iterdir()), ids=lambda p: p.name)
+def test_fuzz_crashers_stay_fixed(path: Path) -> None:
+    """Every input atheris found crashing certconv, through the loader it crashed and ``load``."""
+    data = path.read_bytes()
+    target = path.name.split("-")[0]
+    reader = _read._Reader(path.name, PASSWORD.encode())
+    direct = {
+        "pem": reader.pem,
+        "der": reader.certificate,
+        "pkcs7": reader.pkcs7,
+        "pkcs12": reader.pkcs12,
+        "load": lambda d: certconv.load(d, password=PASSWORD),
+    }[target]
+    with pytest.raises(certconv.CertconvError):
+        direct(data)
+    only_certconv_errors(data, PASSWORD)
+
+
+def test_atheris_harness_smoke(tmp_path: Path) -> None:
+    """The coverage-guided harness runs (200 inputs; the long runs are tests/fuzz/run.sh)."""
+    pytest.importorskip("atheris", reason="atheris is the optional 'fuzz' extra")
+    corpus = tmp_path / "corpus"  # libFuzzer adds what it finds to the first corpus folder: never the seeds
+    shutil.copytree(HERE / "fuzz" / "corpus" / "load", corpus)
+    result = subprocess.run(
+        [sys.executable, str(HERE / "fuzz" / "fuzz_loader.py"), "load", "-runs=200", "-seed=1", str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Done 200 runs" in result.stderr
+
+
+def test_seed_corpus_covers_every_target_and_loads() -> None:
+    corpus = HERE / "fuzz" / "corpus"
+    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12"}
+    for seed in (corpus / "pkcs12").iterdir():
+        assert certconv.load(seed, password=PASSWORD).certificates, seed.name
+    for seed in (corpus / "pkcs7").iterdir():
+        assert certconv.load(seed).certificates, seed.name
+    assert certconv.load(to_pem(make_chain("Seed").chain)).certificates
