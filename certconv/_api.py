@@ -82,7 +82,9 @@ def _to_source(item: InputLike, max_input_size: int) -> Source:
         from ._errors import InputTooLargeError
 
         raise InputTooLargeError(
-            f"is {len(source.data):,} bytes, over the {max_input_size:,}-byte input limit", path=source.name
+            # Standard input is read only one byte past the limit: its real size is unknown.
+            f"is over the {max_input_size:,}-byte input limit (raise it with --max-input-size)",
+            path=source.name,
         )
     return source
 
