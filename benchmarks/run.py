@@ -1,0 +1,350 @@
+"""certconv benchmarks: floor vs certconv CLI vs the OpenSSL CLI pipeline, paired runs.
+
+Run from the repository root, in the project's virtual environment with the
+``bench`` extra installed (``pip install -e '.[bench]'`` brings ``certifi``)::
+
+    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # fewer rounds, no OpenSSL pipeline on 10,000
+
+For each input the three programs run in turn, A B C A B C …, each in a fresh
+process writing into a fresh folder. The table shows medians of wall time and of
+peak memory (max RSS of the process tree, from ``wait4``), and the median of the
+ratios taken round by round, so noise from other work on the machine hits both
+sides of a ratio alike. Generated bundles are cached (see make_bundles.py).
+Prints Markdown (the tables of docs/performance.md) and saves the raw
+numbers as JSON next to the cached bundles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from make_bundles import default_cache, write_bundles  # noqa: E402
+
+SAMPLE_PFX = ROOT / "samples" / "bundle.pfx"
+SAMPLE_PASSWORD = ROOT / "samples" / "password.txt"
+TOOLS = ("floor", "certconv", "openssl")
+
+
+@dataclass
+class Case:
+    name: str
+    input: Path
+    password_file: Path | None
+    rounds: int
+    openssl_rounds: int
+    times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+    rss_kb: dict[str, list[int]] = field(default_factory=dict)
+    certificates: int = 0
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu_seconds: float
+    max_rss_kb: int
+
+
+def certconv_command() -> list[str]:
+    script = Path(sys.executable).with_name("certconv")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("certconv")
+    if found is None:
+        sys.exit("certconv is not installed in this environment (pip install -e '.[bench]')")
+    return [found]
+
+
+ENV = dict(os.environ)
+# An installed package has its bytecode compiled; a checkout run with this set would
+# compile certconv from source on every start (about 30 ms here), which no user pays.
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def use_tree(tree: Path) -> None:
+    """Benchmark the certconv package in ``tree`` (a checkout or an exported commit) instead of the installed one."""
+    if not (tree / "certconv" / "__init__.py").is_file():
+        sys.exit(f"{tree} has no certconv/__init__.py")
+    ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree.resolve()), ENV.get("PYTHONPATH")]))
+
+
+def timed(argv: Sequence[str]) -> Run:
+    """Run ``argv``; wall time and the peak RSS of it and its waited-for children."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=ENV,
+        cwd=tempfile.gettempdir(),  # not the checkout: `python -c` puts the working folder first on sys.path
+    )
+    # wait4 (not communicate) gives the child's rusage; the tools print nothing on success.
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read() if proc.stderr else b""
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(argv)}\n{out.decode()}{err.decode()}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def compile_certconv() -> str:
+    """Byte-compile the certconv being measured (as pip does on install); return its folder."""
+    folder = subprocess.run(
+        [sys.executable, "-c", "import certconv, os; print(os.path.dirname(certconv.__file__))"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tempfile.gettempdir(),
+    ).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True, env=ENV)
+    return folder
+
+
+def command(tool: str, case: Case, out: Path) -> list[str]:
+    pw = [str(case.password_file)] if case.password_file else []
+    if tool == "floor":
+        return [sys.executable, str(HERE / "floor.py"), str(case.input), str(out), *pw]
+    if tool == "openssl":
+        return ["bash", str(HERE / "openssl_pipeline.sh"), str(case.input), str(out), *pw]
+    pw_opt = ["--password-file", str(case.password_file)] if case.password_file else []
+    return [*certconv_command(), "split", str(case.input), "-o", str(out), "--quiet", *pw_opt]
+
+
+def count_certificates(tool: str, out: Path) -> int:
+    return sum(1 for p in out.iterdir() if p.suffix == ".cer")
+
+
+def run_case(case: Case, scratch: Path, loads: list[float]) -> None:
+    for tool in TOOLS:
+        case.times[tool] = []
+        case.cpu[tool] = []
+        case.rss_kb[tool] = []
+    counts: dict[str, int] = {}
+    for round_no in range(case.rounds):
+        for tool in TOOLS:
+            if tool == "openssl" and round_no >= case.openssl_rounds:
+                continue
+            out = scratch / f"{case.name}-{tool}-{round_no}"
+            loads.append(os.getloadavg()[0])
+            run = timed(command(tool, case, out))
+            counts[tool] = count_certificates(tool, out)
+            shutil.rmtree(out)
+            case.times[tool].append(run.seconds)
+            case.cpu[tool].append(run.cpu_seconds)
+            case.rss_kb[tool].append(run.max_rss_kb)
+        print(
+            f"  {case.name} round {round_no + 1}/{case.rounds}: "
+            + "  ".join(f"{t} {case.times[t][-1]:.3f}s" for t in TOOLS if len(case.times[t]) > round_no),
+            file=sys.stderr,
+            flush=True,
+        )
+    if len(set(counts.values())) != 1:
+        sys.exit(f"{case.name}: the tools wrote different numbers of certificates: {counts}")
+    case.certificates = counts["floor"]
+
+
+def paired(a: list[float], b: list[float]) -> float:
+    """Median of a[i] / b[i] over the rounds both ran."""
+    return statistics.median(x / y for x, y in zip(a, b, strict=False))
+
+
+def run_startup(rounds: int, loads: list[float]) -> dict[str, list[float]]:
+    """``certconv --help`` next to a bare interpreter and one that imports typer only."""
+    argvs = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "python -c 'import typer'": [sys.executable, "-c", "import typer"],
+        "python -c 'import certconv'": [sys.executable, "-c", "import certconv"],
+        "certconv --help": [*certconv_command(), "--help"],
+    }
+    times: dict[str, list[float]] = {k: [] for k in argvs}
+    for _ in range(rounds):
+        for label, argv in argvs.items():
+            loads.append(os.getloadavg()[0])
+            times[label].append(timed(argv).seconds)
+    return times
+
+
+def run_library(rounds: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, str(HERE / "library.py"), str(SAMPLE_PFX), str(SAMPLE_PASSWORD), str(rounds)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tempfile.gettempdir(),
+    ).stdout
+    result: dict[str, float] = json.loads(out)
+    return result
+
+
+def versions() -> dict[str, str]:
+    import cryptography
+
+    openssl = subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()
+    try:
+        import certifi
+
+        certifi_version = certifi.__version__
+    except ImportError:
+        certifi_version = "-"
+    from importlib.metadata import version
+
+    return {
+        "python": platform.python_version(),
+        "cryptography": cryptography.__version__,
+        "typer": version("typer"),
+        "openssl (CLI)": openssl,
+        "openssl (cryptography)": _backend_openssl(),
+        "certifi": certifi_version,
+        "cpus (nproc)": str(os.cpu_count()),
+    }
+
+
+def _backend_openssl() -> str:
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    return str(backend.openssl_version_text())
+
+
+def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[str, float], loads: list[float]) -> str:
+    lines = [
+        "| input | certs | floor | certconv | OpenSSL pipeline | certconv ÷ floor | certconv ÷ floor, CPU "
+        "| OpenSSL ÷ certconv | rounds (OpenSSL) | max RSS floor / certconv |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in cases:
+        med = {t: statistics.median(c.times[t]) for t in TOOLS if c.times[t]}
+        rss = {t: statistics.median(c.rss_kb[t]) / 1024 for t in TOOLS if c.rss_kb[t]}
+        openssl = f"{med['openssl']:.3f} s" if "openssl" in med else "not run"
+        vs_openssl = f"{paired(c.times['openssl'], c.times['certconv']):.1f}×" if "openssl" in med else "-"
+        lines.append(
+            f"| {c.name} | {c.certificates:,} | {med['floor']:.3f} s | {med['certconv']:.3f} s | {openssl} "
+            f"| **{paired(c.times['certconv'], c.times['floor']):.2f}×** "
+            f"| {paired(c.cpu['certconv'], c.cpu['floor']):.2f}× | {vs_openssl} "
+            f"| {c.rounds} ({len(c.times['openssl'])}) | {rss['floor']:.0f} / {rss['certconv']:.0f} MiB "
+            f"({rss['certconv'] / rss['floor']:.2f}×) |"
+        )
+    by_name = {c.name: c for c in cases}
+    if "1,000 generated" in by_name and "10,000 generated" in by_name:
+        big, small = by_name["10,000 generated"], by_name["1,000 generated"]
+        lines += [
+            "",
+            "Growth from 1,000 to 10,000 certificates (median of 10,000 ÷ median of 1,000, wall / CPU): "
+            + ", ".join(
+                f"{t} {statistics.median(big.times[t]) / statistics.median(small.times[t]):.1f}× / "
+                f"{statistics.median(big.cpu[t]) / statistics.median(small.cpu[t]):.1f}×"
+                for t in ("floor", "certconv")
+            )
+            + ".",
+        ]
+    if startup:
+        lines += ["", "| start-up | median | ÷ python -c pass |", "|---|---:|---:|"]
+        base = startup["python -c pass"]
+        for label, times in startup.items():
+            lines.append(f"| `{label}` | {statistics.median(times) * 1000:.0f} ms | {paired(times, base):.2f}× |")
+    if library:
+        lines += [
+            "",
+            f"Library alone on samples/bundle.pfx ({library['rounds']:.0f} interleaved rounds): "
+            f"`pkcs12.load_pkcs12` {library['load_pkcs12_ms']:.2f} ms, `certconv.load` "
+            f"{library['certconv_load_ms']:.2f} ms, ratio **{library['ratio']:.3f}×**.",
+        ]
+    lines += [
+        "",
+        f"Machine load (1-minute load average sampled before each run): min {min(loads):.2f}, "
+        f"median {statistics.median(loads):.2f}, max {max(loads):.2f} on {os.cpu_count()} CPUs.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="certconv benchmarks (see docs/performance.md)")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds; no OpenSSL pipeline on 10,000")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["sample", "mozilla", "1k", "10k", "startup", "library"],
+        help="run only these parts",
+    )
+    parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
+    parser.add_argument("--cache", type=Path, default=default_cache(), help="folder for generated bundles")
+    parser.add_argument(
+        "--tree", type=Path, help="benchmark the certconv in this source tree (e.g. a `git archive` of a commit)"
+    )
+    args = parser.parse_args()
+    if args.tree:
+        use_tree(args.tree)
+    parts = set(args.only or ["sample", "mozilla", "1k", "10k", "startup", "library"])
+    quick = args.quick
+
+    cases: list[Case] = []
+    if "sample" in parts:
+        cases.append(Case("samples/bundle.pfx", SAMPLE_PFX, SAMPLE_PASSWORD, 9 if quick else 21, 9 if quick else 21))
+    if "mozilla" in parts:
+        try:
+            import certifi
+        except ImportError:
+            sys.exit("the Mozilla bundle comes from certifi: pip install -e '.[bench]'")
+        cases.append(Case("Mozilla (certifi)", Path(certifi.where()), None, 5 if quick else 9, 3 if quick else 5))
+    sizes = tuple(s for s, part in ((1_000, "1k"), (10_000, "10k")) if part in parts)
+    bundles = write_bundles(args.cache, sizes) if sizes else {}
+    if 1_000 in bundles:
+        cases.append(Case("1,000 generated", bundles[1_000], None, 5 if quick else 7, 1 if quick else 3))
+    if 10_000 in bundles:
+        cases.append(Case("10,000 generated", bundles[10_000], None, 3 if quick else 5, 0 if quick else 1))
+
+    certconv_folder = compile_certconv()
+    if args.no_openssl:
+        for case in cases:
+            case.openssl_rounds = 0
+    loads: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="certconv-bench-") as scratch:
+        for case in cases:
+            print(f"{case.name}: {case.input}", file=sys.stderr, flush=True)
+            run_case(case, Path(scratch), loads)
+    startup = run_startup(11 if quick else 21, loads) if "startup" in parts else {}
+    library = run_library(100 if quick else 300) if "library" in parts else {}
+
+    info = versions()
+    report = markdown(cases, startup, library, loads)
+    header = "\n".join(f"- {k}: {v}" for k, v in info.items())
+    header += f"\n- certconv from: {certconv_folder}"
+    print(f"{header}\n- command: python benchmarks/run.py {' '.join(sys.argv[1:])}\n\n{report}")
+    raw = {
+        "versions": info,
+        "argv": sys.argv[1:],
+        "loads": loads,
+        "cases": [
+            {"name": c.name, "certificates": c.certificates, "times": c.times, "cpu": c.cpu, "rss_kb": c.rss_kb}
+            for c in cases
+        ],
+        "startup": startup,
+        "library": library,
+    }
+    args.cache.mkdir(parents=True, exist_ok=True)
+    (args.cache / "last-run.json").write_text(json.dumps(raw, indent=1))
+
+
+if __name__ == "__main__":
+    main()
