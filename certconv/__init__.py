@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split, verify
 from ._azure import SNIPPET_LANGUAGES, TARGETS
 from ._chain import ca_issuers_urls, signed_by
-from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
 from ._errors import (
     CertconvError,
     ConnectionFailedError,
@@ -43,7 +42,6 @@ from ._errors import (
     UnsupportedFormatError,
     WrongPasswordError,
 )
-from ._inspect import CertificateDetails, Inspection, inspect
 from ._model import (
     BackendTls,
     Bundle,
@@ -62,18 +60,28 @@ from ._write import file_names, manifest_json, write_split
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
+    from ._inspect import CertificateDetails, Inspection, inspect
     from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure
 
-_LAZY = frozenset({"ChainVerdict", "PathStep", "Verification", "VerifyFailure"})
+# Loaded on first use, not by `import certconv`: verify's result types live beside its
+# pyOpenSSL code, and a split needs neither convert nor inspect (docs/performance.md).
+_LAZY = {
+    **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure"), "_verify"),
+    **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
+    **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    # verify's result types live beside its pyOpenSSL code: loaded on first use, not by `import certconv`.
-    if name in _LAZY:
-        from . import _verify
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'certconv' has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(_verify, name)
-    raise AttributeError(f"module 'certconv' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
 __all__ = [
     "CONVERT_TARGETS",
