@@ -19,10 +19,17 @@ their counts are not checked here (see docs/security.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
 from . import _der
 from ._errors import CorruptInputError, UnsafeInputError
 
-__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "check_work"]
+__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "check_work", "password_decrypts"]
 
 MAX_ITERATIONS = 10_000_000
 """Most key-derivation iterations one PKCS#12 file may ask for, per derivation and in total.
@@ -225,3 +232,119 @@ def _integer(w: _der.Walker, tlv: _der.Tlv) -> int:
     if len(value) > 16:  # over 2**127 (or under -2**127): no need to know by how much
         return _HUGE if value[0] < 0x80 else -_HUGE
     return int.from_bytes(value, "big", signed=True)
+
+
+# -- does the password decrypt anything? (tells a damaged MAC from a wrong password) ------
+
+_PRFS: dict[str, type[hashes.HashAlgorithm]] = {
+    "1.2.840.113549.2.7": hashes.SHA1,
+    "1.2.840.113549.2.8": hashes.SHA224,
+    "1.2.840.113549.2.9": hashes.SHA256,
+    "1.2.840.113549.2.10": hashes.SHA384,
+    "1.2.840.113549.2.11": hashes.SHA512,
+}
+# encryption scheme OID: (cipher, key size, block size), in bytes
+_CIPHERS: dict[str, tuple[Callable[[bytes], BlockCipherAlgorithm], int, int]] = {
+    "2.16.840.1.101.3.4.1.2": (algorithms.AES, 16, 16),
+    "2.16.840.1.101.3.4.1.22": (algorithms.AES, 24, 16),
+    "2.16.840.1.101.3.4.1.42": (algorithms.AES, 32, 16),
+    "1.2.840.113549.3.7": (TripleDES, 24, 8),
+}
+
+
+def password_decrypts(data: bytes, password: bytes) -> bool | None:
+    """Whether ``password`` decrypts a PBES2 key bag or content of the PFX ``data``.
+
+    Decryption with a wrong password gives random bytes, which almost never end in
+    valid padding and parse as one DER SEQUENCE. Every shrouded key bag in a
+    ``data`` content and every ``encryptedData`` content is tried (up to
+    :data:`_MAX_PROBES`), so damage to one of them does not hide that the password
+    opens another. Only PBES2 with PBKDF2 and AES or 3DES in CBC mode is followed
+    (what OpenSSL 3, Windows and Java write). ``None`` when there is nothing such,
+    or the structure cannot be followed. Call it only after :func:`check_work`
+    accepted ``data``: it derives one key per item tried.
+    """
+    try:
+        items = _pbes2_items(_der.Walker(data))
+    except (_der.DerError, IndexError):
+        return None
+    verdicts = []
+    for walker, algorithm, ciphertext in items[:_MAX_PROBES]:
+        try:
+            verdict = _pbes2_decrypts(walker, algorithm, ciphertext, password)
+        except (_der.DerError, IndexError, ValueError):
+            verdict = None
+        if verdict:
+            return True
+        verdicts.append(verdict)
+    return False if False in verdicts else None
+
+
+_MAX_PROBES = 4
+
+
+def _pbes2_items(w: _der.Walker) -> list[tuple[_der.Walker, _der.Tlv, bytes]]:
+    """(walker, PBES2 AlgorithmIdentifier, ciphertext) of every key bag and encrypted content, in file order."""
+    found: list[tuple[_der.Walker, _der.Tlv, bytes]] = []
+    pfx = w.children(w.tlv(0))
+    content_type, content = _content_info(w, pfx[1], 1)
+    if content_type != _DATA or content is None:
+        return found
+    inner = _der.Walker(w.octets(_explicit_octets(w, content, 2), 3))
+    for info in inner.children(inner.tlv(0)):
+        content_type, content = _content_info(inner, info, 1)
+        if content is None:
+            continue
+        if content_type == _DATA:
+            bags = _der.Walker(inner.octets(_explicit_octets(inner, content, 2), 3))
+            for bag in bags.children(bags.tlv(0), 1):
+                fields = bags.children(bag, 2)
+                if _oid(bags, fields[0]) == _SHROUDED_KEY_BAG:
+                    algorithm, encrypted = bags.children(bags.children(fields[1], 3)[0], 4)[:2]
+                    if _oid(bags, bags.children(algorithm, 5)[0]) == _PBES2:
+                        found.append((bags, algorithm, bags.octets(encrypted, 5)))
+        elif content_type == _ENCRYPTED_DATA:
+            info_fields = inner.children(inner.children(inner.children(content, 2)[0], 3)[1], 4)
+            if len(info_fields) > 2 and _oid(inner, inner.children(info_fields[1], 5)[0]) == _PBES2:
+                encrypted = info_fields[2]  # [0] IMPLICIT OCTET STRING, primitive or constructed
+                if encrypted.tag & 0x20:
+                    ciphertext = b"".join(inner.octets(p, 6) for p in inner.children(encrypted, 5))
+                else:
+                    ciphertext = encrypted.value(inner.data)
+                found.append((inner, info_fields[1], ciphertext))
+    return found
+
+
+def _pbes2_decrypts(w: _der.Walker, algorithm: _der.Tlv, ciphertext: bytes, password: bytes) -> bool | None:
+    kdf, scheme = w.children(w.children(algorithm, 1)[1], 2)[:2]
+    kdf_oid, kdf_params = w.children(kdf, 3)[:2]
+    if _oid(w, kdf_oid) != _PBKDF2:
+        return None
+    params = w.children(kdf_params, 4)
+    salt, iterations = params[0].value(w.data), _integer(w, params[1])
+    prf: type[hashes.HashAlgorithm] = hashes.SHA1
+    for extra in params[2:]:
+        if extra.tag == _der.SEQUENCE:
+            prf_class = _PRFS.get(_oid(w, w.children(extra, 5)[0]))
+            if prf_class is None:
+                return None
+            prf = prf_class
+    scheme_oid, iv = w.children(scheme, 3)[:2]
+    cipher = _CIPHERS.get(_oid(w, scheme_oid))
+    if cipher is None or not 1 <= iterations <= MAX_ITERATIONS:
+        return None
+    make_cipher, key_size, block = cipher
+    if not ciphertext or len(ciphertext) % block:
+        return False
+    key = PBKDF2HMAC(prf(), key_size, salt, iterations).derive(password)
+    decryptor = Cipher(make_cipher(key), modes.CBC(iv.value(w.data))).decryptor()
+    plain = decryptor.update(ciphertext) + decryptor.finalize()
+    pad = plain[-1]
+    if not 1 <= pad <= block or plain[-pad:] != bytes([pad]) * pad:
+        return False
+    body = plain[:-pad]
+    try:
+        tlv = _der.read_tlv(body)
+    except _der.DerError:
+        return False
+    return tlv.tag == _der.SEQUENCE and tlv.end == len(body)

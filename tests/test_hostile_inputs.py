@@ -352,24 +352,35 @@ def test_truncated_pem_never_yields_a_damaged_certificate(pki: Pki) -> None:
         assert len(bundle.certificates) == complete, cut
 
 
-def test_bit_flips_in_a_real_pfx_never_escape(sample_pfx: bytes) -> None:
-    # Every 11th byte, one bit each: the outcome depends on what the bit was (a MAC byte, a
-    # length, a salt), so the assertion is the contract: success or a specific CertconvError.
+def test_bit_flips_in_a_real_pfx_are_never_blamed_on_the_right_password(sample_pfx: bytes) -> None:
+    # One bit in every 11th byte. The MAC covers the contents, so nothing flipped there loads;
+    # and since the password still decrypts the parts the flip missed, certconv says the file
+    # is damaged instead of "wrong password". Only where neither check can be followed (the
+    # flip broke the structure both rely on) does it say it cannot tell.
     outcomes: dict[str, int] = {}
     for pos in range(0, len(sample_pfx), 11):
         flipped = bytearray(sample_pfx)
         flipped[pos] ^= 1 << (pos % 8)
-        with within():
-            try:
-                certconv.load(bytes(flipped), password=SAMPLE_PASSWORD)
-                outcome = "loaded"
-            except certconv.CertconvError as exc:
-                outcome = type(exc).__name__
-                assert "\n" not in str(exc)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    # The MAC covers the contents: flips there read as a wrong password or damage, never as success.
-    assert outcomes.get("loaded", 0) < len(sample_pfx) // 11 // 10
-    assert {"CorruptInputError", "WrongPasswordError"} <= set(outcomes)
+        with within(), pytest.raises(certconv.CertconvError) as caught:
+            certconv.load(bytes(flipped), password=SAMPLE_PASSWORD)
+        error = caught.value
+        if isinstance(error, certconv.WrongPasswordError):
+            assert "wrong password, or the file is damaged" in str(error), (pos, str(error))
+        else:
+            assert type(error) in (certconv.CorruptInputError, certconv.UnsupportedFormatError), (pos, str(error))
+        outcomes[type(error).__name__] = outcomes.get(type(error).__name__, 0) + 1
+    assert outcomes["CorruptInputError"] > 0.95 * sum(outcomes.values())
+
+
+def test_damaged_mac_with_the_right_password_is_damage_and_with_a_wrong_one_a_wrong_password(
+    sample_pfx: bytes,
+) -> None:
+    pfx, _ = parse(sample_pfx)
+    digest = pfx.children[2].children[0].children[1]
+    digest.value = bytes(len(digest.value))
+    damaged = encode(pfx)
+    assert "MAC does not match" in refused(damaged, certconv.CorruptInputError, password=SAMPLE_PASSWORD)
+    assert "wrong password for PKCS#12" in refused(damaged, certconv.WrongPasswordError, password="nope")
 
 
 def test_bit_flips_in_a_certificate_never_escape(pki: Pki) -> None:
@@ -852,3 +863,13 @@ def test_every_command_turns_hostile_input_into_exit_1(sample_pfx: bytes, tmp_pa
         result = CliRunner(env={"PW": SAMPLE_PASSWORD}).invoke(app, argv)
     assert result.exit_code == 1, result.output
     assert "error:" in result.stderr and "10,000,000" in result.stderr and "Traceback" not in result.output
+
+
+def test_password_probe_follows_pbes2_only(sample_pfx: bytes, pki: Pki) -> None:
+    assert _pkcs12.password_decrypts(sample_pfx, SAMPLE_PASSWORD.encode()) is True
+    assert _pkcs12.password_decrypts(sample_pfx, b"wrong") is False
+    legacy = (SAMPLES / "bundle-legacy.pfx").read_bytes()  # PBES1 (RC2-40, 3DES with the PKCS#12 KDF)
+    assert _pkcs12.password_decrypts(legacy, SAMPLE_PASSWORD.encode()) is None
+    modern = to_pfx(pki.leaf, [pki.root], password=b"pw")  # cryptography's BestAvailableEncryption: AES-256
+    assert _pkcs12.password_decrypts(modern, b"pw") is True
+    assert _pkcs12.password_decrypts(modern, b"pW") is False
