@@ -13,8 +13,10 @@ the file when one of them, or all of them together, exceeds
 * every ``pkcs8ShroudedKeyBag`` in a plain ``data`` content, and in nested
   ``safeContentsBag``\\ s.
 
-Bags *inside* an ``encryptedData`` content are only visible after decryption;
-their counts are not checked here (see docs/security.md).
+Bags *inside* an ``encryptedData`` content are only visible after decryption:
+:class:`Opening` decrypts PBES2 contents with each password before ``cryptography``
+gets it, and bounds those too. PBES1 contents (RC2, 3DES with the PKCS#12 KDF)
+are not decrypted here (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -29,15 +31,15 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from . import _der
 from ._errors import CorruptInputError, UnsafeInputError
 
-__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "check_work", "password_decrypts"]
+__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "Opening", "check_work"]
 
 MAX_ITERATIONS = 10_000_000
 """Most key-derivation iterations one PKCS#12 file may ask for, per derivation and in total.
 
 Real files use 1 (Java truststores) to 600,000 (OWASP's 2023 figure for
 PBKDF2-HMAC-SHA256); OWASP's highest, 1,300,000 for PBKDF2-HMAC-SHA1, is well
-inside. 10 million PBKDF2-HMAC-SHA256 rounds take about 5.6 s on a 2-core cloud
-VM, which bounds what one opening attempt can cost.
+inside. 10 million rounds of OpenSSL's PBKDF2-HMAC-SHA256 take about 2.4 s on a
+shared 2-core cloud VM, which bounds what one opening attempt can cost.
 """
 
 MAX_SCRYPT_WORK = 1 << 24
@@ -59,8 +61,8 @@ _MAX_BAG_NESTING = 8
 _HUGE = 1 << 127
 
 
-def check_work(data: bytes, name: str) -> None:
-    """Refuse the PKCS#12 file ``data`` if opening it would cost too much.
+def check_work(data: bytes, name: str) -> int:
+    """Refuse the PKCS#12 file ``data`` if opening it would cost too much; return the visible total.
 
     Raises:
         UnsafeInputError: an iteration count (or their sum, or scrypt's cost) is
@@ -78,14 +80,15 @@ def check_work(data: bytes, name: str) -> None:
         detail = str(exc) if isinstance(exc, _der.DerError) else "an element is missing"
         raise CorruptInputError(f"damaged PKCS#12 structure ({detail})", path=name) from None
     counts.check_total()
+    return counts.total
 
 
 class _Counts:
     """The iteration counts seen so far, refusing as soon as one is over the bound."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, total: int = 0) -> None:
         self.name = name
-        self.total = 0
+        self.total = total
 
     def add(self, where: str, count: int) -> None:
         if count > MAX_ITERATIONS:
@@ -252,40 +255,107 @@ _CIPHERS: dict[str, tuple[Callable[[bytes], BlockCipherAlgorithm], int, int]] = 
 }
 
 
-def password_decrypts(data: bytes, password: bytes) -> bool | None:
-    """Whether ``password`` decrypts a PBES2 key bag or content of the PFX ``data``.
+class Opening:
+    """One PKCS#12 file on its way to ``cryptography``: every bound checked before each attempt.
 
-    Decryption with a wrong password gives random bytes, which almost never end in
-    valid padding and parse as one DER SEQUENCE. Every shrouded key bag in a
-    ``data`` content and every ``encryptedData`` content is tried (up to
-    :data:`_MAX_PROBES`), so damage to one of them does not hide that the password
-    opens another. Only PBES2 with PBKDF2 and AES or 3DES in CBC mode is followed
-    (what OpenSSL 3, Windows and Java write). ``None`` when there is nothing such,
-    or the structure cannot be followed. Call it only after :func:`check_work`
-    accepted ``data``: it derives one key per item tried.
+    Creating it runs :func:`check_work` (the counts in the clear). Before
+    ``cryptography`` opens the file with a password, :meth:`check_password`
+    decrypts the PBES2 ``encryptedData`` contents with that password (derivations
+    bounded by :func:`check_work`) and bounds the key bags hidden inside them too:
+    OpenSSL would otherwise derive their keys at whatever count they name.
     """
-    try:
-        items = _pbes2_items(_der.Walker(data))
-    except (_der.DerError, IndexError):
-        return None
-    verdicts = []
-    for walker, algorithm, ciphertext in items[:_MAX_PROBES]:
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.data = data
+        self.name = name
+        self.visible = check_work(data, name)
+        self._checked: set[bytes] = set()
+        self._plain: dict[tuple[int, bytes], bytes | None] = {}
         try:
-            verdict = _pbes2_decrypts(walker, algorithm, ciphertext, password)
-        except (_der.DerError, IndexError, ValueError):
-            verdict = None
-        if verdict:
-            return True
-        verdicts.append(verdict)
-    return False if False in verdicts else None
+            self._items = _pbes2_items(_der.Walker(data))
+        except (_der.DerError, IndexError):
+            self._items = []
+
+    def check_password(self, password: bytes | None) -> None:
+        """Refuse the file if ``password`` would open contents asking for too many iterations.
+
+        Costs one bounded derivation per PBES2 ``encryptedData`` content, once per password.
+
+        Raises:
+            UnsafeInputError: the hidden key bags' counts, with the visible ones, exceed
+                :data:`MAX_ITERATIONS`.
+        """
+        key = _key(password)
+        if key in self._checked:
+            return
+        self._checked.add(key)
+        counts = _Counts(self.name, self.visible)
+        for index, item in enumerate(self._items):
+            if item[3] and (plain := self._decrypt(index, key)):
+                _hidden_bags(plain, counts)
+        counts.check_total()
+
+    def password_decrypts(self, password: bytes) -> bool | None:
+        """Whether ``password`` decrypts a PBES2 key bag or content of the file.
+
+        Decryption with a wrong password gives random bytes, which almost never end
+        in valid padding and parse as one DER SEQUENCE. Every shrouded key bag in a
+        ``data`` content and every ``encryptedData`` content is tried, so damage to
+        one of them does not hide that the password opens another. Only PBES2 with
+        PBKDF2 and AES or 3DES in CBC mode is followed (what OpenSSL 3, Windows and
+        Java write). ``None`` when there is nothing such, or the structure cannot be
+        followed.
+        """
+        verdicts = []
+        for index in range(len(self._items)):
+            plain = self._decrypt(index, _key(password))
+            if plain:
+                return True
+            verdicts.append(plain)
+        return False if b"" in verdicts else None
+
+    def _decrypt(self, index: int, key: bytes) -> bytes | None:
+        if (index, key) not in self._plain:
+            walker, algorithm, ciphertext, _ = self._items[index]
+            try:
+                self._plain[index, key] = _pbes2_decrypt(walker, algorithm, ciphertext, key)
+            except (_der.DerError, IndexError, ValueError):
+                self._plain[index, key] = None
+        return self._plain[index, key]
 
 
-_MAX_PROBES = 4
+def _key(password: bytes | None) -> bytes:
+    # PBKDF2 derives the same key from no password and from the empty one (OpenSSL passes NULL, 0).
+    return password or b""
 
 
-def _pbes2_items(w: _der.Walker) -> list[tuple[_der.Walker, _der.Tlv, bytes]]:
-    """(walker, PBES2 AlgorithmIdentifier, ciphertext) of every key bag and encrypted content, in file order."""
-    found: list[tuple[_der.Walker, _der.Tlv, bytes]] = []
+def _hidden_bags(plain: bytes, counts: _Counts) -> None:
+    """Count the key bags in decrypted SafeContents; damage there is for OpenSSL to report."""
+    walker = _der.Walker(plain)
+    try:
+        _safe_contents(walker, walker.tlv(0), _Hidden(counts), 0)
+    except _der.NestingError as exc:
+        raise UnsafeInputError(f"PKCS#12 encrypted contents refused: {exc}", path=counts.name) from None
+    except (_der.DerError, IndexError):
+        pass
+
+
+class _Hidden(_Counts):
+    """Counts that name where they were found: inside the encrypted contents."""
+
+    def __init__(self, outer: _Counts) -> None:
+        super().__init__(outer.name, outer.total)
+        self.outer = outer
+
+    def add(self, where: str, count: int) -> None:
+        super().add(f"{where} inside the encrypted contents", count)
+        self.outer.total = self.total
+
+
+def _pbes2_items(w: _der.Walker) -> list[tuple[_der.Walker, _der.Tlv, bytes, bool]]:
+    """(walker, PBES2 AlgorithmIdentifier, ciphertext, is encrypted contents) of every key bag and
+    encrypted content, in file order."""
+    found: list[tuple[_der.Walker, _der.Tlv, bytes, bool]] = []
     pfx = w.children(w.tlv(0))
     content_type, content = _content_info(w, pfx[1], 1)
     if content_type != _DATA or content is None:
@@ -302,7 +372,7 @@ def _pbes2_items(w: _der.Walker) -> list[tuple[_der.Walker, _der.Tlv, bytes]]:
                 if _oid(bags, fields[0]) == _SHROUDED_KEY_BAG:
                     algorithm, encrypted = bags.children(bags.children(fields[1], 3)[0], 4)[:2]
                     if _oid(bags, bags.children(algorithm, 5)[0]) == _PBES2:
-                        found.append((bags, algorithm, bags.octets(encrypted, 5)))
+                        found.append((bags, algorithm, bags.octets(encrypted, 5), False))
         elif content_type == _ENCRYPTED_DATA:
             info_fields = inner.children(inner.children(inner.children(content, 2)[0], 3)[1], 4)
             if len(info_fields) > 2 and _oid(inner, inner.children(info_fields[1], 5)[0]) == _PBES2:
@@ -311,11 +381,12 @@ def _pbes2_items(w: _der.Walker) -> list[tuple[_der.Walker, _der.Tlv, bytes]]:
                     ciphertext = b"".join(inner.octets(p, 6) for p in inner.children(encrypted, 5))
                 else:
                     ciphertext = encrypted.value(inner.data)
-                found.append((inner, info_fields[1], ciphertext))
+                found.append((inner, info_fields[1], ciphertext, True))
     return found
 
 
-def _pbes2_decrypts(w: _der.Walker, algorithm: _der.Tlv, ciphertext: bytes, password: bytes) -> bool | None:
+def _pbes2_decrypt(w: _der.Walker, algorithm: _der.Tlv, ciphertext: bytes, password: bytes) -> bytes | None:
+    """The plaintext; ``b""`` when the password does not decrypt it; ``None`` when not followed."""
     kdf, scheme = w.children(w.children(algorithm, 1)[1], 2)[:2]
     kdf_oid, kdf_params = w.children(kdf, 3)[:2]
     if _oid(w, kdf_oid) != _PBKDF2:
@@ -335,16 +406,16 @@ def _pbes2_decrypts(w: _der.Walker, algorithm: _der.Tlv, ciphertext: bytes, pass
         return None
     make_cipher, key_size, block = cipher
     if not ciphertext or len(ciphertext) % block:
-        return False
+        return b""
     key = PBKDF2HMAC(prf(), key_size, salt, iterations).derive(password)
     decryptor = Cipher(make_cipher(key), modes.CBC(iv.value(w.data))).decryptor()
     plain = decryptor.update(ciphertext) + decryptor.finalize()
     pad = plain[-1]
     if not 1 <= pad <= block or plain[-pad:] != bytes([pad]) * pad:
-        return False
+        return b""
     body = plain[:-pad]
     try:
         tlv = _der.read_tlv(body)
     except _der.DerError:
-        return False
-    return tlv.tag == _der.SEQUENCE and tlv.end == len(body)
+        return b""
+    return body if tlv.tag == _der.SEQUENCE and tlv.end == len(body) else b""

@@ -313,9 +313,10 @@ class _Reader:
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
         attempts = [None, b""] if self.password is None else [self.password, None, b""]
-        _pkcs12.check_work(data, self.name)  # before any key derivation: crafted iteration counts
+        opening = _pkcs12.Opening(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
+            opening.check_password(password)  # and those of key bags hidden in the encrypted contents
             try:
                 with self._capture("PKCS#12: "):
                     loaded = pkcs12.load_pkcs12(data, password)
@@ -323,7 +324,7 @@ class _Reader:
             except ValueError:
                 continue
         if loaded is None:
-            raise self._pkcs12_failure(data)
+            raise self._pkcs12_failure(data, opening)
         entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
         for entry in entries:
             cert = entry.certificate
@@ -332,7 +333,7 @@ class _Reader:
         if loaded.key is not None:
             self.keys.append(loaded.key)
 
-    def _pkcs12_failure(self, data: bytes) -> InputError:
+    def _pkcs12_failure(self, data: bytes, opening: _pkcs12.Opening) -> InputError:
         if self.password is None:
             return PasswordRequiredError(
                 "PKCS#12 file is password-protected: give its password (--password-file, --password-env or --password)",
@@ -341,7 +342,7 @@ class _Reader:
         verdict = _pkcs12_mac_verdict(data, self.password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
-        decrypts = _pkcs12.password_decrypts(data, self.password) if verdict is not True else None
+        decrypts = opening.password_decrypts(self.password) if verdict is not True else None
         if decrypts is True:
             return CorruptInputError(
                 "PKCS#12 password is right (it decrypts the contents) but the file is damaged "

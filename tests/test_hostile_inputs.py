@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import NameOID
 from pki import Pki, issue, to_p7b, to_pem, to_pfx
 from typer.testing import CliRunner
@@ -866,10 +868,65 @@ def test_every_command_turns_hostile_input_into_exit_1(sample_pfx: bytes, tmp_pa
 
 
 def test_password_probe_follows_pbes2_only(sample_pfx: bytes, pki: Pki) -> None:
-    assert _pkcs12.password_decrypts(sample_pfx, SAMPLE_PASSWORD.encode()) is True
-    assert _pkcs12.password_decrypts(sample_pfx, b"wrong") is False
+    def probe(data: bytes, password: bytes) -> bool | None:
+        return _pkcs12.Opening(data, "x.pfx").password_decrypts(password)
+
+    assert probe(sample_pfx, SAMPLE_PASSWORD.encode()) is True
+    assert probe(sample_pfx, b"wrong") is False
     legacy = (SAMPLES / "bundle-legacy.pfx").read_bytes()  # PBES1 (RC2-40, 3DES with the PKCS#12 KDF)
-    assert _pkcs12.password_decrypts(legacy, SAMPLE_PASSWORD.encode()) is None
+    assert probe(legacy, SAMPLE_PASSWORD.encode()) is None
     modern = to_pfx(pki.leaf, [pki.root], password=b"pw")  # cryptography's BestAvailableEncryption: AES-256
-    assert _pkcs12.password_decrypts(modern, b"pw") is True
-    assert _pkcs12.password_decrypts(modern, b"pW") is False
+    assert probe(modern, b"pw") is True
+    assert probe(modern, b"pW") is False
+
+
+def _pbes2_cipher(algorithm: Node, password: bytes) -> Cipher[modes.CBC]:
+    """The AES-256-CBC cipher of a PBES2/PBKDF2-HMAC-SHA256 AlgorithmIdentifier (OpenSSL 3's default)."""
+    kdf, scheme = algorithm.children[1].children
+    salt, count = kdf.children[1].children[0].value, int.from_bytes(kdf.children[1].children[1].value, "big")
+    key = PBKDF2HMAC(hashes.SHA256(), 32, salt, count).derive(password)
+    return Cipher(algorithms.AES(key), modes.CBC(scheme.children[1].value))
+
+
+def hide_key_bag(data: bytes, password: str, key_iterations: int) -> bytes:
+    """Move the PFX's shrouded key bag into its encrypted contents, with ``key_iterations``; fix the MAC."""
+    pfx, _ = parse(data)
+    auth_safe = pfx.children[1].children[1].children[0].inner
+    assert auth_safe is not None
+    encrypted_info, key_info = auth_safe.children
+    content_info = encrypted_info.children[1].children[0].children[1]
+    algorithm, ciphertext = content_info.children[1], content_info.children[2]
+    cipher = _pbes2_cipher(algorithm, password.encode())
+    decryptor = cipher.decryptor()
+    plain = decryptor.update(ciphertext.value) + decryptor.finalize()
+    safe_contents, _ = parse(plain[: -plain[-1]])
+    key_bag = key_info.children[1].children[0].inner.children[0]  # type: ignore[union-attr]
+    for node in iteration_fields(pfx)["shrouded-key"]:
+        node.value = integer(key_iterations).value
+    safe_contents.children.append(key_bag)
+    body = encode(safe_contents)
+    body += bytes([16 - len(body) % 16]) * (16 - len(body) % 16)
+    encryptor = cipher.encryptor()
+    ciphertext.value = encryptor.update(body) + encryptor.finalize()
+    auth_safe.children = [encrypted_info]  # the key now lives only inside the encrypted contents
+    mac = pfx.children[2]
+    salt, count = mac.children[1].value, int.from_bytes(mac.children[2].value, "big")
+    import hmac
+
+    mac.children[0].children[1].value = hmac.new(
+        pkcs12_mac_key(password, salt, count), encode(auth_safe), "sha256"
+    ).digest()
+    return encode(pfx)
+
+
+def test_key_bag_hidden_in_the_encrypted_contents_is_bounded_too(sample_pfx: bytes) -> None:
+    # Only visible after decrypting with the right password: certconv decrypts first (one
+    # derivation bounded by the visible count), then refuses before OpenSSL derives the key's.
+    honest = hide_key_bag(sample_pfx, SAMPLE_PASSWORD, 2048)
+    bundle = certconv.load(honest, password=SAMPLE_PASSWORD)  # OpenSSL reads keys there; so must certconv
+    assert len(bundle.certificates) == 3 and bundle.certificates[0].sha1
+    crafted = hide_key_bag(sample_pfx, SAMPLE_PASSWORD, 2**31 - 1)
+    _pkcs12.check_work(crafted, "visible.pfx")  # nothing over the bound is in the clear
+    message = refused(crafted, certconv.UnsafeInputError, password=SAMPLE_PASSWORD)
+    assert "shrouded key inside the encrypted contents asks for 2,147,483,647" in message
+    refused(crafted, certconv.WrongPasswordError, password="wrong")  # a wrong password opens nothing
