@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from ._chain import read_extension
 from ._model import BackendTls, Bundle, Certificate, Destination, ManifestEntry, Role
 
 __all__ = [
@@ -200,9 +201,8 @@ def server_name(cert: Certificate) -> str:
     for attr in cert.x509.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
         if isinstance(attr.value, str) and attr.value.strip():
             return attr.value.strip()
-    try:
-        san = cert.x509.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except (x509.ExtensionNotFound, ValueError):
+    san = read_extension(cert.x509, x509.SubjectAlternativeName)  # None also when extensions are unreadable
+    if san is None:
         return cert.common_name
     dns = san.get_values_for_type(x509.DNSName)
     return dns[0] if dns else cert.common_name

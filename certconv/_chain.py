@@ -9,9 +9,11 @@ signatures of old roots verify too (``verify_directly_issued_by`` refuses them).
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -142,21 +144,29 @@ class _Node:
 
 # A damaged or duplicated extension makes ``cert.extensions`` raise one of these.
 _UNREADABLE_EXTENSIONS = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+ExtensionT = TypeVar("ExtensionT", bound=x509.ExtensionType)
+
+
+def read_extension(cert: x509.Certificate, kind: type[ExtensionT]) -> ExtensionT | None:
+    """The extension of type ``kind``; ``None`` when absent or when the extensions are unreadable."""
+    try:
+        with warnings.catch_warnings():
+            # Unreadable extensions are parsed again on every access, and cryptography warns
+            # again each time (e.g. a negative serial in the AKI); the reader recorded it once.
+            warnings.simplefilter("ignore")
+            return cert.extensions.get_extension_for_class(kind).value
+    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
+        return None
 
 
 def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], attr: str) -> bytes | None:
-    try:
-        value: bytes | None = getattr(cert.extensions.get_extension_for_class(kind).value, attr)
-    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
-        return None
+    value: bytes | None = getattr(read_extension(cert, kind), attr, None)
     return value
 
 
 def _basic_constraints_ca(cert: x509.Certificate) -> bool | None:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
-        return None
+    constraints = read_extension(cert, x509.BasicConstraints)
+    return None if constraints is None else constraints.ca
 
 
 def build_bundle(
@@ -394,9 +404,8 @@ def _missing_issuer(node: _Node) -> BundleWarning:
 
 def ca_issuers_urls(cert: x509.Certificate) -> list[str]:
     """The AIA caIssuers URLs of ``cert`` (where its issuer's certificate can be fetched)."""
-    try:
-        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
-    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
+    aia = read_extension(cert, x509.AuthorityInformationAccess)
+    if aia is None:
         return []
     return [
         d.access_location.value

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load
+from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
@@ -456,10 +457,7 @@ def _oid_name(oid: x509.ObjectIdentifier) -> str:
 
 def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
     # A malformed or duplicated extension makes ``cert.extensions`` raise; show it as absent.
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except (x509.ExtensionNotFound, ValueError):
-        return None
+    return read_extension(cert, kind)
 
 
 def _san(cert: x509.Certificate) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load
+from ._chain import read_extension
 from ._errors import InputError
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, name_key
@@ -692,10 +693,8 @@ _KU_NAMES = {
 
 
 def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except (x509.ExtensionNotFound, ValueError):
-        return None
+    # Absent, or unreadable (malformed, duplicated, unsupported name types): shown as absent.
+    return read_extension(cert, kind)
 
 
 def _expand_ca(ca: Sequence[str | PathLike[str] | bytes | Source]) -> list[InputLike]:
