@@ -3,8 +3,8 @@
 Run from the repository root, in the project's virtual environment with the
 ``bench`` extra installed (``pip install -e '.[bench]'`` brings ``certifi``)::
 
-    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # fewer rounds, no OpenSSL pipeline on 10,000
+    python benchmarks/run.py            # everything but OpenSSL on 10,000 (--openssl-10k 1 adds it)
+    python benchmarks/run.py --quick    # fewer rounds
 
 For each input the three programs run in turn, A B C A B C …, each in a fresh
 process writing into a fresh folder. The table shows medians of wall time and of
@@ -39,7 +39,7 @@ from make_bundles import default_cache, write_bundles  # noqa: E402
 
 SAMPLE_PFX = ROOT / "samples" / "bundle.pfx"
 SAMPLE_PASSWORD = ROOT / "samples" / "password.txt"
-TOOLS = ("floor", "certconv", "openssl")
+TOOLS = ["floor", "certconv", "openssl"]  # "baseline" joins with --baseline-tree
 
 
 @dataclass
@@ -78,6 +78,21 @@ ENV = dict(os.environ)
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
+BASELINE_ENV = dict(ENV)
+BASELINE_PYTHON = sys.executable
+_BASELINE_MAIN = "import sys; sys.argv[0] = 'certconv'; from certconv.cli import main; sys.exit(main())"
+
+
+def use_baseline(tree: Path, python: str) -> None:
+    """Also run the certconv of ``tree`` under ``python`` ("baseline"), interleaved with the others."""
+    global BASELINE_PYTHON
+    if not (tree / "certconv" / "__init__.py").is_file():
+        sys.exit(f"{tree} has no certconv/__init__.py")
+    BASELINE_ENV["PYTHONPATH"] = str(tree.resolve())
+    BASELINE_PYTHON = python
+    TOOLS.insert(2, "baseline")
+
+
 def use_tree(tree: Path) -> None:
     """Benchmark the certconv package in ``tree`` (a checkout or an exported commit) instead of the installed one."""
     if not (tree / "certconv" / "__init__.py").is_file():
@@ -85,7 +100,7 @@ def use_tree(tree: Path) -> None:
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree.resolve()), ENV.get("PYTHONPATH")]))
 
 
-def timed(argv: Sequence[str]) -> Run:
+def timed(argv: Sequence[str], env: dict[str, str] = ENV) -> Run:
     """Run ``argv``; wall time and the peak RSS of it and its waited-for children."""
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -93,7 +108,7 @@ def timed(argv: Sequence[str]) -> Run:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=ENV,
+        env=env,
         cwd=tempfile.gettempdir(),  # not the checkout: `python -c` puts the working folder first on sys.path
     )
     # wait4 (not communicate) gives the child's rusage; the tools print nothing on success.
@@ -107,17 +122,17 @@ def timed(argv: Sequence[str]) -> Run:
     return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
-def compile_certconv() -> str:
+def compile_certconv(python: str = sys.executable, env: dict[str, str] = ENV) -> str:
     """Byte-compile the certconv being measured (as pip does on install); return its folder."""
     folder = subprocess.run(
-        [sys.executable, "-c", "import certconv, os; print(os.path.dirname(certconv.__file__))"],
+        [python, "-c", "import certconv, os; print(os.path.dirname(certconv.__file__))"],
         check=True,
         capture_output=True,
         text=True,
-        env=ENV,
+        env=env,
         cwd=tempfile.gettempdir(),
     ).stdout.strip()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", folder], check=True, env=ENV)
+    subprocess.run([python, "-m", "compileall", "-q", folder], check=True, env=env)
     return folder
 
 
@@ -128,6 +143,8 @@ def command(tool: str, case: Case, out: Path) -> list[str]:
     if tool == "openssl":
         return ["bash", str(HERE / "openssl_pipeline.sh"), str(case.input), str(out), *pw]
     pw_opt = ["--password-file", str(case.password_file)] if case.password_file else []
+    if tool == "baseline":
+        return [BASELINE_PYTHON, "-c", _BASELINE_MAIN, "split", str(case.input), "-o", str(out), "--quiet", *pw_opt]
     return [*certconv_command(), "split", str(case.input), "-o", str(out), "--quiet", *pw_opt]
 
 
@@ -147,7 +164,7 @@ def run_case(case: Case, scratch: Path, loads: list[float]) -> None:
                 continue
             out = scratch / f"{case.name}-{tool}-{round_no}"
             loads.append(os.getloadavg()[0])
-            run = timed(command(tool, case, out))
+            run = timed(command(tool, case, out), BASELINE_ENV if tool == "baseline" else ENV)
             counts[tool] = count_certificates(tool, out)
             shutil.rmtree(out)
             case.times[tool].append(run.seconds)
@@ -177,21 +194,23 @@ def run_startup(rounds: int, loads: list[float]) -> dict[str, list[float]]:
         "python -c 'import certconv'": [sys.executable, "-c", "import certconv"],
         "certconv --help": [*certconv_command(), "--help"],
     }
+    if "baseline" in TOOLS:
+        argvs["certconv --help (baseline)"] = [BASELINE_PYTHON, "-c", _BASELINE_MAIN, "--help"]
     times: dict[str, list[float]] = {k: [] for k in argvs}
     for _ in range(rounds):
         for label, argv in argvs.items():
             loads.append(os.getloadavg()[0])
-            times[label].append(timed(argv).seconds)
+            times[label].append(timed(argv, BASELINE_ENV if "baseline" in label else ENV).seconds)
     return times
 
 
-def run_library(rounds: int) -> dict[str, float]:
+def run_library(rounds: int, python: str = sys.executable, env: dict[str, str] = ENV) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, str(HERE / "library.py"), str(SAMPLE_PFX), str(SAMPLE_PASSWORD), str(rounds)],
+        [python, str(HERE / "library.py"), str(SAMPLE_PFX), str(SAMPLE_PASSWORD), str(rounds)],
         check=True,
         capture_output=True,
         text=True,
-        env=ENV,
+        env=env,
         cwd=tempfile.gettempdir(),
     ).stdout
     result: dict[str, float] = json.loads(out)
@@ -228,23 +247,36 @@ def _backend_openssl() -> str:
 
 
 def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[str, float], loads: list[float]) -> str:
+    base = "baseline" in TOOLS
     lines = [
         "| input | certs | floor | certconv | OpenSSL pipeline | certconv ÷ floor | certconv ÷ floor, CPU "
-        "| OpenSSL ÷ certconv | rounds (OpenSSL) | max RSS floor / certconv |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| OpenSSL ÷ certconv (CPU) | rounds (OpenSSL) | max RSS floor / certconv |"
+        + (" baseline | baseline ÷ floor | certconv ÷ baseline | baseline max RSS |" if base else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if base else ""),
     ]
     for c in cases:
         med = {t: statistics.median(c.times[t]) for t in TOOLS if c.times[t]}
         rss = {t: statistics.median(c.rss_kb[t]) / 1024 for t in TOOLS if c.rss_kb[t]}
         openssl = f"{med['openssl']:.3f} s" if "openssl" in med else "not run"
-        vs_openssl = f"{paired(c.times['openssl'], c.times['certconv']):.1f}×" if "openssl" in med else "-"
-        lines.append(
+        vs_openssl = (
+            f"{paired(c.times['openssl'], c.times['certconv']):.1f}× "
+            f"({paired(c.cpu['openssl'], c.cpu['certconv']):.1f}×)"
+            if "openssl" in med
+            else "-"
+        )
+        row = (
             f"| {c.name} | {c.certificates:,} | {med['floor']:.3f} s | {med['certconv']:.3f} s | {openssl} "
             f"| **{paired(c.times['certconv'], c.times['floor']):.2f}×** "
             f"| {paired(c.cpu['certconv'], c.cpu['floor']):.2f}× | {vs_openssl} "
             f"| {c.rounds} ({len(c.times['openssl'])}) | {rss['floor']:.0f} / {rss['certconv']:.0f} MiB "
             f"({rss['certconv'] / rss['floor']:.2f}×) |"
         )
+        if base:
+            row += (
+                f" {med['baseline']:.3f} s | {paired(c.times['baseline'], c.times['floor']):.2f}× "
+                f"| {paired(c.times['certconv'], c.times['baseline']):.2f}× | {rss['baseline']:.0f} MiB |"
+            )
+        lines.append(row)
     by_name = {c.name: c for c in cases}
     if "1,000 generated" in by_name and "10,000 generated" in by_name:
         big, small = by_name["10,000 generated"], by_name["1,000 generated"]
@@ -254,7 +286,8 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
             + ", ".join(
                 f"{t} {statistics.median(big.times[t]) / statistics.median(small.times[t]):.1f}× / "
                 f"{statistics.median(big.cpu[t]) / statistics.median(small.cpu[t]):.1f}×"
-                for t in ("floor", "certconv")
+                for t in TOOLS
+                if t != "openssl"
             )
             + ".",
         ]
@@ -268,7 +301,13 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
             "",
             f"Library alone on samples/bundle.pfx ({library['rounds']:.0f} interleaved rounds): "
             f"`pkcs12.load_pkcs12` {library['load_pkcs12_ms']:.2f} ms, `certconv.load` "
-            f"{library['certconv_load_ms']:.2f} ms, ratio **{library['ratio']:.3f}×**.",
+            f"{library['certconv_load_ms']:.2f} ms, ratio **{library['ratio']:.3f}×**"
+            + (
+                f" (baseline: {library['baseline_load_pkcs12_ms']:.2f} ms vs {library['baseline_certconv_load_ms']:.2f}"
+                f" ms, ratio {library['baseline_ratio']:.3f}×)."
+                if "baseline_ratio" in library
+                else "."
+            ),
         ]
     lines += [
         "",
@@ -280,7 +319,7 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="certconv benchmarks (see docs/performance.md)")
-    parser.add_argument("--quick", action="store_true", help="fewer rounds; no OpenSSL pipeline on 10,000")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument(
         "--only",
         nargs="+",
@@ -288,13 +327,31 @@ def main() -> None:
         help="run only these parts",
     )
     parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
+    parser.add_argument(
+        "--openssl-10k",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="OpenSSL pipeline rounds on 10,000 certificates (default 0: 10,000 openssl processes take 7-17 minutes "
+        "here; its cost per certificate is flat, so the 1,000 row times ten stands in)",
+    )
     parser.add_argument("--cache", type=Path, default=default_cache(), help="folder for generated bundles")
     parser.add_argument(
         "--tree", type=Path, help="benchmark the certconv in this source tree (e.g. a `git archive` of a commit)"
     )
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="also run the certconv of this tree (e.g. before a change), interleaved: a fourth column",
+    )
+    parser.add_argument(
+        "--baseline-python", default=sys.executable, help="interpreter (virtual environment) for --baseline-tree"
+    )
     args = parser.parse_args()
     if args.tree:
         use_tree(args.tree)
+    if args.baseline_tree:
+        use_baseline(args.baseline_tree, args.baseline_python)
     parts = set(args.only or ["sample", "mozilla", "1k", "10k", "startup", "library"])
     quick = args.quick
 
@@ -312,9 +369,11 @@ def main() -> None:
     if 1_000 in bundles:
         cases.append(Case("1,000 generated", bundles[1_000], None, 5 if quick else 7, 1 if quick else 3))
     if 10_000 in bundles:
-        cases.append(Case("10,000 generated", bundles[10_000], None, 3 if quick else 5, 0 if quick else 1))
+        cases.append(Case("10,000 generated", bundles[10_000], None, 3 if quick else 5, args.openssl_10k))
 
     certconv_folder = compile_certconv()
+    if args.baseline_tree:
+        compile_certconv(BASELINE_PYTHON, BASELINE_ENV)
     if args.no_openssl:
         for case in cases:
             case.openssl_rounds = 0
@@ -325,11 +384,16 @@ def main() -> None:
             run_case(case, Path(scratch), loads)
     startup = run_startup(11 if quick else 21, loads) if "startup" in parts else {}
     library = run_library(100 if quick else 300) if "library" in parts else {}
+    if library and args.baseline_tree:
+        base = run_library(100 if quick else 300, BASELINE_PYTHON, BASELINE_ENV)
+        library.update({f"baseline_{k}": v for k, v in base.items()})
 
     info = versions()
     report = markdown(cases, startup, library, loads)
     header = "\n".join(f"- {k}: {v}" for k, v in info.items())
     header += f"\n- certconv from: {certconv_folder}"
+    if args.baseline_tree:
+        header += f"\n- baseline: certconv from {args.baseline_tree} run by {BASELINE_PYTHON}"
     print(f"{header}\n- command: python benchmarks/run.py {' '.join(sys.argv[1:])}\n\n{report}")
     raw = {
         "versions": info,
