@@ -22,9 +22,11 @@ escapes is a crash too (certconv turns cryptography's warnings into
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import atheris
 
@@ -75,9 +77,17 @@ def main() -> None:
         sys.exit(f"usage: {sys.argv[0]} {{{','.join(TARGETS)}}} [libFuzzer options] [CORPUS...]")
     target = TARGETS[sys.argv[1]]
 
+    prefix = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("-artifact_prefix=")), "./")
+
     def one_input(data: bytes) -> None:
-        with contextlib.suppress(certconv.CertconvError):  # the contract: a specific, catchable error
-            target(data)
+        try:
+            with contextlib.suppress(certconv.CertconvError):  # the contract: a specific, catchable error
+                target(data)
+        except BaseException:
+            # Save the input before libFuzzer does: its own write is lost when the crash report
+            # itself runs into the -timeout alarm (seen with warnings turned into exceptions).
+            Path(f"{prefix}crash-{hashlib.sha1(data).hexdigest()}").write_bytes(data)  # noqa: S324 - a name
+            raise
 
     warnings.simplefilter("error")
     atheris.Setup([sys.argv[0], *sys.argv[2:]], one_input)
