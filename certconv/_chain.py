@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import SignatureAlgorithmOID
 
+from ._errors import UnsafeInputError
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name, name_key
 from ._read import RawCertificate, ReadResult
@@ -33,6 +34,13 @@ APIM_CA_LIMIT = 10
 
 _MAX_DEPTH = 16
 _SEARCH_BUDGET = 10_000
+_MAX_SIGNATURE_CHECKS = 20_000
+"""Most issuer candidates (same name) chaining may have to check by signature, summed over the input.
+
+Each check is a signature verification (about 60 µs for ECDSA): certificates that
+all share one name and each name it as issuer would otherwise cost n² of them
+(300 such certificates took 12 s). Real inputs need a handful.
+"""
 
 
 def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -283,6 +291,15 @@ def _link_issuers(nodes: list[_Node]) -> None:
     by_subject: dict[object, list[_Node]] = defaultdict(list)
     for node in nodes:
         by_subject[node.subject_key].append(node)
+    work = sum(len(by_subject.get(n.issuer_key, ())) for n in nodes if not n.self_signed)
+    if work > _MAX_SIGNATURE_CHECKS:
+        crowded = max(by_subject.values(), key=len)
+        # The name is the attacker's: keep the message on one line and short.
+        label = "".join(c if c.isprintable() else "?" for c in display_name(crowded[0].raw.x509.subject))[:80]
+        raise UnsafeInputError(
+            f"chaining would need {work:,} signature checks ({len(crowded):,} certificates share the name "
+            f"'{label}'); certconv refuses more than {_MAX_SIGNATURE_CHECKS:,}"
+        )
     for node in nodes:
         if node.self_signed:
             continue

@@ -957,3 +957,21 @@ def test_every_command_survives_unreadable_extensions(pki: Pki, tmp_path: Path, 
     assert result.exit_code == (3 if command == "verify" else 0), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Warning" not in result.stderr and "Traceback" not in result.output
+
+
+def _same_name_certificates(n: int) -> bytes:
+    """``n`` certificates that all name themselves as issuer but are signed by another key."""
+    signer = issue("Signer", ca=True)
+    same = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Same\nName")])
+    return to_pem([issue(same, signer, issuer_name=same, key_ids=False, ca=True) for _ in range(n)])
+
+
+def test_many_certificates_sharing_one_name_are_refused_before_n_squared_signature_checks() -> None:
+    # Each is a candidate issuer of every other: 300 of them took 12 s of signature checks.
+    message = refused(_same_name_certificates(300), certconv.UnsafeInputError)
+    assert "90,000 signature checks" in message and "300 certificates share the name 'Same?Name'" in message
+
+
+def test_a_few_certificates_sharing_one_name_still_chain() -> None:
+    bundle = certconv.load(_same_name_certificates(20))  # 380 checks: well inside the bound
+    assert len(bundle.certificates) == 20
