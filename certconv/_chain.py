@@ -24,7 +24,7 @@ from cryptography.x509.oid import SignatureAlgorithmOID
 
 from ._errors import UnsafeInputError
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
-from ._names import display_name, name_key
+from ._names import display_name, name_key, printable
 from ._read import RawCertificate, ReadResult
 
 __all__ = ["APIM_CA_LIMIT", "build_bundle", "signed_by"]
@@ -295,7 +295,7 @@ def _link_issuers(nodes: list[_Node]) -> None:
     if work > _MAX_SIGNATURE_CHECKS:
         crowded = max(by_subject.values(), key=len)
         # The name is the attacker's: keep the message on one line and short.
-        label = "".join(c if c.isprintable() else "?" for c in display_name(crowded[0].raw.x509.subject))[:80]
+        label = display_name(crowded[0].raw.x509.subject)[:80]
         raise UnsafeInputError(
             f"chaining would need {work:,} signature checks ({len(crowded):,} certificates share the name "
             f"'{label}'); certconv refuses more than {_MAX_SIGNATURE_CHECKS:,}"
@@ -412,7 +412,8 @@ def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
 
 def _missing_issuer(node: _Node) -> BundleWarning:
     cert = node.raw.x509
-    message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {cert.issuer.rfc4514_string()}"
+    issuer = printable(cert.issuer.rfc4514_string())
+    message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
     urls = ca_issuers_urls(cert)
     if urls:
         message += f" (download it from {', '.join(urls)})"

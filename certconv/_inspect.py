@@ -23,6 +23,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsag
 from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
+from ._names import printable
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
 
@@ -288,10 +289,10 @@ class Inspection:
 
     def _detail_lines(self, d: CertificateDetails, full: bool, paint: _Painter) -> list[str]:
         cert = d.certificate
-        lines = [f"subject: {cert.subject}"]
+        lines = [f"subject: {printable(cert.subject)}"]  # the certificate's maker chose it: one line
         parent_known = cert.issuer_sha1 is not None
         if not cert.self_signed and not parent_known:
-            lines.append(paint(f"issuer: {cert.issuer} (not in the input)", "yellow"))
+            lines.append(paint(f"issuer: {printable(cert.issuer)} (not in the input)", "yellow"))
         sha1 = cert.sha1 if full else cert.sha1[:8] + "…"
         sha256 = cert.sha256 if full else cert.sha256[:8] + "…"
         lines.append(f"SHA-1 {sha1} · SHA-256 {sha256} · serial {cert.serial}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-__all__ = ["display_name", "name_key"]
+__all__ = ["display_name", "name_key", "printable"]
 
 NameKey = tuple[tuple[tuple[str, str | bytes], ...], ...]
 
@@ -36,9 +38,18 @@ _LABEL_PREFERENCE = (
 
 
 def display_name(name: x509.Name) -> str:
-    """The part of ``name`` a person recognises: CN, else OU, O, e-mail, else all of it."""
+    """The part of ``name`` a person recognises: CN, else OU, O, e-mail, else all of it.
+
+    Printable only: names are chosen by whoever made the certificate, and a line break,
+    terminal escape or bidi override in one must not forge or reorder lines of a report.
+    """
     for oid in _LABEL_PREFERENCE:
         for attr in name.get_attributes_for_oid(oid):
             if isinstance(attr.value, str) and attr.value.strip():
-                return attr.value.strip()
-    return name.rfc4514_string()
+                return printable(attr.value.strip())
+    return printable(name.rfc4514_string())
+
+
+def printable(text: str) -> str:
+    """``text`` with every control, format (bidi, zero-width) and line-separator character as ``?``."""
+    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else "?" for c in text)

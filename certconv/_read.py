@@ -39,6 +39,7 @@ from ._errors import (
     WrongPasswordError,
 )
 from ._model import BundleWarning
+from ._names import printable
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -274,7 +275,7 @@ class _Reader:
         index = 0
         while match := _BEGIN.search(text, pos):
             index += 1
-            label = match.group(1).decode("ascii", "replace").strip()
+            label = printable(match.group(1).decode("ascii", "replace").strip())  # it is shown in messages
             end_marker = b"-----END " + match.group(1) + b"-----"
             end = text.find(end_marker, match.end())
             if end < 0:

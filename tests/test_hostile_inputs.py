@@ -975,3 +975,21 @@ def test_many_certificates_sharing_one_name_are_refused_before_n_squared_signatu
 def test_a_few_certificates_sharing_one_name_still_chain() -> None:
     bundle = certconv.load(_same_name_certificates(20))  # 380 checks: well inside the bound
     assert len(bundle.certificates) == 20
+
+
+@pytest.mark.parametrize("command", ["split", "inspect", "verify"])
+def test_subject_names_cannot_forge_or_reorder_report_lines(tmp_path: Path, command: str) -> None:
+    import unicodedata
+
+    forged = "Evil\nOK    forged.example\r\x1b[2J\u2028\u202eAC live\x00"
+    root = issue(_cn(forged), ca=True)
+    source = tmp_path / "evil.pem"
+    source.write_bytes(
+        to_pem([issue("leaf.example", root), root]) + b"-----BEGIN \x1b[31mX-----\n-----END \x1b[31mX-----\n"
+    )
+    extra = ["--out", str(tmp_path / "o")] if command == "split" else []
+    result = CliRunner().invoke(app, [command, str(source), *extra])
+    assert result.exit_code == 0, result.output
+    for line in result.output.splitlines():
+        assert not line.startswith("OK    forged"), line
+        assert not [c for c in line if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")], repr(line)
