@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import NameOID
-from pki import Pki, issue, to_p7b, to_pem, to_pfx
+from pki import Issued, Pki, issue, make_key, to_p7b, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
@@ -993,3 +993,25 @@ def test_subject_names_cannot_forge_or_reorder_report_lines(tmp_path: Path, comm
     for line in result.output.splitlines():
         assert not line.startswith("OK    forged"), line
         assert not [c for c in line if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")], repr(line)
+
+
+def _meshes(clusters: int, size: int) -> bytes:
+    """``clusters`` groups of ``size`` same-name CA certificates, each signed by the other half's key:
+    every certificate is a verified issuer of half its group, and no path reaches a root."""
+    certs = []
+    for n in range(clusters):
+        same = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Mesh {n}")])
+        key1, key2 = make_key(), make_key()
+        signer1, signer2 = (Issued(issue(same, key=k, ca=True).cert, k) for k in (key1, key2))
+        for _ in range(size // 2):
+            certs.append(issue(same, signer2, key=key1, issuer_name=same, key_ids=False, ca=True))
+            certs.append(issue(same, signer1, key=key2, issuer_name=same, key_ids=False, ca=True))
+    return to_pem(certs)
+
+
+def test_many_cross_signing_meshes_are_chained_within_a_total_search_budget() -> None:
+    # Each mesh used up the per-certificate path-search budget: 40 of them took 16 s.
+    data = _meshes(40, 14)
+    with within():
+        bundle = certconv.load(data)
+    assert len(bundle.certificates) == 560
