@@ -243,6 +243,7 @@ class _Reader:
         text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if text.count(b"-----BEGIN ") > MAX_PEM_BLOCKS:  # counted in C before any block is parsed
             raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
+        self._check_count(sum(text.count(b"-----BEGIN %s-----" % label.encode()) for label in _CERT_LABELS))
         count = ignored = 0
         for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
             if count > MAX_PEM_BLOCKS:
@@ -305,7 +306,7 @@ class _Reader:
                 raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
         except x509.InvalidVersion as exc:
             raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
-        self._check_count(len(certs))
+        self._check_count(len(self.certificates) + len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
 
@@ -327,6 +328,7 @@ class _Reader:
         if loaded is None:
             raise self._pkcs12_failure(data, opening)
         entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
+        self._check_count(len(self.certificates) + len(entries))
         for entry in entries:
             cert = entry.certificate
             name = entry.friendly_name.decode("utf-8", "replace") if entry.friendly_name else None

@@ -1015,3 +1015,17 @@ def test_many_cross_signing_meshes_are_chained_within_a_total_search_budget() ->
     with within():
         bundle = certconv.load(data)
     assert len(bundle.certificates) == 560
+
+
+def test_pem_with_more_certificates_than_the_bound_is_refused_before_parsing(pki: Pki) -> None:
+    data = pki.root.pem * (_read.MAX_CERTIFICATES + 1)  # about 60 MiB: under the size limit
+    assert len(data) < certconv.DEFAULT_MAX_INPUT_SIZE
+    assert "more than 100,000 certificates" in refused(data, certconv.UnsafeInputError)
+
+
+def test_certificate_bound_counts_pkcs12_and_every_pkcs7_block(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_read, "MAX_CERTIFICATES", 3)
+    pfx = to_pfx(pki.leaf, [pki.intermediate, pki.root, issue("Extra", ca=True)])
+    refused(pfx, certconv.UnsafeInputError, password="changeit")
+    two_blocks = to_p7b(pki.chain[:2], pem=True) + to_p7b(pki.chain[1:], pem=True)
+    refused(two_blocks, certconv.UnsafeInputError)
