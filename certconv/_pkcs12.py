@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from . import _der
 from ._errors import CorruptInputError, UnsafeInputError
 
-__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "Opening", "check_work"]
+__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "Opening", "check_encrypted_key", "check_work"]
 
 MAX_ITERATIONS = 10_000_000
 """Most key-derivation iterations one PKCS#12 file may ask for, per derivation and in total.
@@ -61,6 +61,11 @@ _MAX_BAG_NESTING = 8
 _HUGE = 1 << 127
 
 
+def _subject(where: str) -> str:
+    # "PKCS#12 MAC", "PKCS#12 shrouded key"; PEM keys name their block: "PEM block 2 (...): encrypted private key"
+    return where if "private key" in where else f"PKCS#12 {where}"
+
+
 def check_work(data: bytes, name: str) -> int:
     """Refuse the PKCS#12 file ``data`` if opening it would cost too much; return the visible total.
 
@@ -83,6 +88,26 @@ def check_work(data: bytes, name: str) -> int:
     return counts.total
 
 
+def check_encrypted_key(der: bytes, name: str, where: str = "") -> None:
+    """Refuse a PKCS#8 ``EncryptedPrivateKeyInfo`` whose key derivation asks for too much work.
+
+    ``-----BEGIN ENCRYPTED PRIVATE KEY-----`` blocks use the same PBES1/PBES2
+    parameters as PKCS#12 key bags. Structures that cannot be followed are left
+    to ``cryptography`` to reject.
+
+    Raises:
+        UnsafeInputError: the iteration count or scrypt cost is over the bound.
+    """
+    counts = _Counts(name)
+    walker = _der.Walker(der)
+    try:
+        _encryption(walker, walker.children(walker.tlv(0))[0], counts, f"{where}encrypted private key", 1)
+    except _der.NestingError as exc:
+        raise UnsafeInputError(f"{where}encrypted private key refused: {exc}", path=name) from None
+    except (_der.DerError, IndexError):
+        return
+
+
 class _Counts:
     """The iteration counts seen so far, refusing as soon as one is over the bound."""
 
@@ -94,7 +119,7 @@ class _Counts:
         if count > MAX_ITERATIONS:
             amount = f"{count:,}" if count < _HUGE else "over 2**127"
             raise UnsafeInputError(
-                f"PKCS#12 {where} asks for {amount} key-derivation iterations; certconv refuses more than "
+                f"{_subject(where)} asks for {amount} key-derivation iterations; certconv refuses more than "
                 f"{MAX_ITERATIONS:,} (real files use 1–600,000), so the file was not opened",
                 path=self.name,
             )
@@ -214,7 +239,7 @@ def _kdf(w: _der.Walker, kdf: _der.Tlv, counts: _Counts, where: str, depth: int)
         cost, block_size, parallel = (_integer(w, p) for p in params[1:4])
         if cost * block_size * parallel > MAX_SCRYPT_WORK:
             raise UnsafeInputError(
-                f"PKCS#12 {where} asks for scrypt with N·r·p = {cost * block_size * parallel:,}; certconv refuses "
+                f"{_subject(where)} asks for scrypt with N·r·p = {cost * block_size * parallel:,}; certconv refuses "
                 f"more than {MAX_SCRYPT_WORK:,}, so the file was not opened",
                 path=counts.name,
             )

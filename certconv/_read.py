@@ -387,6 +387,10 @@ class _Reader:
         # Rebuild the block so cryptography sees RFC 1421 headers of encrypted keys.
         pem = b"-----BEGIN %s-----%s-----END %s-----\n" % (label.encode(), body, label.encode())
         encrypted = label.startswith("ENCRYPTED") or b"ENCRYPTED" in body[:200]
+        if label == "ENCRYPTED PRIVATE KEY" and self.password is not None:
+            # PKCS#8 PBES2/PBES1 carries its iteration count: bound it before OpenSSL derives.
+            with suppress(CorruptInputError):  # broken Base-64 gets the warning below
+                _pkcs12.check_encrypted_key(_pem_payload(body, self.name, where), self.name, where)
         try:
             key = serialization.load_pem_private_key(
                 pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True

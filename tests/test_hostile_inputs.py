@@ -1029,3 +1029,21 @@ def test_certificate_bound_counts_pkcs12_and_every_pkcs7_block(pki: Pki, monkeyp
     refused(pfx, certconv.UnsafeInputError, password="changeit")
     two_blocks = to_p7b(pki.chain[:2], pem=True) + to_p7b(pki.chain[1:], pem=True)
     refused(two_blocks, certconv.UnsafeInputError)
+
+
+def test_encrypted_pem_key_with_a_huge_count_is_refused_before_derivation(pki: Pki) -> None:
+    encrypted = pki.leaf.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"pw")
+    )
+    info, _ = parse(encrypted)  # EncryptedPrivateKeyInfo: PBES2 { PBKDF2 { salt, count, ... }, AES }
+    fields = info.children[0].children[1].children[0].children[1]
+    fields.children[1] = integer(2**31 - 1)
+    pem = (
+        b"-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+        + base64.encodebytes(encode(info))
+        + (b"-----END ENCRYPTED PRIVATE KEY-----\n")
+    )
+    message = refused(to_pem(pki.chain) + pem, certconv.UnsafeInputError, password="pw")
+    assert "PEM block 4 (ENCRYPTED PRIVATE KEY): encrypted private key asks for 2,147,483,647" in message
+    # Without a password the key is not decrypted at all, so nothing needs refusing.
+    assert len(certconv.load(to_pem(pki.chain) + pem).certificates) == 3
