@@ -60,6 +60,10 @@ def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool |
     try:
         key = issuer.public_key()  # raises for key types cryptography does not know (GOST, ...)
         if isinstance(key, rsa.RSAPublicKey):
+            if key.public_numbers().e.bit_length() > 32:
+                # A crafted exponent as long as the modulus makes each check cost ~10 ms (OpenSSL
+                # allows it up to 3072-bit moduli); real keys use 65537, Go refuses above 2**31-1.
+                return None
             hash_algorithm = child.signature_hash_algorithm
             if hash_algorithm is None:
                 return False

@@ -1047,3 +1047,31 @@ def test_encrypted_pem_key_with_a_huge_count_is_refused_before_derivation(pki: P
     assert "PEM block 4 (ENCRYPTED PRIVATE KEY): encrypted private key asks for 2,147,483,647" in message
     # Without a password the key is not decrypted at all, so nothing needs refusing.
     assert len(certconv.load(to_pem(pki.chain) + pem).certificates) == 3
+
+
+def test_rsa_keys_with_giant_exponents_are_not_checked_at_ten_milliseconds_each() -> None:
+    import secrets
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    signer = issue("Signer", ca=True)
+    certs = []
+    for n in range(300):
+        modulus = secrets.randbits(3072) | (1 << 3071) | 1
+        exponent = secrets.randbits(3071) | (1 << 3070) | 1  # OpenSSL accepts it up to 3072-bit moduli
+        key = rsa.RSAPublicNumbers(exponent, modulus).public_key()
+        own = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"Giant e {n}")])
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(own)
+            .issuer_name(own)  # self-issued: certconv checks whether it is self-signed
+            .public_key(key)
+            .serial_number(n + 1)
+            .not_valid_before(dt.datetime(2024, 1, 1))
+            .not_valid_after(dt.datetime(2034, 1, 1))
+        )
+        certs.append(builder.sign(signer.key, hashes.SHA256()))  # type: ignore[arg-type]
+    data = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+    with within():  # 300 checks at ~10 ms each took over 3 s
+        bundle = certconv.load(data)
+    assert {w.code for w in bundle.warnings} >= {"unsupported-signature"}
