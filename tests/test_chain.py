@@ -351,3 +351,19 @@ def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
     vectors = Path(cryptography_vectors.__file__).parent / "x509"
     bundle = certconv.load(vectors / vector)
     assert [c.common_name for c in bundle.certificates] == ["www.cryptography.io"]
+
+
+def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An ordinary input needs about one signature check per certificate, however large it is;
+    # only certificates crowding one name make the work quadratic.
+    import certconv._chain as chain_module
+
+    monkeypatch.setattr(chain_module, "_MAX_SIGNATURE_CHECKS", 10)
+    root = issue("Root", ca=True)
+    cas = [issue(f"CA {i}", root, ca=True) for i in range(5)]
+    leaves = [issue(f"leaf{i}.example", cas[i % 5]) for i in range(40)]
+    assert len(certconv.load(to_pem([root, *cas, *leaves])).chains) == 40
+    crowd_key = make_key()
+    crowd = [issue("Crowd", issue("Crowd", ca=True, key=crowd_key), ca=True) for _ in range(12)]
+    with pytest.raises(certconv.UnsafeInputError, match="signature checks"):
+        certconv.load(to_pem(crowd))
