@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import shutil
 import tempfile
@@ -30,7 +31,10 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime (default), cumulative, ...")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--gc", action="store_true", help="keep the cyclic GC on (the certconv command turns it off)")
     args = parser.parse_args()
+    if not args.gc:
+        gc.disable()
     password = args.password_file.read_bytes().splitlines()[0] if args.password_file else None
     scratch = Path(tempfile.mkdtemp(prefix="certconv-profile-"))
     try:
