@@ -327,6 +327,7 @@ def main() -> None:
         help="run only these parts",
     )
     parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
+    parser.add_argument("--rounds", type=int, help="rounds per input, OpenSSL pipeline included (default: per input)")
     parser.add_argument(
         "--openssl-10k",
         type=int,
@@ -374,8 +375,11 @@ def main() -> None:
     certconv_folder = compile_certconv()
     if args.baseline_tree:
         compile_certconv(BASELINE_PYTHON, BASELINE_ENV)
-    if args.no_openssl:
-        for case in cases:
+    for case in cases:
+        if args.rounds:
+            case.openssl_rounds = args.rounds if case.openssl_rounds else 0
+            case.rounds = args.rounds
+        if args.no_openssl:
             case.openssl_rounds = 0
     loads: list[float] = []
     with tempfile.TemporaryDirectory(prefix="certconv-bench-") as scratch:
