@@ -460,4 +460,5 @@ class FetchResult:
 
 
 def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat pads the year to four digits; strftime("%Y") writes year 5 as "5" on glibc.
+    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
