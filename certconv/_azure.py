@@ -54,7 +54,7 @@ SNIPPET_LANGUAGES = ("bicep", "arm", "terraform", "powershell", "azcli", "rest")
 """What ``split(emit=...)`` accepts: APIM CA-certificate snippets in these languages."""
 
 PLACES = {
-    "apim": "API Management → Security → CA certificates",
+    "apim": "API Management → Security → Certificates → CA certificates",
     "apim-v2": "API Management (v2 tier) → Backends → your backend → TLS settings",
     "apim-selfhosted": "API Management → Security → Certificates, then Self-hosted gateways → "
     "your gateway → Certificate authorities",
