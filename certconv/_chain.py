@@ -223,23 +223,25 @@ def build_bundle(
         )
 
     chains = tuple(
-        Chain(tuple(certificates[n.sha256] for n in paths.best(node)))
-        for node in ordered
-        if node.role is Role.LEAF or (node.self_signed and not node.ca)
+        Chain(tuple(certificates[n.sha256] for n in paths.best(node))) for node in ordered if _end_entity(node)
     )
+    # Missing issuers: every certificate with none in the input, and the top of every
+    # chain that loops or runs too deep before reaching a self-signed root.
+    chain_tops = {chain.top.sha256 for chain in chains if not chain.complete}
     for node in ordered:
         warnings.extend(_validity_warnings(node, at))
-        top = paths.best(node)[-1]
-        if not top.self_signed and top is node:
+        if not node.self_signed and (not node.issuers or node.sha256 in chain_tops):
             warnings.append(_missing_issuer(node))
         if node.unverifiable:
-            warnings.append(BundleWarning(
-                "unsupported-signature",
-                f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature algorithm "
-                f"({node.raw.x509.signature_algorithm_oid.dotted_string}) cannot be checked, so it is not "
-                "treated as a root",
-                node.sha1,
-            ))
+            warnings.append(
+                BundleWarning(
+                    "unsupported-signature",
+                    f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature algorithm "
+                    f"({node.raw.x509.signature_algorithm_oid.dotted_string}) cannot be checked, so it is not "
+                    "treated as a root",
+                    node.sha1,
+                )
+            )
         if node.issued_any and node.bc_ca is False:
             warnings.append(
                 BundleWarning(
@@ -270,16 +272,43 @@ def build_bundle(
 
 _ROLE_ORDER = {Role.ROOT: 0, Role.INTERMEDIATE: 1, Role.LEAF: 2}
 
+_END_ENTITY_USAGES = frozenset({x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH})
+
+
+def _end_entity(node: _Node) -> bool:
+    """Whether ``node`` starts a chain: a leaf, or a self-signed certificate serving as one.
+
+    ``openssl req -x509`` marks even a backend's self-signed certificate CA:TRUE,
+    so a self-signed certificate that issued nothing in the input counts as an
+    end entity when it is CA:FALSE or carries what only servers and clients
+    carry: DNS/IP subject alternative names or a serverAuth/clientAuth EKU. A
+    root CA of a trust store has neither and stays out of the chains.
+    """
+    if node.role is Role.LEAF:
+        return True
+    if not node.self_signed or node.issued_any:
+        return False
+    if not node.ca:
+        return True
+    cert = node.raw.x509
+    san = read_extension(cert, x509.SubjectAlternativeName)
+    if san is not None and (san.get_values_for_type(x509.DNSName) or san.get_values_for_type(x509.IPAddress)):
+        return True
+    eku = read_extension(cert, x509.ExtendedKeyUsage)
+    return eku is not None and bool(_END_ENTITY_USAGES.intersection(eku))
+
 
 def _unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) -> list[_Node]:
-    """One node per distinct DER; a friendly name seen on any copy is kept."""
+    """One node per distinct DER; ``source`` is the first input (in the order given) that held it."""
     by_der: dict[bytes, _Node] = {}
     for raw in raws:
         node = by_der.get(raw.der)
         if node is None:
             by_der[raw.der] = _Node(raw)
             continue
-        if node.raw.friendly_name is None and raw.friendly_name is not None:
+        # Any copy's friendly name may be kept; the smallest, so input order does not matter.
+        kept = node.raw.friendly_name
+        if raw.friendly_name is not None and (kept is None or raw.friendly_name < kept):
             node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
         warnings.append(
             BundleWarning(
@@ -423,9 +452,17 @@ def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
 
 
 def _missing_issuer(node: _Node) -> BundleWarning:
+    """Warning for the top of a chain that does not reach a self-signed root."""
     cert = node.raw.x509
     issuer = printable(cert.issuer.rfc4514_string())
-    message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
+    if node.issuers:
+        # Its issuers are present, but every path up from them loops back (or is too deep).
+        message = (
+            f"the chain of '{display_name(cert.subject)}' reaches no self-signed root: its issuers in the "
+            f"input lead back to certificates already in the chain; the root above {issuer} is missing"
+        )
+    else:
+        message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
     urls = ca_issuers_urls(cert)
     if urls:
         message += f" (download it from {', '.join(urls)})"

@@ -333,6 +333,8 @@ def test_issuer_loop_terminates() -> None:
     (chain,) = bundle.chains
     assert len({c.sha1 for c in chain}) == len(chain) <= 3
     assert not chain.complete
+    (warning,) = [w for w in bundle.warnings if w.code == "missing-issuer"]
+    assert warning.sha1 == chain.top.sha1 and "reaches no self-signed root" in warning.message
 
 
 def test_md2_self_signature_that_cannot_be_checked_is_flagged_not_trusted() -> None:
@@ -367,3 +369,27 @@ def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.Monkey
     crowd = [issue("Crowd", issue("Crowd", ca=True, key=crowd_key), ca=True) for _ in range(12)]
     with pytest.raises(certconv.UnsafeInputError, match="signature checks"):
         certconv.load(to_pem(crowd))
+
+
+def test_self_signed_ca_true_backend_certificate_is_a_chain_of_one() -> None:
+    # `openssl req -x509` marks a backend's self-signed certificate CA:TRUE; its SAN gives it away.
+    backend = issue("api.backend.example", ca=True, san=["api.backend.example"])
+    bundle = certconv.load(backend.der)
+    assert [c.role for c in bundle.certificates] == [Role.ROOT]
+    assert [list(ch.sha1s) for ch in bundle.chains] == [[bundle.certificates[0].sha1]]
+
+
+def test_self_signed_root_ca_alone_is_no_chain() -> None:
+    assert certconv.load(issue("Lonely Root CA", ca=True).der).chains == ()
+
+
+def test_friendly_name_kept_does_not_depend_on_input_order(pki: Pki) -> None:
+    from cryptography.hazmat.primitives.serialization import NoEncryption, pkcs12
+
+    def named(name: bytes) -> bytes:
+        cas = [pkcs12.PKCS12Certificate(pki.root.cert, name)]
+        return pkcs12.serialize_key_and_certificates(None, None, None, cas, NoEncryption())
+
+    a, b = named(b"Name-Y"), named(b"Name-X")
+    names = {certconv.load(order).certificates[0].friendly_name for order in ([a, b], [b, a])}
+    assert names == {"Name-X"}
