@@ -57,7 +57,7 @@ def load(
         CertconvError: a subclass saying what is wrong with which input.
     """
     if isinstance(password, str):
-        password = password.encode("utf-8")
+        password = password.encode("utf-8", "surrogateescape")
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:

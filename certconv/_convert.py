@@ -141,7 +141,7 @@ def _load_with_keys(
     inputs: InputLike | Sequence[InputLike], *, password: str | bytes | None, at: datetime | None, max_input_size: int
 ) -> Bundle:
     """Like :func:`certconv.load`, but a ``.key`` file may come beside its certificate."""
-    secret = password.encode("utf-8") if isinstance(password, str) else password
+    secret = password.encode("utf-8", "surrogateescape") if isinstance(password, str) else password
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:
@@ -224,7 +224,7 @@ def convert_bundle(
         NewPasswordRequiredError: a PKCS#12 would hold a key without a password.
     """
     _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
-    secret = new_password.encode("utf-8") if isinstance(new_password, str) else new_password
+    secret = new_password.encode("utf-8", "surrogateescape") if isinstance(new_password, str) else new_password
     if to in ("der", "pem"):
         return _single(bundle, to, secret, include_key=include_key)
     if to == "p7b":

@@ -33,6 +33,7 @@ from ._errors import (
     InputError,
     InputTooLargeError,
     NoCertificateError,
+    PasswordError,
     PasswordRequiredError,
     UnsafeInputError,
     UnsupportedFormatError,
@@ -314,7 +315,7 @@ class _Reader:
         # Without a password, try none and then the empty one (Windows writes either).
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
-        attempts = [None, b""] if self.password is None else [self.password, None, b""]
+        attempts = [None, b""] if self.password is None else [_pkcs12_password(self.password), None, b""]
         opening = _pkcs12.Opening(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
@@ -342,10 +343,17 @@ class _Reader:
                 "PKCS#12 file is password-protected: give its password (--password-file, --password-env or --password)",
                 path=self.name,
             )
-        verdict = _pkcs12_mac_verdict(data, self.password)
+        password = _pkcs12_password(self.password)
+        verdict = _pkcs12_mac_verdict(data, password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
-        decrypts = opening.password_decrypts(self.password) if verdict is not True else None
+        decrypts = opening.password_decrypts(password) if verdict is not True else None
+        if password != self.password and (verdict is True or decrypts is True):
+            return PasswordError(
+                "PKCS#12 password is right but not UTF-8, and this file's modern (PBES2) encryption needs its "
+                "raw bytes, which cryptography cannot take: re-export it with a UTF-8 password or as legacy",
+                path=self.name,
+            )
         if decrypts is True:
             return CorruptInputError(
                 "PKCS#12 password is right (it decrypts the contents) but the file is damaged "
@@ -354,7 +362,8 @@ class _Reader:
             )
         if verdict is False or decrypts is False:
             return WrongPasswordError(
-                "wrong password for PKCS#12 (check it, or try --password-file to avoid shell quoting)",
+                "wrong password for PKCS#12 (check it; --password-file keeps every character as typed)"
+                + _NOT_UTF8_HINT * (password != self.password),
                 path=self.name,
             )
         if verdict is True:
@@ -499,6 +508,27 @@ def _not_a_certificate(der: bytes) -> str:
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:160]
+
+
+_NOT_UTF8_HINT = (
+    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, "
+    "where it is read as Latin-1"
+)
+
+
+def _pkcs12_password(password: bytes) -> bytes:
+    """The password as ``cryptography`` takes it: UTF-8.
+
+    ``cryptography`` refuses other bytes. Legacy PKCS#12 encryption and the MAC
+    turn the password into a BMPString, where OpenSSL reads non-UTF-8 bytes as
+    Latin-1, so re-encoding those bytes from Latin-1 opens such files; modern
+    PBES2 files use the raw bytes and cannot be opened with them.
+    """
+    try:
+        password.decode("utf-8")
+    except UnicodeDecodeError:
+        return password.decode("latin-1").encode("utf-8")
+    return password
 
 
 # -- PKCS#12 MAC check: tells "wrong password" from "damaged file" ---------------------

@@ -239,8 +239,8 @@ def convert(
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
 
-    def call(pw: str | None) -> certconv.Conversion:
-        def attempt(new: str | None) -> certconv.Conversion:
+    def call(pw: str | bytes | None) -> certconv.Conversion:
+        def attempt(new: str | bytes | None) -> certconv.Conversion:
             return convert_files(
                 sources,
                 out,
@@ -257,7 +257,7 @@ def convert(
         try:
             return attempt(new_secret)
         except certconv.NewPasswordRequiredError:
-            if new_secret is not None or not may_prompt or not sys.stdin.isatty():
+            if new_secret is not None or not may_prompt or not _stdin_is_terminal():
                 raise
             return attempt(_ask_new_password())
 
@@ -266,23 +266,8 @@ def convert(
         typer.echo(conversion_summary(conversion))
 
 
-def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | None:
-    given = [
-        opt
-        for opt, v in (("--new-password", value), ("--new-password-file", file), ("--new-password-env", env))
-        if v is not None
-    ]
-    if len(given) > 1:
-        raise typer.BadParameter(f"give only one of {', '.join(given)}")
-    if value is not None:
-        if not quiet:
-            typer.echo(
-                "note: --new-password is visible to other local users (process list, shell history); "
-                "prefer --new-password-file, --new-password-env or the prompt",
-                err=True,
-            )
-        return value
-    return _password(None, file, env, quiet=quiet)
+def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
+    return _secret(value, file, env, option="--new-password", quiet=quiet)
 
 
 def _ask_new_password() -> str:
@@ -302,37 +287,44 @@ def _sources(inputs: list[str], max_input_size: int = certconv.DEFAULT_MAX_INPUT
     return [Source("<stdin>", sys.stdin.buffer.read(max_input_size + 1)) if item == "-" else item for item in inputs]
 
 
-def _password(password: str | None, password_file: Path | None, password_env: str | None, *, quiet: bool) -> str | None:
+def _password(
+    password: str | None, password_file: Path | None, password_env: str | None, *, quiet: bool
+) -> str | bytes | None:
+    return _secret(password, password_file, password_env, option="--password", quiet=quiet)
+
+
+def _secret(value: str | None, file: Path | None, env: str | None, *, option: str, quiet: bool) -> str | bytes | None:
+    """The secret from ``OPTION``, ``OPTION-file`` or ``OPTION-env`` (at most one of them).
+
+    A file's first line is taken as bytes, so a password in a legacy encoding
+    (Latin-1 exports from old Windows) reaches PKCS#12 unchanged; arguments and
+    environment values keep their original bytes too (the library encodes with
+    ``surrogateescape``).
+    """
     given = [
-        opt
-        for opt, value in (
-            ("--password", password),
-            ("--password-file", password_file),
-            ("--password-env", password_env),
-        )
-        if value is not None
+        opt for opt, v in ((option, value), (f"{option}-file", file), (f"{option}-env", env)) if v is not None
     ]
     if len(given) > 1:
         raise typer.BadParameter(f"give only one of {', '.join(given)}")
-    if password is not None:
+    if value is not None:
         if not quiet:
             typer.echo(
-                "note: --password is visible to other local users (process list, shell history); "
-                "prefer --password-file, --password-env or the prompt",
+                f"note: {option} is visible to other local users (process list, shell history); "
+                f"prefer {option}-file, {option}-env or the prompt",
                 err=True,
             )
-        return password
-    if password_file is not None:
-        try:
-            text = password_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise typer.BadParameter(f"cannot read password file {password_file} ({type(exc).__name__})") from None
-        return text.splitlines()[0] if text else ""
-    if password_env is not None:
-        value = os.environ.get(password_env)
-        if value is None:
-            raise typer.BadParameter(f"environment variable {password_env} is not set")
         return value
+    if file is not None:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise typer.BadParameter(f"cannot read {option}-file {file} ({exc.strerror or exc})") from None
+        return data.splitlines()[0] if data else b""
+    if env is not None:
+        secret = os.environ.get(env)
+        if secret is None:
+            raise typer.BadParameter(f"environment variable {env} is not set")
+        return secret
     return None
 
 
@@ -474,7 +466,7 @@ def fetch(
 ) -> None:
     """Get the certificate chain a TLS server sends, say what is wrong with it, and optionally split it."""
 
-    def call(_: str | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
+    def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
         result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
         manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
         return result, manifest
@@ -508,7 +500,7 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _run(call: Callable[[str | None], T], password: str | None, *, may_prompt: bool) -> T:
+def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, *, may_prompt: bool) -> T:
     """Make the library call; ask for a PKCS#12 password once if one is needed and we can ask."""
     try:
         try:

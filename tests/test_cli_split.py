@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,63 @@ def test_python_dash_m_works_and_errors_without_traceback(tmp_path: Path) -> Non
     )
     assert result.returncode == 1
     assert result.stderr == f"error: {tmp_path / 'missing.pfx'}: no such file\n"
+
+
+LATIN1_PASSWORD = b"caf\xe9-\xfcber"  # what an old Windows export typed in Latin-1 holds
+
+
+def openssl_pfx(pki: Pki, tmp_path: Path, *, legacy: bool) -> Path:
+    """A PFX protected with LATIN1_PASSWORD, made by OpenSSL (cryptography only writes UTF-8 passwords)."""
+    (tmp_path / "in.pem").write_bytes(to_pem([pki.leaf, pki.intermediate, pki.root], with_key=pki.leaf))
+    (tmp_path / "pw.bin").write_bytes(LATIN1_PASSWORD + b"\n")
+    out = tmp_path / ("legacy.pfx" if legacy else "modern.pfx")
+    subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            *(["-legacy"] if legacy else []),
+            "-in",
+            str(tmp_path / "in.pem"),
+            "-passout",
+            f"file:{tmp_path / 'pw.bin'}",
+            "-out",
+            str(out),
+        ],
+        check=True,
+    )
+    return out
+
+
+def test_latin1_password_opens_a_legacy_pfx_from_a_file(runner: CliRunner, pki: Pki, tmp_path: Path) -> None:
+    pfx = openssl_pfx(pki, tmp_path, legacy=True)
+    pw = tmp_path / "pw.txt"
+    pw.write_bytes(LATIN1_PASSWORD + b"\r\n")
+    result = runner.invoke(app, ["split", str(pfx), "--password-file", str(pw), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["certificates"][2]["has_private_key"]
+
+
+def test_latin1_password_of_a_modern_pfx_is_explained(runner: CliRunner, pki: Pki, tmp_path: Path) -> None:
+    pfx = openssl_pfx(pki, tmp_path, legacy=False)
+    pw = tmp_path / "pw.txt"
+    pw.write_bytes(LATIN1_PASSWORD)
+    result = runner.invoke(app, ["split", str(pfx), "--password-file", str(pw), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "password is right but not UTF-8" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_non_utf8_password_from_the_environment_keeps_its_bytes(pki: Pki, tmp_path: Path) -> None:
+    # A real process: the variable holds raw bytes, which Python decodes with surrogateescape.
+    pfx = openssl_pfx(pki, tmp_path, legacy=True)
+    env = {**os.environb, b"PFX_PW": LATIN1_PASSWORD}
+    command = [sys.executable, "-m", "certconv", "split", str(pfx), "--password-env", "PFX_PW", "--out"]
+    result = subprocess.run([*command, str(tmp_path / "o"), "-q"], env=env, capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    wrong = subprocess.run(
+        [*command, str(tmp_path / "o2")], env={**env, b"PFX_PW": b"\xff\xfe"}, capture_output=True, check=False
+    )
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith(b"error: ") and wrong.stderr.count(b"\n") == 1
+    assert b"wrong password" in wrong.stderr
