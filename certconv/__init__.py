@@ -40,6 +40,7 @@ from ._errors import (
     UnsafeInputError,
     UnsafeOutputError,
     UnsupportedFormatError,
+    UsageError,
     WrongPasswordError,
 )
 from ._model import (
@@ -126,6 +127,7 @@ __all__ = [
     "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
+    "UsageError",
     "Verification",
     "VerifyFailure",
     "WrongPasswordError",

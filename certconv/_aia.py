@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ._chain import build_bundle, ca_issuers_urls, signed_by
-from ._errors import CertconvError
+from ._errors import CertconvError, UsageError
 from ._model import Bundle, BundleWarning, Certificate
 from ._names import display_name
 from ._read import RawCertificate, ReadResult, Source, read_source
@@ -90,7 +90,7 @@ def complete_bundle(
     ``aia-unsupported-url``, ``aia-loop``, ``aia-depth``, ``aia-limit``).
     """
     if not timeout > 0:
-        raise ValueError("timeout must be a positive number of seconds")
+        raise UsageError("timeout must be a positive number of seconds")
     pool = list(results)
     walk = _Walk(timeout, max_size, {}, [])
     bundle = build_bundle(pool, at=at)

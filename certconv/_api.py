@@ -11,7 +11,7 @@ from ._chain import build_bundle
 from ._errors import InputError
 from ._model import Bundle, FetchResult, Manifest
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
-from ._write import write_split
+from ._write import check_split_options, write_split
 
 if TYPE_CHECKING:
     from ._verify import Verification
@@ -113,6 +113,7 @@ def split(
     Equivalent to ``write_split(load(inputs, ...), out, ...)``; see both for the
     arguments. Nothing is written when anything fails.
     """
+    check_split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
     return write_split(bundle, out, format=format, force=force, target=target, emit=emit)
 

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from ._chain import read_extension
+from ._errors import UsageError
 from ._model import BackendTls, Bundle, Certificate, Destination, ManifestEntry, Role
 
 __all__ = [
@@ -73,7 +74,7 @@ def targets_of(target: str) -> tuple[str, ...]:
         ValueError: ``target`` is not one of :data:`TARGETS`.
     """
     if target not in TARGETS:
-        raise ValueError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
+        raise UsageError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
     return SINGLE_TARGETS if target == "all" else (target,)
 
 
@@ -112,7 +113,7 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
     """
     parts = targets_of(target)
     if format not in ("der", "pem"):
-        raise ValueError(f"format must be der or pem, not {format!r}")
+        raise UsageError(f"format must be der or pem, not {format!r}")
     base: dict[Certificate, list[Destination]] = {c: [] for c in bundle.certificates}
     extra: list[tuple[str, Certificate, str, list[Destination]]] = []
     data: dict[str, bytes] = {names[c]: encode(c, format) for c in bundle.certificates}

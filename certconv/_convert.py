@@ -17,6 +17,7 @@ from datetime import datetime
 from os import PathLike
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -31,6 +32,7 @@ from ._errors import (
     NewPasswordRequiredError,
     NoCertificateError,
     UnsafeOutputError,
+    UsageError,
 )
 from ._model import Bundle, Certificate
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_source
@@ -243,9 +245,9 @@ def _check_options(
     include_key: bool,
 ) -> None:
     if to not in CONVERT_TARGETS:
-        raise ValueError(f"to must be one of {CONVERT_TARGETS}, not {to!r}")
+        raise UsageError(f"to must be one of {CONVERT_TARGETS}, not {to!r}")
     if format not in (None, "der", "pem"):
-        raise ValueError(f"format must be 'der' or 'pem', not {format!r}")
+        raise UsageError(f"format must be 'der' or 'pem', not {format!r}")
     if format is not None and to != "p7b":
         raise ConversionError(f"--format applies to --to p7b only; --to {to} decides the encoding itself")
     if legacy and to != "pfx":
@@ -478,7 +480,13 @@ def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
     """The private key whose public half is ``cert``'s public key."""
     spki = serialization.PublicFormat.SubjectPublicKeyInfo
     der = serialization.Encoding.DER
-    wanted = cert.x509.public_key().public_bytes(der, spki)
+    try:
+        wanted = cert.x509.public_key().public_bytes(der, spki)
+    except (UnsupportedAlgorithm, ValueError):
+        raise KeyMismatchError(
+            f"the public key of '{cert.common_name}' is of a type or encoding certconv cannot read, "
+            "so no private key can be matched to it"
+        ) from None
     for key in bundle.private_keys:
         if key.public_key().public_bytes(der, spki) == wanted:
             return key

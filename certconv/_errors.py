@@ -21,6 +21,7 @@ script needs a single ``except``::
     │   ├── NetworkTimeoutError    no answer within the timeout
     │   └── NotTLSError            the server answered, but not with a TLS handshake
     ├── TargetError                the certificates cannot serve the Azure target or snippet asked for
+    ├── UsageError                 an option the call does not take (also a ValueError); the CLI exits 2
     └── OutputError                nothing could be written, and nothing was
         ├── OutputExistsError      a file would be overwritten (use ``force``)
         └── UnsafeOutputError      the output folder is unusable or unsafe
@@ -52,6 +53,7 @@ __all__ = [
     "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
+    "UsageError",
     "WrongPasswordError",
 ]
 
@@ -157,3 +159,10 @@ class OutputExistsError(OutputError):
 
 class UnsafeOutputError(OutputError):
     """The output folder is not a folder, or writing there would be unsafe."""
+
+
+class UsageError(CertconvError, ValueError):
+    """An argument the call does not take: an unknown format, target, purpose or language.
+
+    Also a :class:`ValueError`, as Python's own functions raise for bad arguments.
+    """

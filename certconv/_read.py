@@ -120,6 +120,8 @@ def read_file(path: str | PathLike[str], *, max_input_size: int = DEFAULT_MAX_IN
         raise InputError("permission denied", path=name) from None
     except OSError as exc:
         raise InputError(f"cannot be read ({exc.strerror or exc})", path=name) from None
+    except ValueError:  # a NUL byte in the path: no file can have that name
+        raise InputError("is not a usable file name", path=name.replace("\0", "\\0")) from None
     if len(data) > max_input_size:
         raise InputTooLargeError(_too_large(len(data), max_input_size), path=name)
     return Source(name, data)

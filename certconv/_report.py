@@ -87,7 +87,9 @@ def _apim_lines(manifest: Manifest) -> list[str]:
     lines: list[str] = []
     if placed:
         width = max(len(e.file) for e, _ in placed)
-        lines.append("Upload to Azure API Management → Security → Certificates → CA certificates → + Add, one file each:")
+        lines.append(
+            "Upload to Azure API Management → Security → Certificates → CA certificates → + Add, one file each:"
+        )
         for entry, dest in placed:
             lines.append(f"  {entry.file.ljust(width)}  store {_STORE_HELP[dest.store or '']}")
         lines.append(

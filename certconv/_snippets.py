@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from ._azure import SNIPPET_LANGUAGES
 from ._chain import APIM_CA_LIMIT
-from ._errors import TargetError
+from ._errors import TargetError, UsageError
 from ._model import ManifestEntry
 
 __all__ = ["API_VERSION", "SNIPPET_FILES", "ca_entries", "note_lines", "render_snippets"]
@@ -72,6 +72,13 @@ _TEMPLATE_NOTE = [
 ]
 
 
+def check_languages(languages: Sequence[str]) -> None:
+    """Raise :class:`UsageError` unless every one of ``languages`` is in :data:`SNIPPET_LANGUAGES`."""
+    unknown = [lang for lang in languages if lang not in SNIPPET_LANGUAGES]
+    if unknown:
+        raise UsageError(f"emit languages must be among {', '.join(SNIPPET_LANGUAGES)}, not {', '.join(unknown)}")
+
+
 def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) -> dict[str, bytes]:
     """The snippet files for ``languages`` (file name → bytes) listing the CA ``entries``.
 
@@ -80,12 +87,10 @@ def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) 
         languages: Any of :data:`SNIPPET_LANGUAGES`.
 
     Raises:
-        ValueError: an unknown language.
+        UsageError: an unknown language.
         TargetError: no CA certificate (a snippet would empty APIM's list), or more than 10.
     """
-    unknown = [lang for lang in languages if lang not in SNIPPET_LANGUAGES]
-    if unknown:
-        raise ValueError(f"emit languages must be among {', '.join(SNIPPET_LANGUAGES)}, not {', '.join(unknown)}")
+    check_languages(languages)
     cas = ca_entries(entries)
     if not cas:
         raise TargetError(

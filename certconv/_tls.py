@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ._chain import build_bundle, signed_by
-from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
+from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError, UsageError
 from ._model import Bundle, Certificate, Chain, FetchResult
 from ._read import Source, read_source
 
@@ -137,7 +137,7 @@ def fetch(
     See :func:`certconv.fetch` for the arguments.
     """
     if not timeout > 0:
-        raise ValueError("timeout must be a positive number of seconds")
+        raise UsageError("timeout must be a positive number of seconds")
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     served_x509 = handshake(where, timeout=timeout)
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)

@@ -99,7 +99,8 @@ def _apim_en(manifest: Manifest) -> list[str]:
     lines += [
         "For the Developer, Basic, Standard and Premium tiers (not Consumption, not the v2 tiers).",
         "",
-        "1. In the Azure portal, open your API Management service → **Security** → **Certificates** → tab **CA certificates**.",
+        "1. In the Azure portal, open your API Management service → **Security** → **Certificates** → "
+        "tab **CA certificates**.",
     ]
     n = 2
     for entry, store, _ in items:
@@ -263,7 +264,8 @@ def _apim_zh(manifest: Manifest) -> list[str]:
     lines += [
         "适用于开发人员、基本、标准和高级层（不适用于消耗层和 v2 层）。",
         "",
-        "1. 在 Azure 门户中打开 API 管理服务 → **Security（安全）** → **Certificates（证书）** → **CA certificates（CA 证书）** 选项卡。",
+        "1. 在 Azure 门户中打开 API 管理服务 → **Security（安全）** → **Certificates（证书）** → "
+        "**CA certificates（CA 证书）** 选项卡。",
     ]
     n = 2
     for entry, store, _ in items:

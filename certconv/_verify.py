@@ -28,7 +28,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
-from ._errors import InputError
+from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
@@ -322,7 +322,7 @@ def verify(
     from OpenSSL import crypto
 
     if purpose not in PURPOSES:
-        raise ValueError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+        raise UsageError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
     moment = _utc(at or datetime.now(UTC))
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)

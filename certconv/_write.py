@@ -22,9 +22,9 @@ from os import PathLike
 from pathlib import Path
 
 from ._azure import default_format, plan, targets_of
-from ._errors import OutputError, OutputExistsError, UnsafeOutputError
+from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageError
 from ._model import Bundle, Certificate, Manifest
-from ._snippets import render_snippets
+from ._snippets import check_languages, render_snippets
 from ._upload_guide import UPLOAD_NAME, upload_guide
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
@@ -82,6 +82,32 @@ def manifest_json(manifest: Manifest) -> str:
     return json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def check_split_options(
+    out: str | PathLike[str], *, format: str | None, target: str, emit: str | Sequence[str]  # noqa: A002
+) -> tuple[str, list[str]]:
+    """Check :func:`write_split`'s options before any work; return the format and snippet languages.
+
+    Raises:
+        UsageError: an empty ``out``, an unknown ``format``, ``target`` or ``emit``
+            language, or ``emit`` with a target or format it cannot serve.
+    """
+    if not str(out):
+        raise UsageError("the output folder name is empty")
+    targets = targets_of(target)
+    # "bicep,arm" as on the command line, not one language per letter.
+    langs = [lang.strip() for lang in emit.split(",")] if isinstance(emit, str) else list(emit)
+    langs = [lang for lang in langs if lang]
+    check_languages(langs)
+    fmt = default_format(target) if format is None else format
+    if fmt not in FORMATS:
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if langs and "apim" not in targets:
+        raise UsageError(f"snippets (emit) set APIM's CA certificates: use target apim or all, not {target}")
+    if langs and fmt != "der":
+        raise UsageError("snippets (emit) reference the DER .cer files: use format der")
+    return fmt, langs
+
+
 def write_split(
     bundle: Bundle,
     out: str | PathLike[str],
@@ -89,7 +115,7 @@ def write_split(
     format: str | None = None,  # noqa: A002 - the word users know from --format
     force: bool = False,
     target: str = "apim",
-    emit: Sequence[str] = (),
+    emit: str | Sequence[str] = (),
 ) -> Manifest:
     """Write one ``.cer`` per certificate of ``bundle``, what ``target`` adds, ``UPLOAD.md`` and ``manifest.json``.
 
@@ -108,22 +134,12 @@ def write_split(
         The :class:`Manifest` of what was written.
 
     Raises:
-        ValueError: unknown ``format``, ``target`` or ``emit`` language, or ``emit``
-            with a target or format it cannot serve.
+        UsageError: see :func:`check_split_options`.
         TargetError: ``emit`` without CA certificates, or with more than 10.
         OutputExistsError: A file exists and ``force`` is false. Nothing is written.
         UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
     """
-    targets_of(target)  # ValueError for an unknown target, before anything else
-    if isinstance(emit, str):  # "bicep,arm" as on the command line, not one language per letter
-        emit = [lang.strip() for lang in emit.split(",") if lang.strip()]
-    fmt = default_format(target) if format is None else format
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
-    if emit and "apim" not in targets_of(target):
-        raise ValueError(f"emit writes APIM CA-certificate snippets: use target apim or all, not {target}")
-    if emit and fmt != "der":
-        raise ValueError("emit references the DER .cer files: use format der")
+    fmt, emit = check_split_options(out, format=format, target=target, emit=emit)
     planned = plan(bundle, file_names(bundle.certificates), target=target, format=fmt)
     snippets = render_snippets(planned.entries, emit) if emit else {}
     manifest = Manifest(
@@ -148,6 +164,8 @@ def write_files(out: Path, files: dict[str, bytes], *, force: bool, mode: int = 
     Raises:
         OutputExistsError, UnsafeOutputError: before anything is written.
     """
+    if "\0" in str(out):
+        raise UsageError("the output path contains a NUL byte")
     created = _make_folder(out)
     try:
         _check_targets(out, files, force=force)
@@ -188,7 +206,7 @@ def _make_folder(out: Path) -> list[Path]:
 
 def _check_targets(out: Path, files: dict[str, bytes], *, force: bool) -> None:
     for name in files:
-        if os.sep in name or (os.altsep and os.altsep in name) or name in (".", ".."):
+        if os.sep in name or (os.altsep and os.altsep in name) or "\0" in name or name in (".", ".."):
             raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
         target = out / name
         if not os.path.lexists(target):

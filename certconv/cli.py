@@ -18,7 +18,7 @@ from typing import Annotated, TypeVar
 import typer
 
 import certconv
-from certconv import CertconvError, PasswordRequiredError, Source
+from certconv import CertconvError, PasswordRequiredError, Source, UsageError
 
 app = typer.Typer(
     name="certconv",
@@ -97,26 +97,6 @@ class AzureTarget(enum.StrEnum):
     all = "all"
 
 
-def _emit_list(value: str | None, target: AzureTarget, fmt: Format | None) -> list[str]:
-    """``--emit bicep,arm``: the languages, checked against the target and format before anything is read."""
-    if value is None:
-        return []
-    langs = [part.strip().lower() for part in value.split(",") if part.strip()]
-    unknown = [lang for lang in langs if lang not in certconv.SNIPPET_LANGUAGES]
-    if unknown or not langs:
-        raise typer.BadParameter(
-            f"unknown language {', '.join(unknown) or '(none)'}; choose from {','.join(certconv.SNIPPET_LANGUAGES)}",
-            param_hint="--emit",
-        )
-    if target not in (AzureTarget.apim, AzureTarget.all):
-        raise typer.BadParameter(
-            f"snippets set APIM's CA certificates: use --target apim or all, not {target.value}", param_hint="--emit"
-        )
-    if fmt is Format.pem:
-        raise typer.BadParameter("snippets reference the DER .cer files: drop --format pem", param_hint="--emit")
-    return langs
-
-
 @app.command()
 def split(
     inputs: Inputs,
@@ -157,7 +137,6 @@ def split(
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._report import split_summary
 
-    langs = _emit_list(emit, target, fmt)
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
     manifest = _run(
@@ -171,7 +150,7 @@ def split(
             complete=complete,
             timeout=timeout,
             target=target.value,
-            emit=langs,
+            emit=emit or (),
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -513,7 +492,7 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
         typer.echo("error: interrupted; nothing was written", err=True)
         raise typer.Exit(130) from None
