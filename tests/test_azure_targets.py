@@ -343,7 +343,7 @@ def test_cli_target_appgw_v2_writes_pem_and_json_names_the_target(pki: Pki, tmp_
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--emit", "bicep,yaml"], "emit languages must be among bicep, arm, terraform, powershell, azcli, rest, not yaml"),
+        (["--emit", "bicep,yaml"], "must be among bicep, arm, terraform, powershell, azcli, rest, not yaml"),
         (["--emit", "arm", "--target", "apim-selfhosted"], "use target apim or all, not apim-selfhosted"),
         (["--emit", "arm", "--format", "pem"], "reference the DER .cer files: use format der"),
         (["--target", "apim-v3"], "apim-v3"),
