@@ -8,7 +8,7 @@ from os import PathLike
 from typing import TYPE_CHECKING
 
 from ._chain import build_bundle
-from ._errors import InputError
+from ._errors import InputError, NoCertificateError
 from ._model import Bundle, FetchResult, Manifest
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import check_split_options, write_split
@@ -33,6 +33,7 @@ def load(
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    keys_alone: bool = False,
 ) -> Bundle:
     """Read one or more inputs and classify and chain every certificate in them.
 
@@ -49,6 +50,8 @@ def load(
             ``source="aia:<url>"``. Off by default: without it certconv never
             touches the network. Download problems are warnings, not errors.
         timeout: Seconds allowed per AIA download (with ``complete``).
+        keys_alone: Accept inputs that hold only a private key (``backend.key``
+            beside ``backend.crt``); otherwise such an input is an error.
 
     Returns:
         The :class:`Bundle`.
@@ -62,7 +65,11 @@ def load(
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:
         raise InputError("no input given")
-    results = [read_source(_to_source(item, max_input_size), password=password) for item in items]
+    results = [
+        read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items
+    ]
+    if not any(r.certificates for r in results):
+        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
     if complete:
         # Imported here: the network code stays out of `import certconv`.
         from ._aia import complete_bundle

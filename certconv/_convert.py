@@ -23,19 +23,16 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
-from ._api import InputLike, _to_source
-from ._chain import build_bundle
+from ._api import InputLike, load
 from ._errors import (
     ConversionError,
-    InputError,
     KeyMismatchError,
     NewPasswordRequiredError,
-    NoCertificateError,
     UnsafeOutputError,
     UsageError,
 )
 from ._model import Bundle, Certificate
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_source
+from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import write_files
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
@@ -126,7 +123,7 @@ def convert(
             output (:class:`OutputError`).
     """
     _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
-    bundle = _load_with_keys(inputs, password=password, at=at, max_input_size=max_input_size)
+    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, keys_alone=True)
     return write_convert(
         bundle,
         out,
@@ -137,21 +134,6 @@ def convert(
         include_key=include_key,
         force=force,
     )
-
-
-def _load_with_keys(
-    inputs: InputLike | Sequence[InputLike], *, password: str | bytes | None, at: datetime | None, max_input_size: int
-) -> Bundle:
-    """Like :func:`certconv.load`, but a ``.key`` file may come beside its certificate."""
-    secret = password.encode("utf-8", "surrogateescape") if isinstance(password, str) else password
-    items: Sequence[InputLike]
-    items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
-    if not items:
-        raise InputError("no input given")
-    results = [read_source(_to_source(item, max_input_size), password=secret, keys_alone=True) for item in items]
-    if not any(r.certificates for r in results):
-        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
-    return build_bundle(results, at=at)
 
 
 def write_convert(

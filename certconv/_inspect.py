@@ -349,7 +349,16 @@ def inspect(
         CertconvError: a subclass saying what is wrong with which input.
     """
     at = (at or datetime.now(UTC)).astimezone(UTC)
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
+    # A key file may come beside its certificate: inspect says whether they match.
+    bundle = load(
+        inputs,
+        password=password,
+        at=at,
+        max_input_size=max_input_size,
+        complete=complete,
+        timeout=timeout,
+        keys_alone=True,
+    )
     return inspect_bundle(bundle, at=at)
 
 

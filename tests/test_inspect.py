@@ -416,3 +416,19 @@ def openssl_sha1_chain(tmp_path: Path) -> tuple[bytes, bytes]:
         capture_output=True,
     )
     return root.read_bytes(), intermediate.read_bytes()
+
+
+def test_inspect_takes_a_key_file_beside_its_certificate(pki: Pki, tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    (tmp_path / "leaf.pem").write_bytes(pki.leaf.pem)
+    (tmp_path / "leaf.key").write_bytes(
+        pki.leaf.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    result = certconv.inspect([tmp_path / "leaf.pem", tmp_path / "leaf.key"])
+    (entry,) = result.to_dict()["certificates"]
+    assert entry["has_private_key"] is True
+    with pytest.raises(certconv.NoCertificateError):
+        certconv.inspect([tmp_path / "leaf.key"])
