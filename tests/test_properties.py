@@ -8,14 +8,24 @@ from tempfile import TemporaryDirectory
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pki import Issued, issue, make_chain, to_p7b, to_pem, to_pfx
+from pki import DAY, NOW, Issued, issue, make_chain, make_key, name, to_p7b, to_pem, to_pfx
 
 import certconv
 
 PKI = make_chain("Prop")
 OTHER_ROOT = issue("Prop Other Root", ca=True)
 LONELY_CA = issue("Prop Lonely CA", OTHER_ROOT, ca=True)
-POOL: list[Issued] = [*PKI.chain, OTHER_ROOT, LONELY_CA]
+# Where the tie-breaks matter: a root present both self-signed and cross-signed by an
+# older root, and one CA issued twice with the same name, key and validity.
+OLD_ROOT = issue("Prop Old Root", ca=True)
+NEW_KEY, TWIN_KEY = make_key(), make_key()
+NEW_ROOT = issue("Prop New Root", ca=True, key=NEW_KEY)
+CROSS = issue(name("Prop New Root"), OLD_ROOT, ca=True, key=NEW_KEY)
+UNTIL = NOW + 400 * DAY
+TWIN_A = issue("Prop Twin CA", NEW_ROOT, ca=True, key=TWIN_KEY, not_after=UNTIL)
+TWIN_B = issue("Prop Twin CA", NEW_ROOT, ca=True, key=TWIN_KEY, not_after=UNTIL)
+TWIN_LEAF = issue("twin.example", TWIN_A)
+POOL: list[Issued] = [*PKI.chain, OTHER_ROOT, LONELY_CA, OLD_ROOT, NEW_ROOT, CROSS, TWIN_A, TWIN_B, TWIN_LEAF]
 
 
 def package(certs: list[Issued], how: str) -> bytes:
@@ -46,7 +56,7 @@ REFERENCE = split_output([to_pem(POOL)])
 @given(
     order=st.permutations(POOL),
     extra=st.lists(st.sampled_from(POOL), max_size=4),
-    cuts=st.lists(st.integers(min_value=1, max_value=8), max_size=3),
+    cuts=st.lists(st.integers(min_value=1, max_value=len(POOL) + 3), max_size=4),
     formats=st.lists(st.sampled_from(["pem", "p7b", "pfx", "der"]), min_size=4, max_size=4),
 )
 def test_shuffled_duplicated_mixed_inputs_give_identical_output(
