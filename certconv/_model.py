@@ -433,6 +433,19 @@ class FetchResult:
     verdict: str
     message: str
 
+    @property
+    def aia_could_help(self) -> bool:
+        """Some missing issuer names an http(s) caIssuers URL: ``complete=True`` may fetch it."""
+        from ._chain import ca_issuers_urls  # _chain imports this module
+
+        missing = {w.sha1 for w in self.bundle.warnings if w.code == "missing-issuer"}
+        return any(
+            url.startswith(("http://", "https://"))
+            for cert in self.bundle.certificates
+            if cert.sha1 in missing
+            for url in ca_issuers_urls(cert.x509)
+        )
+
     def to_dict(self, manifest: Manifest | None = None) -> dict[str, Any]:
         """The result as ``certconv fetch --json`` prints it.
 

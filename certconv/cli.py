@@ -465,7 +465,7 @@ def fetch(
 
         typer.echo(inspect_bundle(result.bundle).render(color=_color()))
     typer.echo(f"\n{result.target}: {result.message}")
-    if not complete and any(w.code == "missing-issuer" and "http" in w.message for w in result.bundle.warnings):
+    if not complete and result.aia_could_help:
         typer.echo("hint: --complete downloads missing issuers from their AIA URLs")
 
 

@@ -285,6 +285,20 @@ def test_cli_prints_the_tree_and_the_verdict(served_pki: Pki) -> None:
     )
 
 
+def test_cli_hints_at_complete_only_when_an_http_aia_url_could_help() -> None:
+    root = issue("Hint Root", ca=True)
+    ca = issue("Hint CA", root, ca=True)
+    with_aia = issue("aia.example", ca, san=["aia.example"], aia_ca_issuers=["http://127.0.0.1:9/ca.cer"])
+    ldap_only = issue("ldap.example", ca, san=["ldap.example"], aia_ca_issuers=["ldap://x/ca"])
+    hints = []
+    for leaf in (with_aia, ldap_only):
+        with tls_server("127.0.0.1", [leaf], leaf) as server:
+            result = runner.invoke(app, ["fetch", f"127.0.0.1:{server.port}"])
+        assert result.exit_code == 0, result.output
+        hints.append("hint: --complete" in result.output)
+    assert hints == [True, False]
+
+
 def test_cli_json_lists_served_order_and_verdict(served_pki: Pki) -> None:
     p = served_pki
     with tls_server("::1", [p.leaf, p.root, p.intermediate], p.leaf) as server:
