@@ -18,12 +18,12 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID
+from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
-from ._names import printable
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
 
@@ -35,24 +35,6 @@ INSPECT_SCHEMA = 1
 SOON_DAYS = 30
 """Certificates expiring within this many days are highlighted."""
 
-_EKU_NAMES = {
-    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
-    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
-    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
-    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
-    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
-    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
-    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE: "anyExtendedKeyUsage",
-}
-_KEY_USAGE_NAMES = (
-    ("digital_signature", "digitalSignature"),
-    ("content_commitment", "nonRepudiation"),
-    ("key_encipherment", "keyEncipherment"),
-    ("data_encipherment", "dataEncipherment"),
-    ("key_agreement", "keyAgreement"),
-    ("key_cert_sign", "keyCertSign"),
-    ("crl_sign", "cRLSign"),
-)
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 
@@ -126,11 +108,11 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
     weak = not cert.self_signed and (
         signature_hash in _WEAK_HASHES or any(h in sig_name.lower() for h in ("md2", "md4", "md5"))
     )
-    bc = _extension(x, x509.BasicConstraints)
-    ku = _extension(x, x509.KeyUsage)
-    eku = _extension(x, x509.ExtendedKeyUsage)
-    aia = _extension(x, x509.AuthorityInformationAccess)
-    cdp = _extension(x, x509.CRLDistributionPoints)
+    bc = read_extension(x, x509.BasicConstraints)
+    ku = read_extension(x, x509.KeyUsage)
+    eku = read_extension(x, x509.ExtendedKeyUsage)
+    aia = read_extension(x, x509.AuthorityInformationAccess)
+    cdp = read_extension(x, x509.CRLDistributionPoints)
     return CertificateDetails(
         certificate=cert,
         file=file,
@@ -142,7 +124,7 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
         weak_signature=weak,
         san=_san(x),
         key_usage=_key_usage(ku) if ku is not None else None,
-        extended_key_usage=tuple(_EKU_NAMES.get(o, o.dotted_string) for o in eku) if eku is not None else None,
+        extended_key_usage=tuple(EKU_NAMES.get(o, o.dotted_string) for o in eku) if eku is not None else None,
         basic_constraints_ca=bc.ca if bc is not None else None,
         path_length=bc.path_length if bc is not None else None,
         ca_issuers=_access_urls(aia, AuthorityInformationAccessOID.CA_ISSUERS),
@@ -465,13 +447,8 @@ def _oid_name(oid: x509.ObjectIdentifier) -> str:
     return oid.dotted_string if not name or name == "Unknown OID" else name
 
 
-def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
-    # A malformed or duplicated extension makes ``cert.extensions`` raise; show it as absent.
-    return read_extension(cert, kind)
-
-
 def _san(cert: x509.Certificate) -> tuple[str, ...]:
-    san = _extension(cert, x509.SubjectAlternativeName)
+    san = read_extension(cert, x509.SubjectAlternativeName)
     if san is None:
         return ()
     out: list[str] = []
@@ -494,7 +471,7 @@ def _san(cert: x509.Certificate) -> tuple[str, ...]:
 
 
 def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:
-    names = [label for attr, label in _KEY_USAGE_NAMES if getattr(ku, attr)]
+    names = [label for attr, label in KEY_USAGE_NAMES.items() if getattr(ku, attr)]
     if ku.key_agreement:
         # encipher_only / decipher_only are defined (and readable) only with keyAgreement.
         if ku.encipher_only:

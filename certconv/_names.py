@@ -5,9 +5,9 @@ from __future__ import annotations
 import unicodedata
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["display_name", "name_key", "printable"]
+__all__ = ["EKU_NAMES", "KEY_USAGE_NAMES", "display_name", "name_key", "printable"]
 
 NameKey = tuple[tuple[tuple[str, str | bytes], ...], ...]
 
@@ -53,3 +53,26 @@ def display_name(name: x509.Name) -> str:
 def printable(text: str) -> str:
     """``text`` with every control, format (bidi, zero-width) and line-separator character as ``?``."""
     return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else "?" for c in text)
+
+
+EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
+    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
+    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
+    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE: "anyExtendedKeyUsage",
+}
+"""Extended key usages by the names OpenSSL prints."""
+
+KEY_USAGE_NAMES = {
+    "digital_signature": "digitalSignature",
+    "content_commitment": "nonRepudiation",
+    "key_encipherment": "keyEncipherment",
+    "data_encipherment": "dataEncipherment",
+    "key_agreement": "keyAgreement",
+    "key_cert_sign": "keyCertSign",
+    "crl_sign": "cRLSign",
+}
+"""``x509.KeyUsage`` attributes and the names RFC 5280 gives them."""

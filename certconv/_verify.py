@@ -30,7 +30,7 @@ from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
 from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
-from ._names import display_name, name_key
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._write import _slug, file_names
 
@@ -524,8 +524,8 @@ class _Checker:
         failures: list[VerifyFailure] = []
         for index in range(1, len(path)):
             cert, child = path[index], path[index - 1]
-            ku = _extension(cert.x509, x509.KeyUsage)
-            bc = _extension(cert.x509, x509.BasicConstraints)
+            ku = read_extension(cert.x509, x509.KeyUsage)
+            bc = read_extension(cert.x509, x509.BasicConstraints)
             if ku is not None and not ku.key_cert_sign:
                 failures.append(
                     VerifyFailure(
@@ -573,9 +573,9 @@ class _Checker:
     def _purpose(self, cert: Certificate, *, leaf: bool) -> list[VerifyFailure]:
         failures: list[VerifyFailure] = []
         purpose = self.purpose
-        eku = _extension(cert.x509, x509.ExtendedKeyUsage)
+        eku = read_extension(cert.x509, x509.ExtendedKeyUsage)
         if eku is not None and not any(oid in eku for oid in _PURPOSE_EKU[purpose]):
-            have = ", ".join(_EKU_NAMES.get(o, o.dotted_string) for o in eku) or "none"
+            have = ", ".join(EKU_NAMES.get(o, o.dotted_string) for o in eku) or "none"
             wanted = _PURPOSE_EKU_NAME[purpose]
             fix = f"reissue it with EKU {wanted}" if leaf else f"reissue it with EKU {wanted} or without EKU"
             failures.append(
@@ -586,13 +586,13 @@ class _Checker:
                 )
             )
         if leaf:
-            ku = _extension(cert.x509, x509.KeyUsage)
+            ku = read_extension(cert.x509, x509.KeyUsage)
             if ku is not None and not any(getattr(ku, attr) for attr in _PURPOSE_KU[purpose]):
                 failures.append(
                     VerifyFailure(
                         "key-usage",
                         f"{self._what(cert)} has a key usage without "
-                        f"{' or '.join(_KU_NAMES[a] for a in _PURPOSE_KU[purpose])}, which "
+                        f"{' or '.join(KEY_USAGE_NAMES[a] for a in _PURPOSE_KU[purpose])}, which "
                         f"{_PURPOSE_TEXT[purpose]} needs: reissue it with digitalSignature",
                         cert.sha1,
                     )
@@ -635,7 +635,7 @@ def hostname_matches(cert: x509.Certificate, host: str) -> bool:
         address = ipaddress.ip_address(wanted)
     except ValueError:
         address = None
-    san = _extension(cert, x509.SubjectAlternativeName)
+    san = read_extension(cert, x509.SubjectAlternativeName)
     if address is not None:
         return san is not None and address in san.get_values_for_type(x509.IPAddress)
     try:
@@ -666,7 +666,7 @@ def _dns_match(pattern: str, host: str) -> bool:
 
 
 def _dns_names(cert: x509.Certificate) -> list[str]:
-    san = _extension(cert, x509.SubjectAlternativeName)
+    san = read_extension(cert, x509.SubjectAlternativeName)
     if san is not None and san.get_values_for_type(x509.DNSName):
         return list(san.get_values_for_type(x509.DNSName))
     return [
@@ -675,27 +675,6 @@ def _dns_names(cert: x509.Certificate) -> list[str]:
 
 
 # -- helpers ----------------------------------------------------------------------------
-
-_EKU_NAMES = {
-    ExtendedKeyUsageOID.SERVER_AUTH: "serverAuth",
-    ExtendedKeyUsageOID.CLIENT_AUTH: "clientAuth",
-    ExtendedKeyUsageOID.CODE_SIGNING: "codeSigning",
-    ExtendedKeyUsageOID.EMAIL_PROTECTION: "emailProtection",
-    ExtendedKeyUsageOID.TIME_STAMPING: "timeStamping",
-    ExtendedKeyUsageOID.OCSP_SIGNING: "OCSPSigning",
-    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE: "anyExtendedKeyUsage",
-}
-_KU_NAMES = {
-    "digital_signature": "digitalSignature",
-    "key_encipherment": "keyEncipherment",
-    "key_agreement": "keyAgreement",
-}
-
-
-def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
-    # Absent, or unreadable (malformed, duplicated, unsupported name types): shown as absent.
-    return read_extension(cert, kind)
-
 
 def _expand_ca(ca: Sequence[str | PathLike[str] | bytes | Source]) -> list[InputLike]:
     items: list[InputLike] = []
