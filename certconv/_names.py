@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -52,7 +50,11 @@ def display_name(name: x509.Name) -> str:
 
 def printable(text: str) -> str:
     """``text`` with every control, format (bidi, zero-width) and line-separator character as ``?``."""
-    return "".join(c if c.isprintable() and unicodedata.category(c) != "Cf" else "?" for c in text)
+    # str.isprintable is False for every such category (Cc, Cf, Zl, Zp, …): one C call covers
+    # the usual, clean name; only a dirty one is rebuilt character by character.
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 EKU_NAMES = {

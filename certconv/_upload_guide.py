@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from ._model import Manifest, ManifestEntry, Role
+from ._names import printable
 
 __all__ = ["UPLOAD_NAME", "upload_guide"]
 
@@ -23,9 +24,7 @@ _MD_SPECIAL = str.maketrans({ch: f"\\{ch}" for ch in "\\`*_[]<>|#"})
 
 def _plain(text: str, limit: int = 80) -> str:
     """``text`` as one line of Markdown-inert characters (no controls, bidi or markup)."""
-    kept = "".join(
-        ch if ch.isprintable() and unicodedata.category(ch) not in ("Cf", "Zl", "Zp") else "?" for ch in text
-    )
+    kept = printable(text)
     kept = kept if len(kept) <= limit else kept[: limit - 1] + "…"
     return kept.translate(_MD_SPECIAL)
 

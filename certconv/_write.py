@@ -78,8 +78,25 @@ def _is_word_char(ch: str) -> bool:
 
 
 def manifest_json(manifest: Manifest) -> str:
-    """``manifest.json``'s text: the manifest with two-space indentation."""
-    return json.dumps(manifest.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """``manifest.json``'s text: one top-level key per line, one list item per line.
+
+    A certificate per line stays readable and greppable, and lets the encoder
+    written in C do the work: ``indent=`` would switch ``json`` to its pure-Python
+    encoder, a second of a 10,000-certificate split.
+    """
+    doc = manifest.to_dict()
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {_json(item)}" for item in value)
+            lines.append(f"  {_json(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {_json(key)}: {_json(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def check_split_options(
