@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._api import DEFAULT_TIMEOUT, InputLike, fetch, load, split, verify
+from ._api import DEFAULT_TIMEOUT, InputLike, load, split
 from ._azure import SNIPPET_LANGUAGES, TARGETS
 from ._chain import ca_issuers_urls, signed_by
 from ._errors import (
@@ -63,12 +63,14 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._inspect import CertificateDetails, Inspection, inspect
-    from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure
+    from ._tls import fetch
+    from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
-# Loaded on first use, not by `import certconv`: verify's result types live beside its
-# pyOpenSSL code, and a split needs neither convert nor inspect (docs/performance.md).
+# Loaded on first use, not by `import certconv`: verify and fetch live beside their
+# pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).
 _LAZY = {
-    **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure"), "_verify"),
+    **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
+    "fetch": "_tls",
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }

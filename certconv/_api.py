@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from ._chain import build_bundle
 from ._errors import InputError, NoCertificateError
-from ._model import Bundle, FetchResult, Manifest
+from ._model import Bundle, Manifest
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import check_split_options, write_split
 
 if TYPE_CHECKING:
-    from ._verify import Verification
+    pass
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "fetch", "load", "split", "verify"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "split"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds allowed per network exchange (a TLS handshake, one AIA download)."""
@@ -108,7 +108,7 @@ def split(
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     target: str = "apim",
-    emit: Sequence[str] = (),
+    emit: str | Sequence[str] = (),
 ) -> Manifest:
     """Load ``inputs`` and write one ``.cer`` per certificate, ``UPLOAD.md`` and ``manifest.json`` to ``out``.
 
@@ -123,77 +123,3 @@ def split(
     check_split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
     return write_split(bundle, out, format=format, force=force, target=target, emit=emit)
-
-
-def fetch(
-    target: str,
-    *,
-    sni: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    complete: bool = False,
-    at: datetime | None = None,
-) -> FetchResult:
-    """Connect to a TLS server and capture the certificate chain it sends, in its order.
-
-    Nothing is verified (the point is to see chains nobody trusts yet). The
-    served certificates are classified and chained as :func:`load` does, as one
-    input named ``tls://host:port``; write them with :func:`write_split`.
-
-    Args:
-        target: ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/…``
-            or ``tls://HOST:PORT``; the port defaults to 443.
-        sni: Server name to send; default the host name (nothing for IP
-            addresses); ``""`` sends none.
-        timeout: Seconds for connecting plus the whole handshake (and per AIA
-            download with ``complete``).
-        complete: Also download missing issuers over AIA (see :func:`load`).
-        at: When validity is judged; default now.
-
-    Returns:
-        A :class:`FetchResult`: the served certificates in order, the bundle,
-        and a verdict on the served chain.
-
-    Raises:
-        InputError: ``target`` is not a host and port.
-        ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
-            the server could not be asked (see :mod:`certconv._errors`).
-    """
-    # Imported here: pyOpenSSL and the socket code stay out of `import certconv`.
-    from ._tls import fetch as fetch_chain
-
-    return fetch_chain(target, sni=sni, timeout=timeout, complete=complete, at=at)
-
-
-def verify(
-    inputs: InputLike | Sequence[InputLike],
-    *,
-    ca: Sequence[InputLike] = (),
-    host: str | None = None,
-    at: datetime | None = None,
-    purpose: str = "server",
-    password: str | bytes | None = None,
-    max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
-    complete: bool = False,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> Verification:
-    """Will APIM trust the backend? Verify the chain of every end-entity certificate of ``inputs``.
-
-    ``inputs`` stand for what the backend sends, ``ca`` (files or folders, e.g. the
-    ``--out`` folder of :func:`split`) for what is uploaded to APIM → CA certificates;
-    without ``ca`` the roots in ``inputs`` are trusted. See :func:`certconv._verify.verify`
-    for the arguments and docs/verify.md for the checks.
-    """
-    # Imported here: pyOpenSSL stays out of `import certconv`.
-    from ._verify import verify as verify_chains
-
-    return verify_chains(
-        inputs,
-        ca=ca,
-        host=host,
-        at=at,
-        purpose=purpose,
-        password=password,
-        max_input_size=max_input_size,
-        complete=complete,
-        timeout=timeout,
-    )

@@ -132,9 +132,30 @@ def fetch(
     complete: bool = False,
     at: datetime | None = None,
 ) -> FetchResult:
-    """Connect, capture the chain the server sends, classify it and say what it means.
+    """Connect to a TLS server and capture the certificate chain it sends, in its order.
 
-    See :func:`certconv.fetch` for the arguments.
+    Nothing is verified (the point is to see chains nobody trusts yet). The
+    served certificates are classified and chained as :func:`load` does, as one
+    input named ``tls://host:port``; write them with :func:`write_split`.
+
+    Args:
+        target: ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/…``
+            or ``tls://HOST:PORT``; the port defaults to 443.
+        sni: Server name to send; default the host name (nothing for IP
+            addresses); ``""`` sends none.
+        timeout: Seconds for connecting plus the whole handshake (and per AIA
+            download with ``complete``).
+        complete: Also download missing issuers over AIA (see :func:`load`).
+        at: When validity is judged; default now.
+
+    Returns:
+        A :class:`FetchResult`: the served certificates in order, the bundle,
+        and a verdict on the served chain.
+
+    Raises:
+        InputError: ``target`` is not a host and port.
+        ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
+            the server could not be asked (see :mod:`certconv._errors`).
     """
     if not timeout > 0:
         raise UsageError("timeout must be a positive number of seconds")
