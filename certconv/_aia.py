@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ._chain import build_bundle, ca_issuers_urls, signed_by
+from ._chain import build_bundle, ca_issuers_urls, issued_by
 from ._errors import CertconvError, UsageError
 from ._model import Bundle, BundleWarning, Certificate
 from ._names import display_name
@@ -190,7 +190,7 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
 
 
 def _issued(child: Certificate, raw: RawCertificate) -> bool:
-    return child.x509.issuer == raw.x509.subject and signed_by(child.x509, raw.x509)
+    return issued_by(child.x509, raw.x509)
 
 
 def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
@@ -200,7 +200,7 @@ def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
     while grew:
         grew = False
         for raw in result.certificates:
-            if raw not in kept and any(k.x509.issuer == raw.x509.subject and signed_by(k.x509, raw.x509) for k in kept):
+            if raw not in kept and any(issued_by(k.x509, raw.x509) for k in kept):
                 kept.append(raw)
                 grew = True
     return ReadResult(result.name, result.format, tuple(kept), (), result.warnings)

@@ -27,7 +27,7 @@ from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name, name_key, printable
 from ._read import RawCertificate, ReadResult
 
-__all__ = ["APIM_CA_LIMIT", "build_bundle", "signed_by"]
+__all__ = ["APIM_CA_LIMIT", "build_bundle", "issued_by", "signed_by"]
 
 APIM_CA_LIMIT = 10
 """APIM accepts at most this many CA certificates (roots + intermediates)."""
@@ -51,6 +51,11 @@ def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     hash OpenSSL offers (SHA-1 and MD5 included). Names are not compared.
     """
     return check_signature(child, issuer) is True
+
+
+def issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """``issuer`` issued ``child``: names match as chaining matches them, and the signature verifies."""
+    return name_key(child.issuer) == name_key(issuer.subject) and signed_by(child, issuer)
 
 
 def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool | None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ._chain import build_bundle, signed_by
+from ._chain import build_bundle, issued_by
 from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError, UsageError
 from ._model import Bundle, Certificate, Chain, FetchResult
 from ._read import Source, read_source
@@ -330,10 +330,7 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
             f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
             "fix the server's certificate file to hold only the leaf and its intermediates",
         )
-    in_order = all(
-        unique[i - 1].x509.issuer == unique[i].x509.subject and signed_by(unique[i - 1].x509, unique[i].x509)
-        for i in range(1, len(unique))
-    )
+    in_order = all(issued_by(unique[i - 1].x509, unique[i].x509) for i in range(1, len(unique)))
     if not in_order:
         return "wrong-order", _wrong_order(unique, "each certificate should be followed by its issuer")
     words = _role_words(unique)

@@ -393,3 +393,19 @@ def test_friendly_name_kept_does_not_depend_on_input_order(pki: Pki) -> None:
     a, b = named(b"Name-Y"), named(b"Name-X")
     names = {certconv.load(order).certificates[0].friendly_name for order in ([a, b], [b, a])}
     assert names == {"Name-X"}
+
+
+def test_issued_by_matches_names_as_chaining_does_and_needs_the_signature() -> None:
+    from certconv._chain import issued_by
+
+    ca = issue("Issuing CA", issue("Root", ca=True), ca=True)
+    sloppy = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CERTCONV  TESTS"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "issuing ca"),
+        ]
+    )
+    leaf = issue("site.example", ca, issuer_name=sloppy)
+    impostor = issue("Issuing CA", ca=True)
+    assert issued_by(leaf.cert, ca.cert)
+    assert not issued_by(leaf.cert, impostor.cert)
