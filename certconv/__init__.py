@@ -56,9 +56,8 @@ from ._model import (
     Role,
 )
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._version import __version__
 from ._write import file_names, manifest_json, write_split
-
-__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert

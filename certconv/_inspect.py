@@ -25,6 +25,7 @@ from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
 from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
 from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._version import __version__
 from ._write import file_names
 
 __all__ = ["INSPECT_SCHEMA", "CertificateDetails", "Inspection", "describe", "inspect"]
@@ -161,7 +162,6 @@ class Inspection:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``certconv inspect --json`` (see docs/inspect.md)."""
-        from . import __version__
 
         bundle = self.bundle
         return {

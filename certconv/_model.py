@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._names import display_name
+from ._version import __version__
 
 __all__ = [
     "BackendTls",
@@ -390,7 +391,6 @@ class Manifest:
 
     def to_dict(self) -> dict[str, Any]:
         """The manifest as a JSON-ready dict (schema 1)."""
-        from . import __version__
 
         return {
             "schema": 1,

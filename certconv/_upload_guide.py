@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ._model import Manifest, ManifestEntry, Role
 from ._names import printable
+from ._version import __version__
 
 __all__ = ["UPLOAD_NAME", "upload_guide"]
 
@@ -47,7 +48,6 @@ def _with(manifest: Manifest, target: str) -> list[tuple[ManifestEntry, str | No
 
 def upload_guide(manifest: Manifest) -> str:
     """The text of ``UPLOAD.md`` for ``manifest`` (English first, then Simplified Chinese)."""
-    from . import __version__
 
     # Only what the certificates decide goes in (not the input names), so the same
     # certificates in any packaging give the same UPLOAD.md.

@@ -32,6 +32,7 @@ from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
 from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._version import __version__
 from ._write import _slug, file_names
 
 __all__ = [
@@ -218,7 +219,6 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``certconv verify --json`` (see docs/verify.md)."""
-        from . import __version__
 
         return {
             "schema": VERIFY_SCHEMA,
