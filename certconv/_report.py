@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._azure import targets_of
+from ._enums import Form
 from ._model import Certificate, Destination, Manifest, ManifestEntry, Role
 
 __all__ = ["split_summary"]
@@ -72,7 +73,7 @@ def _cer_entries(manifest: Manifest) -> list[ManifestEntry]:
     seen: set[Certificate] = set()
     found = []
     for entry in manifest.entries:
-        if entry.form in (None, manifest.format) and entry.certificate not in seen:
+        if entry.form in (None, Form(manifest.format)) and entry.certificate not in seen:
             seen.add(entry.certificate)
             found.append(entry)
     return found

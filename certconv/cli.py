@@ -7,7 +7,6 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
-import enum
 import os
 import sys
 from collections.abc import Callable
@@ -18,7 +17,7 @@ from typing import Annotated, TypeVar
 import typer
 
 import certconv
-from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv import AzureTarget, CertconvError, Form, Format, PasswordRequiredError, Purpose, Source, UsageError
 
 app = typer.Typer(
     name="certconv",
@@ -30,13 +29,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-class Format(enum.StrEnum):
-    """Encoding of the written .cer files."""
-
-    der = "der"
-    pem = "pem"
 
 
 def _version(value: bool) -> None:
@@ -86,17 +78,6 @@ TimeoutOpt = Annotated[
 ]
 
 
-class AzureTarget(enum.StrEnum):
-    """Where the files of certconv split go (certconv.TARGETS)."""
-
-    apim = "apim"
-    apim_v2 = "apim-v2"
-    apim_selfhosted = "apim-selfhosted"
-    appgw_v2 = "appgw-v2"
-    appgw_v1 = "appgw-v1"
-    all = "all"
-
-
 @app.command()
 def split(
     inputs: Inputs,
@@ -118,7 +99,7 @@ def split(
             help="Where the files go: apim (CA certificates), apim-v2 (backend TLS thumbprints), apim-selfhosted "
             "(certificate-only PFX), appgw-v2 (root, Base-64), appgw-v1 (leaf, Base-64), or all.",
         ),
-    ] = AzureTarget.apim,
+    ] = AzureTarget.APIM,
     emit: Annotated[
         str | None,
         typer.Option(
@@ -144,13 +125,13 @@ def split(
             sources,
             out,
             password=pw,
-            format=fmt.value if fmt else None,
+            format=fmt,
             force=force,
             max_input_size=max_input_size,
             complete=complete,
             timeout=timeout,
-            target=target.value,
-            emit=emit or (),
+            target=target,
+            emit=_languages(emit),
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -160,22 +141,16 @@ def split(
     typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
 
 
-class Target(enum.StrEnum):
-    """What certconv convert writes."""
-
-    der = "der"
-    pem = "pem"
-    p7b = "p7b"
-    pfx = "pfx"
-    fullchain = "fullchain"
-    chain = "chain"
+def _languages(emit: str | None) -> list[str]:
+    """``--emit bicep,arm`` as the list of languages the library takes."""
+    return [lang.strip() for lang in (emit or "").split(",") if lang.strip()]
 
 
 @app.command()
 def convert(
     inputs: Inputs,
     to: Annotated[
-        Target,
+        Form,
         typer.Option(
             "--to",
             help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
@@ -223,10 +198,10 @@ def convert(
             return convert_files(
                 sources,
                 out,
-                to=to.value,
+                to=to,
                 password=pw,
                 new_password=new,
-                format=fmt.value if fmt else None,
+                format=fmt,
                 legacy=legacy,
                 include_key=include_key,
                 force=force,
@@ -335,13 +310,6 @@ def inspect(
         typer.echo(result.render(full=full, color=_color()))
 
 
-class Purpose(enum.StrEnum):
-    """What the leaf certificate is checked for."""
-
-    server = "server"
-    client = "client"
-
-
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -385,7 +353,7 @@ def verify(
     ] = None,
     purpose: Annotated[
         Purpose, typer.Option("--purpose", help="server: a backend's certificate; client: a client certificate.")
-    ] = Purpose.server,
+    ] = Purpose.SERVER,
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
@@ -403,7 +371,7 @@ def verify(
             ca=ca or [],
             host=host,
             at=at,
-            purpose=purpose.value,
+            purpose=purpose,
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
@@ -438,7 +406,7 @@ def fetch(
     ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
-    ] = Format.der,
+    ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
     complete: CompleteOpt = False,
@@ -447,7 +415,7 @@ def fetch(
 
     def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
         result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
-        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
+        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt, force=force)
         return result, manifest
 
     result, manifest = _run(call, None, may_prompt=False)
