@@ -436,7 +436,7 @@ def _pfx_subject(bundle: Bundle) -> Certificate:
     keyed = [c for c in bundle.certificates if c.has_private_key]
     if bundle.chains:
         try:
-            leaf = _leaf_path(bundle, "pfx")[0]
+            leaf = _leaf_path(bundle, Form.PFX)[0]
         except ConversionError:
             if len(keyed) == 1:
                 leaf = keyed[0]
@@ -482,10 +482,10 @@ def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
 # -- text for people -------------------------------------------------------------------
 
 _DESCRIPTIONS = {
-    "der": "DER certificate",
-    "pem": "PEM certificate",
-    "fullchain": "PEM full chain (leaf, then intermediates)",
-    "chain": "PEM chain (intermediates only)",
+    Form.DER: "DER certificate",
+    Form.PEM: "PEM certificate",
+    Form.FULLCHAIN: "PEM full chain (leaf, then intermediates)",
+    Form.CHAIN: "PEM chain (intermediates only)",
 }
 
 
