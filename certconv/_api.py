@@ -12,6 +12,7 @@ from ._defaults import DEFAULT_TIMEOUT
 from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import InputError, NoCertificateError
 from ._model import Bundle, Manifest
+from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import check_split_options, write_split
 
@@ -58,8 +59,7 @@ def load(
     Raises:
         CertconvError: a subclass saying what is wrong with which input.
     """
-    if isinstance(password, str):
-        password = password.encode("utf-8", "surrogateescape")
+    password = password_bytes(password)  # before any input is read: a NUL or a huge password is refused
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:

@@ -31,6 +31,7 @@ from ._errors import (
     UnsafeOutputError,
 )
 from ._model import Bundle, Certificate
+from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import write_files
 from ._x509 import key_spki, public_key_spki
@@ -208,7 +209,7 @@ def convert_bundle(
         NewPasswordRequiredError: a PKCS#12 would hold a key without a password.
     """
     to, fmt = _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
-    secret = new_password.encode("utf-8", "surrogateescape") if isinstance(new_password, str) else new_password
+    secret = password_bytes(new_password, what="new password")
     if to in (Form.DER, Form.PEM):
         return _single(bundle, to, secret, include_key=include_key)
     if to is Form.P7B:
@@ -237,6 +238,7 @@ def _check_options(
         raise ConversionError(
             f"--include-key cannot be used with --to {to}: it holds no private key (use --to pem, fullchain or pfx)"
         )
+    password_bytes(new_password, what="new password")  # refused before any input is read
     if new_password is not None and form is not Form.PFX and not include_key:
         raise ConversionError(
             f"--new-password protects a private key, and --to {to} writes none (add --include-key for PEM)"

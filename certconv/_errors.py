@@ -10,7 +10,7 @@ script needs a single ``except``::
     │   ├── NoCertificateError     readable, but holds no certificate
     │   ├── InputTooLargeError     larger than the configured limit
     │   ├── UnsafeInputError       asks for absurd work (iteration counts, nesting, counts)
-    │   └── PasswordError          PKCS#12 password problems
+    │   └── PasswordError          password problems: unusable (NUL, over 64 KiB) or not opening the file
     │       ├── PasswordRequiredError  encrypted and no password was given
     │       └── WrongPasswordError     a password was given and does not open it
     ├── ConversionError            the inputs cannot be written in the form asked for
@@ -102,7 +102,12 @@ class UnsafeInputError(InputError):
 
 
 class PasswordError(InputError):
-    """A PKCS#12 file could not be opened with the password given (or none)."""
+    """A PKCS#12 file or encrypted key could not be opened with the password given (or none).
+
+    Also a password no PKCS#12 or OpenSSL code can take, refused before it is
+    used: one holding a NUL character, or longer than 64 KiB (either to open an
+    input or as ``new_password``).
+    """
 
 
 class PasswordRequiredError(PasswordError):

@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 import re
-import stat
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -27,11 +25,11 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from . import _der, _pkcs12
+from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
     CorruptInputError,
     InputError,
-    InputTooLargeError,
     NoCertificateError,
     PasswordError,
     PasswordRequiredError,
@@ -41,6 +39,8 @@ from ._errors import (
 )
 from ._model import BundleWarning
 from ._names import printable
+from ._open import read_bounded
+from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -61,7 +61,6 @@ MAX_CERTIFICATES = 100_000
 """More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
-_BOM = b"\xef\xbb\xbf"
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
 _JKS_MAGIC = b"\xfe\xed\xfe\xed"
 
@@ -102,32 +101,18 @@ class ReadResult:
     warnings: tuple[BundleWarning, ...]
 
 
-def read_file(path: str | PathLike[str], *, max_input_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
-    """Read ``path`` into a :class:`Source`, refusing files over ``max_input_size`` first."""
-    name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > max_input_size:
-                raise InputTooLargeError(_too_large(info.st_size, max_input_size), path=name)
-            data = handle.read(max_input_size + 1)
-    except IsADirectoryError:
-        raise InputError("is a folder, not a certificate file", path=name) from None
-    except FileNotFoundError:
-        raise InputError("no such file", path=name) from None
-    except PermissionError:
-        raise InputError("permission denied", path=name) from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror or exc})", path=name) from None
-    except ValueError:  # a NUL byte in the path: no file can have that name
-        raise InputError("is not a usable file name", path=name.replace("\0", "\\0")) from None
-    if len(data) > max_input_size:
-        raise InputTooLargeError(_too_large(len(data), max_input_size), path=name)
-    return Source(name, data)
+def read_file(
+    path: str | PathLike[str], *, max_input_size: int = DEFAULT_MAX_INPUT_SIZE, deadline: float | None = None
+) -> Source:
+    """Read ``path`` into a :class:`Source`, refusing files over ``max_input_size`` first.
 
-
-def _too_large(size: int, limit: int) -> str:
-    return f"is {size:,} bytes, over the {limit:,}-byte input limit (raise it with --max-input-size)"
+    Only a regular file or a FIFO is read; a FIFO must deliver its data and
+    close within ``deadline`` seconds (default :data:`certconv._open.PIPE_DEADLINE`),
+    so one with no writer is an error, not a hang.
+    """
+    too_large = "input limit (raise it with --max-input-size)"
+    data = read_bounded(path, max_input_size, what="certificate file", too_large=too_large, deadline=deadline)
+    return Source(str(path), data)
 
 
 def read_source(source: Source, *, password: bytes | None = None, keys_alone: bool = False) -> ReadResult:
@@ -144,10 +129,12 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         UnsupportedFormatError, CorruptInputError, NoCertificateError,
         PasswordRequiredError, WrongPasswordError: see :mod:`certconv._errors`.
     """
-    data = source.data
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    reader = _Reader(source.name, password)
+    try:
+        # Before sniffing: PEM saved by PowerShell 5.1 is UTF-16; the size bound applied to the raw bytes.
+        data, _ = decode_bom(source.data)
+    except BomError as exc:
+        raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
+    reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
     if _BEGIN.search(data):
         fmt = reader.pem(data)
     elif data[:1] == b"\x30":
@@ -164,7 +151,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         raise NoCertificateError("is empty", path=source.name)
     else:
         raise UnsupportedFormatError(
-            "not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)",
+            encoding_problem(data) or "not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)",
             path=source.name,
         )
     if not reader.certificates and not (keys_alone and reader.keys):
@@ -476,7 +463,13 @@ def _pem_payload(body: bytes, name: str, where: str) -> bytes:
     try:
         payload = base64.b64decode(compact, validate=True)
     except binascii.Error:
-        raise CorruptInputError(f"{where}broken Base-64", path=name) from None
+        if compact.isascii() and b"\0" not in compact:
+            raise CorruptInputError(f"{where}broken Base-64", path=name) from None
+        raise CorruptInputError(
+            f"{where}broken Base-64: it holds non-ASCII or NUL bytes (saved in another encoding?); "
+            "save the file as UTF-8 or ASCII",
+            path=name,
+        ) from None
     if not payload:
         raise CorruptInputError(f"{where}empty block", path=name)
     return payload

@@ -48,14 +48,21 @@ def _main(
 
 Inputs = Annotated[
     list[str],
-    typer.Argument(metavar="INPUT...", help="Bundle files in any format (PFX/P12, PEM, P7B, DER); - for stdin."),
+    typer.Argument(
+        metavar="INPUT...", help="Bundle files in any format (PFX/P12, PEM, P7B, DER); - reads stdin until it ends."
+    ),
 ]
 PasswordOpt = Annotated[
     str | None,
     typer.Option("--password", help="PKCS#12 password (visible to other users; prefer the two below)."),
 ]
 PasswordFileOpt = Annotated[
-    Path | None, typer.Option("--password-file", help="Read the password from the first line of this file.")
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file (UTF-8 or a legacy code page; UTF-16 "
+        "or UTF-8 with a byte-order mark, as PowerShell and Notepad write it).",
+    ),
 ]
 PasswordEnvOpt = Annotated[
     str | None, typer.Option("--password-env", metavar="NAME", help="Read the password from this variable.")
@@ -169,7 +176,10 @@ def convert(
         typer.Option("--new-password", help="Password of the new PFX or key (visible to other users; prefer below)."),
     ] = None,
     new_password_file: Annotated[
-        Path | None, typer.Option("--new-password-file", help="Read the new password from the first line of this file.")
+        Path | None,
+        typer.Option(
+            "--new-password-file", help="Read the new password from the first line of this file (as --password-file)."
+        ),
     ] = None,
     new_password_env: Annotated[
         str | None, typer.Option("--new-password-env", metavar="NAME", help="Read the new password from this variable.")
@@ -250,10 +260,11 @@ def _password(
 def _secret(value: str | None, file: Path | None, env: str | None, *, option: str, quiet: bool) -> str | bytes | None:
     """The secret from ``OPTION``, ``OPTION-file`` or ``OPTION-env`` (at most one of them).
 
-    A file's first line is taken as bytes, so a password in a legacy encoding
-    (Latin-1 exports from old Windows) reaches PKCS#12 unchanged; arguments and
-    environment values keep their original bytes too (the library encodes with
-    ``surrogateescape``).
+    A file's first line is read as :func:`certconv._password.read_password_file`
+    reads it: UTF-8/UTF-16/UTF-32 with a byte-order mark are decoded, other bytes
+    kept, so a password in a legacy encoding (Latin-1 exports from old Windows)
+    reaches PKCS#12 unchanged; arguments and environment values keep their
+    original bytes too (the library encodes with ``surrogateescape``).
     """
     given = [
         opt for opt, v in ((option, value), (f"{option}-file", file), (f"{option}-env", env)) if v is not None
@@ -269,11 +280,12 @@ def _secret(value: str | None, file: Path | None, env: str | None, *, option: st
             )
         return value
     if file is not None:
+        from certconv._password import read_password_file
+
         try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise typer.BadParameter(f"cannot read {option}-file {file} ({exc.strerror or exc})") from None
-        return data.splitlines()[0] if data else b""
+            return read_password_file(file)
+        except CertconvError as exc:
+            raise typer.BadParameter(f"{option}-file {exc}") from None
     if env is not None:
         secret = os.environ.get(env)
         if secret is None:
@@ -327,7 +339,8 @@ def verify(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUT...", help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - for stdin."
+            metavar="INPUT...",
+            help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - reads stdin until it ends.",
         ),
     ],
     ca: Annotated[
