@@ -150,7 +150,10 @@ def java_utf(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
+    try:
+        text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not even modified UTF-8: damaged, but only a name
+        return raw.decode("utf-8", "replace")
     # Join surrogate pairs; a lone surrogate becomes U+FFFD (it could not be written out again).
     return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
 

@@ -420,6 +420,7 @@ def test_modified_utf8_alias_is_decoded() -> None:
     )
     assert _jks.java_utf(raw) == "a\0b\U0001f512"
     assert _jks.java_utf(b"\xed\xa0\x80") == "\ufffd"  # a lone surrogate cannot be written out again
+    assert _jks.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
 
 
 def test_empty_keystore_holds_no_certificate() -> None:
