@@ -63,8 +63,9 @@ MAX_KEY_ITERATIONS = 5_000_000
 """Most MD5 rounds spent decrypting one JCEKS keystore's keys, all keys together.
 
 Java itself refuses a key asking for more than 5,000,000 (``KeyProtector``); keytool
-writes 200,000 per key, so 25 keys fit. MD5 runs in a Python loop here (about
-0.4 µs a round): the bound keeps a crafted store to about 2 s.
+writes 200,000 per key, so 12 keys fit (each derivation hashes both salt halves).
+MD5 runs in a Python loop here (0.5-0.6 µs a round on a shared 2-core VM): the
+bound keeps a crafted store to about 3 s. Keys past it are not read (a warning).
 """
 
 _HASH_SIZE = 20

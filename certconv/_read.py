@@ -2,7 +2,8 @@
 
 The format is decided by content, never by file name: PEM (with every quirk
 seen in the wild), DER certificates, PKCS#7 (DER, BER or PEM) and PKCS#12
-(modern, legacy, BER, certificate-only). ``cryptography`` does the parsing;
+(modern, legacy, BER, certificate-only); Java keystores go to :mod:`certconv._jks`.
+``cryptography`` does the parsing;
 its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
 """
 
