@@ -26,6 +26,7 @@ import hmac
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
@@ -578,7 +579,7 @@ def read(reader: _Reader, data: bytes) -> str:
             continue
         try:
             key = serialization.load_der_private_key(pkcs8, None, unsafe_skip_rsa_key_validation=True)
-        except (ValueError, TypeError, NotImplementedError):
+        except (ValueError, TypeError, UnsupportedAlgorithm):
             reader.warn("unreadable-key", f"{where}private key not read: damaged or of an unsupported type")
             continue
         reader.keys.append(key)

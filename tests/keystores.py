@@ -38,6 +38,7 @@ class KeyEntry:
     password: str | None = None  # the store password when None
     iterations: int = 200_000  # JCEKS only; keytool's default
     declared_iterations: int | None = None  # JCEKS: a different count written in the parameters
+    plaintext: bytes | None = None  # protect these bytes instead of the key's PKCS#8
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,11 @@ def to_keystore(
             body += struct.pack(">I", 2) + utf(entry.alias) + stamp + _cert(entry.cert, version)
         elif isinstance(entry, KeyEntry):
             secret = entry.password if entry.password is not None else password
+            plain = entry.plaintext if entry.plaintext is not None else pkcs8(entry.key)
             if kind == "JKS":
-                protected = protect_jks(pkcs8(entry.key), secret)
+                protected = protect_jks(plain, secret)
             else:
-                protected = protect_jceks(pkcs8(entry.key), secret, entry.iterations, entry.declared_iterations)
+                protected = protect_jceks(plain, secret, entry.iterations, entry.declared_iterations)
             body += struct.pack(">I", 1) + utf(entry.alias) + stamp + struct.pack(">I", len(protected)) + protected
             body += struct.pack(">I", len(entry.chain)) + b"".join(_cert(c, version) for c in entry.chain)
         else:

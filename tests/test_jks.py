@@ -423,6 +423,15 @@ def test_modified_utf8_alias_is_decoded() -> None:
     assert _jks.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_key_that_decrypts_to_no_key_is_a_warning(crafted: Pki, kind: str) -> None:
+    entry = KeyEntry("odd", crafted.leaf, [crafted.leaf.der], iterations=10, plaintext=b"\x30\x03\x02\x01\x07")
+    bundle = load(to_keystore([entry], STOREPASS, kind=kind))
+    assert len(bundle.certificates) == 1 and not bundle.private_keys
+    [warning] = [w.message for w in bundle.warnings if w.code == "unreadable-key"]
+    assert "private key not read: damaged or of an unsupported type" in warning
+
+
 def test_empty_keystore_holds_no_certificate() -> None:
     with pytest.raises(certconv.NoCertificateError, match="JKS input holds no certificate"):
         load(to_keystore([], STOREPASS))
