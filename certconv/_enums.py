@@ -35,12 +35,14 @@ __all__ = [
 class WarningCode(enum.StrEnum):
     """The ``code`` of a :class:`~certconv.BundleWarning`: something noticed that did not stop certconv."""
 
-    # reading (certconv._read)
+    # reading (certconv._read, certconv._jks)
     BER_ENCODING = "ber-encoding"
     NONCONFORMANT = "nonconformant"
     IGNORED_BLOCK = "ignored-block"
     ENCRYPTED_KEY = "encrypted-key"
     UNREADABLE_KEY = "unreadable-key"
+    KEYSTORE_INTEGRITY_UNCHECKED = "keystore-integrity-unchecked"
+    KEYSTORE_ENTRY_SKIPPED = "keystore-entry-skipped"
     # chaining (certconv._chain)
     DUPLICATE = "duplicate"
     MISSING_ISSUER = "missing-issuer"

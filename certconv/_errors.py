@@ -10,7 +10,7 @@ script needs a single ``except``::
     │   ├── NoCertificateError     readable, but holds no certificate
     │   ├── InputTooLargeError     larger than the configured limit
     │   ├── UnsafeInputError       asks for absurd work (iteration counts, nesting, counts)
-    │   └── PasswordError          password problems: unusable (NUL, over 64 KiB) or not opening the file
+    │   └── PasswordError          password problems: unusable (NUL, over 64 KiB) or not opening the PKCS#12/keystore
     │       ├── PasswordRequiredError  encrypted and no password was given
     │       └── WrongPasswordError     a password was given and does not open it
     ├── ConversionError            the inputs cannot be written in the form asked for
@@ -78,7 +78,7 @@ class InputError(CertconvError):
 
 
 class UnsupportedFormatError(InputError):
-    """The input is not PEM, DER, PKCS#7 or PKCS#12 with certificates."""
+    """The input is not PEM, DER, PKCS#7, PKCS#12 or a Java keystore with certificates."""
 
 
 class CorruptInputError(InputError):
@@ -115,7 +115,7 @@ class PasswordRequiredError(PasswordError):
 
 
 class WrongPasswordError(PasswordError):
-    """A password was given but it does not open the PKCS#12 file."""
+    """A password was given but it does not open the PKCS#12 file (or verify the Java keystore)."""
 
 
 class ConversionError(CertconvError):

@@ -2,7 +2,8 @@
 
 The format is decided by content, never by file name: PEM (with every quirk
 seen in the wild), DER certificates, PKCS#7 (DER, BER or PEM) and PKCS#12
-(modern, legacy, BER, certificate-only). ``cryptography`` does the parsing;
+(modern, legacy, BER, certificate-only); Java keystores go to :mod:`certconv._jks`.
+``cryptography`` does the parsing;
 its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
 """
 
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _pkcs12
+from . import _defaults, _der, _pkcs12
 from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
@@ -57,12 +58,12 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
 
-MAX_CERTIFICATES = 100_000
+MAX_CERTIFICATES = _defaults.MAX_CERTIFICATES
 """More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
-_JKS_MAGIC = b"\xfe\xed\xfe\xed"
+_JKS_MAGICS = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS: certconv._jks
 
 _CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
 _PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS", "CERTIFICATE CHAIN"})
@@ -135,23 +136,22 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
     except BomError as exc:
         raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
     reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
-    if _BEGIN.search(data):
+    if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
+        from . import _jks  # only keystores need it
+
+        fmt = _jks.read(reader, data)
+    elif _BEGIN.search(data):
         fmt = reader.pem(data)
     elif data[:1] == b"\x30":
         fmt = reader.der(data)
-    elif data.startswith(_JKS_MAGIC):
-        raise UnsupportedFormatError(
-            "is a Java KeyStore (JKS); convert it first: keytool -importkeystore "
-            "-srckeystore FILE -destkeystore out.p12 -deststoretype pkcs12",
-            path=source.name,
-        )
     elif (decoded := _bare_base64(data)) is not None and decoded[:1] == b"\x30":
         fmt = "Base-64 " + reader.der(decoded)
     elif not data.strip():
         raise NoCertificateError("is empty", path=source.name)
     else:
         raise UnsupportedFormatError(
-            encoding_problem(data) or "not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)",
+            encoding_problem(data)
+            or "not a certificate format certconv knows (expected PEM, DER, PKCS#7, PKCS#12 or a Java keystore)",
             path=source.name,
         )
     if not reader.certificates and not (keys_alone and reader.keys):
@@ -366,13 +366,13 @@ class _Reader:
 
     # -- leaves of the format tree ---------------------------------------------------
 
-    def certificate(self, der: bytes, where: str = "") -> None:
+    def certificate(self, der: bytes, where: str = "", friendly_name: str | None = None) -> None:
         try:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
             raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
-        self.add(cert, der, where)
+        self.add(cert, der, where, friendly_name)
 
     def private_key_der(self, data: bytes, where: str) -> None:
         try:

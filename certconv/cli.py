@@ -49,12 +49,13 @@ def _main(
 Inputs = Annotated[
     list[str],
     typer.Argument(
-        metavar="INPUT...", help="Bundle files in any format (PFX/P12, PEM, P7B, DER); - reads stdin until it ends."
+        metavar="INPUT...",
+        help="Bundle files in any format (PFX/P12, PEM, P7B, DER, JKS/JCEKS); - reads stdin until it ends.",
     ),
 ]
 PasswordOpt = Annotated[
     str | None,
-    typer.Option("--password", help="PKCS#12 password (visible to other users; prefer the two below)."),
+    typer.Option("--password", help="PKCS#12 or keystore password (visible to other users; prefer the two below)."),
 ]
 PasswordFileOpt = Annotated[
     Path | None,

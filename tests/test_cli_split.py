@@ -118,7 +118,8 @@ def test_unreadable_input_is_one_line_and_exit_1(runner: CliRunner, tmp_path: Pa
     bad.write_text("just some notes\n")
     result = runner.invoke(app, ["split", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    expected = f"error: {bad}: not a certificate format certconv knows (expected PEM, DER, PKCS#7 or PKCS#12)\n"
+    known = "PEM, DER, PKCS#7, PKCS#12 or a Java keystore"
+    expected = f"error: {bad}: not a certificate format certconv knows (expected {known})\n"
     assert result.stderr == expected
 
 

@@ -20,10 +20,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from keystores import KeyEntry, Secret, Trusted, to_keystore
 from pki import make_chain, serialize, to_p7b, to_pem, to_pfx
 
 import certconv
-from certconv import _read
+from certconv import _jks, _read
 
 HERE = Path(__file__).parent
 SAMPLES = HERE.parent / "samples"
@@ -49,6 +50,17 @@ def _seeds() -> dict[str, bytes]:
             "pfx-certs-only": to_pfx(None, [pki.intermediate, pki.root], password=PASSWORD.encode()),
             "csr": csr.public_bytes(serialization.Encoding.DER),
             "base64-der": pki.root.pem.split(b"-----")[2],
+        }
+    )
+    # Keystores (tests/keystores.py); JCEKS keys with 16 rounds, so each example stays cheap.
+    trusted = [Trusted("root", pki.root.der), Trusted("intermediate", pki.intermediate.der)]
+    key = KeyEntry("backend", pki.leaf, [pki.leaf.der, pki.intermediate.der], iterations=16)
+    seeds.update(
+        {
+            "jks": to_keystore([*trusted, key], PASSWORD),
+            "jks-v1": to_keystore([key, *trusted], PASSWORD, version=1),
+            "jceks": to_keystore([*trusted, key], PASSWORD, kind="JCEKS"),
+            "jceks-secret": to_keystore([Secret("secret"), trusted[0], key], PASSWORD, kind="JCEKS"),
         }
     )
     return seeds
@@ -108,8 +120,9 @@ FUZZ_SETTINGS = settings(
         ["der", "sample-leaf.cer", "csr", "base64-der"],
         ["p7b-der", "sample-bundle.p7b", "sample-bundle-pem.p7b"],
         ["pfx", "pfx-legacy", "pfx-nopass", "pfx-certs-only", "sample-bundle.pfx", "sample-bundle-legacy.pfx"],
+        ["jks", "jks-v1", "jceks", "jceks-secret"],
     ],
-    ids=["pem", "der", "pkcs7", "pkcs12"],
+    ids=["pem", "der", "pkcs7", "pkcs12", "jks"],
 )
 @FUZZ_SETTINGS
 @given(data=st.data())
@@ -145,6 +158,22 @@ def test_ber_soup_raises_only_certconv_errors(blob: bytes) -> None:
     only_certconv_errors(blob, PASSWORD)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    soup=st.lists(
+        st.sampled_from(
+            [b"\x73", b"\x72", b"\x71\x00\x7e\x00\x00", b"\x70", b"\x78", b"\x75", b"\x74\x00\x02[B", b"\x77\x01x",
+             b"\x00\x01", b"\x02", b"\x0c", b"\x00\x00\x00\x05", b"[", b"L", b"\x7e", b"\x7c", b"\xff\xff\xff\xff"]
+        ),
+        max_size=120,
+    ).map(b"".join)
+)
+def test_java_serialization_soup_in_a_secret_entry_raises_only_certconv_errors(soup: bytes) -> None:
+    # The secret-key skipper meets every element kind, back-references and lengths in any order.
+    entries = [Secret("s", b"\xac\xed\x00\x05" + soup), Trusted("leaf", SEEDS["der"])]
+    only_certconv_errors(to_keystore(entries, PASSWORD, kind="JCEKS"), PASSWORD)
+
+
 @pytest.mark.parametrize("path", sorted(REGRESSIONS.iterdir()), ids=lambda p: p.name)
 def test_fuzz_crashers_stay_fixed(path: Path) -> None:
     """Every input atheris found crashing certconv, through the loader it crashed and ``load``."""
@@ -156,6 +185,7 @@ def test_fuzz_crashers_stay_fixed(path: Path) -> None:
         "der": reader.certificate,
         "pkcs7": reader.pkcs7,
         "pkcs12": reader.pkcs12,
+        "jks": lambda d: _jks.read(reader, d),
         "load": lambda d: certconv.load(d, password=PASSWORD),
     }[target]
     with contextlib.suppress(certconv.CertconvError):  # some crashers are valid inputs: loading them is fine
@@ -181,8 +211,8 @@ def test_atheris_harness_smoke(tmp_path: Path) -> None:
 
 def test_seed_corpus_covers_every_target_and_loads() -> None:
     corpus = HERE / "fuzz" / "corpus"
-    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12"}
-    for seed in (corpus / "pkcs12").iterdir():
+    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12", "jks"}
+    for seed in [*(corpus / "pkcs12").iterdir(), *(corpus / "jks").iterdir()]:
         assert certconv.load(seed, password=PASSWORD).certificates, seed.name
     for seed in (corpus / "pkcs7").iterdir():
         assert certconv.load(seed).certificates, seed.name

@@ -578,8 +578,9 @@ def test_one_broken_block_among_good_ones_names_the_block(pki: Pki) -> None:
     assert "PEM block 3" in refused(data, certconv.CorruptInputError)
 
 
-def test_jks_is_named_and_explained() -> None:
-    assert "keytool" in refused(b"\xfe\xed\xfe\xed" + b"\0" * 64, certconv.UnsupportedFormatError)
+def test_keystore_of_an_unknown_version_is_named() -> None:
+    # JKS and JCEKS are read (tests/test_jks.py); a version they never had is named, not guessed at.
+    assert "JKS keystore of version 0" in refused(b"\xfe\xed\xfe\xed" + b"\0" * 64, certconv.UnsupportedFormatError)
 
 
 # -- wrong, missing, not PKCS#12, corrupt PKCS#12 ------------------------------------------

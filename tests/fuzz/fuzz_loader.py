@@ -12,6 +12,8 @@ Targets:
     pkcs7   the PKCS#7 reader (DER and BER).
     pkcs12  the PKCS#12 reader with the right password, no password and a wrong one:
             the iteration-count guard, the MAC verdict and the error classification.
+    jks     the JKS/JCEKS keystore reader (structure, secret-key serialization, key
+            decryption) with the right password, no password and a wrong one.
 
 Contract checked: only ``certconv.CertconvError`` may escape; a warning that
 escapes is a crash too (certconv turns cryptography's warnings into
@@ -32,7 +34,7 @@ import atheris
 
 with atheris.instrument_imports():
     import certconv
-    from certconv import _read
+    from certconv import _jks, _read
 
 PASSWORD = b"changeit"  # the samples' and the seed corpus's password
 
@@ -63,12 +65,19 @@ def _pkcs12(data: bytes) -> None:
             _reader(password).pkcs12(data)
 
 
+def _keystore(data: bytes) -> None:
+    for password in (PASSWORD, None, b"wrong"):
+        with contextlib.suppress(certconv.CertconvError):
+            _jks.read(_reader(password), data)
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "load": _load,
     "pem": _pem,
     "der": _der,
     "pkcs7": _pkcs7,
     "pkcs12": _pkcs12,
+    "jks": _keystore,
 }
 
 

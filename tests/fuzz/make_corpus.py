@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from pki import issue, make_chain, serialize, to_p7b, to_pem, to_pfx  # noqa: E402
+from keystores import KeyEntry, Secret, Trusted, to_keystore  # noqa: E402
+from pki import Pki, issue, make_chain, serialize, to_p7b, to_pem, to_pfx  # noqa: E402
 
 SAMPLES = HERE.parent.parent / "samples"
 
@@ -82,6 +83,21 @@ def seeds() -> dict[str, dict[str, bytes]]:
             "nopass.pfx": to_pfx(pki.leaf, [pki.root], password=None),
             "certs-only.pfx": to_pfx(None, [pki.intermediate, pki.root]),
         },
+        "jks": _keystores(pki),
+    }
+
+
+def _keystores(pki: Pki) -> dict[str, bytes]:
+    """JKS and JCEKS seeds (tests/keystores.py); JCEKS keys with 16 rounds, so one run stays cheap."""
+    trusted = [Trusted("root", pki.root.der), Trusted("intermediate", pki.intermediate.der)]
+    chain = [pki.leaf.der, pki.intermediate.der, pki.root.der]
+    return {
+        "trusted.jks": to_keystore(trusted),
+        "key.jks": to_keystore([*trusted, KeyEntry("backend", pki.leaf, chain)]),
+        "v1.jks": to_keystore([*trusted, KeyEntry("backend", pki.leaf, chain)], version=1),
+        "keypass.jks": to_keystore([KeyEntry("backend", pki.leaf, chain, password="other-pass")]),
+        "key.jceks": to_keystore([*trusted, KeyEntry("backend", pki.leaf, chain, iterations=16)], kind="JCEKS"),
+        "secret.jceks": to_keystore([Secret("secret"), *trusted], kind="JCEKS"),
     }
 
 

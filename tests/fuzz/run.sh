@@ -2,7 +2,7 @@
 # Run every atheris fuzz target for MINUTES in total (split evenly), one after
 # the other on one core, at low priority.
 #
-#   tests/fuzz/run.sh MINUTES [TARGET...]      (default targets: all five)
+#   tests/fuzz/run.sh MINUTES [TARGET...]      (default targets: all six)
 #
 # Needs `pip install -e '.[fuzz]'` (atheris). The working corpus and any crash,
 # timeout or OOM reproducer go to $FUZZ_WORK (default /tmp/certconv-fuzz), never
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 minutes=${1:?usage: tests/fuzz/run.sh MINUTES [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load pem der pkcs7 pkcs12)
+[ ${#targets[@]} -gt 0 ] || targets=(load pem der pkcs7 pkcs12 jks)
 work=${FUZZ_WORK:-/tmp/certconv-fuzz}
 seconds=$((minutes * 60 / ${#targets[@]}))
 mkdir -p "$work"
