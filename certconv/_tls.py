@@ -301,7 +301,8 @@ def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
     if code not in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
         raise OSError(code, os.strerror(code))
     remaining = deadline - time.monotonic()
-    if remaining <= 0 or not select.select([], [sock], [sock], remaining)[1]:
+    # Windows reports a failed connect as an exceptional condition, not as writable.
+    if remaining <= 0 or not any(select.select([], [sock], [sock], remaining)[1:]):
         return False
     code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
     if code != 0:
@@ -342,7 +343,7 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
             raise _handshake_error(exc, target) from None
         if not _send_pending(conn, sock, deadline):
             raise late
-        data = _receive(sock, deadline, target)
+        data = _receive(sock, deadline)
         if data is None:
             raise late
         if not data:
@@ -381,7 +382,7 @@ def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) ->
                 return True  # the server hung up; reading says so
 
 
-def _receive(sock: socket.socket, deadline: float, target: Target) -> bytes | None:
+def _receive(sock: socket.socket, deadline: float) -> bytes | None:
     """Up to :data:`_READ_SIZE` bytes; ``b""`` when the server closed, ``None`` at the deadline."""
     import select
 
