@@ -91,7 +91,6 @@ class _Walk:
     downloads: int = 0
     exhausted: bool = False  # MAX_DOWNLOADS reached: no more downloads in this run
     out_of_time: bool = False  # the deadline passed: no more downloads in this run
-    skipped: int = 0  # downloads not made because the deadline had passed
 
 
 # The clock of the total deadline; a seam tests may replace with a fake one.
@@ -151,18 +150,18 @@ def complete_bundle(
             )
             break
         found: list[ReadResult] = []
-        for cert in missing:
+        for index, cert in enumerate(missing):
             result = _issuer_of(cert, walk)
             if result is not None and result not in found and result not in pool:
                 found.append(result)
             if walk.out_of_time:
-                # Count what is left undone, for the one warning that says so.
-                walk.skipped += sum(_open_urls(c, walk) for c in missing[missing.index(cert) :])
+                # Count what is left undone at this level, for the one warning that says so.
+                skipped = sum(_open_urls(c, walk) for c in missing[index:])
                 walk.warnings.append(
                     BundleWarning(
                         "aia-time-limit",
                         f"stopped following AIA after {_seconds(total)} s in all ({walk.downloads} downloads made, "
-                        f"{walk.skipped} skipped); the issuer of '{cert.common_name}' and maybe others are still "
+                        f"{skipped} skipped); the issuer of '{cert.common_name}' and maybe others are still "
                         "missing (raise the timeout, or check that the AIA servers answer)",
                         cert.sha1,
                     )
