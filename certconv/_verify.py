@@ -26,7 +26,8 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._api import DEFAULT_TIMEOUT, InputLike, load
+from ._api import InputLike, load
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import read_extension
 from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
@@ -323,7 +324,8 @@ def verify(
 
     if purpose not in PURPOSES:
         raise UsageError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
-    moment = _utc(at or datetime.now(UTC))
+    moment = check_moment(at) or datetime.now(UTC)
+    check_timeout(timeout)
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     bundle = load(
@@ -709,11 +711,6 @@ def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> str:
     if cert.sha256 in input_set:
         return "input"
     return "ca" if cert.sha256 in ca_set or not cert.source.startswith("aia:") else "aia"
-
-
-def _utc(moment: datetime) -> datetime:
-    # pyOpenSSL's set_time reads timetuple(): hand it UTC, never local or offset time.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _iso(moment: datetime) -> str:
