@@ -13,6 +13,11 @@ Access extension (RFC 5280 §4.2.2.1), then repeats for what it downloaded.
   :data:`MAX_REDIRECTS`, never to another scheme). A response over
   :data:`MAX_RESPONSE_SIZE` bytes, slower than the timeout from request to last
   byte, failing, or not holding the issuer becomes a warning, never an error.
+* Two clocks bound the time: each download gets ``timeout`` seconds from
+  connecting to its last byte, and all downloads of one completion together get
+  ``total_timeout`` (default :data:`TOTAL_TIMEOUT_FACTOR` × ``timeout``). When
+  that runs out, the downloads left are skipped with one ``aia-time-limit``
+  warning; without it, 30 slow URLs at ``timeout=1`` took 30 s.
 
 Nothing here runs unless asked for (``complete=True``): certconv never touches
 the network on its own. ``http.client`` is imported only when a URL is fetched.
@@ -28,10 +33,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._defaults import DEFAULT_TIMEOUT
 from ._enums import WarningCode
-from ._errors import CertconvError, UsageError
+from ._errors import CertconvError
 from ._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from ._names import display_name
 from ._read import RawCertificate, ReadResult, Source, read_source
@@ -40,7 +45,22 @@ from ._x509 import ca_issuers_urls, issued_by
 if TYPE_CHECKING:
     import http.client
 
-__all__ = ["DEFAULT_TIMEOUT", "MAX_DEPTH", "MAX_DOWNLOADS", "MAX_REDIRECTS", "MAX_RESPONSE_SIZE", "complete_bundle"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MAX_DEPTH",
+    "MAX_DOWNLOADS",
+    "MAX_REDIRECTS",
+    "MAX_RESPONSE_SIZE",
+    "TOTAL_TIMEOUT_FACTOR",
+    "complete_bundle",
+]
+
+TOTAL_TIMEOUT_FACTOR = 3
+"""All downloads of one completion share this many timeouts (30 s at the default 10 s).
+
+Real completions make one to three downloads, each well under a second; a
+completion that needs more than three timeouts' worth is waiting on dead servers.
+"""
 
 MAX_DEPTH = 10
 """At most this many rounds of downloads (levels above the input's certificates)."""
@@ -66,11 +86,17 @@ class _Walk:
     """State of one completion: what was downloaded, what was said about it."""
 
     timeout: float
+    deadline: float  # on _clock(): when the total time of the run is spent
     max_size: int
     responses: dict[str, ReadResult | None]
     warnings: list[BundleWarning]
     downloads: int = 0
     exhausted: bool = False  # MAX_DOWNLOADS reached: no more downloads in this run
+    out_of_time: bool = False  # the deadline passed: no more downloads in this run
+
+
+# The clock of the total deadline; a seam tests may replace with a fake one.
+_clock = time.monotonic
 
 
 def complete_bundle(
@@ -78,6 +104,7 @@ def complete_bundle(
     *,
     at: datetime | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    total_timeout: float | None = None,
     max_depth: int = MAX_DEPTH,
     max_size: int = MAX_RESPONSE_SIZE,
 ) -> Bundle:
@@ -87,12 +114,28 @@ def complete_bundle(
     (so its certificates' ``source`` says where they came from); what went
     wrong or deserves a look becomes a :class:`BundleWarning` (codes
     ``aia-fetched``, ``aia-failed``, ``aia-not-certificate``, ``aia-wrong-issuer``,
-    ``aia-unsupported-url``, ``aia-loop``, ``aia-depth``, ``aia-limit``).
+    ``aia-unsupported-url``, ``aia-loop``, ``aia-depth``, ``aia-limit``,
+    ``aia-time-limit``).
+
+    Args:
+        results: What was read.
+        at: When validity is judged; default now.
+        timeout: Seconds per download, from connecting to the last byte.
+        total_timeout: Seconds for all downloads of this call together; default
+            :data:`TOTAL_TIMEOUT_FACTOR` × ``timeout``. A download never runs past
+            it; those it leaves are skipped with one ``aia-time-limit`` warning.
+        max_depth: Rounds of downloads (levels above the input).
+        max_size: Largest response read, in bytes.
+
+    Raises:
+        UsageError: ``timeout`` or ``total_timeout`` is not a number of seconds
+            from 0 to an hour, or ``at`` is outside the dates certconv can compare.
     """
-    if not timeout > 0:
-        raise UsageError("timeout must be a positive number of seconds")
+    timeout = check_timeout(timeout)
+    total = TOTAL_TIMEOUT_FACTOR * timeout if total_timeout is None else check_timeout(total_timeout)
+    at = check_moment(at)
     pool = list(results)
-    walk = _Walk(timeout, max_size, {}, [])
+    walk = _Walk(timeout, _clock() + total, max_size, {}, [])
     bundle = build_bundle(pool, at=at)
     for depth in range(max_depth + 1):
         missing = [c for c in bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
@@ -109,10 +152,23 @@ def complete_bundle(
             )
             break
         found: list[ReadResult] = []
-        for cert in missing:
+        for index, cert in enumerate(missing):
             result = _issuer_of(cert, walk)
             if result is not None and result not in found and result not in pool:
                 found.append(result)
+            if walk.out_of_time:
+                # Count what is left undone at this level, for the one warning that says so.
+                skipped = sum(_open_urls(c, walk) for c in missing[index:])
+                walk.warnings.append(
+                    BundleWarning(
+                        WarningCode.AIA_TIME_LIMIT,
+                        f"stopped following AIA after {_seconds(total)} s in all ({walk.downloads} downloads made, "
+                        f"{skipped} skipped); the issuer of '{cert.common_name}' and maybe others are still "
+                        "missing (raise the timeout, or check that the AIA servers answer)",
+                        cert.sha1,
+                    )
+                )
+                break
             if walk.exhausted:
                 walk.warnings.append(
                     BundleWarning(
@@ -126,7 +182,7 @@ def complete_bundle(
         pool.extend(found)
         if found:
             bundle = build_bundle(pool, at=at)
-        if not found or walk.exhausted:
+        if not found or walk.exhausted or walk.out_of_time:
             break
     fetched = [
         BundleWarning(
@@ -152,6 +208,9 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
         if not seen:
             if walk.downloads >= MAX_DOWNLOADS:
                 walk.exhausted = True
+                return None
+            if walk.deadline - _clock() <= 0:
+                walk.out_of_time = True
                 return None
             walk.responses[url] = _download_certificates(url, cert, walk)
         result = walk.responses[url]
@@ -189,6 +248,15 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
     return None
 
 
+def _open_urls(cert: Certificate, walk: _Walk) -> int:
+    """How many of ``cert``'s http(s) caIssuers URLs were not downloaded yet."""
+    return sum(
+        1
+        for url in ca_issuers_urls(cert.x509)
+        if url.partition(":")[0].lower() in ("http", "https") and url not in walk.responses
+    )
+
+
 def _issued(child: Certificate, raw: RawCertificate) -> bool:
     return issued_by(child.x509, raw.x509)
 
@@ -209,8 +277,10 @@ def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
 def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResult | None:
     """Download and read ``url``; a warning and ``None`` when that fails."""
     walk.downloads += 1
+    # Never past the run's deadline: the last download gets what is left of it.
+    timeout = min(walk.timeout, walk.deadline - _clock())
     try:
-        body, content_type = download(url, timeout=walk.timeout, max_size=walk.max_size)
+        body, content_type = download(url, timeout=timeout, max_size=walk.max_size)
     except _Refused as exc:
         walk.warnings.append(
             BundleWarning(
@@ -278,7 +348,7 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
         raise _Refused("the URL has no host")
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _Refused(f"no complete answer within {timeout:g} s")
+        raise _Refused(f"no complete answer within {_seconds(timeout)} s")
     conn: http.client.HTTPConnection
     if parts.scheme.lower() == "https":
         context = ssl.create_default_context()
@@ -318,7 +388,7 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
         return status, "", body, response.getheader("Content-Type") or ""
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if expired.is_set() or isinstance(exc, TimeoutError):
-            raise _Refused(f"no complete answer within {timeout:g} s") from None
+            raise _Refused(f"no complete answer within {_seconds(timeout)} s") from None
         raise _Refused(_reason(exc)) from None
     finally:
         if watchdog is not None:
@@ -343,6 +413,11 @@ def _read_limited(
         if size > max_size:
             raise _Refused(f"the response is over the {max_size:,}-byte limit")
         chunks.append(chunk)
+
+
+def _seconds(value: float) -> str:
+    """``10``, ``0.5``, ``0.12``: a clipped per-download limit is not shown to the microsecond."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _reason(exc: BaseException) -> str:

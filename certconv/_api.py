@@ -7,8 +7,8 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING
 
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._defaults import DEFAULT_TIMEOUT
 from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import InputError, NoCertificateError
 from ._model import Bundle, Manifest
@@ -49,7 +49,8 @@ def load(
             caIssuers URLs (http/https); downloaded certificates have
             ``source="aia:<url>"``. Off by default: without it certconv never
             touches the network. Download problems are warnings, not errors.
-        timeout: Seconds allowed per AIA download (with ``complete``).
+        timeout: Seconds allowed per AIA download (with ``complete``); all
+            downloads of the call share ``3 × timeout`` (see :func:`complete_bundle`).
         keys_alone: Accept inputs that hold only a private key (``backend.key``
             beside ``backend.crt``); otherwise such an input is an error.
 
@@ -57,8 +58,12 @@ def load(
         The :class:`Bundle`.
 
     Raises:
+        UsageError: ``timeout`` is not a number of seconds from 0 to an hour, or
+            ``at`` is outside the dates certconv can compare.
         CertconvError: a subclass saying what is wrong with which input.
     """
+    timeout = check_timeout(timeout)
+    at = check_moment(at)
     password = password_bytes(password)  # before any input is read: a NUL or a huge password is refused
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)

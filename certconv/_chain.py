@@ -22,6 +22,8 @@ from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name, name_key, printable
 from ._read import RawCertificate, ReadResult
 from ._x509 import (
+    WORK,
+    WorkCounts,
     ca_issuers_urls,
     check_signature,
     iso_day,
@@ -33,8 +35,17 @@ from ._x509 import (
     validity,
 )
 
-# signed_by, issued_by, read_extension and ca_issuers_urls live in _x509; still importable from here.
-__all__ = ["APIM_CA_LIMIT", "build_bundle", "ca_issuers_urls", "issued_by", "read_extension", "signed_by"]
+# signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
+__all__ = [
+    "APIM_CA_LIMIT",
+    "WORK",
+    "WorkCounts",
+    "build_bundle",
+    "ca_issuers_urls",
+    "issued_by",
+    "read_extension",
+    "signed_by",
+]
 
 APIM_CA_LIMIT = 10
 """APIM accepts at most this many CA certificates (roots + intermediates)."""
@@ -314,6 +325,7 @@ class _PathFinder:
         start = self._budget
         path = self._search(node, frozenset())[0]
         self._total -= start - self._budget
+        WORK.search_steps += start - self._budget
         return path
 
     def _search(self, node: _Node, above: frozenset[str]) -> tuple[tuple[_Node, ...], bool]:

@@ -61,6 +61,7 @@ class WarningCode(enum.StrEnum):
     AIA_LOOP = "aia-loop"
     AIA_DEPTH = "aia-depth"
     AIA_LIMIT = "aia-limit"
+    AIA_TIME_LIMIT = "aia-time-limit"
 
 
 class FailureCode(enum.StrEnum):

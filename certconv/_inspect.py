@@ -20,7 +20,8 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x448, x25519
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
-from ._api import DEFAULT_TIMEOUT, InputLike, load
+from ._api import InputLike, load
+from ._args import DEFAULT_TIMEOUT, check_moment
 from ._enums import Validity
 from ._model import Bundle, Certificate, ManifestEntry
 from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
@@ -331,7 +332,7 @@ def inspect(
     Raises:
         CertconvError: a subclass saying what is wrong with which input.
     """
-    at = (at or datetime.now(UTC)).astimezone(UTC)
+    at = check_moment(at) or datetime.now(UTC)
     # A key file may come beside its certificate: inspect says whether they match.
     bundle = load(
         inputs,
@@ -351,7 +352,7 @@ def inspect_bundle(bundle: Bundle, *, at: datetime | None = None) -> Inspection:
     return Inspection(
         bundle=bundle,
         details=tuple(describe(c, file=names[c]) for c in bundle.certificates),
-        at=(at or datetime.now(UTC)).astimezone(UTC),
+        at=check_moment(at) or datetime.now(UTC),
     )
 
 

@@ -34,9 +34,9 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from . import _der
-from ._defaults import MAX_CERTIFICATES
 from ._enums import WarningCode
 from ._errors import CorruptInputError, UnsafeInputError, UnsupportedFormatError, WrongPasswordError
+from ._limits import MAX_CERTIFICATES
 from ._names import printable
 
 __all__ = [

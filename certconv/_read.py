@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _defaults, _der, _pkcs12
+from . import _der, _limits, _pkcs12
 from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
@@ -58,7 +58,7 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
 
-MAX_CERTIFICATES = _defaults.MAX_CERTIFICATES
+MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
 """More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest

@@ -12,26 +12,30 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._defaults import DEFAULT_TIMEOUT
 from ._enums import FetchVerdict
-from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError, UsageError
+from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
 from ._model import Bundle, Certificate, Chain, FetchResult
 from ._read import Source, read_source
 from ._x509 import issued_by
 
 if TYPE_CHECKING:
     import socket
+
+    from OpenSSL import SSL
 
 __all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "Target", "diagnose", "fetch", "parse_target"]
 
@@ -144,22 +148,27 @@ def fetch(
             or ``tls://HOST:PORT``; the port defaults to 443.
         sni: Server name to send; default the host name (nothing for IP
             addresses); ``""`` sends none.
-        timeout: Seconds for connecting plus the whole handshake (and per AIA
-            download with ``complete``).
+        timeout: Seconds for the name lookup, connecting and the whole
+            handshake together: one deadline, whatever the server sends. With
+            ``complete``, also the limit per AIA download; all downloads
+            together get ``3 × timeout`` more (:func:`complete_bundle`), so a
+            ``fetch`` with ``complete`` ends within ``4 × timeout``.
         complete: Also download missing issuers over AIA (see :func:`load`).
-        at: When validity is judged; default now.
+        at: When validity is judged; default now (a naive datetime is UTC).
 
     Returns:
         A :class:`FetchResult`: the served certificates in order, the bundle,
         and a verdict on the served chain.
 
     Raises:
+        UsageError: ``timeout`` is not a number of seconds from 0 to an hour, or
+            ``at`` is outside the dates certconv can compare.
         InputError: ``target`` is not a host and port.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
             the server could not be asked (see :mod:`certconv._errors`).
     """
-    if not timeout > 0:
-        raise UsageError("timeout must be a positive number of seconds")
+    timeout = check_timeout(timeout)
+    at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     served_x509 = handshake(where, timeout=timeout)
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
@@ -183,42 +192,127 @@ def fetch(
 def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.Certificate]:
     """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
 
-    The timeout bounds connecting and the whole handshake together, so a server
-    that trickles bytes cannot hold certconv longer than ``timeout`` seconds.
+    One deadline, ``timeout`` seconds from the call, covers the name lookup,
+    connecting and the whole handshake, whatever the server sends: OpenSSL only
+    ever sees the bytes certconv has read for it (a memory BIO), at most
+    :data:`_READ_SIZE` at a time, and the deadline is checked between any two
+    reads. A server that trickles bytes, or floods HelloRequests, empty records
+    or warning alerts, gets :class:`NetworkTimeoutError` at the deadline.
 
     Raises:
+        UsageError: ``timeout`` is not a number of seconds from 0 to an hour.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError.
+    """
+    timeout = check_timeout(timeout)
+    deadline = time.monotonic() + timeout
+    sock = _connect(target, deadline, timeout)
+    with sock:
+        return _tls_handshake(sock, target, deadline, timeout)
+
+
+# Bytes handed to OpenSSL per step: one record at most (16 KiB plus its header and
+# expansion), so no single call into OpenSSL works on more than that.
+_READ_SIZE = 16 * 1024 + 2048
+
+
+def _connect(target: Target, deadline: float, timeout: float) -> socket.socket:
+    """A connected non-blocking socket to ``target``, before ``deadline``."""
+    import socket
+
+    addresses = _resolve(target, deadline, timeout)
+    failure: OSError | None = None
+    for family, kind, proto, _, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        sock.setblocking(False)
+        try:
+            if _connected(sock, address, deadline):
+                return sock
+        except OSError as exc:
+            failure = exc
+            sock.close()
+            continue
+        sock.close()
+        raise NetworkTimeoutError(
+            f"no connection within {timeout:g} s (a firewall may drop the packets; check host and port, "
+            "or raise --timeout)",
+            path=target.name,
+        )
+    if isinstance(failure, ConnectionRefusedError):
+        raise ConnectionFailedError(
+            f"connection refused: nothing listens on port {target.port} (check the host and port)",
+            path=target.name,
+        )
+    reason = (failure.strerror or str(failure)) if failure is not None else "no address"
+    raise ConnectionFailedError(f"cannot connect ({reason})", path=target.name)
+
+
+def _resolve(target: Target, deadline: float, timeout: float) -> list[tuple[Any, ...]]:
+    """``getaddrinfo`` for ``target``, given up at ``deadline``.
+
+    ``getaddrinfo`` takes no timeout and cannot be interrupted, so a name (not an
+    address) is looked up in a daemon thread that is abandoned at the deadline.
     """
     import socket
 
-    deadline = time.monotonic() + timeout
+    def lookup() -> list[tuple[Any, ...]]:
+        return socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+
     try:
-        sock = socket.create_connection((target.host, target.port), timeout=timeout)
+        if _is_ip(target.host):
+            return lookup()
+        outcome: list[list[tuple[Any, ...]] | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(lookup())
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name="certconv-getaddrinfo", daemon=True)
+        worker.start()
+        worker.join(max(deadline - time.monotonic(), 0.0))
+        if not outcome:
+            raise NetworkTimeoutError(
+                f"the name {target.host!r} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
+                path=target.name,
+            )
+        found = outcome[0]
+        if isinstance(found, BaseException):
+            raise found
+        return found
     except socket.gaierror as exc:
         raise ConnectionFailedError(
             f"cannot resolve host name {target.host!r} ({exc.strerror}); check the spelling and your DNS",
             path=target.name,
         ) from None
-    except ConnectionRefusedError:
-        raise ConnectionFailedError(
-            f"connection refused: nothing listens on port {target.port} (check the host and port)",
-            path=target.name,
-        ) from None
-    except TimeoutError:
-        raise NetworkTimeoutError(
-            f"no connection within {timeout:g} s (a firewall may drop the packets; check host and port, "
-            "or raise --timeout)",
-            path=target.name,
-        ) from None
     except OSError as exc:
-        raise ConnectionFailedError(f"cannot connect ({exc.strerror or exc})", path=target.name) from None
-    with sock:
-        return _tls_handshake(sock, target, deadline, timeout)
+        raise ConnectionFailedError(
+            f"cannot resolve host name {target.host!r} ({exc.strerror or exc})", path=target.name
+        ) from None
+
+
+def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
+    """Connect the non-blocking ``sock``; False when ``deadline`` passes first, OSError when refused."""
+    import errno
+    import select
+    import socket
+
+    code = sock.connect_ex(address)
+    if code == 0:
+        return True
+    if code not in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+        raise OSError(code, os.strerror(code))
+    remaining = deadline - time.monotonic()
+    # Windows reports a failed connect as an exceptional condition, not as writable.
+    if remaining <= 0 or not any(select.select([], [sock], [sock], remaining)[1:]):
+        return False
+    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code != 0:
+        raise (ConnectionRefusedError if code == errno.ECONNREFUSED else OSError)(code, os.strerror(code))
+    return True
 
 
 def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout: float) -> list[x509.Certificate]:
-    import select
-
     from OpenSSL import SSL
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
@@ -227,19 +321,21 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
     # and any cipher. Nothing is sent over the connection, so nothing is at stake.
     context.set_min_proto_version(SSL.TLS1_VERSION)
     context.set_cipher_list(b"ALL:@SECLEVEL=0")
-    sock.setblocking(False)
-    conn = SSL.Connection(context, sock)
+    conn = SSL.Connection(context, None)  # memory BIOs: certconv moves every byte itself
     if target.sni is not None:
         conn.set_tlsext_host_name(target.sni.encode("idna"))
     conn.set_connect_state()
+    late = NetworkTimeoutError(
+        f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, "
+        "or the server is too slow (raise --timeout)",
+        path=target.name,
+    )
     while True:
         try:
             conn.do_handshake()
             break
         except SSL.WantReadError:
-            readable, writable = [sock], []
-        except SSL.WantWriteError:
-            readable, writable = [], [sock]
+            pass
         except SSL.Error as exc:
             chain = conn.get_peer_cert_chain(as_cryptography=True)
             if chain:
@@ -247,28 +343,76 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
                 # (it wants a client certificate, say): what we came for arrived.
                 return list(chain)
             raise _handshake_error(exc, target) from None
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not any(select.select(readable, writable, [], remaining)):
-            raise NetworkTimeoutError(
-                f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, "
-                "or the server is too slow (raise --timeout)",
-                path=target.name,
-            )
+        if not _send_pending(conn, sock, deadline):
+            raise late
+        data = _receive(sock, deadline)
+        if data is None:
+            raise late
+        if not data:
+            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            if chain:
+                return list(chain)
+            raise _closed(target)
+        conn.bio_write(data)
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
     return list(chain)
 
 
+def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:
+    """Send what OpenSSL wrote to its memory BIO; False when ``deadline`` passes first."""
+    import select
+
+    from OpenSSL import SSL
+
+    while True:
+        try:
+            pending = conn.bio_read(65536)
+        except SSL.WantReadError:
+            return True
+        view = memoryview(pending)
+        while view:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([], [sock], [], remaining)[1]:
+                return False
+            try:
+                view = view[sock.send(view) :]
+            except BlockingIOError:
+                continue
+            except OSError:
+                return True  # the server hung up; reading says so
+
+
+def _receive(sock: socket.socket, deadline: float) -> bytes | None:
+    """Up to :data:`_READ_SIZE` bytes; ``b""`` when the server closed, ``None`` at the deadline."""
+    import select
+
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
+            return None
+        try:
+            return sock.recv(_READ_SIZE)
+        except BlockingIOError:
+            continue
+        except OSError:
+            return b""
+
+
+def _closed(target: Target) -> NotTLSError:
+    return NotTLSError(
+        "the server closed the connection during the TLS handshake: the port may not speak TLS, "
+        f"or the server refused the name sent ({_sni_words(target)})",
+        path=target.name,
+    )
+
+
 def _handshake_error(exc: Exception, target: Target) -> NetworkError:
     from OpenSSL import SSL
 
     if isinstance(exc, SSL.SysCallError | SSL.ZeroReturnError):
-        return NotTLSError(
-            "the server closed the connection during the TLS handshake: the port may not speak TLS, "
-            f"or the server refused the name sent ({_sni_words(target)})",
-            path=target.name,
-        )
+        return _closed(target)
     reasons = [str(part[2]) for part in exc.args[0] if isinstance(part, tuple) and len(part) == 3] if exc.args else []
     reason = "; ".join(reasons) or str(exc) or type(exc).__name__
     if any("alert" in r for r in reasons):

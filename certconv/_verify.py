@@ -26,7 +26,8 @@ from typing import Any
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ._api import DEFAULT_TIMEOUT, InputLike, load
+from ._api import InputLike, load
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._enums import FailureCode, Origin, Purpose, Validity, coerce, values
 from ._errors import InputError
 from ._model import Bundle, Certificate, Role
@@ -324,7 +325,8 @@ def verify(
     from OpenSSL import crypto
 
     purpose = coerce(Purpose, purpose, "purpose")
-    moment = _utc(at or datetime.now(UTC))
+    moment = check_moment(at) or datetime.now(UTC)
+    check_timeout(timeout)
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     bundle = load(
@@ -712,8 +714,4 @@ def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> Origin:
         return Origin.INPUT
     return Origin.CA if cert.sha256 in ca_set or not cert.downloaded else Origin.AIA
 
-
-def _utc(moment: datetime) -> datetime:
-    # pyOpenSSL's set_time reads timetuple(): hand it UTC, never local or offset time.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 

@@ -8,6 +8,7 @@ import it from here: drifted copies are how one date came to be written two ways
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -22,6 +23,8 @@ from ._enums import Validity
 from ._names import name_key
 
 __all__ = [
+    "WORK",
+    "WorkCounts",
     "access_urls",
     "ca_issuers_urls",
     "check_signature",
@@ -72,6 +75,25 @@ def ca_issuers_urls(cert: x509.Certificate) -> list[str]:
 # -- signatures -------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class WorkCounts:
+    """Costly steps chaining has taken in this process, so tests can bound work by counting it.
+
+    A machine's speed changes how long the work takes, never these numbers: a test
+    that reads them before and after a call proves a budget holds on any machine.
+    Incrementing an attribute costs nanoseconds beside the steps it counts (a
+    signature verification is tens of microseconds).
+    """
+
+    signature_checks: int = 0
+    """Signatures verified with a public key (skipped checks, e.g. giant RSA exponents, not counted)."""
+    search_steps: int = 0
+    """Steps of the issuer-path search (at most 10,000 per certificate and 200,000 per bundle)."""
+
+
+WORK = WorkCounts()
+
+
 def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
     """True when ``issuer``'s public key verifies ``child``'s signature.
 
@@ -108,18 +130,22 @@ def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool |
                 pad = params
             else:
                 pad = padding.PKCS1v15()
+            WORK.signature_checks += 1
             key.verify(signature, data, pad, hash_algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):
             hash_algorithm = child.signature_hash_algorithm
             if hash_algorithm is None:
                 return False
+            WORK.signature_checks += 1
             key.verify(signature, data, ec.ECDSA(hash_algorithm))
         elif isinstance(key, dsa.DSAPublicKey):
             hash_algorithm = child.signature_hash_algorithm
             if hash_algorithm is None:
                 return False
+            WORK.signature_checks += 1
             key.verify(signature, data, hash_algorithm)
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            WORK.signature_checks += 1
             key.verify(signature, data)
         else:
             return False

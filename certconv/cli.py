@@ -10,7 +10,7 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -80,9 +80,36 @@ CompleteOpt = Annotated[
         "Off by default: without it certconv makes no network connection.",
     ),
 ]
+
+
+def _timeout(value: float) -> float:
+    # The library's own check, so --timeout inf/nan/1e300/0 is a usage error (exit 2) like in a script.
+    from certconv._args import check_timeout
+
+    try:
+        return check_timeout(value)
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 TimeoutOpt = Annotated[
     float,
-    typer.Option("--timeout", metavar="SECONDS", min=0.01, help="Seconds allowed per connection or download."),
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        callback=_timeout,
+        help="With --complete: seconds per AIA download; all downloads of the run share 3 x this (max 3600).",
+    ),
+]
+FetchTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        callback=_timeout,
+        help="Seconds for name lookup, connect and TLS handshake together, whatever the server sends (max 3600). "
+        "With --complete also per AIA download, and all downloads share 3 x this more.",
+    ),
 ]
 
 
@@ -332,7 +359,12 @@ def _moment(value: str | None) -> datetime | None:
         raise typer.BadParameter(
             f"{value!r} is not an ISO-8601 date or time (e.g. 2030-01-31 or 2030-01-31T12:00Z)"
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    from certconv._args import check_moment
+
+    try:
+        return check_moment(moment)
+    except UsageError as exc:  # a date whose UTC form is outside years 1 to 9999
+        raise typer.BadParameter(str(exc)) from None
 
 
 @app.command()
@@ -413,7 +445,7 @@ def fetch(
             "--sni", metavar="NAME", help='Server name to send (default: the host; none for IP addresses; "" none).'
         ),
     ] = None,
-    timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    timeout: FetchTimeoutOpt = certconv.DEFAULT_TIMEOUT,
     out: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Write the certificates and manifest.json here, as split does."),

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +45,7 @@ class _Server:
     stop: threading.Event = field(default_factory=threading.Event)
     connections: int = 0
     server_names: list[str | None] = field(default_factory=list)
+    bytes_sent: int = 0  # by tcp_server's trickle: how far it got before the client hung up
 
     port: int = field(init=False)
 
@@ -139,12 +140,79 @@ def tcp_server(host: str, reply: bytes | None, *, trickle: float | None = None) 
                 if stop.wait(trickle):
                     return
                 conn.sendall(reply[i : i + 1])
+                server.bytes_sent += 1
 
     server = _Server(_listener(host), handle)
     try:
         yield server
     finally:
         stop.set()
+        server.close()
+
+
+HELLO_REQUEST = bytes.fromhex("160303000400000000")
+"""A TLS 1.2 record (handshake, 4 bytes) holding one HelloRequest (type 0, empty): clients skip it."""
+
+
+@dataclass
+class Flood:
+    """What a flooding server managed: records sent, and whether the client hung up on it."""
+
+    records: int = 0
+    client_hung_up: threading.Event = field(default_factory=threading.Event)
+    gave_up: threading.Event = field(default_factory=threading.Event)  # the hang guard ended the flood
+
+
+@contextmanager
+def hello_request_server(
+    host: str, served: Sequence[Issued], key_of: Issued, *, after_server_hello: bool, guard: float = 60.0
+) -> Iterator[tuple[_Server, Flood]]:
+    """A TLS 1.2 server that floods HelloRequest records instead of finishing the handshake.
+
+    ``after_server_hello``: answer the ClientHello with a real ServerHello, Certificate,
+    ServerKeyExchange and ServerHelloDone first (Python's ``ssl`` over memory BIOs), then
+    flood; otherwise flood straight after the ClientHello. The flood stops when the client
+    hangs up or, as a hang guard only, after ``guard`` seconds.
+    """
+    flood = Flood()
+    context: ssl.SSLContext | None = None
+    if after_server_hello:
+        with tempfile.TemporaryDirectory() as tmp:
+            chain, key = Path(tmp, "chain.pem"), Path(tmp, "key.pem")
+            chain.write_bytes(b"".join(i.pem for i in served))
+            key.write_bytes(
+                key_of.key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            )
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(chain, key)
+            context.maximum_version = ssl.TLSVersion.TLSv1_2  # its server flight is plaintext
+    burst = HELLO_REQUEST * 1000
+
+    def handle(conn: socket.socket) -> None:
+        hello = conn.recv(65536)
+        if context is not None:
+            incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+            tls = context.wrap_bio(incoming, outgoing, server_side=True)
+            incoming.write(hello)
+            with suppress(ssl.SSLWantReadError):
+                tls.do_handshake()
+            conn.sendall(outgoing.read())  # ServerHello ... ServerHelloDone
+        end = time.monotonic() + guard
+        while time.monotonic() < end:
+            try:
+                conn.sendall(burst)
+            except OSError:  # broken pipe, reset: the client closed its socket
+                flood.client_hung_up.set()
+                return
+            flood.records += 1000
+        flood.gave_up.set()
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server, flood
+    finally:
         server.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -142,3 +143,84 @@ def test_codes_are_members_that_serialize_as_their_text(chain_pem: Path) -> None
     assert warning.code is certconv.WarningCode.DUPLICATE
     assert json.dumps(warning.to_dict())[:22] == '{"code": "duplicate", '
     assert f"{warning.code}" == str(warning.code) == "duplicate"
+# -- timeouts and moments: the same UsageError for a script as exit 2 for the command ------
+
+BAD_TIMEOUTS = [0, -1, float("nan"), float("inf"), float("-inf"), 1e300, 3601]
+# Their UTC forms fall outside years 1..9999: OverflowError in astimezone() and comparisons.
+BAD_MOMENTS = [
+    dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))),
+    dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-14))),
+]
+
+TIMED_CALLS: dict[str, Callable[..., object]] = {
+    "load": lambda src, **kw: certconv.load(src, complete=True, **kw),
+    "split": lambda src, **kw: certconv.split(src, src.parent / "out", complete=True, **kw),
+    "inspect": lambda src, **kw: certconv.inspect(src, complete=True, **kw),
+    "verify": lambda src, **kw: certconv.verify(src, complete=True, **kw),
+    "fetch": lambda src, **kw: certconv.fetch("127.0.0.1:1", **kw),
+}
+DATED_CALLS: dict[str, Callable[..., object]] = {
+    **TIMED_CALLS,
+    "convert": lambda src, **kw: certconv.convert(src, src.parent / "x.pem", to="fullchain", **kw),
+}
+
+
+@pytest.mark.parametrize("timeout", BAD_TIMEOUTS, ids=repr)
+@pytest.mark.parametrize("name", TIMED_CALLS)
+def test_bad_timeouts_are_usage_errors_in_every_call(chain_pem: Path, name: str, timeout: float) -> None:
+    with pytest.raises(certconv.UsageError, match="timeout must be more than 0 and at most 3600 seconds"):
+        TIMED_CALLS[name](chain_pem, timeout=timeout)
+    assert not (chain_pem.parent / "out").exists()
+
+
+@pytest.mark.parametrize("at", BAD_MOMENTS, ids=lambda m: m.isoformat())
+@pytest.mark.parametrize("name", DATED_CALLS)
+def test_moments_outside_what_utc_can_hold_are_usage_errors(chain_pem: Path, name: str, at: dt.datetime) -> None:
+    with pytest.raises(certconv.UsageError, match="outside the dates certconv can compare"):
+        DATED_CALLS[name](chain_pem, at=at)
+
+
+def test_the_first_and_last_representable_moments_are_accepted(chain_pem: Path) -> None:
+    first, last = dt.datetime(1, 1, 1, tzinfo=dt.UTC), dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
+    assert certconv.load(chain_pem, at=first).warnings  # not yet valid
+    assert certconv.inspect(chain_pem, at=last).at == last
+    assert not certconv.verify(chain_pem, at=last).ok  # expired, and said so
+
+
+def test_a_naive_moment_is_utc_everywhere(chain_pem: Path) -> None:
+    naive = dt.datetime(2030, 1, 31, 12, 0)
+    assert certconv.inspect(chain_pem, at=naive).at == naive.replace(tzinfo=dt.UTC)
+    assert certconv.verify(chain_pem, at=naive).at == naive.replace(tzinfo=dt.UTC)
+    certconv.load(chain_pem, at=naive)  # compared with aware validity dates: no TypeError
+
+
+@pytest.mark.parametrize("timeout", ["inf", "nan", "1e300", "0", "-1", "3601"])
+@pytest.mark.parametrize("command", ["split", "inspect", "verify", "fetch"])
+def test_cli_bad_timeout_is_a_usage_error(chain_pem: Path, command: str, timeout: str) -> None:
+    from typer.testing import CliRunner
+
+    from certconv.cli import app
+
+    args = {
+        "split": ["split", str(chain_pem), "--out", str(chain_pem.parent / "out"), "--complete"],
+        "inspect": ["inspect", str(chain_pem), "--complete"],
+        "verify": ["verify", str(chain_pem), "--complete"],
+        "fetch": ["fetch", "127.0.0.1:1"],
+    }[command]
+    result = CliRunner().invoke(app, [*args, "--timeout", timeout])
+    assert result.exit_code == 2, result.output
+    assert "timeout must be more than 0 and at most 3600 seconds" in result.stderr
+    assert isinstance(result.exception, SystemExit)  # nothing escaped (OverflowError did)
+    assert not (chain_pem.parent / "out").exists()
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "garbage", "2030-13-01"])
+def test_cli_at_outside_what_the_platform_represents_is_a_usage_error(chain_pem: Path, at: str) -> None:
+    from typer.testing import CliRunner
+
+    from certconv.cli import app
+
+    result = CliRunner().invoke(app, ["verify", str(chain_pem), "--at", at])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--at'" in result.stderr
+    assert isinstance(result.exception, SystemExit)

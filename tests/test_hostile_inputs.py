@@ -2,8 +2,10 @@
 
 The crafted PKCS#12 files are made by editing the ASN.1 of real ones with the small
 DER codec below (independent of certconv's own ``_der``), so each test states
-exactly which field it changes. Time bounds are generous (the machine is shared):
-the point is "refused before any key derivation", not a benchmark.
+exactly which field it changes. Work is bounded by counting it (``work.counted``:
+lines of Python run, key derivations started, signature checks, search steps,
+bytes decoded), never by a clock: the machine is shared, and "refused before any
+key derivation" is a count of zero however slow it runs.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import base64
 import datetime as dt
 import os
 import stat
-import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.x509.oid import NameOID
 from pki import Issued, Pki, issue, make_key, to_p7b, to_pem, to_pfx
 from typer.testing import CliRunner
+from work import Work, counted
 
 import certconv
 from certconv import _pkcs12, _read, _write
@@ -35,25 +37,49 @@ from certconv.cli import app
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 SAMPLE_PASSWORD = (SAMPLES / "password.txt").read_text().strip()
-REFUSE_WITHIN = 2.0  # seconds: "fails in well under a second or two" (issue 6), with room for a busy machine
+REFUSE_LINES = 50_000
+"""Lines of Python one refusal may run. Loading a real PFX with a wrong password runs about
+24,000; each bound these tests guard (nesting depth, header count, OID length, PEM block
+count, certificate count) lets a crafted input run hundreds of thousands to millions."""
+
+SAMPLE_ITERATIONS = 100_000
+"""Key-derivation iterations a load of the files here may attempt: theirs ask 2,048 or 20,000
+per derivation, a few derivations each; the crafted counts the bounds refuse are 10 million
+and more."""
 
 
-@contextmanager
-def within(seconds: float = REFUSE_WITHIN) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    elapsed = time.perf_counter() - start
-    assert elapsed < seconds, f"took {elapsed:.2f}s, bound {seconds}s"
+def refused(
+    data: bytes, error: type[certconv.CertconvError], *, password: str | None = None, derives: bool = False
+) -> str:
+    """Load ``data`` and return the message of the ``error`` it must raise, within the work bounds.
 
-
-def refused(data: bytes, error: type[certconv.CertconvError], *, password: str | None = None) -> str:
-    """Load ``data`` and return the message of the ``error`` it must raise, within the time bound."""
-    with within(), pytest.raises(error) as caught:
+    ``derives``: telling this error needs the password tried (wrong password, damage found
+    after decrypting), with the file's own small counts; otherwise no derivation may start.
+    """
+    with counted(iterations_of=iterations_of) as work, pytest.raises(error) as caught:
         certconv.load(data, password=password)
     assert type(caught.value) is error, f"{type(caught.value).__name__}: {caught.value}"
     message = str(caught.value)
     assert "\n" not in message and message.strip() == message
+    assert_small(work, derives=derives)
     return message
+
+
+def assert_small(work: Work, *, derives: bool = True) -> None:
+    assert work.lines <= REFUSE_LINES, f"{work.lines:,} lines of Python run"
+    if derives:
+        assert work.iterations <= SAMPLE_ITERATIONS, work.derivations
+    else:
+        assert work.derivations == [], "refused only after a key derivation started"
+
+
+def iterations_of(data: bytes) -> int | None:
+    """Iteration counts a PFX asks for in all (MAC, encrypted data, shrouded keys), by this file's codec."""
+    try:
+        fields = iteration_fields(parse(data)[0])
+    except (AssertionError, IndexError, KeyError):  # not a PFX this codec can follow
+        return None
+    return sum(int.from_bytes(n.value, "big") for nodes in fields.values() for n in nodes)
 
 
 # -- a tiny DER codec, to edit real files ----------------------------------------------
@@ -314,19 +340,19 @@ def boundaries(data: bytes) -> list[int]:
 def test_truncation_at_every_structural_boundary_of_a_real_pfx(sample_pfx: bytes) -> None:
     cuts = boundaries(sample_pfx)
     assert len(cuts) > 60  # headers and ends of every element, down to the certificates' fields
-    start = time.perf_counter()
     for cut in cuts:
-        with pytest.raises(certconv.CorruptInputError):
+        with counted(iterations_of=iterations_of) as work, pytest.raises(certconv.CorruptInputError):
             certconv.load(sample_pfx[:cut], password=SAMPLE_PASSWORD)
-    assert time.perf_counter() - start < REFUSE_WITHIN * 5
+        assert_small(work)
 
 
 @pytest.mark.parametrize("fmt", ["der-p7b", "der"])
 def test_truncation_of_der_formats(pki: Pki, fmt: str) -> None:
     data = {"der-p7b": to_p7b(pki.chain), "der": pki.leaf.der}[fmt]
     for cut in range(1, len(data)):
-        with within(), pytest.raises(certconv.CorruptInputError, match=r"runs past the end|truncated"):
+        with counted() as work, pytest.raises(certconv.CorruptInputError, match=r"runs past the end|truncated"):
             certconv.load(data[:cut])
+        assert_small(work, derives=False)
 
 
 def test_truncated_pem_never_yields_a_damaged_certificate(pki: Pki) -> None:
@@ -340,7 +366,7 @@ def test_truncated_pem_never_yields_a_damaged_certificate(pki: Pki) -> None:
     for cut in range(1, len(data)):
         complete = sum(1 for end in ends if end <= cut)
         inside = any(start + begin_line <= cut < end for start, end in zip(starts, ends, strict=True))
-        with within():
+        with counted() as work:
             try:
                 bundle = certconv.load(data[:cut])
             except certconv.CorruptInputError as exc:
@@ -350,6 +376,8 @@ def test_truncated_pem_never_yields_a_damaged_certificate(pki: Pki) -> None:
             except (certconv.UnsupportedFormatError, certconv.NoCertificateError):
                 assert complete == 0 and not inside, cut
                 continue
+            finally:
+                assert_small(work, derives=False)
         assert not inside, cut
         assert len(bundle.certificates) == complete, cut
 
@@ -363,8 +391,9 @@ def test_bit_flips_in_a_real_pfx_are_never_blamed_on_the_right_password(sample_p
     for pos in range(0, len(sample_pfx), 11):
         flipped = bytearray(sample_pfx)
         flipped[pos] ^= 1 << (pos % 8)
-        with within(), pytest.raises(certconv.CertconvError) as caught:
+        with counted(iterations_of=iterations_of) as work, pytest.raises(certconv.CertconvError) as caught:
             certconv.load(bytes(flipped), password=SAMPLE_PASSWORD)
+        assert_small(work)
         error = caught.value
         if isinstance(error, certconv.WrongPasswordError):
             assert "wrong password, or the file is damaged" in str(error), (pos, str(error))
@@ -381,8 +410,8 @@ def test_damaged_mac_with_the_right_password_is_damage_and_with_a_wrong_one_a_wr
     digest = pfx.children[2].children[0].children[1]
     digest.value = bytes(len(digest.value))
     damaged = encode(pfx)
-    assert "MAC does not match" in refused(damaged, certconv.CorruptInputError, password=SAMPLE_PASSWORD)
-    assert "wrong password for PKCS#12" in refused(damaged, certconv.WrongPasswordError, password="nope")
+    assert "MAC does not match" in refused(damaged, certconv.CorruptInputError, password=SAMPLE_PASSWORD, derives=True)
+    assert "wrong password for PKCS#12" in refused(damaged, certconv.WrongPasswordError, password="nope", derives=True)
 
 
 def test_bit_flips_in_a_certificate_never_escape(pki: Pki) -> None:
@@ -390,8 +419,9 @@ def test_bit_flips_in_a_certificate_never_escape(pki: Pki) -> None:
     for pos in range(len(der)):
         flipped = bytearray(der)
         flipped[pos] ^= 0x80 >> (pos % 8)
-        with within(), suppress(certconv.CertconvError):  # a flipped signature bit still loads
+        with counted() as work, suppress(certconv.CertconvError):  # a flipped signature bit still loads
             certconv.load(bytes(flipped))
+        assert_small(work, derives=False)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -410,8 +440,18 @@ def test_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -
     big = tmp_path / "huge.pem"
     with big.open("wb") as handle:  # sparse: 1 GiB that costs nothing unless read
         handle.truncate(1 << 30)
-    with within(0.5), pytest.raises(certconv.InputTooLargeError, match="1,073,741,824 bytes"):
+    before = bytes_read()
+    with pytest.raises(certconv.InputTooLargeError, match="1,073,741,824 bytes"):
         certconv.load(big)
+    assert bytes_read() - before < 1 << 20  # reading it would be 1,073,741,824
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through system calls (Linux's /proc/self/io ``rchar``)."""
+    io = Path("/proc/self/io")
+    if not io.exists():
+        pytest.skip("needs /proc/self/io to count bytes read")
+    return next(int(line.split()[1]) for line in io.read_text().splitlines() if line.startswith("rchar:"))
 
 
 def test_limit_applies_to_bytes_and_sources(pki: Pki) -> None:
@@ -436,9 +476,11 @@ def test_stdin_is_read_only_up_to_the_limit(pki: Pki, tmp_path: Path, command: s
 def test_huge_pem_with_one_giant_block_fails_quickly() -> None:
     body = base64.encodebytes(os.urandom(12 * 1024 * 1024))
     data = b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
-    # 16 MiB of Base-64 must be decoded once, hence twice the bound.
-    with within(REFUSE_WITHIN * 2), pytest.raises(certconv.CorruptInputError, match="damaged certificate"):
+    # 16 MiB of Base-64, decoded once, and no Python loop over it.
+    with counted() as work, pytest.raises(certconv.CorruptInputError, match="damaged certificate"):
         certconv.load(data)
+    assert work.base64_bytes <= len(body)
+    assert_small(work, derives=False)
 
 
 def test_too_many_pem_blocks_are_refused_before_parsing() -> None:
@@ -449,8 +491,11 @@ def test_too_many_pem_blocks_are_refused_before_parsing() -> None:
 def test_many_ignored_pem_blocks_are_read_quickly_with_bounded_warnings(pki: Pki) -> None:
     # Just under the block bound, all of them blocks certconv ignores: 100 warnings and a summary.
     data = to_pem([pki.root]) + b"-----BEGIN X-----\n-----END X-----\n" * (_read.MAX_PEM_BLOCKS - 1)
-    with within():
+    with counted() as work:
         bundle = certconv.load(data)
+    # About 23 lines of Python per block: a few more per block (say, a warning built for
+    # each) breaks the bound; so does anything quadratic.
+    assert work.lines <= 30 * _read.MAX_PEM_BLOCKS, f"{work.lines:,} lines"
     ignored = [w.message for w in bundle.warnings if w.code == "ignored-block"]
     assert len(ignored) == 101 and "199,899 more PEM blocks ignored" in ignored[-1]
     assert len(bundle.certificates) == 1
@@ -529,7 +574,7 @@ def test_pfx_with_a_key_and_no_certificate(pki: Pki) -> None:
     data = serialization.pkcs12.serialize_key_and_certificates(
         b"k", pki.leaf.key, None, None, serialization.BestAvailableEncryption(b"pw")
     )
-    assert "no certificate" in refused(data, certconv.NoCertificateError, password="pw")
+    assert "no certificate" in refused(data, certconv.NoCertificateError, password="pw", derives=True)
 
 
 def _csr(pki: Pki) -> x509.CertificateSigningRequest:
@@ -587,11 +632,11 @@ def test_keystore_of_an_unknown_version_is_named() -> None:
 
 
 def test_missing_password(sample_pfx: bytes) -> None:
-    refused(sample_pfx, certconv.PasswordRequiredError)
+    refused(sample_pfx, certconv.PasswordRequiredError, derives=True)
 
 
 def test_wrong_password(sample_pfx: bytes) -> None:
-    assert "wrong password" in refused(sample_pfx, certconv.WrongPasswordError, password="not-it")
+    assert "wrong password" in refused(sample_pfx, certconv.WrongPasswordError, password="not-it", derives=True)
 
 
 def test_right_password_but_damaged_contents(sample_pfx: bytes) -> None:
@@ -610,7 +655,7 @@ def test_right_password_but_damaged_contents(sample_pfx: bytes) -> None:
     import hmac
 
     mac.children[0].children[1].value = hmac.new(key, content, "sha256").digest()
-    message = refused(encode(pfx), certconv.CorruptInputError, password=SAMPLE_PASSWORD)
+    message = refused(encode(pfx), certconv.CorruptInputError, password=SAMPLE_PASSWORD, derives=True)
     assert "password is right" in message
 
 
@@ -863,8 +908,9 @@ def test_every_command_turns_hostile_input_into_exit_1(sample_pfx: bytes, tmp_pa
     crafted.write_bytes(with_iterations(sample_pfx, shrouded_key=2**40))
     extra = {"split": ["--out", str(tmp_path / "o")], "convert": ["--to", "pem", "--out", str(tmp_path / "x.pem")]}
     argv = [command, str(crafted), "--password-env", "PW", *extra.get(command, [])]
-    with within():
+    with counted(lines=False, iterations_of=iterations_of) as work:
         result = CliRunner(env={"PW": SAMPLE_PASSWORD}).invoke(app, argv)
+    assert work.derivations == [], "refused only after a key derivation started"
     assert result.exit_code == 1, result.output
     assert "error:" in result.stderr and "10,000,000" in result.stderr
     assert isinstance(result.exception, SystemExit)  # an escaping exception would also exit 1
@@ -930,9 +976,9 @@ def test_key_bag_hidden_in_the_encrypted_contents_is_bounded_too(sample_pfx: byt
     assert len(bundle.certificates) == 3 and bundle.certificates[0].sha1
     crafted = hide_key_bag(sample_pfx, SAMPLE_PASSWORD, 2**31 - 1)
     _pkcs12.check_work(crafted, "visible.pfx")  # nothing over the bound is in the clear
-    message = refused(crafted, certconv.UnsafeInputError, password=SAMPLE_PASSWORD)
+    message = refused(crafted, certconv.UnsafeInputError, password=SAMPLE_PASSWORD, derives=True)
     assert "shrouded key inside the encrypted contents asks for 2,147,483,647" in message
-    refused(crafted, certconv.WrongPasswordError, password="wrong")  # a wrong password opens nothing
+    refused(crafted, certconv.WrongPasswordError, password="wrong", derives=True)  # a wrong password opens nothing
 
 
 def _with_unreadable_extensions(pki: Pki, how: str) -> bytes:
@@ -971,7 +1017,11 @@ def _same_name_certificates(n: int) -> bytes:
 
 def test_many_certificates_sharing_one_name_are_refused_before_n_squared_signature_checks() -> None:
     # Each is a candidate issuer of every other: 300 of them took 12 s of signature checks.
-    message = refused(_same_name_certificates(300), certconv.UnsafeInputError)
+    with counted(lines=False) as work, pytest.raises(certconv.UnsafeInputError) as caught:
+        certconv.load(_same_name_certificates(300))
+    # One check per certificate (is it self-signed?), none of the 89,700 between them.
+    assert work.signature_checks <= 300
+    message = str(caught.value)
     assert "90,000 signature checks" in message and "300 certificates share the name 'Same?Name'" in message
 
 
@@ -1015,9 +1065,12 @@ def _meshes(clusters: int, size: int) -> bytes:
 def test_many_cross_signing_meshes_are_chained_within_a_total_search_budget() -> None:
     # Each mesh used up the per-certificate path-search budget: 40 of them took 16 s.
     data = _meshes(40, 14)
-    with within():
+    with counted(lines=False) as work:
         bundle = certconv.load(data)
     assert len(bundle.certificates) == 560
+    # Without the total budget the search takes 5,600,000 steps (10,000 for each certificate);
+    # with it, the total plus at most one step per certificate once the budget is spent.
+    assert work.search_steps <= 200_000 + 560, f"{work.search_steps:,} steps"
 
 
 def test_pem_with_more_certificates_than_the_bound_is_refused_before_parsing(pki: Pki) -> None:
@@ -1029,7 +1082,7 @@ def test_pem_with_more_certificates_than_the_bound_is_refused_before_parsing(pki
 def test_certificate_bound_counts_pkcs12_and_every_pkcs7_block(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_read, "MAX_CERTIFICATES", 3)
     pfx = to_pfx(pki.leaf, [pki.intermediate, pki.root, issue("Extra", ca=True)])
-    refused(pfx, certconv.UnsafeInputError, password="changeit")
+    refused(pfx, certconv.UnsafeInputError, password="changeit", derives=True)
     two_blocks = to_p7b(pki.chain[:2], pem=True) + to_p7b(pki.chain[1:], pem=True)
     refused(two_blocks, certconv.UnsafeInputError)
 
@@ -1075,6 +1128,7 @@ def test_rsa_keys_with_giant_exponents_are_not_checked_at_ten_milliseconds_each(
         )
         certs.append(builder.sign(signer.key, hashes.SHA256()))  # type: ignore[arg-type]
     data = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
-    with within():  # 300 checks at ~10 ms each took over 3 s
+    with counted(lines=False) as work:  # 300 checks at ~10 ms each took over 3 s
         bundle = certconv.load(data)
+    assert work.signature_checks == 0
     assert {w.code for w in bundle.warnings} >= {"unsupported-signature"}
