@@ -24,6 +24,7 @@ from pathlib import Path
 from ._azure import default_format, plan, targets_of
 from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageError
 from ._model import Bundle, Certificate, Manifest
+from ._names import label
 from ._snippets import check_languages, render_snippets
 from ._upload_guide import UPLOAD_NAME, upload_guide
 
@@ -42,7 +43,8 @@ def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
     ``root-My_Self_Root_CA.cer``; when two names would be equal (ignoring case,
     as Windows and macOS do), each of them gets its short thumbprint appended.
     """
-    wanted = {cert: f"{cert.role.value}-{_slug(cert.common_name)}" for cert in certificates}
+    # From the name as it is, not as it is shown: an escape's spelling must not become a file name.
+    wanted = {cert: f"{cert.role.value}-{_slug(label(cert.x509.subject))}" for cert in certificates}
     names: dict[Certificate, str] = {}
     # Subjects are chosen by strangers, so a crafted one can equal another name plus a short
     # thumbprint, or two can share 8 thumbprint digits: lengthen until no two names are equal.

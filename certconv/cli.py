@@ -19,6 +19,7 @@ import typer
 
 import certconv
 from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
     name="certconv",
@@ -157,7 +158,10 @@ def split(
     )
     if quiet:
         return
-    typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
+    if as_json:
+        _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
+    else:
+        _say(split_summary(manifest, encoding=_encoding()))
 
 
 class Target(enum.StrEnum):
@@ -242,7 +246,7 @@ def convert(
 
     conversion = _run(call, secret, may_prompt=may_prompt)
     if not quiet:
-        typer.echo(conversion_summary(conversion))
+        _say(conversion_summary(conversion, encoding=_encoding()))
 
 
 def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
@@ -254,7 +258,7 @@ def _ask_new_password() -> str:
 
     first = getpass.getpass("New PFX password: ")
     if first != getpass.getpass("Repeat it: "):
-        typer.echo("error: the two passwords differ; nothing was written", err=True)
+        _say("error: the two passwords differ; nothing was written", err=True)
         raise typer.Exit(1)
     return first
 
@@ -330,9 +334,10 @@ def inspect(
         may_prompt="-" not in inputs,
     )
     if as_json:
-        typer.echo(result.to_json(), nl=False)
+        _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
-        typer.echo(result.render(full=full, color=_color()))
+        color = _color()
+        _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
 
 
 class Purpose(enum.StrEnum):
@@ -412,7 +417,10 @@ def verify(
         secret,
         may_prompt="-" not in inputs,
     )
-    typer.echo(result.to_json() if as_json else result.render(), nl=not as_json)
+    if as_json:
+        _say(json_text(result.to_json(), _encoding()), newline=False)
+    else:
+        _say(result.render(encoding=_encoding()))
     raise typer.Exit(0 if result.ok else 3)
 
 
@@ -454,19 +462,31 @@ def fetch(
     if as_json:
         import json
 
-        typer.echo(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False))
+        _say(json_text(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False), _encoding()))
         return
     if manifest is not None:
         from certconv._report import split_summary
 
-        typer.echo(split_summary(manifest))
+        _say(split_summary(manifest, encoding=_encoding()))
     else:
         from certconv._inspect import inspect_bundle
 
-        typer.echo(inspect_bundle(result.bundle).render(color=_color()))
-    typer.echo(f"\n{result.target}: {result.message}")
+        color = _color()
+        _say(inspect_bundle(result.bundle).render(color=color, encoding=_encoding()), ansi=color)
+    # The target is what the user typed, the message quotes the server's names: both printable.
+    _say(f"\n{printable(result.target)}: {printable(result.message)}")
     if not complete and result.aia_could_help:
-        typer.echo("hint: --complete downloads missing issuers from their AIA URLs")
+        _say("hint: --complete downloads missing issuers from their AIA URLs")
+
+
+def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
+    """Write one piece of output through certconv._text: any encoding, a closed pipe, never a traceback."""
+    emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
+
+
+def _encoding() -> str | None:
+    """The encoding of stdout when it lacks characters (a Windows code page), else ``None``."""
+    return stream_encoding(sys.stdout)
 
 
 def _color() -> bool:
@@ -491,10 +511,11 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
+        _say(f"error: {printable(str(exc))}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
-        typer.echo("error: interrupted; nothing was written", err=True)
+        _say("error: interrupted; nothing was written", err=True)
         raise typer.Exit(130) from None
 
 
@@ -507,4 +528,8 @@ def main() -> None:
     import gc
 
     gc.disable()
+    # Redirected on Windows, stdout and stderr use the ANSI code page (cp1252, cp936…): what it
+    # lacks is written as ASCII or escapes, also by typer/click's own help and usage errors.
+    prepare_stream(sys.stdout)
+    prepare_stream(sys.stderr)
     app()
