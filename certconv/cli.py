@@ -364,7 +364,7 @@ def verify(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="INPUT...", help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - for stdin."
+            metavar="INPUT...", help="What the backend sends: its PFX, full-chain PEM, leaf .cer...; - for stdin."
         ),
     ],
     ca: Annotated[
