@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import errno
 import os
 import re
 import unicodedata
@@ -230,24 +229,29 @@ def prepare_stream(stream: IO[str] | None) -> None:
     """Make ``stream`` write characters its encoding lacks as :func:`fit` does, instead of failing.
 
     Covers what certconv does not write through :func:`emit` (help and usage errors
-    of typer/click): on a Windows code page they print, they never raise.
+    of typer/click): on a Windows code page they print, they never raise; in UTF-8,
+    a file name that is not UTF-8 (lone surrogates) is written with escapes.
     """
     reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None and stream_encoding(stream) is not None:
+    if reconfigure is not None:
         with contextlib.suppress(OSError, ValueError):  # a stream already closed, or one that cannot change
             reconfigure(errors=_ERRORS)
 
 
-def emit(text: str, stream: IO[str] | None, *, newline: bool = True, ansi: bool = False) -> None:
-    """Write ``text`` to ``stream`` in its encoding, never failing because of the text or a closed pipe.
+def emit(text: str, stream: IO[str] | None, *, newline: bool = True, ansi: bool = False) -> OSError | None:
+    """Write ``text`` to ``stream`` in its encoding, never failing because of the text or the stream.
 
     A last guard: a control character that reached here (a renderer forgot :func:`printable`)
     is written as an escape; only ``\\n``, ``\\t`` and, with ``ansi``, colour codes stay.
-    When the reader went away (``| head``), the rest of the output is dropped quietly
-    and the command ends with the exit code its work earned.
+    When the stream cannot be written (the reader went away, ``| head``; a full disk),
+    the rest of the output is dropped and the error returned, not raised: the command
+    ends with the exit code its work earned.
+
+    Returns:
+        ``None`` when written; else the ``OSError`` (``errno.EPIPE`` for a reader that went away).
     """
     if stream is None:
-        return
+        return None
     if ansi:
         text = "\x1b".join(_CONTROLS.sub(lambda m: _escape(m.group()), part) for part in _split_sgr(text))
     else:
@@ -256,12 +260,10 @@ def emit(text: str, stream: IO[str] | None, *, newline: bool = True, ansi: bool 
     try:
         stream.write(text + "\n" if newline else text)
         stream.flush()
-    except BrokenPipeError:
-        _silence(stream)
     except OSError as exc:
-        if exc.errno != errno.EPIPE:
-            raise
         _silence(stream)
+        return exc
+    return None
 
 
 def _split_sgr(text: str) -> list[str]:
@@ -276,7 +278,8 @@ def _split_sgr(text: str) -> list[str]:
 
 def _silence(stream: IO[str]) -> None:
     # The interpreter flushes stdout once more at exit: point the descriptor at the null
-    # device so that flush goes nowhere instead of printing "Exception ignored … BrokenPipeError".
+    # device so that flush goes nowhere instead of printing "Exception ignored … BrokenPipeError"
+    # (or the full disk's error) after the command has ended.
     try:
         fd = stream.fileno()
     except (OSError, ValueError, AttributeError):

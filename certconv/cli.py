@@ -8,6 +8,7 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
 import enum
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -481,7 +482,10 @@ def fetch(
 
 def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
     """Write one piece of output through certconv._text: any encoding, a closed pipe, never a traceback."""
-    emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
+    failed = emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
+    # A reader that went away (`| head`) wanted no more; any other failure (a full disk) is worth a line.
+    if failed is not None and failed.errno != errno.EPIPE and not err:
+        emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
 
 
 def _encoding() -> str | None:

@@ -143,8 +143,9 @@ class _GoneReader(io.StringIO):
 
 
 def test_emit_to_a_closed_pipe_is_quiet() -> None:
-    emit("anything", _GoneReader())  # no exception: the reader went away (`| head`)
-    emit("anything", None)  # no stdout at all (pythonw, a closed descriptor)
+    failed = emit("anything", _GoneReader())  # no exception: the reader went away (`| head`)
+    assert isinstance(failed, BrokenPipeError)
+    assert emit("anything", None) is None  # no stdout at all (pythonw, a closed descriptor)
 
 
 def test_prepare_stream_makes_a_code_page_stream_fall_back_instead_of_failing() -> None:

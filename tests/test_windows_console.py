@@ -335,3 +335,18 @@ def test_a_reader_that_goes_away_ends_nothing_but_the_output(chains: dict[str, C
     assert code == 0, err
     assert err == b""
     assert (tmp_path / "o" / "manifest.json").is_file()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_warning_and_the_work_still_counts(
+    chains: dict[str, Chain], tmp_path: Path
+) -> None:
+    chain = chains["chinese"]
+    env = {**os.environ, "PYTHONIOENCODING": "cp936", "NO_COLOR": "1"}
+    argv = [sys.executable, "-m", "certconv", "split", str(chain.pem), "--out", str(tmp_path / "o")]
+    with Path("/dev/full").open("wb") as full:
+        done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stderr.decode("cp936").splitlines()
+    assert line == "warning: the output could not be written (No space left on device)"
+    assert (tmp_path / "o" / "manifest.json").is_file()
