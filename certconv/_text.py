@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import os
 import re
 import unicodedata
@@ -178,7 +179,7 @@ def fit(text: str, encoding: str | None) -> str:
         encoding = "ascii"
     else:
         return text
-    return text.encode(encoding or "ascii", errors=_ERRORS).decode(encoding or "ascii")
+    return text.encode(encoding or "ascii", errors=_errors()).decode(encoding or "ascii")
 
 
 def _fallback(exc: UnicodeError) -> tuple[str, int]:
@@ -189,7 +190,13 @@ def _fallback(exc: UnicodeError) -> tuple[str, int]:
 
 
 _ERRORS = "certconv-fallback"
-codecs.register_error(_ERRORS, _fallback)
+
+
+@functools.cache
+def _errors() -> str:
+    """The name of the codec error handler doing :func:`fit`'s fallback, registered on first use."""
+    codecs.register_error(_ERRORS, _fallback)
+    return _ERRORS
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -235,7 +242,7 @@ def prepare_stream(stream: IO[str] | None) -> None:
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
         with contextlib.suppress(OSError, ValueError):  # a stream already closed, or one that cannot change
-            reconfigure(errors=_ERRORS)
+            reconfigure(errors=_errors())
 
 
 def emit(text: str, stream: IO[str] | None, *, newline: bool = True, ansi: bool = False) -> OSError | None:
