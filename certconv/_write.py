@@ -26,6 +26,7 @@ from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageErr
 from ._model import Bundle, Certificate, Manifest
 from ._names import label
 from ._snippets import check_languages, render_snippets
+from ._text import json_text
 from ._upload_guide import UPLOAD_NAME, upload_guide
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
@@ -94,7 +95,8 @@ def manifest_json(manifest: Manifest) -> str:
             lines.append(f"  {_json(key)}: [\n{items}\n  ]")
         else:
             lines.append(f"  {_json(key)}: {_json(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    # C1 and bidi controls as \uXXXX: `cat manifest.json` must not drive the terminal either.
+    return json_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def _json(value: object) -> str:

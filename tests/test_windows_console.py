@@ -214,7 +214,10 @@ def test_every_command_prints_in_a_windows_code_page(
     pw = ("--password-env", "PFX_PW")
 
     out, _ = check_console(certconv(encoding, "split", chain.pem, "--out", tmp_path / "split"), encoding, 0)
-    assert (tmp_path / "split" / "manifest.json").is_file()
+    manifest = (tmp_path / "split" / "manifest.json").read_text("utf-8")
+    assert not set(manifest) & (CONTROL_CHARACTERS | BIDI)  # `type manifest.json` is safe too
+    subjects = {i.cert.subject.rfc4514_string() for i in chain.issued}
+    assert {c["subject"] for c in json.loads(manifest)["certificates"]} == subjects
     if chain.kind == "chinese":
         chinese_shown(out, encoding)
         table = [line for line in out.splitlines() if line.startswith(("root ", "intermediate ", "leaf "))]
