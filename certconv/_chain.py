@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from ._enums import Validity, WarningCode
 from ._errors import UnsafeInputError
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
-from ._names import display_name, name_key, printable
+from ._names import display_name, name_key
 from ._read import RawCertificate, ReadResult
+from ._text import printable
 from ._x509 import (
     WORK,
     WorkCounts,
@@ -420,6 +421,6 @@ def _missing_issuer(node: _Node) -> BundleWarning:
         message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
     urls = ca_issuers_urls(cert)
     if urls:
-        message += f" (download it from {', '.join(urls)})"
+        message += f" (download it from {', '.join(map(printable, urls))})"
     return BundleWarning(WarningCode.MISSING_ISSUER, message, node.sha1)
 
