@@ -7,7 +7,8 @@ Typical use::
     bundle = certconv.load("bundle.pfx", password="changeit")
     for cert in bundle.certificates:
         print(cert.role.value, cert.subject, cert.sha1, cert.apim_store)
-    manifest = certconv.split("bundle.pfx", "out/", password="changeit")
+    plan = certconv.plan_split(bundle, "out/", target="apim")  # decided, nothing written
+    manifest = certconv.write_split(plan)
 
 Importing certconv loads ``cryptography`` only: no CLI framework, no network code.
 """
@@ -16,8 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._api import DEFAULT_TIMEOUT, InputLike, load, split
-from ._azure import SNIPPET_LANGUAGES, TARGETS
+from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
 from ._enums import (
     AzureTarget,
     FailureCode,
@@ -53,22 +53,14 @@ from ._errors import (
     UsageError,
     WrongPasswordError,
 )
-from ._model import (
-    BackendTls,
-    Bundle,
-    BundleWarning,
-    Certificate,
-    Chain,
-    Destination,
-    FetchResult,
-    Manifest,
-    ManifestEntry,
-    Role,
-)
+from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
+from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
+from ._names import file_names
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
-from ._write import file_names, manifest_json, write_split
 from ._x509 import ca_issuers_urls, signed_by
+from .azure._facts import SNIPPET_LANGUAGES, TARGETS
+from .azure._plan import SplitOptions, SplitPlan, plan_split
 
 if TYPE_CHECKING:
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
@@ -144,6 +136,8 @@ __all__ = [
     "Role",
     "SnippetLanguage",
     "Source",
+    "SplitOptions",
+    "SplitPlan",
     "TargetError",
     "UnsafeInputError",
     "UnsafeOutputError",
@@ -162,6 +156,7 @@ __all__ = [
     "inspect",
     "load",
     "manifest_json",
+    "plan_split",
     "signed_by",
     "split",
     "verify",

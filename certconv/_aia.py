@@ -34,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import build_bundle
+from ._chain import BundleCheck, build_bundle
 from ._enums import WarningCode
 from ._errors import CertconvError
 from ._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
@@ -107,6 +107,7 @@ def complete_bundle(
     total_timeout: float | None = None,
     max_depth: int = MAX_DEPTH,
     max_size: int = MAX_RESPONSE_SIZE,
+    checks: Sequence[BundleCheck] = (),
 ) -> Bundle:
     """Build the bundle of ``results`` after downloading missing issuers over AIA.
 
@@ -126,6 +127,7 @@ def complete_bundle(
             it; those it leaves are skipped with one ``aia-time-limit`` warning.
         max_depth: Rounds of downloads (levels above the input).
         max_size: Largest response read, in bytes.
+        checks: As for :func:`certconv._chain.build_bundle`.
 
     Raises:
         UsageError: ``timeout`` or ``total_timeout`` is not a number of seconds
@@ -136,7 +138,7 @@ def complete_bundle(
     at = check_moment(at)
     pool = list(results)
     walk = _Walk(timeout, _clock() + total, max_size, {}, [])
-    bundle = build_bundle(pool, at=at)
+    bundle = build_bundle(pool, at=at, checks=checks)
     for depth in range(max_depth + 1):
         missing = [c for c in bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
         if not missing:
@@ -181,7 +183,7 @@ def complete_bundle(
                 break
         pool.extend(found)
         if found:
-            bundle = build_bundle(pool, at=at)
+            bundle = build_bundle(pool, at=at, checks=checks)
         if not found or walk.exhausted or walk.out_of_time:
             break
     fetched = [

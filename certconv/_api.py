@@ -1,25 +1,33 @@
-"""The two calls most scripts need: :func:`load` and :func:`split` (read → chain → write)."""
+"""The calls most scripts need: :func:`load`, then :func:`split` = load → plan → write.
+
+Data flows one way: reading and chaining (:mod:`certconv._read`,
+:mod:`certconv._chain`) make a :class:`Bundle`; the Azure planner
+(:func:`certconv.azure._plan.build_plan`) turns it into a :class:`SplitPlan`
+without writing; :func:`write_split` hands the plan's files to
+:mod:`certconv._write`, which knows nothing of Azure.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import overload
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import InputError, NoCertificateError
-from ._model import Bundle, Manifest
+from ._errors import InputError, NoCertificateError, UsageError
+from ._manifest import Manifest
+from ._model import Bundle
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
-from ._write import check_split_options, write_split
+from ._write import write_files
+from .azure._checks import BUNDLE_CHECKS
+from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "split"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "split", "write_split"]
 
 InputLike = str | PathLike[str] | bytes | Source
 """A path, raw bytes (named ``<bytes>``), or a named :class:`Source`."""
@@ -78,8 +86,8 @@ def load(
         # Imported here: the network code stays out of `import certconv`.
         from ._aia import complete_bundle
 
-        return complete_bundle(results, at=at, timeout=timeout)
-    return build_bundle(results, at=at)
+        return complete_bundle(results, at=at, timeout=timeout, checks=BUNDLE_CHECKS)
+    return build_bundle(results, at=at, checks=BUNDLE_CHECKS)
 
 
 def _to_source(item: InputLike, max_input_size: int) -> Source:
@@ -121,9 +129,65 @@ def split(
     and ``emit`` the list of snippet languages to write (:class:`SnippetLanguage`:
     ``bicep``, ``arm``, ``terraform``, ``powershell``, ``azcli``, ``rest``).
 
-    Equivalent to ``write_split(load(inputs, ...), out, ...)``; see both for the
-    arguments. Nothing is written when anything fails.
+    ``write_split(plan_split(load(inputs, ...), out, ...), force=force)``, with the
+    options checked before any input is read; see those three for the arguments.
+    Nothing is written when anything fails.
     """
-    check_split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
+    options = split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
-    return write_split(bundle, out, format=format, force=force, target=target, emit=emit)
+    return write_split(build_plan(bundle, options), force=force)
+
+
+@overload
+def write_split(plan: SplitPlan, *, force: bool = False) -> Manifest: ...
+
+
+@overload
+def write_split(
+    plan: Bundle,
+    out: str | PathLike[str],
+    *,
+    format: Format | str | None = None,
+    force: bool = False,
+    target: AzureTarget | str = AzureTarget.APIM,
+    emit: Sequence[SnippetLanguage | str] = (),
+) -> Manifest: ...
+
+
+def write_split(
+    plan: SplitPlan | Bundle,
+    out: str | PathLike[str] | None = None,
+    *,
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
+    force: bool = False,
+    target: AzureTarget | str = AzureTarget.APIM,
+    emit: Sequence[SnippetLanguage | str] = (),
+) -> Manifest:
+    """Write the files of a :class:`SplitPlan` into its folder: all of them, or none.
+
+    ``write_split(bundle, out, target=..., format=..., emit=..., force=...)``, the
+    form of certconv 0.x, still works: it plans (:func:`plan_split`) and writes.
+
+    Args:
+        plan: What :func:`plan_split` returned (or a :class:`Bundle`, with ``out``).
+        out: Only with a bundle: the output folder.
+        format, target, emit: Only with a bundle: as for :func:`plan_split`.
+        force: Replace files that exist already.
+
+    Returns:
+        The :class:`Manifest` of what was written (the plan's).
+
+    Raises:
+        UsageError: options given with a plan, or a bundle without ``out``
+            (and, with a bundle, what :func:`plan_split` raises).
+        OutputExistsError: A file exists and ``force`` is false. Nothing is written.
+        UnsafeOutputError: the folder is not usable. Nothing is written.
+    """
+    if isinstance(plan, Bundle):
+        if out is None:
+            raise UsageError("write_split of a bundle needs the output folder (out), or give it a plan_split() plan")
+        plan = plan_split(plan, out, format=format, target=target, emit=emit)
+    elif out is not None or format is not None or target != AzureTarget.APIM or emit:
+        raise UsageError("a plan carries its folder and options: write_split(plan, force=...) takes nothing else")
+    write_files(Path(plan.options.out), plan.files, force=force)
+    return plan.manifest

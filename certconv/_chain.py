@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from cryptography import x509
@@ -38,8 +38,8 @@ from ._x509 import (
 
 # signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [
-    "APIM_CA_LIMIT",
     "WORK",
+    "BundleCheck",
     "WorkCounts",
     "build_bundle",
     "ca_issuers_urls",
@@ -48,8 +48,8 @@ __all__ = [
     "signed_by",
 ]
 
-APIM_CA_LIMIT = 10
-"""APIM accepts at most this many CA certificates (roots + intermediates)."""
+BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
+"""A check of the finished certificates that may add warnings (Azure's limits: ``certconv.azure._checks``)."""
 
 _MAX_DEPTH = 16
 _SEARCH_BUDGET = 10_000
@@ -135,12 +135,16 @@ def build_bundle(
     results: Sequence[ReadResult],
     *,
     at: datetime | None = None,
+    checks: Sequence[BundleCheck] = (),
 ) -> Bundle:
     """Turn what the inputs held into a classified, chained :class:`Bundle`.
 
     Args:
         results: One :class:`ReadResult` per input, in the order given.
         at: The moment validity is judged at (default: now).
+        checks: Run over the certificates at the end; their warnings come last.
+            Chaining itself knows no product's limits: :func:`certconv.load`
+            passes Azure's (:data:`certconv.azure._checks.BUNDLE_CHECKS`).
     """
     at = at or datetime.now(UTC)
     warnings: list[BundleWarning] = [w for r in results for w in r.warnings]
@@ -200,15 +204,8 @@ def build_bundle(
                     node.sha1,
                 )
             )
-    ca_count = sum(1 for n in nodes if n.role is not Role.LEAF)
-    if ca_count > APIM_CA_LIMIT:
-        warnings.append(
-            BundleWarning(
-                WarningCode.APIM_CA_LIMIT,
-                f"{ca_count} CA certificates (roots + intermediates): APIM accepts at most "
-                f"{APIM_CA_LIMIT}; upload only those your backends' chains need",
-            )
-        )
+    for check in checks:
+        warnings.extend(check(tuple(certificates.values())))
     return Bundle(
         certificates=tuple(certificates.values()),
         chains=chains,

@@ -1,10 +1,10 @@
 """What ``certconv inspect`` shows: every detail of every certificate, as a tree or as JSON.
 
-Pure functions over a :class:`~certconv.Bundle`: :func:`describe` reads the
-extensions of one certificate into a :class:`CertificateDetails`,
-:class:`Inspection` holds them for a whole bundle and turns them into text
-(:meth:`Inspection.render`) or a JSON-ready dict (:meth:`Inspection.to_dict`).
-Nothing here prints; the CLI decides about colour and passes ``color``.
+Data, not text: :func:`describe` reads the extensions of one certificate into a
+:class:`CertificateDetails`, :class:`Inspection` holds them for a whole bundle
+with the tree (:meth:`Inspection.forest`) and gives the JSON-ready dict
+(:meth:`Inspection.to_dict`). The tree people read is the output layer's
+(:mod:`certconv._text._inspect`; :meth:`Inspection.render` hands over to it).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment
 from ._enums import Validity
-from ._model import Bundle, Certificate, ManifestEntry
-from ._names import EKU_NAMES, KEY_USAGE_NAMES
+from ._manifest import certificate_json
+from ._model import Bundle, Certificate
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, file_names
 from ._read import DEFAULT_MAX_INPUT_SIZE
-from ._text import fit, json_text, printable, width
+from ._text import json_text
 from ._version import __version__
-from ._write import file_names
 from ._x509 import access_urls, iso_utc, read_extension, validity
 
-__all__ = ["INSPECT_SCHEMA", "CertificateDetails", "Inspection", "describe", "inspect"]
+__all__ = ["INSPECT_SCHEMA", "SOON_DAYS", "CertificateDetails", "Inspection", "Node", "describe", "inspect"]
 
 INSPECT_SCHEMA = 1
 """Version of the ``certconv inspect --json`` document; raised only on incompatible changes."""
@@ -42,8 +42,6 @@ SOON_DAYS = 30
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 
-_RESET = "\033[0m"
-_STYLES = {"red": "\033[31m", "yellow": "\033[33m", "dim": "\033[2m", "bold": "\033[1m", "green": "\033[32m"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +184,8 @@ class Inspection:
         c = d.certificate
         return {
             # The fields of a manifest.json entry, then what only inspect shows.
-            **ManifestEntry(d.file, c).to_dict(),
+            "file": d.file,
+            **certificate_json(c),
             "common_name": c.common_name,
             "friendly_name": c.friendly_name,
             "source": c.source,
@@ -209,8 +208,16 @@ class Inspection:
             "crl_distribution_points": list(d.crl_distribution_points),
         }
 
-    def _tree_dict(self, node: _Node) -> dict[str, Any]:
+    def _tree_dict(self, node: Node) -> dict[str, Any]:
         return {"sha1": node.cert.sha1, "children": [self._tree_dict(child) for child in node.children]}
+
+    def forest(self) -> list[Node]:
+        """The certificates as trees, each under the issuer certconv chose, tops first (see :class:`Node`)."""
+        return _forest(self.bundle)
+
+    def status(self, cert: Certificate) -> str:
+        """``valid``, ``expiring-soon`` (within :data:`SOON_DAYS`), ``expired`` or ``not-yet-valid`` at :attr:`at`."""
+        return _status(cert, self.at)
 
     def render(self, *, full: bool = False, color: bool = False, encoding: str | None = None) -> str:
         """The tree ``certconv inspect`` prints: one per root, problems underneath.
@@ -226,96 +233,10 @@ class Inspection:
                 stdout's); characters it lacks are ASCII symbols or escapes, and the
                 tree stays aligned. ``None``: any character.
         """
-        paint = _Painter(color)
-        bundle = self.bundle
-        count = len(bundle.certificates)
-        keys = len(bundle.private_keys)
-        inputs = " + ".join(
-            f"{printable(name)}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True)
-        )
-        counts = f"{count} certificate{'s' if count != 1 else ''} · " + (
-            f"{keys} private key{'s' if keys != 1 else ''}" if keys else "no private key"
-        )
-        lines = [f"{paint(inputs, 'bold')} · {counts}"]
-        rows: list[tuple[str, str, CertificateDetails, str]] = []
-        for index, node in enumerate(roots := _forest(bundle)):
-            self._collect(node, "", index == len(roots) - 1, rows)
-        # Columns by display width in the stream's encoding: a Chinese name takes two per character.
-        cells = [fit(prefix + label, encoding) for prefix, label, _, _ in rows]
-        label_width = max(map(width, cells), default=0)
-        for cell, (_, _, d, child_prefix) in zip(cells, rows, strict=True):
-            lines.append(cell + " " * (label_width - width(cell)) + "  " + self._summary(d, paint))
-            lines += [child_prefix + "  " + text for text in self._detail_lines(d, full, paint)]
-        if bundle.warnings:
-            lines += ["", paint("Problems:", "bold")]
-            lines += [f"  {paint(w.code, 'yellow')}: {printable(w.message)}" for w in bundle.warnings]
-        return fit("\n".join(lines), encoding)
+        # The text is the output layer's (certconv._text._inspect), loaded when first asked for.
+        from ._text._inspect import render_inspection
 
-    def _collect(
-        self, node: _Node, indent: str, last: bool, rows: list[tuple[str, str, CertificateDetails, str]]
-    ) -> None:
-        cert = node.cert
-        branch = "└── " if last else "├── "
-        below = indent + ("    " if last else "│   ")
-        label = f"{cert.role.value:<12}  {printable(cert.common_name)}"
-        detail_prefix = below + ("│" if node.children else " ")
-        rows.append((indent + branch, label, self.details_for(cert), detail_prefix))
-        for index, child in enumerate(node.children):
-            self._collect(child, below, index == len(node.children) - 1, rows)
-
-    def _summary(self, d: CertificateDetails, paint: _Painter) -> str:
-        cert = d.certificate
-        parts = [d.key_description, self._validity(d, paint)]
-        if cert.has_private_key:
-            parts.append(paint("🔑 private key matches", "green"))
-        return "  ".join(parts)
-
-    def _validity(self, d: CertificateDetails, paint: _Painter) -> str:
-        cert = d.certificate
-        days = d.days_left(self.at)
-        state = validity(cert.x509, self.at)
-        if state is Validity.NOT_YET_VALID:
-            return paint(f"NOT YET VALID until {cert.not_before:%Y-%m-%d}", "red")
-        if state is Validity.EXPIRED:
-            return paint(f"EXPIRED {-days} days ago ({cert.not_after:%Y-%m-%d})", "red")
-        if days < SOON_DAYS:
-            return paint(f"expires in {days} day{'s' if days != 1 else ''} ({cert.not_after:%Y-%m-%d})", "yellow")
-        return f"valid until {cert.not_after:%Y-%m-%d} ({days} days)"
-
-    def _detail_lines(self, d: CertificateDetails, full: bool, paint: _Painter) -> list[str]:
-        cert = d.certificate
-        lines = [f"subject: {printable(cert.subject)}"]  # the certificate's maker chose it: one line
-        parent_known = cert.issuer_sha1 is not None
-        if not cert.self_signed and not parent_known:
-            lines.append(paint(f"issuer: {printable(cert.issuer)} (not in the input)", "yellow"))
-        sha1 = cert.sha1 if full else cert.sha1[:8] + "…"
-        sha256 = cert.sha256 if full else cert.sha256[:8] + "…"
-        lines.append(f"SHA-1 {sha1} · SHA-256 {sha256} · serial {cert.serial}")
-        signature = f"signature: {d.signature_algorithm}"
-        if d.weak_signature:
-            signature += " " + paint(f"(weak: {d.signature_hash or 'MD'} signatures are rejected by clients)", "red")
-        lines.append(signature + " · " + _constraints(d))
-        if d.san:
-            lines.append("SAN: " + ", ".join(map(printable, d.san)))
-        usage = []
-        if d.key_usage is not None:
-            usage.append("key usage: " + (", ".join(d.key_usage) or "none"))
-        if d.extended_key_usage is not None:
-            usage.append("EKU: " + (", ".join(d.extended_key_usage) or "none"))
-        if usage:
-            lines.append(" · ".join(usage))
-        access = []
-        if d.ca_issuers:
-            access.append("AIA caIssuers: " + ", ".join(map(printable, d.ca_issuers)))
-        if d.ocsp:
-            access.append("OCSP: " + ", ".join(map(printable, d.ocsp)))
-        if d.crl_distribution_points:
-            access.append("CRL: " + ", ".join(map(printable, d.crl_distribution_points)))
-        if access:
-            lines.append(" · ".join(access))
-        store = f"APIM store {cert.apim_store}" if cert.apim_store else "not uploaded to APIM CA certificates"
-        lines.append(f"file: {d.file} ({store})")
-        return [paint(line, "dim") if "\033" not in line else line for line in lines]
+        return render_inspection(self, full=full, color=color, encoding=encoding)
 
 
 def inspect(
@@ -371,12 +292,14 @@ def inspect_bundle(bundle: Bundle, *, at: datetime | None = None) -> Inspection:
 
 
 @dataclass(frozen=True, slots=True)
-class _Node:
+class Node:
+    """One certificate of :meth:`Inspection.forest` and those it issued."""
+
     cert: Certificate
-    children: tuple[_Node, ...]
+    children: tuple[Node, ...]
 
 
-def _forest(bundle: Bundle) -> list[_Node]:
+def _forest(bundle: Bundle) -> list[Node]:
     """Certificates as trees: each under the issuer certconv chose, tops first.
 
     Tops are roots and certificates whose issuer is missing. A cycle (possible only
@@ -400,8 +323,8 @@ def _forest(bundle: Bundle) -> list[_Node]:
     for cert in bundle.certificates:  # bundle order: roots, intermediates, leaves; each sorted by name
         children.setdefault(parent[cert.sha1], []).append(cert)
 
-    def build(cert: Certificate) -> _Node:
-        return _Node(cert, tuple(build(child) for child in children.get(cert.sha1, ())))
+    def build(cert: Certificate) -> Node:
+        return Node(cert, tuple(build(child) for child in children.get(cert.sha1, ())))
 
     return [build(top) for top in children.get(None, ())]
 
@@ -409,27 +332,11 @@ def _forest(bundle: Bundle) -> list[_Node]:
 # -- helpers ----------------------------------------------------------------------------
 
 
-class _Painter:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-
-    def __call__(self, text: str, style: str) -> str:
-        return f"{_STYLES[style]}{text}{_RESET}" if self.enabled else text
-
-
 def _status(cert: Certificate, at: datetime) -> str:
     state = validity(cert.x509, at)
     if state is Validity.VALID and (cert.not_after - at).days < SOON_DAYS:
         return "expiring-soon"
     return state.value
-
-
-def _constraints(d: CertificateDetails) -> str:
-    if d.basic_constraints_ca is None:
-        return "no basicConstraints" + (" (X.509 v1 root: a CA)" if d.certificate.ca else "")
-    if not d.basic_constraints_ca:
-        return "CA:FALSE"
-    return "CA:TRUE" + (f", pathlen:{d.path_length}" if d.path_length is not None else "")
 
 
 def _key_info(cert: x509.Certificate) -> tuple[str, int | None, str | None]:

@@ -1,8 +1,8 @@
 """Frozen value objects: what certconv knows about a set of certificates.
 
 Nothing here parses or writes; :mod:`certconv._read` makes the raw material,
-:mod:`certconv._chain` turns it into a :class:`Bundle`, :mod:`certconv._write`
-turns a bundle into files and a :class:`Manifest`.
+:mod:`certconv._chain` turns it into a :class:`Bundle`; what a split writes
+(:class:`~certconv.Manifest` and its entries) is in :mod:`certconv._manifest`.
 """
 
 from __future__ import annotations
@@ -12,28 +12,21 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ._enums import AzureTarget, FetchVerdict, Form, Format, WarningCode
+from ._enums import FetchVerdict, WarningCode
+from ._manifest import certificate_json
 from ._names import display_name
-from ._version import __version__
-from ._x509 import ca_issuers_urls, iso_utc
+from ._x509 import ca_issuers_urls
+from .azure._facts import apim_store
 
-__all__ = [
-    "BackendTls",
-    "Bundle",
-    "BundleWarning",
-    "Certificate",
-    "Chain",
-    "Destination",
-    "FetchResult",
-    "Manifest",
-    "ManifestEntry",
-    "Role",
-]
+if TYPE_CHECKING:
+    from ._manifest import Manifest
+
+__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Role"]
 
 AIA_SOURCE_PREFIX = "aia:"
 """A downloaded certificate's ``source`` is this prefix and the URL it came from (``complete=True``)."""
@@ -54,11 +47,12 @@ class Role(enum.Enum):
 
     @property
     def apim_store(self) -> str | None:
-        """The APIM CA-certificate store for this role (``None``: not uploaded there)."""
-        return _APIM_STORES[self]
+        """The APIM CA-certificate store for this role (``None``: not uploaded there).
 
-
-_APIM_STORES = {Role.ROOT: "Root", Role.INTERMEDIATE: "CertificateAuthority", Role.LEAF: None}
+        Kept for scripts that use it: the mapping is an Azure fact and lives in
+        :data:`certconv.azure._facts.APIM_STORES`.
+        """
+        return apim_store(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +125,8 @@ class Certificate:
 
     @property
     def apim_store(self) -> str | None:
-        """``Root``, ``CertificateAuthority``, or ``None`` for a leaf."""
-        return self.role.apim_store
+        """``Root``, ``CertificateAuthority``, or ``None`` for a leaf (see :attr:`Role.apim_store`)."""
+        return apim_store(self.role)
 
     @property
     def downloaded(self) -> bool:
@@ -250,180 +244,6 @@ class Bundle:
 
 
 @dataclass(frozen=True, slots=True)
-class Destination:
-    """Where a written file (or its thumbprint) goes in Azure.
-
-    Attributes:
-        target: :class:`AzureTarget`: ``apim``, ``apim-v2``, ``apim-selfhosted``, ``appgw-v2`` or ``appgw-v1``.
-        place: Where in the Azure portal, for people.
-        setting: The ARM/REST property it ends up in.
-        store: APIM CA-certificate store (``Root`` or ``CertificateAuthority``), else ``None``.
-        trusted: Self-hosted gateway ``isTrusted`` (root: true), else ``None``.
-    """
-
-    target: AzureTarget
-    place: str
-    setting: str
-    store: str | None = None
-    trusted: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The destination as it appears in ``manifest.json``."""
-        return {
-            "target": self.target,
-            "place": self.place,
-            "setting": self.setting,
-            "store": self.store,
-            "is_trusted": self.trusted,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class BackendTls:
-    """APIM v2 backend ``properties.tls`` that trusts one backend certificate.
-
-    Attributes:
-        server: The backend's own (end-entity) certificate.
-        name: The name ``serverX509Names`` matches (the server certificate's CN).
-        issuer_sha1: Thumbprint of the server certificate's issuer, or ``None``
-            when the input does not hold it (then only pinning works).
-    """
-
-    server: Certificate
-    name: str
-    issuer_sha1: str | None
-
-    @property
-    def by_issuer(self) -> dict[str, Any] | None:
-        """``tls`` trusting certificates named ``name`` issued by ``issuer_sha1`` (survives renewal)."""
-        if self.issuer_sha1 is None:
-            return None
-        return {
-            "validateCertificateChain": True,
-            "validateCertificateName": True,
-            "serverX509Names": [{"name": self.name, "issuerCertificateThumbprint": self.issuer_sha1}],
-        }
-
-    @property
-    def by_thumbprint(self) -> dict[str, Any]:
-        """``tls`` pinning exactly this server certificate (must change when it is renewed)."""
-        return {
-            "validateCertificateChain": True,
-            "validateCertificateName": True,
-            "serverCertificateThumbprints": [self.server.sha1],
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The settings as they appear in ``manifest.json`` (``backend_tls``)."""
-        return {
-            "server_sha1": self.server.sha1,
-            "server_subject": self.server.subject,
-            "tls_by_issuer": self.by_issuer,
-            "tls_by_thumbprint": self.by_thumbprint,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    """One written file and the certificate in it.
-
-    Attributes:
-        file: The file name inside the output folder.
-        certificate: The certificate it holds.
-        form: :class:`Form` ``der`` or ``pem`` (``.cer``), ``pfx`` (certificate-only
-            PKCS#12, empty password); ``None`` when not written by ``split``.
-        destinations: Where the file goes for the chosen target; empty: nowhere.
-    """
-
-    file: str
-    certificate: Certificate
-    form: Form | None = None
-    destinations: tuple[Destination, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as it appears in ``manifest.json``."""
-        c = self.certificate
-        placed: dict[str, Any] = {}
-        if self.form is not None:  # written by split: say in which form and where it goes
-            placed = {"form": self.form, "destinations": [d.to_dict() for d in self.destinations]}
-        return {
-            "file": self.file,
-            "role": c.role.value,
-            "subject": c.subject,
-            "issuer": c.issuer,
-            "serial": c.serial,
-            "not_before": iso_utc(c.not_before),
-            "not_after": iso_utc(c.not_after),
-            "sha1": c.sha1,
-            "sha256": c.sha256,
-            "self_signed": c.self_signed,
-            "ca": c.ca,
-            "issuer_sha1": c.issuer_sha1,
-            "has_private_key": c.has_private_key,
-            "apim_store": c.apim_store,
-            "source": c.source,
-            **placed,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """What :func:`certconv.split` wrote, as recorded in ``manifest.json``.
-
-    Attributes:
-        out: The output folder.
-        format: :class:`Format` ``der`` or ``pem``: the encoding of the ``.cer`` files.
-        entries: One per written certificate file, in bundle order.
-        bundle: The bundle the files were written from.
-        target: The Azure target the files were written for (``apim``…).
-        documents: Other files written: ``UPLOAD.md`` and snippets.
-        backend_tls: APIM v2 backend TLS settings (target ``apim-v2`` or ``all``).
-    """
-
-    out: str
-    format: Format
-    entries: tuple[ManifestEntry, ...]
-    bundle: Bundle
-    target: AzureTarget | None = None
-    documents: tuple[str, ...] = ()
-    backend_tls: tuple[BackendTls, ...] = ()
-
-    def __repr__(self) -> str:
-        # Not the whole bundle: a split of a trust store would print thousands of certificates.
-        count = len(self.entries)
-        return f"<Manifest {self.out!r} {count} file{'s' if count != 1 else ''} target={self.target}>"
-
-    @property
-    def files(self) -> tuple[str, ...]:
-        """Names of the written certificate files (``manifest.json`` not included)."""
-        return tuple(e.file for e in self.entries)
-
-    def file_for(self, cert: Certificate) -> str:
-        """The file name the certificate was written to."""
-        for entry in self.entries:
-            if entry.certificate == cert:
-                return entry.file
-        raise KeyError(cert.sha1)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The manifest as a JSON-ready dict (schema 1)."""
-
-        return {
-            "schema": 1,
-            "tool": f"certconv {__version__}",
-            "inputs": list(self.bundle.inputs),
-            "format": self.format,
-            "target": self.target,
-            "certificates": [e.to_dict() for e in self.entries],
-            "chains": [list(chain.sha1s) for chain in self.bundle.chains],
-            "warnings": [w.to_dict() for w in self.bundle.warnings],
-            "backend_tls": [b.to_dict() for b in self.backend_tls],
-            "documents": list(self.documents),
-        }
-
-
-
-@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
 
@@ -465,11 +285,8 @@ class FetchResult:
 
         Args:
             manifest: What :func:`certconv.write_split` wrote for ``bundle``;
-                each certificate then names its ``file`` and ``out`` is added.
+                each certificate is then its manifest entry (with ``file``) and ``out`` is added.
         """
-        entries = (
-            manifest.entries if manifest is not None else tuple(ManifestEntry("", c) for c in self.bundle.certificates)
-        )
         extra = {"out": manifest.out} if manifest is not None else {}
         return {
             "target": self.target,
@@ -478,9 +295,11 @@ class FetchResult:
             "verdict": self.verdict,
             "message": self.message,
             **extra,
-            "certificates": [
-                {k: v for k, v in e.to_dict().items() if manifest is not None or k != "file"} for e in entries
-            ],
+            "certificates": (
+                [e.to_dict() for e in manifest.entries]
+                if manifest is not None
+                else [certificate_json(c) for c in self.bundle.certificates]
+            ),
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 from cryptography import x509
@@ -21,6 +21,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, SignatureAlgori
 
 from ._enums import Validity
 from ._names import name_key
+from ._text import iso_day, iso_utc  # the one copy; kept importable from here
 
 __all__ = [
     "WORK",
@@ -190,19 +191,3 @@ def validity(cert: x509.Certificate, at: datetime) -> Validity:
     if cert.not_valid_after_utc < at:
         return Validity.EXPIRED
     return Validity.VALID
-
-
-def iso_utc(moment: datetime) -> str:
-    """``moment`` as ISO 8601 in UTC to the second: ``2030-01-31T12:00:00Z``; a naive moment is UTC.
-
-    The year always has four digits (``0005-01-02T…``): ``strftime("%Y")`` writes year 5
-    as ``5`` on glibc, which no ISO 8601 reader accepts.
-    """
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
-
-
-def iso_day(moment: datetime) -> str:
-    """The UTC day of ``moment`` as ``2030-01-31``, the year in four digits like :func:`iso_utc`."""
-    return iso_utc(moment)[:10]

@@ -153,7 +153,7 @@ def split(
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
-    from certconv._report import split_summary
+    from certconv._text._split import split_summary
 
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
@@ -228,8 +228,8 @@ def convert(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
     """Convert bundles into one file: .cer (DER/PEM), .p7b, .pfx, fullchain or chain PEM."""
-    from certconv._convert import conversion_summary
     from certconv._convert import convert as convert_files
+    from certconv._text._convert import conversion_summary
 
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
@@ -480,7 +480,7 @@ def fetch(
         _say(json_text(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False), _encoding()))
         return
     if manifest is not None:
-        from certconv._report import split_summary
+        from certconv._text._split import split_summary
 
         _say(split_summary(manifest, encoding=_encoding()))
     else:

@@ -42,16 +42,40 @@ def test_split_command_loads_neither_network_nor_verification_code(tmp_path: Pat
 
 
 def _package_imports() -> dict[str, set[str]]:
-    """Every certconv module and the certconv modules it imports, at the top or inside a function."""
+    """Every certconv module (``azure._plan`` in subpackages) and the certconv modules it imports.
+
+    Imports at the top and inside functions count; those under ``if TYPE_CHECKING:``
+    do not: they never run, and naming a type is not reaching into a module's work.
+    """
     import ast
 
+    root = Path(__file__).parent.parent / "certconv"
     graph: dict[str, set[str]] = {}
-    for path in (Path(__file__).parent.parent / "certconv").glob("*.py"):
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        package = parts[:-1]
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        name = ".".join(parts) or "__init__"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_only = {
+            id(inner)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for inner in ast.walk(node)
+        }
         deps: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                deps.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
-        graph[path.stem] = deps
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or not node.level or id(node) in type_only:
+                continue
+            base = package[: len(package) - (node.level - 1)]
+            targets = [node.module] if node.module else [a.name for a in node.names]
+            for target in targets:
+                dotted = [*base, *target.split(".")]
+                # Importing a.b runs a's __init__ first: both are dependencies.
+                deps.update(".".join(dotted[:i]) for i in range(1, len(dotted) + 1))
+        deps.discard(name)
+        graph[name] = deps
     return graph
 
 

@@ -1,20 +1,18 @@
-"""Text for people: what ``certconv split`` prints. Pure functions returning strings."""
+"""What ``certconv split`` prints: a table of the files, then where each goes for the target."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ._azure import targets_of
-from ._enums import AzureTarget, Form
-from ._model import Certificate, Destination, Manifest, ManifestEntry, Role
-from ._text import fit, ljust, printable, shorten, width
+from .._enums import AzureTarget, Form
+from .._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
+from .._model import Certificate, Role
+from ..azure._facts import APIM_CA_LIMIT, FACTS, STORE_HELP, targets_of
+from ..azure._guide import UPLOAD_NAME
+from ._console import fit, ljust, printable, shorten, width
+from ._dates import iso_day
 
 __all__ = ["split_summary"]
-
-_STORE_HELP = {
-    "Root": "Root  (trusted root CA)",
-    "CertificateAuthority": "CertificateAuthority  (intermediate CA)",
-}
 
 
 def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
@@ -35,12 +33,12 @@ def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
         wrote.append(f"{pfx} certificate-only .pfx")
     if b64:
         wrote.append(f"{b64} Base-64 .cer")
-    snippets = [d for d in manifest.documents if d != "UPLOAD.md"]
+    snippets = [d for d in manifest.documents if d != UPLOAD_NAME]
     if snippets:
         wrote.append(f"{len(snippets)} snippet{'s' if len(snippets) != 1 else ''}")
-    wrote += [d for d in manifest.documents if d == "UPLOAD.md"]
+    wrote += [d for d in manifest.documents if d == UPLOAD_NAME]
     target = f" for target {manifest.target}" if manifest.target else ""
-    lines = [f"Wrote {', '.join(wrote)} and manifest.json{target}", ""]
+    lines = [f"Wrote {', '.join(wrote)} and {MANIFEST_NAME}{target}", ""]
     rows = [("ROLE", "SUBJECT", "EXPIRES", "SHA-1 THUMBPRINT", "FILE")]
     for entry in cer_entries:
         cert = entry.certificate
@@ -48,7 +46,7 @@ def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
             (
                 cert.role.value,
                 shorten(printable(cert.common_name), 40),
-                f"{cert.not_after:%Y-%m-%d}",
+                iso_day(cert.not_after),
                 cert.sha1,
                 entry.file,
             )
@@ -58,18 +56,18 @@ def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
     widths = [max(width(row[i]) for row in cells) for i in range(4)]
     lines += ["  ".join([*(ljust(cell, w) for cell, w in zip(row[:4], widths, strict=False)), row[4]]) for row in cells]
 
-    for part in targets_of(manifest.target or "apim"):
+    for part in targets_of(manifest.target or AzureTarget.APIM):
         lines += ["", *_TARGET_LINES[part](manifest)]
     if snippets:
         lines += [
             "",
             f"Snippets: {', '.join(snippets)}",
             "They REPLACE APIM's whole CA-certificate list (they do not append): every CA certificate above is in "
-            "them, at most 10 fit.",
+            f"them, at most {APIM_CA_LIMIT} fit.",
         ]
-    if "UPLOAD.md" in manifest.documents:
+    if UPLOAD_NAME in manifest.documents:
         chinese = "简体中文" if fit("简体中文", encoding) == "简体中文" else "Simplified Chinese"
-        lines += ["", f"Step by step (English, {chinese}): UPLOAD.md"]
+        lines += ["", f"Step by step (English, {chinese}): {UPLOAD_NAME}"]
     if bundle.warnings:
         lines += ["", "Warnings:"]
         lines += [f"  {w.code}: {printable(w.message)}" for w in bundle.warnings]
@@ -96,11 +94,10 @@ def _apim_lines(manifest: Manifest) -> list[str]:
     lines: list[str] = []
     if placed:
         width = max(len(e.file) for e, _ in placed)
-        lines.append(
-            "Upload to Azure API Management → Security → Certificates → CA certificates → + Add, one file each:"
-        )
+        lines.append(f"Upload to Azure {_path(AzureTarget.APIM)} → + Add, one file each:")
         for entry, dest in placed:
-            lines.append(f"  {entry.file.ljust(width)}  store {_STORE_HELP[dest.store or '']}")
+            store = dest.store or ""
+            lines.append(f"  {entry.file.ljust(width)}  store {store}  ({STORE_HELP[store]})")
         lines.append(
             "APIM then lists each with the SHA-1 thumbprint shown above; applying the change takes about 15 minutes."
         )
@@ -132,16 +129,23 @@ def _selfhosted_lines(manifest: Manifest) -> list[str]:
         return ["Self-hosted gateway: no CA certificate in the input, nothing to add."]
     width = max(len(e.file) for e, _ in placed)
     lines = [
-        "Self-hosted gateway: upload each .pfx to API Management → Security → Certificates (password empty),",
-        "then add it under Self-hosted gateways → your gateway → Certificate authorities:",
+        f"Self-hosted gateway: upload each .pfx to {_path(AzureTarget.APIM_SELFHOSTED)} (password empty),",
+        f"then add it under {_path(AzureTarget.APIM_SELFHOSTED, 1)}:",
     ]
     lines += [f"  {e.file.ljust(width)}  isTrusted {str(d.trusted).lower()}" for e, d in placed]
     return lines
 
 
-def _appgw_lines(target: AzureTarget, title: str, missing: str) -> Callable[[Manifest], list[str]]:
+def _path(target: AzureTarget, step: int = 0, *, service: str | None = None) -> str:
+    """Step ``step`` of the target's portal place, ``service`` in place of the one it names."""
+    path = FACTS[target].steps[step]
+    return " → ".join((service, *path[1:]) if service else path)
+
+
+def _appgw_lines(target: AzureTarget, service: str, missing: str) -> Callable[[Manifest], list[str]]:
     def lines(manifest: Manifest) -> list[str]:
         placed = _placed(manifest, target)
+        title = _path(target, service=service)
         if not placed:
             return [f"{title}: {missing}"]
         return [f"{title}, Base-64 .cer:", *(f"  {e.file}  SHA-1 {e.certificate.sha1}" for e, _ in placed)]
@@ -155,12 +159,12 @@ _TARGET_LINES: dict[AzureTarget, Callable[[Manifest], list[str]]] = {
     AzureTarget.APIM_SELFHOSTED: _selfhosted_lines,
     AzureTarget.APPGW_V2: _appgw_lines(
         AzureTarget.APPGW_V2,
-        "Application Gateway v2 → Backend settings → Trusted root certificate",
+        "Application Gateway v2",
         "no root CA in the input (add it, or run certconv fetch --complete)",
     ),
     AzureTarget.APPGW_V1: _appgw_lines(
         AzureTarget.APPGW_V1,
-        "Application Gateway v1 → HTTP settings → Authentication certificate",
+        "Application Gateway v1",
         "no backend (end-entity) certificate in the input",
     ),
 }

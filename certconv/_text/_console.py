@@ -1,4 +1,4 @@
-"""Text for people, and the one way it reaches a console.
+"""Console text: escapes, display width, code-page fallbacks, JSON escaping, and writing to a stream.
 
 Everything certconv shows a person passes through here:
 

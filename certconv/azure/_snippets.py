@@ -18,31 +18,12 @@ import base64
 import json
 from collections.abc import Callable, Sequence
 
-from ._azure import SNIPPET_LANGUAGES
-from ._chain import APIM_CA_LIMIT
-from ._enums import AzureTarget, Form, SnippetLanguage
-from ._errors import TargetError, UsageError
-from ._model import ManifestEntry
+from .._enums import AzureTarget, Form, SnippetLanguage
+from .._errors import TargetError
+from .._manifest import ManifestEntry
+from ._facts import API_VERSION, APIM_CA_LIMIT, SERVICE_URL, SNIPPET_FILES
 
-__all__ = ["API_VERSION", "SNIPPET_FILES", "ca_entries", "note_lines", "render_snippets"]
-
-API_VERSION = "2022-08-01"
-"""``Microsoft.ApiManagement/service`` API version the snippets use (GA, has ``certificates``)."""
-
-SNIPPET_FILES = {
-    SnippetLanguage.BICEP: "apim-ca-certificates.bicep",
-    SnippetLanguage.ARM: "apim-ca-certificates.arm.json",
-    SnippetLanguage.TERRAFORM: "apim-ca-certificates.tf",
-    SnippetLanguage.POWERSHELL: "apim-ca-certificates.ps1",
-    SnippetLanguage.AZCLI: "apim-ca-certificates.azcli.sh",
-    SnippetLanguage.REST: "apim-ca-certificates.rest.json",
-}
-"""The file each ``emit`` language is written to, inside ``out``."""
-
-_SERVICE_URL = (
-    "https://management.azure.com/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}"
-    "/providers/Microsoft.ApiManagement/service/{serviceName}?api-version=" + API_VERSION
-)
+__all__ = ["ca_entries", "note_lines", "render_snippets"]
 
 
 def ca_entries(entries: Sequence[ManifestEntry]) -> tuple[ManifestEntry, ...]:
@@ -73,34 +54,16 @@ _TEMPLATE_NOTE = [
 ]
 
 
-def check_languages(languages: Sequence[str]) -> list[SnippetLanguage]:
-    """``languages`` as :class:`SnippetLanguage` members.
-
-    Raises:
-        UsageError: ``languages`` is a string (give a list), or holds a language not in :data:`SNIPPET_LANGUAGES`.
-    """
-    if isinstance(languages, str):
-        # A string is a sequence of letters: "bicep" would be five unknown languages.
-        example = ", ".join(map(repr, SNIPPET_LANGUAGES[:2]))
-        raise UsageError(f"emit takes a list of languages, e.g. [{example}], not the string {languages!r}")
-    unknown = [str(lang) for lang in languages if lang not in SNIPPET_LANGUAGES]
-    if unknown:
-        raise UsageError(f"emit languages must be among {', '.join(SNIPPET_LANGUAGES)}, not {', '.join(unknown)}")
-    return [SnippetLanguage(lang) for lang in languages]
-
-
-def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) -> dict[str, bytes]:
+def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[SnippetLanguage]) -> dict[str, bytes]:
     """The snippet files for ``languages`` (file name → bytes) listing the CA ``entries``.
 
     Args:
         entries: The manifest entries of the split (the CA ones are picked with :func:`ca_entries`).
-        languages: Any of :data:`SNIPPET_LANGUAGES`.
+        languages: Checked by :func:`certconv.azure._plan.split_options`.
 
     Raises:
-        UsageError: an unknown language.
         TargetError: no CA certificate (a snippet would empty APIM's list), or more than 10.
     """
-    langs = check_languages(languages)
     cas = ca_entries(entries)
     if not cas:
         raise TargetError(
@@ -112,7 +75,7 @@ def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) 
             f"{len(cas)} CA certificates, but APIM accepts at most {APIM_CA_LIMIT}; "
             "split only the certificates your backends' chains need, then emit snippets"
         )
-    return {SNIPPET_FILES[lang]: _encode(lang, _RENDERERS[lang](cas)) for lang in dict.fromkeys(langs)}
+    return {SNIPPET_FILES[lang]: _encode(lang, _RENDERERS[lang](cas)) for lang in dict.fromkeys(languages)}
 
 
 def _encode(language: str, text: str) -> bytes:
@@ -267,7 +230,7 @@ def _powershell(cas: Sequence[ManifestEntry]) -> str:
 
 def _azcli(cas: Sequence[ManifestEntry]) -> str:
     body = json.dumps({"properties": {"certificates": _certificates_json(cas)}}, indent=2)
-    url = _SERVICE_URL.format(
+    url = SERVICE_URL.format(
         subscriptionId="${SUBSCRIPTION_ID}", resourceGroupName="${RESOURCE_GROUP}", serviceName="${APIM_NAME}"
     )
     lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in note_lines(len(cas)))]
@@ -298,7 +261,7 @@ def _rest(cas: Sequence[ManifestEntry]) -> str:
         "comments": " ".join(note_lines(len(cas))),
         "files": [_label(e) for e in cas],
         "method": "PATCH",
-        "url": _SERVICE_URL,
+        "url": SERVICE_URL,
         "headers": {"Content-Type": "application/json"},
         "body": {"properties": {"certificates": _certificates_json(cas)}},
     }
