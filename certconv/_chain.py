@@ -470,7 +470,7 @@ def _missing_issuer(node: _Node) -> BundleWarning:
         message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
     urls = ca_issuers_urls(cert)
     if urls:
-        message += f" (download it from {', '.join(urls)})"
+        message += f" (download it from {printable(', '.join(urls))})"  # URLs are the maker's text too
     return BundleWarning("missing-issuer", message, node.sha1)
 
 

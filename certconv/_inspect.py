@@ -9,7 +9,6 @@ Nothing here prints; the CLI decides about colour and passes ``color``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, json_text, printable
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._write import file_names
 
@@ -178,7 +177,7 @@ class Inspection:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(self.to_dict())
 
     def _certificate_dict(self, d: CertificateDetails) -> dict[str, Any]:
         c = d.certificate
@@ -283,7 +282,7 @@ class Inspection:
             signature += " " + paint(f"(weak: {d.signature_hash or 'MD'} signatures are rejected by clients)", "red")
         lines.append(signature + " · " + _constraints(d))
         if d.san:
-            lines.append("SAN: " + ", ".join(d.san))
+            lines.append("SAN: " + printable(", ".join(d.san)))  # chosen by the maker, like the subject
         usage = []
         if d.key_usage is not None:
             usage.append("key usage: " + (", ".join(d.key_usage) or "none"))
@@ -293,11 +292,11 @@ class Inspection:
             lines.append(" · ".join(usage))
         access = []
         if d.ca_issuers:
-            access.append("AIA caIssuers: " + ", ".join(d.ca_issuers))
+            access.append("AIA caIssuers: " + printable(", ".join(d.ca_issuers)))
         if d.ocsp:
-            access.append("OCSP: " + ", ".join(d.ocsp))
+            access.append("OCSP: " + printable(", ".join(d.ocsp)))
         if d.crl_distribution_points:
-            access.append("CRL: " + ", ".join(d.crl_distribution_points))
+            access.append("CRL: " + printable(", ".join(d.crl_distribution_points)))
         if access:
             lines.append(" · ".join(access))
         store = f"APIM store {cert.apim_store}" if cert.apim_store else "not uploaded to APIM CA certificates"

@@ -15,7 +15,6 @@ never imports this module at load time, so ``import certconv`` stays light.
 from __future__ import annotations
 
 import ipaddress
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from ._api import DEFAULT_TIMEOUT, InputLike, load
 from ._chain import read_extension
 from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, name_key
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, json_text, name_key, printable
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._write import _slug, file_names
 
@@ -236,7 +235,7 @@ class Verification:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(self.to_dict())
 
     def render(self) -> str:
         """The text ``certconv verify`` prints."""
@@ -462,7 +461,7 @@ class _Checker:
         from ._chain import ca_issuers_urls
 
         urls = ca_issuers_urls(top.x509)
-        source = f" (download it from {', '.join(urls)})" if urls else ""
+        source = f" (download it from {printable(', '.join(urls))})" if urls else ""  # the maker's text
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
         wanted = name_key(top.x509.issuer)
         namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted), None)
@@ -601,7 +600,7 @@ class _Checker:
 
     def _hostname(self, cert: Certificate) -> VerifyFailure:
         names = _dns_names(cert.x509)
-        covered = ", ".join(names) if names else "no DNS name"
+        covered = printable(", ".join(names)) if names else "no DNS name"  # a SAN newline must not forge a verdict
         return VerifyFailure(
             "hostname-mismatch",
             f"{self._what(cert)} covers {covered}, not `{self.host}`: APIM calls the backend as `{self.host}`, so "

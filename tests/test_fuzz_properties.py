@@ -26,6 +26,9 @@ import certconv
 from certconv import _read
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "fuzz"))
+import entry_points  # noqa: E402 - tests/fuzz/entry_points.py: the command targets and their contract
+
 SAMPLES = HERE.parent / "samples"
 REGRESSIONS = HERE / "fuzz" / "regressions"
 PASSWORD = "changeit"  # the samples' password; generated PFX files below use it too
@@ -145,7 +148,12 @@ def test_ber_soup_raises_only_certconv_errors(blob: bytes) -> None:
     only_certconv_errors(blob, PASSWORD)
 
 
-@pytest.mark.parametrize("path", sorted(REGRESSIONS.iterdir()), ids=lambda p: p.name)
+LOADER_TARGETS = ("pem", "der", "pkcs7", "pkcs12", "load")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in REGRESSIONS.iterdir() if p.name.split("-")[0] in LOADER_TARGETS), ids=lambda p: p.name
+)
 def test_fuzz_crashers_stay_fixed(path: Path) -> None:
     """Every input atheris found crashing certconv, through the loader it crashed and ``load``."""
     data = path.read_bytes()
@@ -161,6 +169,25 @@ def test_fuzz_crashers_stay_fixed(path: Path) -> None:
     with contextlib.suppress(certconv.CertconvError):  # some crashers are valid inputs: loading them is fine
         direct(data)
     only_certconv_errors(data, PASSWORD)
+
+
+def test_every_regression_names_its_target() -> None:
+    targets = {p.name.split("-")[0] for p in REGRESSIONS.iterdir()}
+    assert targets <= {*LOADER_TARGETS, *entry_points.TARGETS}, targets
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in REGRESSIONS.iterdir() if p.name.split("-")[0] in entry_points.TARGETS),
+    ids=lambda p: p.name,
+)
+def test_command_fuzz_findings_stay_fixed(path: Path) -> None:
+    """Every input fuzz_commands.py found, through the command target that found it, under its contract.
+
+    The target raises ContractError (or the foreign exception, or the warning) when the
+    finding is back; warnings are errors here as in the harness (pytest's filterwarnings).
+    """
+    entry_points.TARGETS[path.name.split("-")[0]](path.read_bytes())
 
 
 def test_atheris_harness_smoke(tmp_path: Path) -> None:
@@ -179,11 +206,34 @@ def test_atheris_harness_smoke(tmp_path: Path) -> None:
     assert "Done 200 runs" in result.stderr
 
 
+@pytest.mark.parametrize("target", sorted(entry_points.TARGETS))
+def test_atheris_command_harness_smoke(tmp_path: Path, target: str) -> None:
+    """Each command target runs under atheris (300 inputs; the long runs are tests/fuzz/run.sh)."""
+    pytest.importorskip("atheris", reason="atheris is the optional 'fuzz' extra")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(HERE / "fuzz" / "corpus" / target, corpus)
+    result = subprocess.run(
+        [sys.executable, str(HERE / "fuzz" / "fuzz_commands.py"), target, "-runs=300", "-seed=1", str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Done 300 runs" in result.stderr
+
+
 def test_seed_corpus_covers_every_target_and_loads() -> None:
     corpus = HERE / "fuzz" / "corpus"
-    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12"}
+    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12", *entry_points.TARGETS}
     for seed in (corpus / "pkcs12").iterdir():
         assert certconv.load(seed, password=PASSWORD).certificates, seed.name
     for seed in (corpus / "pkcs7").iterdir():
         assert certconv.load(seed).certificates, seed.name
     assert certconv.load(to_pem(make_chain("Seed").chain)).certificates
+    # The command seeds hold the harness's fixed chain: as input and as --ca it verifies, so mutations start from OK.
+    served = (corpus / "verify" / "served.pem").read_bytes()
+    root = (corpus / "verify" / "root.cer").read_bytes()
+    assert served == entry_points.SERVED and root == entry_points.ROOT_DER
+    ep = entry_points
+    assert certconv.verify(served, ca=[root], host=ep.HOST, at=ep.AT, password=PASSWORD).ok
