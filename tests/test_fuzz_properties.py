@@ -237,3 +237,21 @@ def test_seed_corpus_covers_every_target_and_loads() -> None:
     assert served == entry_points.SERVED and root == entry_points.ROOT_DER
     ep = entry_points
     assert certconv.verify(served, ca=[root], host=ep.HOST, at=ep.AT, password=PASSWORD).ok
+
+
+@pytest.mark.parametrize(
+    ("name", "as_ca", "culprit"),
+    [
+        ("verify-openssl-error-1.der", True, "..\\/CON?? ?-."),  # an uploaded CA certificate
+        ("verify-openssl-error-2.pem", False, "certconv fuzz intermediate"),  # an intermediate the backend sends
+        ("verify-openssl-error-3.pem", False, entry_points.HOST),  # the backend's own certificate
+    ],
+)
+def test_certificate_openssl_cannot_read_is_a_corrupt_input_naming_it(name: str, as_ca: bool, culprit: str) -> None:
+    """cryptography reads these, OpenSSL's parser refuses them: verify names the certificate, no crypto.Error."""
+    data = (REGRESSIONS / name).read_bytes()
+    ep = entry_points
+    inputs, ca = (ep.SERVED, [data]) if as_ca else (data, [])
+    with pytest.raises(certconv.CorruptInputError, match="OpenSSL cannot read the certificate") as caught:
+        certconv.verify(inputs, ca=ca, host=ep.HOST, at=ep.AT)
+    assert f"`{culprit}`" in str(caught.value) and "\n" not in str(caught.value)
