@@ -255,3 +255,17 @@ def test_certificate_openssl_cannot_read_is_a_corrupt_input_naming_it(name: str,
     with pytest.raises(certconv.CorruptInputError, match="OpenSSL cannot read the certificate") as caught:
         certconv.verify(inputs, ca=ca, host=ep.HOST, at=ep.AT)
     assert f"`{culprit}`" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_newline_in_a_san_forges_no_line_of_inspect_or_verify() -> None:
+    """The harness allows newlines between lines; this one is inside a SAN and must not start a line."""
+    data = (REGRESSIONS / "verify-control-characters-1.pem").read_bytes()
+    ep = entry_points
+    texts = [
+        certconv.inspect(data, at=ep.AT).render(full=True),
+        certconv.verify(data, ca=[ep.ROOT_DER], host=ep.HOST, at=ep.AT).render(),
+    ]
+    for text in texts:
+        assert "trusted.example" in text  # the SAN is shown ...
+        assert not any(line.lstrip().startswith("OK    trusted") for line in text.splitlines())  # ... on its line
+    assert "\\u009b2Jc1\\u0085.example" in certconv.inspect(data, at=ep.AT).to_json()  # C1 escaped in JSON
