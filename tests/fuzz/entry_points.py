@@ -131,12 +131,14 @@ def check_error(exc: certconv.CertconvError, what: str) -> None:
     check_text(message, f"{what} error")
 
 
-def guarded(what: str, call: Callable[[], None]) -> None:
-    """Run ``call``; a CertconvError is fine when its message keeps the contract."""
+def guarded(what: str, call: Callable[[], None]) -> bool:
+    """Run ``call``; a CertconvError is fine when its message keeps the contract. True if it ran through."""
     try:
         call()
     except certconv.CertconvError as exc:
         check_error(exc, what)
+        return False
+    return True
 
 
 # -- the targets ------------------------------------------------------------------------
@@ -230,10 +232,10 @@ def convert_target(data: bytes) -> None:
                 if out.read_bytes() != conversion.data:
                     raise ContractError(f"{what}: the file differs from the conversion's data")
 
-            guarded(what, run)
+            wrote = guarded(what, run)
             written = {p.name for p in folder.iterdir()}
-            if not written <= {out.name}:
-                raise ContractError(f"{what}: wrote {sorted(written)} into its folder, not only {out.name}")
+            if written != ({out.name} if wrote else set()):  # all or nothing, and nothing beside it
+                raise ContractError(f"{what}: left {sorted(written)} in its folder ({'ok' if wrote else 'error'})")
             out.unlink(missing_ok=True)
 
 
