@@ -279,11 +279,9 @@ def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
     encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
     # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
-    stored = pkcs7.serialize_certificates([c.x509 for c in certs], serialization.Encoding.DER)
-    by_der = {c.der: c for c in certs}
-    in_file = tuple(
-        by_der[c.public_bytes(serialization.Encoding.DER)] for c in pkcs7.load_der_pkcs7_certificates(stored)
-    )
+    # Sorted here rather than read back from the file: OpenSSL's PKCS#7 parser refuses certificates
+    # certconv read (ValueError) and re-warns about ones it already warned about (found by fuzzing).
+    in_file = tuple(sorted(certs, key=lambda c: c.der))
     notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
     return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
 
