@@ -366,6 +366,9 @@ class Manifest:
         target: The Azure target the files were written for (``apim``…).
         documents: Other files written: ``UPLOAD.md`` and snippets.
         backend_tls: APIM v2 backend TLS settings (target ``apim-v2`` or ``all``).
+        notes: One line each about this run, not the files (so not in
+            ``manifest.json``): what was undone or finished of an interrupted
+            earlier run on ``out``, cleanup left to the next run.
     """
 
     out: str
@@ -375,6 +378,7 @@ class Manifest:
     target: str | None = None
     documents: tuple[str, ...] = ()
     backend_tls: tuple[BackendTls, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def files(self) -> tuple[str, ...]:

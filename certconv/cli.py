@@ -157,7 +157,14 @@ def split(
     )
     if quiet:
         return
+    _notes(manifest.notes)
     typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
+
+
+def _notes(notes: tuple[str, ...]) -> None:
+    """What a write says beside its result (cleanup after an interrupted run), on stderr: JSON stays clean."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
 
 
 class Target(enum.StrEnum):
@@ -451,6 +458,8 @@ def fetch(
         return result, manifest
 
     result, manifest = _run(call, None, may_prompt=False)
+    if manifest is not None:
+        _notes(manifest.notes)
     if as_json:
         import json
 
@@ -491,6 +500,7 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
+        _notes(tuple(getattr(exc, "__notes__", ())))  # e.g. an interrupted run undone before this refusal
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
