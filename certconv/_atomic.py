@@ -77,11 +77,16 @@ def _phase(step: str) -> None:
     """Called at every step of a write; a test replaces it to kill the process at step N."""
 
 
-def write_files(out: Path, files: dict[str, bytes], *, force: bool, mode: int = 0o644) -> tuple[str, ...]:
+def write_files(
+    out: Path, files: dict[str, bytes], *, force: bool, mode: int = 0o644, last: str | None = None
+) -> tuple[str, ...]:
     """Write ``files`` (plain names → bytes) into the folder ``out``: all of them, or none.
 
-    ``out`` and missing parents are created. Returns notes for the user: what
-    was recovered from an interrupted run, or cleanup left for the next run.
+    ``out`` and missing parents are created. ``last`` (``manifest.json``) is the
+    file that vouches for the others: in an existing folder it is moved away
+    first and in last, so whenever it is there, it describes what is there.
+    Returns notes for the user: what was recovered from an interrupted run, or
+    cleanup left for the next run.
 
     Raises:
         OutputExistsError: a file exists and ``force`` is false, or ``out`` was
@@ -101,7 +106,7 @@ def write_files(out: Path, files: dict[str, bytes], *, force: bool, mode: int = 
         if new_folder:
             _write_new_folder(out, files, mode, notes)
         else:
-            _write_into(out, files, mode, force=force, notes=notes)
+            _write_into(out, files, mode, force=force, notes=notes, last=last)
     except BaseException as exc:
         for folder in reversed(created):
             try:
@@ -148,6 +153,7 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
         _write_header(lock, target=out.name)
         _phase("locked")
         os.mkdir(staging, 0o700)
+        _phase("staging")
         for file, data in files.items():
             _write_new(staging / file, data, mode, sync=False)
             _phase("staged")
@@ -178,7 +184,9 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
                 notes.append(f"{out}: could not remove {lock.path.name} beside it; the next certconv run here will")
 
 
-def _write_into(out: Path, files: dict[str, bytes], mode: int, *, force: bool, notes: list[str]) -> None:
+def _write_into(
+    out: Path, files: dict[str, bytes], mode: int, *, force: bool, notes: list[str], last: str | None
+) -> None:
     """Stage every file inside ``out``, then move them in under the folder's lock, with a journal."""
     try:
         lock = _hold(out / _LOCK)
@@ -201,16 +209,22 @@ def _write_into(out: Path, files: dict[str, bytes], mode: int, *, force: bool, n
         _phase("locked")
         staging = out / name
         os.mkdir(staging, 0o700)
+        _phase("staging")
         for file, data in files.items():
             # fsync only what replaces a file, so a crash cannot leave an empty file where the old
             # one was; an fsync per new file made a 10,000-certificate split five times slower.
             _write_new(staging / file, data, mode, sync=file in existing)
             _phase("staged")
-        _write_list(staging, list(files), sync=bool(existing))
+        tail = [last] if last is not None and last in files else []
+        order = [name for name in files if name not in tail] + tail
+        _write_list(staging, order, sync=bool(existing))
         _phase("moving")
         if force:
             os.mkdir(staging / _REPLACED, 0o700)
-        for file in files:
+            for name in set(tail) & existing:  # the old manifest goes first: a half-moved folder has none
+                _fs(os.replace, out / name, staging / _REPLACED / name)
+                _phase("replaced")
+        for file in order:
             target = out / file
             if os.path.lexists(target):
                 if not force:  # appeared since the check, written by something that is not certconv
@@ -262,7 +276,7 @@ def _recover_inside(out: Path, left: dict[str, Any]) -> str:
             f"{out}: undid {who} that was moving files in: {restored} restored, {removed} removed; "
             "the folder is as it was before it"
         )
-    return f"{out}: removed {removed} files that {who} had staged in {name}; the folder was untouched"
+    return f"{out}: removed {removed} files that {who} had staged in {name}; the folder is as it was"
 
 
 def _clean_beside(out: Path) -> list[str]:
@@ -314,9 +328,11 @@ def _settle(out: Path, staging: Path) -> tuple[str, int, int]:
     if os.path.lexists(staging / _DONE):
         state = "done"
     elif os.path.lexists(staging / _MOVING):
-        state = "moving"
+        names = _read_list(staging / _MOVING)
+        # Every file in place (killed just before the commit): the set is complete; keep it.
+        state = "moving" if any(os.path.lexists(staging / name) for name in names) else "done"
         backups = staging / _REPLACED
-        for name in _read_list(staging / _MOVING):
+        for name in names if state == "moving" else ():
             staged, target, backup = staging / name, out / name, backups / name
             went_back = False
             if not os.path.lexists(staged) and os.path.lexists(target):
@@ -327,6 +343,7 @@ def _settle(out: Path, staging: Path) -> tuple[str, int, int]:
                 restored += 1
             elif went_back:
                 removed += 1
+            _phase("undo")
         _fs(os.unlink, staging / _MOVING)  # from here on, all that is left is staged files
     else:
         state = "staging"
@@ -335,16 +352,22 @@ def _settle(out: Path, staging: Path) -> tuple[str, int, int]:
 
 
 def _remove_tree(folder: Path) -> int:
-    """Remove a staging folder (files, and the one folder of replaced files); return files removed."""
-    count = 0
+    """Remove a staging folder (files, and the one folder of replaced files); return files removed.
+
+    The journal goes last, so a run killed half-way through leaves it telling the truth.
+    """
     if not os.path.lexists(folder):
         return 0
-    for entry in os.scandir(folder):
+    count = 0
+    markers = (_MOVING, _DONE, f"{_MOVING}.new")
+    entries = sorted(os.scandir(folder), key=lambda e: (e.name != _REPLACED, e.name in markers))
+    for entry in entries:
         if entry.name == _REPLACED and entry.is_dir(follow_symlinks=False):
             count += _remove_tree(Path(entry.path))
             continue
         _fs(os.unlink, entry.path)
-        count += entry.name not in (_MOVING, _DONE, f"{_MOVING}.new")
+        count += entry.name not in markers
+        _phase("remove")
     _fs(os.rmdir, folder)
     return count
 
@@ -357,9 +380,17 @@ def _write_list(staging: Path, names: list[str], *, sync: bool) -> None:
 
 
 def _read_list(path: Path) -> list[str]:
-    names = json.loads(path.read_bytes())
+    try:
+        names = json.loads(path.read_bytes())
+    except ValueError:
+        names = None
+    # Never act on a name that would leave the folder, whoever wrote the journal.
     if not isinstance(names, list) or not all(isinstance(n, str) and _is_plain_name(n) for n in names):
-        raise OSError(errno.EINVAL, "damaged journal", str(path))  # never act on a name that leaves the folder
+        raise UnsafeOutputError(
+            f"the journal of an interrupted certconv run is damaged: check the folder, then delete {_LOCK} "
+            "and this staging folder",
+            path=str(path.parent),
+        )
     return names
 
 

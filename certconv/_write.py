@@ -172,5 +172,5 @@ def write_split(
     files = {**planned.data, **snippets}
     files[UPLOAD_NAME] = upload_guide(manifest).encode("utf-8")
     files[MANIFEST_NAME] = manifest_json(manifest).encode("utf-8")
-    notes = write_files(Path(out), files, force=force)
+    notes = write_files(Path(out), files, force=force, last=MANIFEST_NAME)
     return dataclasses.replace(manifest, notes=notes) if notes else manifest
