@@ -202,7 +202,11 @@ def _write_into(
     staging: Path | None = None
     try:
         if lock.left is not None:
-            notes.append(_recover_inside(out, lock.left))
+            try:
+                notes.append(_recover_inside(out, lock.left))
+            except BaseException:
+                keep_lock = True  # its journal stays for the next attempt (or for the user to look at)
+                raise
         existing = _check_targets(out, files, force=force)
         name = f"{RESERVED_PREFIX}staging-{os.urandom(16).hex()}"
         _write_header(lock, staging=name)  # before the folder exists: a killed run's folder is always named
@@ -240,7 +244,7 @@ def _write_into(
     except BaseException:
         if staging is not None:
             try:
-                _settle(out, staging)
+                _settle(out, staging, keep_complete=False)
             except OSError:
                 keep_lock = True  # the journal stays; the next run here finishes undoing
         raise
@@ -318,7 +322,7 @@ def _clean_beside(out: Path) -> list[str]:
     return notes
 
 
-def _settle(out: Path, staging: Path) -> tuple[str, int, int]:
+def _settle(out: Path, staging: Path, *, keep_complete: bool = True) -> tuple[str, int, int]:
     """Bring ``staging`` (inside ``out``) to an end: undo an unfinished move, then remove it.
 
     Safe to repeat after an interruption at any step. Returns the state found
@@ -329,8 +333,10 @@ def _settle(out: Path, staging: Path) -> tuple[str, int, int]:
         state = "done"
     elif os.path.lexists(staging / _MOVING):
         names = _read_list(staging / _MOVING)
-        # Every file in place (killed just before the commit): the set is complete; keep it.
-        state = "moving" if any(os.path.lexists(staging / name) for name in names) else "done"
+        # Every file in place (a run killed just before its commit): the set is complete; keep it.
+        # A run that failed itself undoes it all, as its error says.
+        complete = keep_complete and not any(os.path.lexists(staging / name) for name in names)
+        state = "done" if complete else "moving"
         backups = staging / _REPLACED
         for name in names if state == "moving" else ():
             staged, target, backup = staging / name, out / name, backups / name

@@ -589,7 +589,7 @@ def die_at(monkeypatch: pytest.MonkeyPatch, step: str) -> None:
             raise Killed
 
     monkeypatch.setattr(_atomic, "_phase", phase)
-    monkeypatch.setattr(_atomic, "_settle", lambda out, staging: (_ for _ in ()).throw(Killed))
+    monkeypatch.setattr(_atomic, "_settle", lambda out, staging, **kw: (_ for _ in ()).throw(Killed))
     monkeypatch.setattr(_atomic, "_remove_tree", lambda folder: (_ for _ in ()).throw(Killed))
     real_release = _atomic._release
     monkeypatch.setattr(_atomic, "_release", lambda lock, remove: real_release(lock, remove=False))
@@ -693,9 +693,10 @@ def test_a_forged_journal_cannot_make_recovery_touch_anything_outside_the_folder
     staging.mkdir()
     (staging / ".certconv-moving").write_text(json.dumps(["../victim.txt"]))
     (out / ".certconv-lock").write_text(json.dumps({"certconv": 1, "pid": 1, "staging": staging.name}))
-    with pytest.raises(certconv.OutputError):
+    with pytest.raises(certconv.UnsafeOutputError, match="journal of an interrupted certconv run is damaged"):
         certconv.write_split(certconv.load(to_pem(pki.chain)), out)
     assert victim.read_text() == "precious"
+    assert (out / ".certconv-lock").exists() and staging.exists()  # kept for the user to look at
     (out / ".certconv-lock").write_text(json.dumps({"certconv": 1, "pid": 1, "staging": "../../x"}))
     certconv.write_split(certconv.load(to_pem(pki.chain)), out, force=True)
     assert victim.read_text() == "precious"
