@@ -9,21 +9,21 @@ without writing; :func:`write_split` hands the plan's files to
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
-from pathlib import Path
 from typing import overload
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import InputError, NoCertificateError, UsageError
-from ._manifest import Manifest
+from ._manifest import MANIFEST_NAME, Manifest
 from ._model import Bundle
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
-from ._write import write_files
+from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 
@@ -175,13 +175,17 @@ def write_split(
         force: Replace files that exist already.
 
     Returns:
-        The :class:`Manifest` of what was written (the plan's).
+        The :class:`Manifest` of what was written (the plan's); its ``notes`` say
+        what was cleaned up after an interrupted earlier run on the folder.
 
     Raises:
         UsageError: options given with a plan, or a bundle without ``out``
             (and, with a bundle, what :func:`plan_split` raises).
         OutputExistsError: A file exists and ``force`` is false. Nothing is written.
+        OutputBusyError: Another run is writing into the folder. Nothing is written.
         UnsafeOutputError: the folder is not usable. Nothing is written.
+        OutputError: The system refused a step (a file held open by another
+            program for 2 s, a full disk); what was done is undone.
     """
     if isinstance(plan, Bundle):
         if out is None:
@@ -189,5 +193,5 @@ def write_split(
         plan = plan_split(plan, out, format=format, target=target, emit=emit)
     elif out is not None or format is not None or target != AzureTarget.APIM or emit:
         raise UsageError("a plan carries its folder and options: write_split(plan, force=...) takes nothing else")
-    write_files(Path(plan.options.out), plan.files, force=force)
-    return plan.manifest
+    notes = write_planned(plan.options.out, plan.files, force=force, last=MANIFEST_NAME)
+    return dataclasses.replace(plan.manifest, notes=notes) if notes else plan.manifest

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from os import PathLike
@@ -29,7 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._enums import FailureCode, Origin, Purpose, Validity, coerce, values
-from ._errors import InputError
+from ._errors import CorruptInputError, InputError
 from ._model import Bundle, Certificate, Role
 from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, label, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
@@ -368,21 +369,28 @@ def verify(
     by_der = {c.der: c for c in merged.certificates}
     merged_chains = {chain.leaf.sha256: chain for chain in merged.chains}
 
+    # Every pyOpenSSL call goes through _openssl(), which names the certificate OpenSSL refused.
     store = crypto.X509Store()
     for anchor in anchors:
-        store.add_cert(crypto.X509.from_cryptography(anchor.x509))
+        with _openssl(anchor):
+            store.add_cert(crypto.X509.from_cryptography(anchor.x509))
     store.set_time(moment)
-    untrusted_x509 = [crypto.X509.from_cryptography(c.x509) for c in untrusted]
+    untrusted_x509 = []
+    for cert in untrusted:
+        with _openssl(cert):
+            untrusted_x509.append(crypto.X509.from_cryptography(cert.x509))
 
     checker = _Checker(moment, purpose, host, bool(ca_items), names, merged.certificates)
     verdicts: list[ChainVerdict] = []
     for chain in bundle.chains:
-        context = crypto.X509StoreContext(store, crypto.X509.from_cryptography(chain.leaf.x509), untrusted_x509)
+        with _openssl(chain.leaf):
+            context = crypto.X509StoreContext(store, crypto.X509.from_cryptography(chain.leaf.x509), untrusted_x509)
         error: int | None = None
         message: str | None = None
         depth: int | None = None
         try:
-            verified = context.get_verified_chain()
+            with _openssl(chain.leaf):
+                verified = context.get_verified_chain()
         except crypto.X509StoreContextError as exc:
             error, depth, message = int(exc.errors[0]), int(exc.errors[1]), str(exc.errors[2])
             path = merged_chains.get(chain.leaf.sha256, chain).certificates
@@ -690,6 +698,27 @@ def _dns_names(cert: x509.Certificate) -> list[str]:
 
 
 # -- helpers ----------------------------------------------------------------------------
+
+@contextmanager
+def _openssl(cert: Certificate) -> Iterator[None]:
+    """pyOpenSSL's ``crypto.Error`` as a :class:`CorruptInputError` naming ``cert`` and its file.
+
+    cryptography reads some certificates that OpenSSL's stricter DER parser refuses (a
+    constructed string in a name, found by fuzzing); verify cannot check such a chain.
+    """
+    from OpenSSL import crypto
+
+    try:
+        yield
+    except crypto.Error as exc:
+        reasons = [str(e[2]) for e in exc.args[0] if isinstance(e, tuple) and len(e) == 3] if exc.args else []
+        why = printable(next((r for r in reasons if r and r != "nested asn1 error"), "no reason given"))
+        raise CorruptInputError(
+            f"OpenSSL cannot read the certificate `{cert.common_name}` (SHA-1 {cert.sha1[:8]}…: {why}), so its "
+            "chain cannot be verified; export that certificate again from where it came from",
+            path=printable(cert.source),
+        ) from None
+
 
 def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
     # One path (a str is a sequence of characters, not of paths), bytes or Source is one item.

@@ -39,7 +39,7 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
     lines = [f"Wrote {out}: {what}, {count} certificate{'s' if count != 1 else ''}"]
     if conversion.encryption:
         lines.append(f"  protection: {conversion.encryption}")
-    if conversion.key_included:
+    if conversion.key_included and conversion.owner_only:
         lines.append(f"  file mode: {conversion.mode:04o} (holds a private key)")
     rows = [
         tuple(fit(cell, encoding) for cell in (c.role.value, printable(c.common_name), iso_day(c.not_after)))
