@@ -133,7 +133,7 @@ def split(
     options checked before any input is read; see those three for the arguments.
     Nothing is written when anything fails.
     """
-    options = split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
+    options = split_options(out, target, format, emit)  # before reading or prompting
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
     return write_split(build_plan(bundle, options), force=force)
 

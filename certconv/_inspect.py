@@ -366,27 +366,31 @@ def _oid_name(oid: x509.ObjectIdentifier) -> str:
     return oid.dotted_string if not name or name == "Unknown OID" else name
 
 
+_SAN_PREFIXES: tuple[tuple[type[x509.GeneralName], str], ...] = (
+    (x509.DNSName, "DNS"),
+    (x509.IPAddress, "IP"),
+    (x509.RFC822Name, "email"),
+    (x509.UniformResourceIdentifier, "URI"),
+)
+"""SAN entries written ``PREFIX:value``, as OpenSSL prints them."""
+
+
 def _san(cert: x509.Certificate) -> tuple[str, ...]:
     san = read_extension(cert, x509.SubjectAlternativeName)
-    if san is None:
-        return ()
-    out: list[str] = []
-    for general in san:
-        if isinstance(general, x509.DNSName):
-            out.append(f"DNS:{general.value}")
-        elif isinstance(general, x509.IPAddress):
-            out.append(f"IP:{general.value}")
-        elif isinstance(general, x509.RFC822Name):
-            out.append(f"email:{general.value}")
-        elif isinstance(general, x509.UniformResourceIdentifier):
-            out.append(f"URI:{general.value}")
-        elif isinstance(general, x509.DirectoryName):
-            out.append(f"DirName:{general.value.rfc4514_string()}")
-        elif isinstance(general, x509.RegisteredID):
-            out.append(f"RID:{general.value.dotted_string}")
-        else:
-            out.append(f"othername:{general.type_id.dotted_string}")
-    return tuple(out)
+    return () if san is None else tuple(_general_name(general) for general in san)
+
+
+def _general_name(general: x509.GeneralName) -> str:
+    for kind, prefix in _SAN_PREFIXES:
+        if isinstance(general, kind):
+            return f"{prefix}:{general.value}"
+    if isinstance(general, x509.DirectoryName):
+        return f"DirName:{general.value.rfc4514_string()}"
+    if isinstance(general, x509.RegisteredID):
+        return f"RID:{general.value.dotted_string}"
+    if isinstance(general, x509.OtherName):
+        return f"othername:{general.type_id.dotted_string}"
+    return type(general).__name__
 
 
 def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TypedDict, TypeVar
 
 import typer
 
@@ -155,23 +155,16 @@ def split(
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._text._split import split_summary
 
-    secret = _password(password, password_file, password_env, quiet=quiet)
-    sources = _sources(inputs, max_input_size)
-    manifest = _run(
-        lambda pw: certconv.split(
-            sources,
-            out,
-            password=pw,
-            format=fmt,
-            force=force,
-            max_input_size=max_input_size,
-            complete=complete,
-            timeout=timeout,
-            target=target,
-            emit=_languages(emit),
+    reading = _Reading(max_input_size=max_input_size, complete=complete, timeout=timeout)
+    languages = _languages(emit)
+    manifest = _with_inputs(
+        inputs,
+        (password, password_file, password_env),
+        lambda sources, pw: certconv.split(
+            sources, out, password=pw, format=fmt, force=force, target=target, emit=languages, **reading
         ),
-        secret,
-        may_prompt="-" not in inputs,
+        max_input_size=max_input_size,
+        quiet=quiet,
     )
     if quiet:
         return
@@ -180,6 +173,32 @@ def split(
         _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
     else:
         _say(split_summary(manifest, encoding=_encoding()))
+
+
+class _Reading(TypedDict):
+    """How the inputs are read: the options split and inspect pass on to the library as they are."""
+
+    max_input_size: int
+    complete: bool
+    timeout: float
+
+
+def _with_inputs(
+    inputs: list[str],
+    password: tuple[str | None, Path | None, str | None],
+    call: Callable[[list[str | Source], str | bytes | None], T],
+    *,
+    max_input_size: int,
+    quiet: bool,
+) -> T:
+    """The password from its options, then the inputs (standard input once), then the one library call.
+
+    ``password`` is ``(--password, --password-file, --password-env)``; a PKCS#12
+    password is asked for once when needed and a person can answer.
+    """
+    secret = _password(*password, quiet=quiet)
+    sources = _sources(inputs, max_input_size)
+    return _run(lambda pw: call(sources, pw), secret, may_prompt="-" not in inputs)
 
 
 def _languages(option: str | None) -> list[str]:
@@ -347,14 +366,13 @@ def inspect(
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
 ) -> None:
     """Show every certificate of the inputs as a tree, root at the top, with problems found."""
-    secret = _password(password, password_file, password_env, quiet=as_json)
-    sources = _sources(inputs, max_input_size)
-    result = _run(
-        lambda pw: certconv.inspect(
-            sources, password=pw, max_input_size=max_input_size, complete=complete, timeout=timeout
-        ),
-        secret,
-        may_prompt="-" not in inputs,
+    reading = _Reading(max_input_size=max_input_size, complete=complete, timeout=timeout)
+    result = _with_inputs(
+        inputs,
+        (password, password_file, password_env),
+        lambda sources, pw: certconv.inspect(sources, password=pw, **reading),
+        max_input_size=max_input_size,
+        quiet=as_json,
     )
     if as_json:
         _say(json_text(result.to_json(), _encoding()), newline=False)

@@ -101,3 +101,12 @@ def test_modules_import_one_way_without_cycles_not_even_lazy_ones() -> None:
 
 def test_values_import_nothing_that_reads_or_chains() -> None:
     assert not _package_imports()["_model"] & {"_chain", "_read", "_api", "_aia", "_tls"}
+
+
+def test_writing_and_chaining_know_nothing_of_azure() -> None:
+    graph = _package_imports()
+    # Data flows one way: read -> chain -> azure plan -> write; neither end reaches into the plan.
+    assert not {dep for dep in graph["_write"] if dep.startswith("azure")}
+    assert not {dep for dep in graph["_chain"] if dep.startswith("azure")}
+    chain_source = (Path(__file__).parent.parent / "certconv" / "_chain.py").read_text(encoding="utf-8")
+    assert "APIM" not in chain_source and "apim" not in chain_source

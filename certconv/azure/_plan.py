@@ -59,14 +59,10 @@ class SplitOptions:
     emit: tuple[SnippetLanguage, ...] = ()
 
 
-def split_options(
-    out: str | PathLike[str],
-    *,
-    target: AzureTarget | str = AzureTarget.APIM,
-    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
-    emit: Sequence[SnippetLanguage | str] = (),
-) -> SplitOptions:
+def split_options(out: str | PathLike[str], target: str, format: str | None, emit: Sequence[str]) -> SplitOptions:  # noqa: A002
     """Check the options of a split, before any input is read: the one place they are checked.
+
+    Takes what :func:`plan_split` takes (members or their values), as they came from the caller.
 
     Raises:
         UsageError: an empty ``out`` or one holding a NUL byte, an unknown ``format``,
@@ -164,7 +160,7 @@ def plan_split(
         UsageError: see :func:`split_options`.
         TargetError: ``emit`` without CA certificates, or with more than 10.
     """
-    return build_plan(bundle, split_options(out, target=target, format=format, emit=emit))
+    return build_plan(bundle, split_options(out, target, format, emit))
 
 
 def build_plan(bundle: Bundle, options: SplitOptions) -> SplitPlan:
