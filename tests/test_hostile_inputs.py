@@ -32,7 +32,8 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _atomic, _pkcs12, _read, _write
+from certconv import _atomic, _names, _pkcs12, _read
+from certconv._manifest import MANIFEST_NAME
 from certconv.cli import app
 
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -728,7 +729,7 @@ def test_nasty_subjects_are_written_inside_out_with_safe_unique_names(tmp_path: 
     before = set(tmp_path.rglob("*"))
     manifest = certconv.split(to_pem(certs), out)
     written = {p.name for p in out.iterdir()}
-    assert {*manifest.files, _write.MANIFEST_NAME} <= written
+    assert {*manifest.files, MANIFEST_NAME} <= written
     assert set(tmp_path.rglob("*")) - before == {tmp_path / "deep", out} | {out / n for n in written}
     names = [n for n in written if n.endswith(".cer")]
     assert len(names) == len(certs) and len({n.casefold() for n in names}) == len(certs)
@@ -744,7 +745,7 @@ def test_nasty_subjects_are_written_inside_out_with_safe_unique_names(tmp_path: 
         assert stem not in {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
     assert any("हिन्दी" in n for n in names)  # combining marks kept: still readable
     assert any("مرجع" in n for n in names)
-    assert sorted(_write.file_names(certconv.load(to_pem(certs)).certificates).values()) == sorted(names)
+    assert sorted(_names.file_names(certconv.load(to_pem(certs)).certificates).values()) == sorted(names)
 
 
 def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
@@ -752,7 +753,7 @@ def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
     # suffixed names must not make two files collide (one certificate would silently be lost).
     twins = [issue("Twin CA", ca=True), issue("Twin CA", ca=True)]
     bundle = certconv.load(to_pem(twins))
-    suffixed = sorted(_write.file_names(bundle.certificates).values())[0].removeprefix("root-").removesuffix(".cer")
+    suffixed = sorted(_names.file_names(bundle.certificates).values())[0].removeprefix("root-").removesuffix(".cer")
     impostor = issue(suffixed, ca=True)
     manifest = certconv.split(to_pem([*twins, impostor]), tmp_path)
     assert len(manifest.files) == 3 and len({f.casefold() for f in manifest.files}) == 3
@@ -805,13 +806,13 @@ def test_symlinked_manifest_is_not_followed(pki: Pki, tmp_path: Path) -> None:
     out, victim = tmp_path / "out", tmp_path / "victim.json"
     out.mkdir()
     victim.write_text("precious")
-    (out / _write.MANIFEST_NAME).symlink_to(victim)
+    (out / MANIFEST_NAME).symlink_to(victim)
     with pytest.raises(certconv.OutputExistsError):
         certconv.split(to_pem(pki.chain), out)
     assert victim.read_text() == "precious" and not list(out.glob("*.cer"))
     certconv.split(to_pem(pki.chain), out, force=True)
     assert victim.read_text() == "precious"
-    assert not (out / _write.MANIFEST_NAME).is_symlink()
+    assert not (out / MANIFEST_NAME).is_symlink()
 
 
 def test_dangling_symlink_counts_as_existing(pki: Pki, tmp_path: Path) -> None:
