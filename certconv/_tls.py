@@ -35,7 +35,21 @@ if TYPE_CHECKING:
 
     from OpenSSL import SSL
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "Target", "diagnose", "fetch", "parse_target"]
+    from ._proxy import Proxy, ProxyConfig
+
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "Offer",
+    "Session",
+    "Target",
+    "connect",
+    "diagnose",
+    "fetch",
+    "handshake",
+    "parse_target",
+    "session_of",
+]
 
 DEFAULT_PORT = 443
 
@@ -134,12 +148,15 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     complete: bool = False,
     at: datetime | None = None,
+    proxy: ProxyConfig | None = None,
 ) -> FetchResult:
     """Connect to a TLS server and capture the certificate chain it sends, in its order.
 
     Nothing is verified (the point is to see chains nobody trusts yet). The
     served certificates are classified and chained as :func:`load` does, as one
-    input named ``tls://host:port``; write them with :func:`write_split`.
+    input named ``tls://host:port``; write them with :func:`write_split`. For
+    the whole check APIM's side makes (trust with the uploaded CA certificates,
+    TLS versions and cipher suites) use :func:`certconv.diagnose_backend`.
 
     Args:
         target: ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/…``
@@ -153,29 +170,32 @@ def fetch(
             ``fetch`` with ``complete`` ends within ``4 × timeout``.
         complete: Also download missing issuers over AIA (see :func:`load`).
         at: When validity is judged; default now (a naive datetime is UTC).
+        proxy: Proxies to go through (:class:`ProxyConfig`); ``None`` connects
+            directly. The library never reads ``HTTPS_PROXY`` itself.
 
     Returns:
         A :class:`FetchResult`: the served certificates in order, the bundle,
-        and a verdict on the served chain.
+        the negotiated protocol and cipher suite, and a verdict on the served chain.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour, or
             ``at`` is outside the dates certconv can compare.
         InputError: ``target`` is not a host and port.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
-            the server could not be asked (see :mod:`certconv._errors`).
+            the server (or the proxy) could not be asked (see :mod:`certconv._errors`).
     """
     timeout = check_timeout(timeout)
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
-    served_x509 = handshake(where, timeout=timeout)
+    session = session_of(where, timeout=timeout, proxy=proxy)
+    served_x509 = session.chain
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
     # The served certificates are an input like any file; its format says where they came from.
     result = replace(read_source(Source(where.name, pem)), format="TLS")
     if complete:
         from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout)
+        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy)
     else:
         bundle = build_bundle([result], at=at)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
@@ -184,28 +204,83 @@ def fetch(
         for c in served_x509
     )
     verdict, message = diagnose(served, bundle)
-    return FetchResult(where.name, where.sni, served, bundle, verdict, message)
+    return FetchResult(
+        where.name, where.sni, served, bundle, verdict, message, protocol=session.protocol, cipher=session.cipher
+    )
 
 
-def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.Certificate]:
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What one handshake showed: the certificates in the server's order, and what was agreed.
+
+    Attributes:
+        chain: The certificates the server sent, in its order.
+        protocol: ``TLSv1.2``, ``TLSv1.3``…; ``None`` if the handshake ended before it was agreed.
+        cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``,
+            ``TLS_AES_256_GCM_SHA384``); ``None`` likewise.
+    """
+
+    chain: tuple[x509.Certificate, ...]
+    protocol: str | None
+    cipher: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What the client offers in a handshake (the probes narrow it; a plain fetch offers everything).
+
+    Attributes:
+        min_version, max_version: pyOpenSSL's ``TLS1_VERSION``…``TLS1_3_VERSION``; ``None``: no limit.
+        ciphers: OpenSSL cipher string for TLS 1.2 and older.
+        tls13_ciphersuites: The TLS 1.3 suites (``None``: OpenSSL's default).
+    """
+
+    min_version: int | None = None
+    max_version: int | None = None
+    ciphers: bytes = b"ALL:@SECLEVEL=0"
+    tls13_ciphersuites: bytes | None = None
+
+
+def handshake(
+    target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None
+) -> list[x509.Certificate]:
     """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
 
-    One deadline, ``timeout`` seconds from the call, covers the name lookup,
-    connecting and the whole handshake, whatever the server sends: OpenSSL only
-    ever sees the bytes certconv has read for it (a memory BIO), at most
-    :data:`_READ_SIZE` at a time, and the deadline is checked between any two
-    reads. A server that trickles bytes, or floods HelloRequests, empty records
-    or warning alerts, gets :class:`NetworkTimeoutError` at the deadline.
+    See :func:`session_of`, which also says what protocol and cipher suite were agreed.
+    """
+    return list(session_of(target, timeout=timeout, proxy=proxy).chain)
+
+
+def session_of(
+    target: Target,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    proxy: ProxyConfig | None = None,
+    offer: Offer | None = None,
+    deadline: float | None = None,
+) -> Session:
+    """One handshake with ``target``: its certificates and the protocol and cipher agreed.
+
+    One deadline, ``timeout`` seconds from the call (or ``deadline``, a
+    ``time.monotonic()`` moment, when given), covers the name lookup,
+    connecting (through the proxy's tunnel, when one is used) and the whole
+    handshake, whatever the server sends: OpenSSL only ever sees the bytes
+    certconv has read for it (a memory BIO), at most :data:`_READ_SIZE` at a
+    time, and the deadline is checked between any two reads. A server that
+    trickles bytes, or floods HelloRequests, empty records or warning alerts,
+    gets :class:`NetworkTimeoutError` at the deadline.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError.
     """
     timeout = check_timeout(timeout)
-    deadline = time.monotonic() + timeout
-    sock = _connect(target, deadline, timeout)
+    if deadline is None:
+        deadline = time.monotonic() + timeout
+    via = proxy.for_url("https", target.host, target.port) if proxy is not None else None
+    sock, early = connect(target.host, target.port, name=target.name, deadline=deadline, timeout=timeout, proxy=via)
     with sock:
-        return _tls_handshake(sock, target, deadline, timeout)
+        return _tls_handshake(sock, target, deadline, timeout, offer or Offer(), early)
 
 
 # Bytes handed to OpenSSL per step: one record at most (16 KiB plus its header and
@@ -213,11 +288,36 @@ def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.
 _READ_SIZE = 16 * 1024 + 2048
 
 
-def _connect(target: Target, deadline: float, timeout: float) -> socket.socket:
-    """A connected non-blocking socket to ``target``, before ``deadline``."""
+def connect(
+    host: str, port: int, *, name: str, deadline: float, timeout: float, proxy: Proxy | None = None
+) -> tuple[socket.socket, bytes]:
+    """A connected non-blocking socket to ``host:port`` (through ``proxy``'s tunnel), before ``deadline``.
+
+    Returns the socket and what the proxy already sent through the tunnel
+    (normally nothing). Messages name ``name`` (``tls://host:port`` or a URL).
+    Through a proxy the proxy resolves ``host``: it is never looked up here.
+    """
+    if proxy is None:
+        return _connect(host, port, name, deadline, timeout), b""
+    from ._proxy import connect_tunnel
+
+    try:
+        sock = _connect(proxy.host, proxy.port, name, deadline, timeout, what=f"the proxy {proxy.display}")
+    except ConnectionFailedError as exc:
+        raise ConnectionFailedError(exc.detail, path=name) from None
+    try:
+        early = connect_tunnel(sock, proxy, host, port, deadline=deadline, timeout=timeout, name=name)
+    except BaseException:
+        sock.close()
+        raise
+    return sock, early
+
+
+def _connect(host: str, port: int, name: str, deadline: float, timeout: float, *, what: str = "") -> socket.socket:
+    """A connected non-blocking socket to ``host:port``, before ``deadline``; ``what`` names a proxy."""
     import socket
 
-    addresses = _resolve(target, deadline, timeout)
+    addresses = _resolve(host, port, name, deadline, timeout, what)
     failure: OSError | None = None
     for family, kind, proto, _, address in addresses:
         sock = socket.socket(family, kind, proto)
@@ -230,22 +330,24 @@ def _connect(target: Target, deadline: float, timeout: float) -> socket.socket:
             sock.close()
             continue
         sock.close()
+        to = f"to {what} " if what else ""
         raise NetworkTimeoutError(
-            f"no connection within {timeout:g} s (a firewall may drop the packets; check host and port, "
+            f"no connection {to}within {timeout:g} s (a firewall may drop the packets; check host and port, "
             "or raise --timeout)",
-            path=target.name,
+            path=name,
         )
     if isinstance(failure, ConnectionRefusedError):
+        if what:
+            raise ConnectionFailedError(f"connection to {what} refused: check the proxy URL", path=name)
         raise ConnectionFailedError(
-            f"connection refused: nothing listens on port {target.port} (check the host and port)",
-            path=target.name,
+            f"connection refused: nothing listens on port {port} (check the host and port)", path=name
         )
     reason = (failure.strerror or str(failure)) if failure is not None else "no address"
-    raise ConnectionFailedError(f"cannot connect ({reason})", path=target.name)
+    raise ConnectionFailedError(f"cannot connect{' to ' + what if what else ''} ({reason})", path=name)
 
 
-def _resolve(target: Target, deadline: float, timeout: float) -> list[tuple[Any, ...]]:
-    """``getaddrinfo`` for ``target``, given up at ``deadline``.
+def _resolve(host: str, port: int, name: str, deadline: float, timeout: float, what: str) -> list[tuple[Any, ...]]:
+    """``getaddrinfo`` for ``host``, given up at ``deadline``.
 
     ``getaddrinfo`` takes no timeout and cannot be interrupted, so a name (not an
     address) is looked up in a daemon thread that is abandoned at the deadline.
@@ -253,10 +355,11 @@ def _resolve(target: Target, deadline: float, timeout: float) -> list[tuple[Any,
     import socket
 
     def lookup() -> list[tuple[Any, ...]]:
-        return socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
+    of = f" of {what}" if what else ""
     try:
-        if _is_ip(target.host):
+        if _is_ip(host):
             return lookup()
         outcome: list[list[tuple[Any, ...]] | BaseException] = []
 
@@ -271,21 +374,21 @@ def _resolve(target: Target, deadline: float, timeout: float) -> list[tuple[Any,
         worker.join(max(deadline - time.monotonic(), 0.0))
         if not outcome:
             raise NetworkTimeoutError(
-                f"the name {target.host!r} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
-                path=target.name,
+                f"the name {host!r}{of} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
+                path=name,
             )
         found = outcome[0]
         if isinstance(found, BaseException):
             raise found
         return found
     except socket.gaierror as exc:
+        hint = "check the spelling and your DNS" + ("" if what else ", or go through the proxy that reaches it")
         raise ConnectionFailedError(
-            f"cannot resolve host name {target.host!r} ({exc.strerror}); check the spelling and your DNS",
-            path=target.name,
+            f"cannot resolve host name {host!r}{of} ({exc.strerror}); {hint}", path=name
         ) from None
     except OSError as exc:
         raise ConnectionFailedError(
-            f"cannot resolve host name {target.host!r} ({exc.strerror or exc})", path=target.name
+            f"cannot resolve host name {host!r}{of} ({exc.strerror or exc})", path=name
         ) from None
 
 
@@ -310,15 +413,21 @@ def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
     return True
 
 
-def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout: float) -> list[x509.Certificate]:
+def _tls_handshake(
+    sock: socket.socket, target: Target, deadline: float, timeout: float, offer: Offer, early: bytes
+) -> Session:
     from OpenSSL import SSL
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     context.set_verify(SSL.VERIFY_NONE)
     # Old backends are exactly the ones people need to inspect: accept TLS 1.0
     # and any cipher. Nothing is sent over the connection, so nothing is at stake.
-    context.set_min_proto_version(SSL.TLS1_VERSION)
-    context.set_cipher_list(b"ALL:@SECLEVEL=0")
+    context.set_min_proto_version(offer.min_version or SSL.TLS1_VERSION)
+    if offer.max_version is not None:
+        context.set_max_proto_version(offer.max_version)
+    context.set_cipher_list(offer.ciphers)
+    if offer.tls13_ciphersuites is not None:
+        context.set_tls13_ciphersuites(offer.tls13_ciphersuites)
     conn = SSL.Connection(context, None)  # memory BIOs: certconv moves every byte itself
     if target.sni is not None:
         conn.set_tlsext_host_name(target.sni.encode("idna"))
@@ -328,6 +437,16 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
         "or the server is too slow (raise --timeout)",
         path=target.name,
     )
+    if early:
+        conn.bio_write(early)
+
+    def session(chain: Sequence[x509.Certificate]) -> Session:
+        protocol = conn.get_protocol_version_name()
+        cipher = conn.get_cipher_name()
+        # Before a ServerHello OpenSSL names the version it offered: report only what was agreed.
+        agreed = cipher is not None
+        return Session(tuple(chain), protocol if agreed and protocol != "Unknown" else None, cipher)
+
     while True:
         try:
             conn.do_handshake()
@@ -339,7 +458,7 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
             if chain:
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
-                return list(chain)
+                return session(chain)
             raise _handshake_error(exc, target) from None
         if not _send_pending(conn, sock, deadline):
             raise late
@@ -349,13 +468,13 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
         if not data:
             chain = conn.get_peer_cert_chain(as_cryptography=True)
             if chain:
-                return list(chain)
+                return session(chain)
             raise _closed(target)
         conn.bio_write(data)
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
-    return list(chain)
+    return session(chain)
 
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:
