@@ -60,8 +60,13 @@ from ._version import __version__
 from ._write import file_names, manifest_json, write_split
 
 if TYPE_CHECKING:
+    from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
+    from ._doctor import BackendReport, diagnose_backend
+    from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
+    from ._probe import TlsFinding, TlsReport, VersionProbe
+    from ._proxy import Proxy, ProxyConfig
     from ._tls import fetch
     from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
@@ -70,6 +75,11 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
+    "APIM_BACKEND_TLS": "_apim_tls",
+    **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
+    **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
+    **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
+    **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }
@@ -86,11 +96,13 @@ def __getattr__(name: str) -> Any:
     return value
 
 __all__ = [
+    "APIM_BACKEND_TLS",
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
     "SNIPPET_LANGUAGES",
     "TARGETS",
+    "BackendReport",
     "BackendTls",
     "Bundle",
     "BundleWarning",
@@ -104,6 +116,7 @@ __all__ = [
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "Expiry",
     "FetchResult",
     "InputError",
     "InputLike",
@@ -122,20 +135,27 @@ __all__ = [
     "PasswordError",
     "PasswordRequiredError",
     "PathStep",
+    "Proxy",
+    "ProxyConfig",
     "Role",
     "Source",
     "TargetError",
+    "TlsFinding",
+    "TlsReport",
     "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "UsageError",
     "Verification",
     "VerifyFailure",
+    "VersionProbe",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
     "convert",
     "convert_bundle",
+    "diagnose_backend",
+    "expiring",
     "fetch",
     "file_names",
     "inspect",

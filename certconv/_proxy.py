@@ -211,8 +211,7 @@ def connect_tunnel(
         lines.append(f"Proxy-Authorization: {proxy.authorization}")
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("idna" if not host.isascii() else "ascii")
     late = NetworkTimeoutError(
-        f"the proxy {proxy.display} did not open a tunnel within {timeout:g} s (raise --timeout, "
-        "or check the proxy)",
+        f"the proxy {proxy.display} did not open a tunnel within {timeout:g} s (raise --timeout, or check the proxy)",
         path=name,
     )
     if not _send_all(sock, request, deadline):

@@ -462,6 +462,17 @@ def verify(
     raise typer.Exit(0 if result.ok else 3)
 
 
+FailWithinOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-within",
+        metavar="DAYS",
+        min=0,
+        help="Exit 3 when a certificate expires within DAYS days or already has; one line each on stderr.",
+    ),
+]
+
+
 @app.command()
 def fetch(
     target: Annotated[
@@ -471,6 +482,19 @@ def fetch(
             help="The backend: HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/...; port 443 by default.",
         ),
     ],
+    ca: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ca",
+            metavar="FILE_OR_DIR",
+            help="CA certificates uploaded to APIM (files, or split's --out folder); repeatable. Gives APIM's "
+            "verdict: exit 0 trusted, 3 not.",
+        ),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", metavar="NAME", help="With --ca: host name APIM calls the backend by (default: SNI)."),
+    ] = None,
     sni: Annotated[
         str | None,
         typer.Option(
@@ -487,32 +511,71 @@ def fetch(
     ] = Format.der,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code says it (and errors on stderr).")
+    ] = False,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe/--no-probe",
+            help="Probe TLS 1.0-1.3 and APIM's cipher suites (up to 6 more handshakes, within one more --timeout).",
+        ),
+    ] = True,
+    fail_within: FailWithinOpt = None,
     complete: CompleteOpt = False,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    password_env: PasswordEnvOpt = None,
 ) -> None:
-    """Get the certificate chain a TLS server sends, say what is wrong with it, and optionally split it."""
+    """Get the chain a TLS server sends, check it and its TLS as APIM would; with --ca, APIM's verdict.
 
-    def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
-        result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
-        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
-        return result, manifest
+    Exit 0: fetched (with --ca: APIM would trust the backend); 3: APIM would not (or --fail-within);
+    1: the backend cannot be reached or read; 2: usage.
+    """
+    if out is not None and str(out) == "-":
+        raise typer.BadParameter(
+            "fetch --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
+        )
+    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    proxy = _proxy_config()
+    report = _run(
+        lambda pw: certconv.diagnose_backend(
+            target,
+            ca=ca or [],
+            host=host,
+            sni=sni,
+            timeout=timeout,
+            complete=complete,
+            proxy=proxy,
+            probe=probe,
+            fail_within=fail_within,
+            out=out,
+            format=fmt.value,
+            force=force,
+            password=pw,
+        ),
+        secret,
+        may_prompt=True,
+    )
+    if not quiet:
+        typer.echo(report.to_json() if as_json else report.render(color=_color()), nl=not as_json)
+        _expiry_lines(report.expiring)
+    raise typer.Exit(3 if report.failed else 0)
 
-    result, manifest = _run(call, None, may_prompt=False)
-    if as_json:
-        import json
 
-        typer.echo(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False))
-        return
-    if manifest is not None:
-        from certconv._report import split_summary
+def _expiry_lines(found: "tuple[certconv.Expiry, ...]") -> None:
+    """One line per certificate on stderr: stdout keeps the document a pipeline reads."""
+    for item in found:
+        typer.echo(item.message, err=True)
 
-        typer.echo(split_summary(manifest))
-    else:
-        from certconv._inspect import inspect_bundle
 
-        typer.echo(inspect_bundle(result.bundle).render(color=_color()))
-    typer.echo(f"\n{result.target}: {result.message}")
-    if not complete and result.aia_could_help:
-        typer.echo("hint: --complete downloads missing issuers from their AIA URLs")
+def _proxy_config() -> "certconv.ProxyConfig":
+    """HTTPS_PROXY / HTTP_PROXY / NO_PROXY (lowercase first): the CLI reads them, the library never does."""
+    try:
+        return certconv.ProxyConfig.from_environ(os.environ)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _color() -> bool:
