@@ -81,12 +81,19 @@ class _Server:
 
 @contextmanager
 def tls_server(
-    host: str, served: Sequence[Issued], key_of: Issued, *, client_ca: Issued | None = None
+    host: str,
+    served: Sequence[Issued],
+    key_of: Issued,
+    *,
+    client_ca: Issued | None = None,
+    versions: tuple[ssl.TLSVersion, ssl.TLSVersion] | None = None,
+    ciphers: str | None = None,
 ) -> Iterator[_Server]:
     """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key.
 
     ``client_ca``: demand a client certificate from this CA, over TLS 1.2 (where the
-    server's certificates arrive before the handshake fails).
+    server's certificates arrive before the handshake fails). ``versions``: the
+    (minimum, maximum) TLS versions it accepts; ``ciphers``: its TLS 1.2 cipher list.
     """
     with tempfile.TemporaryDirectory() as tmp:
         chain = Path(tmp, "chain.pem")
@@ -105,6 +112,10 @@ def tls_server(
             context.load_verify_locations(ca)
             context.verify_mode = ssl.CERT_REQUIRED
             context.maximum_version = ssl.TLSVersion.TLSv1_2
+        if versions is not None:
+            context.minimum_version, context.maximum_version = versions
+        if ciphers is not None:
+            context.set_ciphers(ciphers)
     names: list[str | None] = []
 
     def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> None:
