@@ -18,7 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split
 from ._azure import SNIPPET_LANGUAGES, TARGETS
-from ._chain import ca_issuers_urls, signed_by
+from ._enums import (
+    AzureTarget,
+    FailureCode,
+    FetchVerdict,
+    Form,
+    Format,
+    Origin,
+    Purpose,
+    SnippetLanguage,
+    WarningCode,
+)
 from ._errors import (
     CertconvError,
     ConnectionFailedError,
@@ -58,6 +68,7 @@ from ._model import (
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from ._write import file_names, manifest_json, write_split
+from ._x509 import ca_issuers_urls, signed_by
 
 if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS
@@ -68,12 +79,12 @@ if TYPE_CHECKING:
     from ._probe import TlsFinding, TlsReport, VersionProbe
     from ._proxy import Proxy, ProxyConfig
     from ._tls import fetch
-    from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure, verify
+    from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
 # pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).
 _LAZY = {
-    **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
+    **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
     "APIM_BACKEND_TLS": "_apim_tls",
     **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
@@ -100,8 +111,10 @@ __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
+    "PURPOSES",
     "SNIPPET_LANGUAGES",
     "TARGETS",
+    "AzureTarget",
     "BackendReport",
     "BackendTls",
     "Bundle",
@@ -117,7 +130,11 @@ __all__ = [
     "CorruptInputError",
     "Destination",
     "Expiry",
+    "FailureCode",
     "FetchResult",
+    "FetchVerdict",
+    "Form",
+    "Format",
     "InputError",
     "InputLike",
     "InputTooLargeError",
@@ -130,6 +147,7 @@ __all__ = [
     "NewPasswordRequiredError",
     "NoCertificateError",
     "NotTLSError",
+    "Origin",
     "OutputError",
     "OutputExistsError",
     "PasswordError",
@@ -137,7 +155,9 @@ __all__ = [
     "PathStep",
     "Proxy",
     "ProxyConfig",
+    "Purpose",
     "Role",
+    "SnippetLanguage",
     "Source",
     "TargetError",
     "TlsFinding",
@@ -149,6 +169,7 @@ __all__ = [
     "Verification",
     "VerifyFailure",
     "VersionProbe",
+    "WarningCode",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",

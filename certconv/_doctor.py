@@ -22,10 +22,13 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from ._enums import FetchVerdict, Format, Origin, WarningCode
 from ._errors import InputError
-from ._model import Bundle, FetchResult, Manifest
+from ._model import Bundle, FetchResult, Manifest, Role
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._text import printable
 from ._version import __version__
+from ._x509 import iso_utc
 
 if TYPE_CHECKING:
     from ._expiry import Expiry
@@ -106,7 +109,7 @@ class BackendReport:
         document: dict[str, Any] = {
             "schema": FETCH_SCHEMA,
             "tool": f"certconv {__version__}",
-            "at": self.at.replace(tzinfo=None, microsecond=0).isoformat() + "Z",
+            "at": iso_utc(self.at),
             "target": result.target,
             "sni": result.sni,
             "served": [c.sha1 for c in result.served],
@@ -135,20 +138,26 @@ class BackendReport:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def render(self, *, color: bool = False) -> str:
-        """The text ``certconv fetch`` prints (the ``--fail-within`` lines excepted: see :attr:`expiring`)."""
+    def render(self, *, color: bool = False, encoding: str | None = None) -> str:
+        """The text ``certconv fetch`` prints (the ``--fail-within`` lines excepted: see :attr:`expiring`).
+
+        Args:
+            color: ANSI colours in the certificate tree (the CLI: on a terminal only).
+            encoding: The encoding the text will be written in, as for :meth:`Inspection.render`.
+        """
         from ._inspect import inspect_bundle
 
         result = self.fetch
         if self.manifest is not None:
             from ._report import split_summary
 
-            lines = [split_summary(self.manifest)]
+            lines = [split_summary(self.manifest, encoding=encoding)]
         else:
-            lines = [inspect_bundle(self._shown_bundle(), at=self.at).render(color=color)]
+            lines = [inspect_bundle(self._shown_bundle(), at=self.at).render(color=color, encoding=encoding)]
         lines += ["", *self._tls_lines()]
-        lines += ["", f"{result.target}: {result.message}"]
-        lines += [f"info: {text}" for text in self.info]
+        # The target is what the user typed, the message quotes the server's names: both printable.
+        lines += ["", f"{printable(result.target)}: {printable(result.message)}"]
+        lines += [f"info: {printable(text)}" for text in self.info]
         if not self.completed and result.aia_could_help:
             lines.append("hint: --complete downloads missing issuers from their AIA URLs")
         lines += self._verdict_lines()
@@ -160,11 +169,11 @@ class BackendReport:
             return self.fetch.bundle
         top = self.fetch.served[-1].sha1
         bundle = self.fetch.bundle
-        kept = tuple(w for w in bundle.warnings if not (w.code == "missing-issuer" and w.sha1 == top))
+        kept = tuple(w for w in bundle.warnings if not (w.code is WarningCode.MISSING_ISSUER and w.sha1 == top))
         return replace(bundle, warnings=kept)
 
     def _root_not_sent(self) -> bool:
-        return self.fetch.verdict == "leaf-and-intermediates"
+        return self.fetch.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES
 
     def _tls_lines(self) -> list[str]:
         result = self.fetch
@@ -179,7 +188,7 @@ class BackendReport:
             said = f"accepted ({probe.cipher})" if probe.outcome == "accepted" else probe.outcome
             lines.append(f"  {probe.version}: {said}")
         lines.append(f"  APIM's backend side (Microsoft's documentation, checked {APIM_BACKEND_TLS.checked}):")
-        lines += [f"    {'✗' if f.problem else '·'} {f.code}: {f.message}" for f in self.tls.findings]
+        lines += [f"    {'✗' if f.problem else '·'} {f.code}: {printable(f.message)}" for f in self.tls.findings]
         return lines
 
     def _verdict_lines(self) -> list[str]:
@@ -190,36 +199,35 @@ class BackendReport:
         if verification is None:
             lines.append(f"APIM with the uploaded CA certificates: cannot verify: {self.unverifiable}")
             return lines
-        names = ", ".join(f"`{c.common_name}`" for c in verification.anchors) or "none"
+        names = ", ".join(f"`{printable(c.common_name)}`" for c in verification.anchors) or "none"
         tls_problems = self.tls.problems if self.tls is not None else ()
         verdict = "TRUSTED" if verification.ok else "NOT TRUSTED"
-        host = f", host {verification.host}" if verification.host else ", no host name checked (give --host)"
+        host = f", host {printable(verification.host)}" if verification.host else ", no host name checked (give --host)"
         lines.append(f"APIM with the uploaded CA certificates (roots: {names}{host}): {verdict}")
         for chain in verification.chains:
             path = " ← ".join(
-                f"{s.certificate.role.value} `{s.certificate.common_name}` ({_origin_word(s.origin)})"
+                f"{s.certificate.role.value} `{printable(s.certificate.common_name)}` ({_ORIGIN_WORDS[s.origin]})"
                 for s in chain.path
             )
             lines.append(f"  path: {path}")
             for failure in chain.failures:
-                lines.append(f"  ✗ {failure.code}: {failure.message}")
-                also = _server_fix(failure.code, chain.path[-1].certificate.role.value, chain.path[-1].origin)
+                lines.append(f"  ✗ {failure.code}: {printable(failure.message)}")
+                also = _server_fix(failure.code, chain.path[-1].certificate.role, chain.path[-1].origin)
                 if also:
                     lines.append(f"    {also}")
         if tls_problems:
-            lines.append("  ✗ TLS: " + "; ".join(f.message for f in tls_problems))
+            lines.append("  ✗ TLS: " + "; ".join(printable(f.message) for f in tls_problems))
         if not verification.ok or tls_problems:
             lines.append(f'  → APIM would fail with "{APIM_ERROR}" (500 BackendConnectionFailure)')
         return lines
 
 
-def _origin_word(origin: str) -> str:
-    return {"input": "sent by the server", "ca": "uploaded", "aia": "downloaded over AIA"}.get(origin, origin)
+_ORIGIN_WORDS = {Origin.INPUT: "sent by the server", Origin.CA: "uploaded", Origin.AIA: "downloaded over AIA"}
 
 
-def _server_fix(code: str, top_role: str, top_origin: str) -> str | None:
+def _server_fix(code: str, top_role: Role, top_origin: Origin) -> str | None:
     """The second way out when an intermediate is missing: the server can send it."""
-    if code == "missing-issuer" and top_role == "leaf" and top_origin == "input":
+    if code == "missing-issuer" and top_role is Role.LEAF and top_origin is Origin.INPUT:
         return (
             "or make the server send it: put the intermediate after the leaf in the certificate file the "
             "backend's TLS configuration names (then APIM needs only the root uploaded)"
@@ -240,7 +248,7 @@ def diagnose_backend(
     probe: bool = True,
     fail_within: float | None = None,
     out: str | PathLike[str] | None = None,
-    format: str = "der",  # noqa: A002 - the word users know from --format
+    format: Format | str = Format.DER,  # noqa: A002 - the word users know from --format
     force: bool = False,
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
@@ -329,7 +337,7 @@ def _verify(
     served = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in dict.fromkeys(result.served))
     inputs: list[Source] = [Source(result.target, served)]
     # Downloaded issuers keep their aia:<url> name, so verify treats them as downloaded: never trusted roots.
-    inputs += [Source(c.source, c.der) for c in result.bundle.certificates if c.source.startswith("aia:")]
+    inputs += [Source(c.source, c.der) for c in result.bundle.certificates if c.downloaded]
     try:
         return (
             verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size),
@@ -346,13 +354,13 @@ def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
     from ._chain import ca_issuers_urls
 
     info: list[str] = []
-    if result.verdict == "leaf-and-intermediates":
+    if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
         top = result.served[-1]
         info.append(
             f"root not sent, as usual: APIM needs it uploaded (the issuer of '{top.common_name}', "
             "to CA certificates, store Root)"
         )
-    if complete and not any(c.source.startswith("aia:") for c in result.bundle.certificates):
+    if complete and not any(c.downloaded for c in result.bundle.certificates):
         missing = [c for c in result.bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
         if not missing:
             info.append("--complete: nothing to download, every issuer is present")

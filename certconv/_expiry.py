@@ -14,7 +14,8 @@ from typing import Any
 
 from ._args import check_moment
 from ._errors import UsageError
-from ._model import Certificate, _iso
+from ._model import Certificate
+from ._x509 import iso_utc
 
 __all__ = ["MAX_DAYS", "Expiry", "check_days", "expiring"]
 
@@ -67,7 +68,7 @@ class Expiry:
         return {
             "sha1": self.certificate.sha1,
             "subject": self.certificate.subject,
-            "not_after": _iso(self.certificate.not_after),
+            "not_after": iso_utc(self.certificate.not_after),
             "days_left": self.days_left,
             "expired": self.expired,
             "message": self.message,

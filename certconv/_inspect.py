@@ -22,12 +22,14 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment
-from ._chain import read_extension
+from ._enums import Validity
 from ._model import Bundle, Certificate, ManifestEntry
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
+from ._names import EKU_NAMES, KEY_USAGE_NAMES
 from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._text import fit, json_text, printable, width
 from ._version import __version__
 from ._write import file_names
+from ._x509 import access_urls, iso_utc, read_extension, validity
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
@@ -116,7 +118,6 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
     bc = read_extension(x, x509.BasicConstraints)
     ku = read_extension(x, x509.KeyUsage)
     eku = read_extension(x, x509.ExtendedKeyUsage)
-    aia = read_extension(x, x509.AuthorityInformationAccess)
     cdp = read_extension(x, x509.CRLDistributionPoints)
     return CertificateDetails(
         certificate=cert,
@@ -132,8 +133,8 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
         extended_key_usage=tuple(EKU_NAMES.get(o, o.dotted_string) for o in eku) if eku is not None else None,
         basic_constraints_ca=bc.ca if bc is not None else None,
         path_length=bc.path_length if bc is not None else None,
-        ca_issuers=_access_urls(aia, AuthorityInformationAccessOID.CA_ISSUERS),
-        ocsp=_access_urls(aia, AuthorityInformationAccessOID.OCSP),
+        ca_issuers=access_urls(x, AuthorityInformationAccessOID.CA_ISSUERS),
+        ocsp=access_urls(x, AuthorityInformationAccessOID.OCSP),
         crl_distribution_points=tuple(
             name.value
             for point in (cdp or ())
@@ -171,7 +172,7 @@ class Inspection:
         return {
             "schema": INSPECT_SCHEMA,
             "tool": f"certconv {__version__}",
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "inputs": [{"name": n, "format": f} for n, f in zip(bundle.inputs, bundle.formats, strict=True)],
             "private_keys": len(bundle.private_keys),
             "certificates": [self._certificate_dict(d) for d in self.details],
@@ -182,7 +183,7 @@ class Inspection:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
     def _certificate_dict(self, d: CertificateDetails) -> dict[str, Any]:
         c = d.certificate
@@ -214,19 +215,27 @@ class Inspection:
     def _tree_dict(self, node: _Node) -> dict[str, Any]:
         return {"sha1": node.cert.sha1, "children": [self._tree_dict(child) for child in node.children]}
 
-    def render(self, *, full: bool = False, color: bool = False) -> str:
+    def render(self, *, full: bool = False, color: bool = False, encoding: str | None = None) -> str:
         """The tree ``certconv inspect`` prints: one per root, problems underneath.
+
+        Names, SANs, URLs and input names are shown printable (controls and bidi
+        characters as escapes, see :func:`certconv._text.printable`).
 
         Args:
             full: Show thumbprints whole instead of their first 8 digits.
             color: Highlight expired / soon-expiring certificates and problems with
                 ANSI colours (the CLI passes ``True`` only on a terminal without ``NO_COLOR``).
+            encoding: The encoding the text will be written in (the CLI passes its
+                stdout's); characters it lacks are ASCII symbols or escapes, and the
+                tree stays aligned. ``None``: any character.
         """
         paint = _Painter(color)
         bundle = self.bundle
         count = len(bundle.certificates)
         keys = len(bundle.private_keys)
-        inputs = " + ".join(f"{name}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True))
+        inputs = " + ".join(
+            f"{printable(name)}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True)
+        )
         counts = f"{count} certificate{'s' if count != 1 else ''} · " + (
             f"{keys} private key{'s' if keys != 1 else ''}" if keys else "no private key"
         )
@@ -234,14 +243,16 @@ class Inspection:
         rows: list[tuple[str, str, CertificateDetails, str]] = []
         for index, node in enumerate(roots := _forest(bundle)):
             self._collect(node, "", index == len(roots) - 1, rows)
-        label_width = max(len(prefix) + len(label) for prefix, label, _, _ in rows) if rows else 0
-        for prefix, label, d, child_prefix in rows:
-            lines.append(prefix + label.ljust(label_width - len(prefix)) + "  " + self._summary(d, paint))
+        # Columns by display width in the stream's encoding: a Chinese name takes two per character.
+        cells = [fit(prefix + label, encoding) for prefix, label, _, _ in rows]
+        label_width = max(map(width, cells), default=0)
+        for cell, (_, _, d, child_prefix) in zip(cells, rows, strict=True):
+            lines.append(cell + " " * (label_width - width(cell)) + "  " + self._summary(d, paint))
             lines += [child_prefix + "  " + text for text in self._detail_lines(d, full, paint)]
         if bundle.warnings:
             lines += ["", paint("Problems:", "bold")]
-            lines += [f"  {paint(w.code, 'yellow')}: {w.message}" for w in bundle.warnings]
-        return "\n".join(lines)
+            lines += [f"  {paint(w.code, 'yellow')}: {printable(w.message)}" for w in bundle.warnings]
+        return fit("\n".join(lines), encoding)
 
     def _collect(
         self, node: _Node, indent: str, last: bool, rows: list[tuple[str, str, CertificateDetails, str]]
@@ -249,7 +260,7 @@ class Inspection:
         cert = node.cert
         branch = "└── " if last else "├── "
         below = indent + ("    " if last else "│   ")
-        label = f"{cert.role.value:<12}  {cert.common_name}"
+        label = f"{cert.role.value:<12}  {printable(cert.common_name)}"
         detail_prefix = below + ("│" if node.children else " ")
         rows.append((indent + branch, label, self.details_for(cert), detail_prefix))
         for index, child in enumerate(node.children):
@@ -265,9 +276,10 @@ class Inspection:
     def _validity(self, d: CertificateDetails, paint: _Painter) -> str:
         cert = d.certificate
         days = d.days_left(self.at)
-        if cert.not_before > self.at:
+        state = validity(cert.x509, self.at)
+        if state is Validity.NOT_YET_VALID:
             return paint(f"NOT YET VALID until {cert.not_before:%Y-%m-%d}", "red")
-        if cert.not_after < self.at:
+        if state is Validity.EXPIRED:
             return paint(f"EXPIRED {-days} days ago ({cert.not_after:%Y-%m-%d})", "red")
         if days < SOON_DAYS:
             return paint(f"expires in {days} day{'s' if days != 1 else ''} ({cert.not_after:%Y-%m-%d})", "yellow")
@@ -287,7 +299,7 @@ class Inspection:
             signature += " " + paint(f"(weak: {d.signature_hash or 'MD'} signatures are rejected by clients)", "red")
         lines.append(signature + " · " + _constraints(d))
         if d.san:
-            lines.append("SAN: " + ", ".join(d.san))
+            lines.append("SAN: " + ", ".join(map(printable, d.san)))
         usage = []
         if d.key_usage is not None:
             usage.append("key usage: " + (", ".join(d.key_usage) or "none"))
@@ -297,11 +309,11 @@ class Inspection:
             lines.append(" · ".join(usage))
         access = []
         if d.ca_issuers:
-            access.append("AIA caIssuers: " + ", ".join(d.ca_issuers))
+            access.append("AIA caIssuers: " + ", ".join(map(printable, d.ca_issuers)))
         if d.ocsp:
-            access.append("OCSP: " + ", ".join(d.ocsp))
+            access.append("OCSP: " + ", ".join(map(printable, d.ocsp)))
         if d.crl_distribution_points:
-            access.append("CRL: " + ", ".join(d.crl_distribution_points))
+            access.append("CRL: " + ", ".join(map(printable, d.crl_distribution_points)))
         if access:
             lines.append(" · ".join(access))
         store = f"APIM store {cert.apim_store}" if cert.apim_store else "not uploaded to APIM CA certificates"
@@ -412,11 +424,10 @@ class _Painter:
 
 
 def _status(cert: Certificate, at: datetime) -> str:
-    if cert.not_before > at:
-        return "not-yet-valid"
-    if cert.not_after < at:
-        return "expired"
-    return "expiring-soon" if (cert.not_after - at).days < SOON_DAYS else "valid"
+    state = validity(cert.x509, at)
+    if state is Validity.VALID and (cert.not_after - at).days < SOON_DAYS:
+        return "expiring-soon"
+    return state.value
 
 
 def _constraints(d: CertificateDetails) -> str:
@@ -487,14 +498,3 @@ def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:
             names.append("decipherOnly")
     return tuple(names)
 
-
-def _access_urls(aia: x509.AuthorityInformationAccess | None, method: x509.ObjectIdentifier) -> tuple[str, ...]:
-    return tuple(
-        d.access_location.value
-        for d in (aia or ())
-        if d.access_method == method and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,31 +11,31 @@ the served chain mean for a client such as Azure API Management.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import os
 import re
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import build_bundle, issued_by
-from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
+from ._chain import build_bundle
+from ._enums import FetchVerdict
+from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError
 from ._model import Bundle, Certificate, Chain, FetchResult
+from ._net import is_ip
 from ._read import Source, read_source
+from ._x509 import issued_by
 
 if TYPE_CHECKING:
     import socket
 
     from OpenSSL import SSL
 
-    from ._proxy import Proxy, ProxyConfig
+    from ._proxy import ProxyConfig
 
 __all__ = [
     "DEFAULT_PORT",
@@ -43,7 +43,6 @@ __all__ = [
     "Offer",
     "Session",
     "Target",
-    "connect",
     "diagnose",
     "fetch",
     "handshake",
@@ -107,23 +106,23 @@ def parse_target(text: str, *, sni: str | None = None) -> Target:
         if match is None:
             raise InputError("an IPv6 address in brackets must look like [2001:db8::1]:443", path=text)
         host, port_text = match.group(1), match.group(2)
-        if not _is_ip(host) or ":" not in host:
+        if not is_ip(host) or ":" not in host:
             raise InputError(f"{host!r} in brackets is not an IPv6 address", path=text)
     elif raw.count(":") > 1:
         host = raw
-        if not _is_ip(host):
+        if not is_ip(host):
             raise InputError("not a host name or address; write IPv6 with a port as [2001:db8::1]:443", path=text)
     else:
         host, _, port_text = raw.partition(":") if ":" in raw else (raw, "", None)
-    host = host.rstrip(".") if not _is_ip(host) else host
-    if not host or not (_is_ip(host) or _HOST_NAME.fullmatch(host)):
+    host = host.rstrip(".") if not is_ip(host) else host
+    if not host or not (is_ip(host) or _HOST_NAME.fullmatch(host)):
         raise InputError("not a host name or IP address", path=text)
     port = DEFAULT_PORT
     if port_text is not None:
         if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise InputError(f"port {port_text!r} is not a number from 1 to 65535", path=text)
         port = int(port_text)
-    default_name = None if _is_ip(host) else host
+    default_name = None if is_ip(host) else host
     server_name = default_name if sni is None else (sni.strip().rstrip(".") or None)
     if server_name is not None:
         try:
@@ -131,14 +130,6 @@ def parse_target(text: str, *, sni: str | None = None) -> Target:
         except UnicodeError:
             raise InputError(f"{server_name!r} cannot be sent as a server name (SNI)", path=text) from None
     return Target(host, port, server_name)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def fetch(
@@ -278,6 +269,8 @@ def session_of(
     if deadline is None:
         deadline = time.monotonic() + timeout
     via = proxy.for_url("https", target.host, target.port) if proxy is not None else None
+    from ._net import connect
+
     sock, early = connect(target.host, target.port, name=target.name, deadline=deadline, timeout=timeout, proxy=via)
     with sock:
         return _tls_handshake(sock, target, deadline, timeout, offer or Offer(), early)
@@ -286,131 +279,6 @@ def session_of(
 # Bytes handed to OpenSSL per step: one record at most (16 KiB plus its header and
 # expansion), so no single call into OpenSSL works on more than that.
 _READ_SIZE = 16 * 1024 + 2048
-
-
-def connect(
-    host: str, port: int, *, name: str, deadline: float, timeout: float, proxy: Proxy | None = None
-) -> tuple[socket.socket, bytes]:
-    """A connected non-blocking socket to ``host:port`` (through ``proxy``'s tunnel), before ``deadline``.
-
-    Returns the socket and what the proxy already sent through the tunnel
-    (normally nothing). Messages name ``name`` (``tls://host:port`` or a URL).
-    Through a proxy the proxy resolves ``host``: it is never looked up here.
-    """
-    if proxy is None:
-        return _connect(host, port, name, deadline, timeout), b""
-    from ._proxy import connect_tunnel
-
-    try:
-        sock = _connect(proxy.host, proxy.port, name, deadline, timeout, what=f"the proxy {proxy.display}")
-    except ConnectionFailedError as exc:
-        raise ConnectionFailedError(exc.detail, path=name) from None
-    try:
-        early = connect_tunnel(sock, proxy, host, port, deadline=deadline, timeout=timeout, name=name)
-    except BaseException:
-        sock.close()
-        raise
-    return sock, early
-
-
-def _connect(host: str, port: int, name: str, deadline: float, timeout: float, *, what: str = "") -> socket.socket:
-    """A connected non-blocking socket to ``host:port``, before ``deadline``; ``what`` names a proxy."""
-    import socket
-
-    addresses = _resolve(host, port, name, deadline, timeout, what)
-    failure: OSError | None = None
-    for family, kind, proto, _, address in addresses:
-        sock = socket.socket(family, kind, proto)
-        sock.setblocking(False)
-        try:
-            if _connected(sock, address, deadline):
-                return sock
-        except OSError as exc:
-            failure = exc
-            sock.close()
-            continue
-        sock.close()
-        to = f"to {what} " if what else ""
-        raise NetworkTimeoutError(
-            f"no connection {to}within {timeout:g} s (a firewall may drop the packets; check host and port, "
-            "or raise --timeout)",
-            path=name,
-        )
-    if isinstance(failure, ConnectionRefusedError):
-        if what:
-            raise ConnectionFailedError(f"connection to {what} refused: check the proxy URL", path=name)
-        raise ConnectionFailedError(
-            f"connection refused: nothing listens on port {port} (check the host and port)", path=name
-        )
-    reason = (failure.strerror or str(failure)) if failure is not None else "no address"
-    raise ConnectionFailedError(f"cannot connect{' to ' + what if what else ''} ({reason})", path=name)
-
-
-def _resolve(host: str, port: int, name: str, deadline: float, timeout: float, what: str) -> list[tuple[Any, ...]]:
-    """``getaddrinfo`` for ``host``, given up at ``deadline``.
-
-    ``getaddrinfo`` takes no timeout and cannot be interrupted, so a name (not an
-    address) is looked up in a daemon thread that is abandoned at the deadline.
-    """
-    import socket
-
-    def lookup() -> list[tuple[Any, ...]]:
-        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-
-    of = f" of {what}" if what else ""
-    try:
-        if _is_ip(host):
-            return lookup()
-        outcome: list[list[tuple[Any, ...]] | BaseException] = []
-
-        def run() -> None:
-            try:
-                outcome.append(lookup())
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                outcome.append(exc)
-
-        worker = threading.Thread(target=run, name="certconv-getaddrinfo", daemon=True)
-        worker.start()
-        worker.join(max(deadline - time.monotonic(), 0.0))
-        if not outcome:
-            raise NetworkTimeoutError(
-                f"the name {host!r}{of} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
-                path=name,
-            )
-        found = outcome[0]
-        if isinstance(found, BaseException):
-            raise found
-        return found
-    except socket.gaierror as exc:
-        hint = "check the spelling and your DNS" + ("" if what else ", or go through the proxy that reaches it")
-        raise ConnectionFailedError(
-            f"cannot resolve host name {host!r}{of} ({exc.strerror}); {hint}", path=name
-        ) from None
-    except OSError as exc:
-        raise ConnectionFailedError(
-            f"cannot resolve host name {host!r}{of} ({exc.strerror or exc})", path=name
-        ) from None
-
-
-def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
-    """Connect the non-blocking ``sock``; False when ``deadline`` passes first, OSError when refused."""
-    import errno
-    import select
-    import socket
-
-    code = sock.connect_ex(address)
-    if code == 0:
-        return True
-    if code not in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
-        raise OSError(code, os.strerror(code))
-    remaining = deadline - time.monotonic()
-    # Windows reports a failed connect as an exceptional condition, not as writable.
-    if remaining <= 0 or not any(select.select([], [sock], [sock], remaining)[1:]):
-        return False
-    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-    if code != 0:
-        raise (ConnectionRefusedError if code == errno.ECONNREFUSED else OSError)(code, os.strerror(code))
-    return True
 
 
 def _tls_handshake(
@@ -548,7 +416,7 @@ def _sni_words(target: Target) -> str:
 # -- what the served chain means ---------------------------------------------------------
 
 
-def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
+def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
     """A verdict code and a sentence about the chain a server sends, in its order.
 
     ``bundle`` is the bundle built from ``served`` (and possibly completed over
@@ -561,21 +429,21 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
     if len(unique) == 1:
         if first.self_signed:
             return (
-                "self-signed",
+                FetchVerdict.SELF_SIGNED,
                 "the server sends a single self-signed certificate: APIM needs that certificate itself "
                 "uploaded to store Root (or the server given a certificate from a CA)",
             )
         chain = _chain_of(first, bundle)
         if chain is not None and len(chain) == 2 and chain.complete:
             return (
-                "leaf-only",
+                FetchVerdict.LEAF_ONLY,
                 f"the server sends only its leaf, issued directly by the root '{chain.top.common_name}': "
                 "APIM needs that root uploaded to store Root",
             )
         found = [c for c in chain.certificates[1:] if not c.self_signed] if chain is not None else []
         which = "the intermediate" + (" " + ", ".join(f"'{c.common_name}'" for c in found) if found else "")
         return (
-            "leaf-only",
+            FetchVerdict.LEAF_ONLY,
             f"the server sends only its leaf: APIM needs {which} uploaded or the server fixed to send it",
         )
     chain = _chain_of(first, bundle)
@@ -583,34 +451,37 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
         why = f"it starts with the CA certificate '{first.common_name}'"
         if not any(_chain_of(c, bundle) for c in unique):
             why += " and none of them is a server (leaf) certificate"
-        return "wrong-order", _wrong_order(unique, why)
+        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, why)
     extra = [c for c in unique if c not in chain.certificates]
     if extra:
         names = ", ".join(f"'{c.common_name}'" for c in extra)
         return (
-            "extra-certificates",
+            FetchVerdict.EXTRA_CERTIFICATES,
             f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
             "fix the server's certificate file to hold only the leaf and its intermediates",
         )
     in_order = all(issued_by(unique[i - 1].x509, unique[i].x509) for i in range(1, len(unique)))
     if not in_order:
-        return "wrong-order", _wrong_order(unique, "each certificate should be followed by its issuer")
+        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, "each certificate should be followed by its issuer")
     words = _role_words(unique)
     top = unique[-1]
     if top.self_signed:
         return (
-            "full-chain",
+            FetchVerdict.FULL_CHAIN,
             f"the server sends {len(unique)} certificates: {words}; sending the root is unnecessary but harmless",
         )
     unsent = [c for c in chain.certificates[len(unique) :] if not c.self_signed]
     if unsent:
         names = ", ".join(f"'{c.common_name}'" for c in unsent)
         return (
-            "missing-intermediate",
+            FetchVerdict.MISSING_INTERMEDIATE,
             f"the server sends {len(unique)} certificates: {words}, but not the intermediate {names}: "
             "APIM needs it uploaded or the server fixed to send it",
         )
-    return "leaf-and-intermediates", f"the server sends {len(unique)} certificates: {words}; root not sent (normal)"
+    return (
+        FetchVerdict.LEAF_AND_INTERMEDIATES,
+        f"the server sends {len(unique)} certificates: {words}; root not sent (normal)",
+    )
 
 
 def _chain_of(cert: Certificate, bundle: Bundle) -> Chain | None:

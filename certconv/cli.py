@@ -7,7 +7,7 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
-import enum
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -18,7 +18,8 @@ from typing import Annotated, TypeVar
 import typer
 
 import certconv
-from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv import AzureTarget, CertconvError, Form, Format, PasswordRequiredError, Purpose, Source, UsageError
+from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
     name="certconv",
@@ -30,13 +31,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-class Format(enum.StrEnum):
-    """Encoding of the written .cer files."""
-
-    der = "der"
-    pem = "pem"
 
 
 def _version(value: bool) -> None:
@@ -121,17 +115,6 @@ FetchTimeoutOpt = Annotated[
 ]
 
 
-class AzureTarget(enum.StrEnum):
-    """Where the files of certconv split go (certconv.TARGETS)."""
-
-    apim = "apim"
-    apim_v2 = "apim-v2"
-    apim_selfhosted = "apim-selfhosted"
-    appgw_v2 = "appgw-v2"
-    appgw_v1 = "appgw-v1"
-    all = "all"
-
-
 @app.command()
 def split(
     inputs: Inputs,
@@ -153,7 +136,7 @@ def split(
             help="Where the files go: apim (CA certificates), apim-v2 (backend TLS thumbprints), apim-selfhosted "
             "(certificate-only PFX), appgw-v2 (root, Base-64), appgw-v1 (leaf, Base-64), or all.",
         ),
-    ] = AzureTarget.apim,
+    ] = AzureTarget.APIM,
     emit: Annotated[
         str | None,
         typer.Option(
@@ -179,38 +162,35 @@ def split(
             sources,
             out,
             password=pw,
-            format=fmt.value if fmt else None,
+            format=fmt,
             force=force,
             max_input_size=max_input_size,
             complete=complete,
             timeout=timeout,
-            target=target.value,
-            emit=emit or (),
+            target=target,
+            emit=_languages(emit),
         ),
         secret,
         may_prompt="-" not in inputs,
     )
     if quiet:
         return
-    typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
+    if as_json:
+        _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
+    else:
+        _say(split_summary(manifest, encoding=_encoding()))
 
 
-class Target(enum.StrEnum):
-    """What certconv convert writes."""
-
-    der = "der"
-    pem = "pem"
-    p7b = "p7b"
-    pfx = "pfx"
-    fullchain = "fullchain"
-    chain = "chain"
+def _languages(option: str | None) -> list[str]:
+    """``--emit bicep,arm`` as the list of languages the library takes."""
+    return [lang.strip() for lang in (option or "").split(",") if lang.strip()]
 
 
 @app.command()
 def convert(
     inputs: Inputs,
     to: Annotated[
-        Target,
+        Form,
         typer.Option(
             "--to",
             help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
@@ -261,10 +241,10 @@ def convert(
             return convert_files(
                 sources,
                 out,
-                to=to.value,
+                to=to,
                 password=pw,
                 new_password=new,
-                format=fmt.value if fmt else None,
+                format=fmt,
                 legacy=legacy,
                 include_key=include_key,
                 force=force,
@@ -280,7 +260,7 @@ def convert(
 
     conversion = _run(call, secret, may_prompt=may_prompt)
     if not quiet:
-        typer.echo(conversion_summary(conversion))
+        _say(conversion_summary(conversion, encoding=_encoding()))
 
 
 def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
@@ -292,7 +272,7 @@ def _ask_new_password() -> str:
 
     first = getpass.getpass("New PFX password: ")
     if first != getpass.getpass("Repeat it: "):
-        typer.echo("error: the two passwords differ; nothing was written", err=True)
+        _say("error: the two passwords differ; nothing was written", err=True)
         raise typer.Exit(1)
     return first
 
@@ -370,16 +350,10 @@ def inspect(
         may_prompt="-" not in inputs,
     )
     if as_json:
-        typer.echo(result.to_json(), nl=False)
+        _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
-        typer.echo(result.render(full=full, color=_color()))
-
-
-class Purpose(enum.StrEnum):
-    """What the leaf certificate is checked for."""
-
-    server = "server"
-    client = "client"
+        color = _color()
+        _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -405,7 +379,7 @@ def verify(
         list[str],
         typer.Argument(
             metavar="INPUT...",
-            help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - reads stdin until it ends.",
+            help="What the backend sends: its PFX, full-chain PEM, leaf .cer...; - reads stdin until it ends.",
         ),
     ],
     ca: Annotated[
@@ -431,7 +405,7 @@ def verify(
     ] = None,
     purpose: Annotated[
         Purpose, typer.Option("--purpose", help="server: a backend's certificate; client: a client certificate.")
-    ] = Purpose.server,
+    ] = Purpose.SERVER,
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
@@ -449,7 +423,7 @@ def verify(
             ca=ca or [],
             host=host,
             at=at,
-            purpose=purpose.value,
+            purpose=purpose,
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
@@ -458,7 +432,10 @@ def verify(
         secret,
         may_prompt="-" not in inputs,
     )
-    typer.echo(result.to_json() if as_json else result.render(), nl=not as_json)
+    if as_json:
+        _say(json_text(result.to_json(), _encoding()), newline=False)
+    else:
+        _say(result.render(encoding=_encoding()))
     raise typer.Exit(0 if result.ok else 3)
 
 
@@ -508,7 +485,7 @@ def fetch(
     ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
-    ] = Format.der,
+    ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
     quiet: Annotated[
@@ -550,7 +527,7 @@ def fetch(
             probe=probe,
             fail_within=fail_within,
             out=out,
-            format=fmt.value,
+            format=fmt,
             force=force,
             password=pw,
         ),
@@ -558,7 +535,11 @@ def fetch(
         may_prompt=True,
     )
     if not quiet:
-        typer.echo(report.to_json() if as_json else report.render(color=_color()), nl=not as_json)
+        if as_json:
+            _say(json_text(report.to_json(), _encoding()), newline=False)
+        else:
+            color = _color()
+            _say(report.render(color=color, encoding=_encoding()), ansi=color)
         _expiry_lines(report.expiring)
     raise typer.Exit(3 if report.failed else 0)
 
@@ -566,7 +547,7 @@ def fetch(
 def _expiry_lines(found: "tuple[certconv.Expiry, ...]") -> None:
     """One line per certificate on stderr: stdout keeps the document a pipeline reads."""
     for item in found:
-        typer.echo(item.message, err=True)
+        _say(printable(item.message), err=True)
 
 
 def _proxy_config() -> "certconv.ProxyConfig":
@@ -576,6 +557,19 @@ def _proxy_config() -> "certconv.ProxyConfig":
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
+    """Write one piece of output through certconv._text: any encoding, a closed pipe, never a traceback."""
+    failed = emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
+    # A reader that went away (`| head`) wanted no more; any other failure (a full disk) is worth a line.
+    if failed is not None and failed.errno != errno.EPIPE and not err:
+        emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
+
+
+def _encoding() -> str | None:
+    """The encoding of stdout when it lacks characters (a Windows code page), else ``None``."""
+    return stream_encoding(sys.stdout)
 
 
 def _color() -> bool:
@@ -600,10 +594,11 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
+        _say(f"error: {printable(str(exc))}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
-        typer.echo("error: interrupted; nothing was written", err=True)
+        _say("error: interrupted; nothing was written", err=True)
         raise typer.Exit(130) from None
 
 
@@ -616,4 +611,8 @@ def main() -> None:
     import gc
 
     gc.disable()
+    # Redirected on Windows, stdout and stderr use the ANSI code page (cp1252, cp936…): what it
+    # lacks is written as ASCII or escapes, also by typer/click's own help and usage errors.
+    prepare_stream(sys.stdout)
+    prepare_stream(sys.stderr)
     app()

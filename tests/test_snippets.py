@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 from pki import Issued, Pki, issue, to_pem
+from typer.testing import CliRunner
 
 import certconv
 from certconv import TargetError
+from certconv.cli import app
 
 LANGS = ["bicep", "arm", "terraform", "powershell", "azcli", "rest"]
 FILES = {
@@ -187,7 +189,7 @@ def test_terraform_has_one_certificate_block_per_ca_file(emitted: Path, pki: Pki
 
 
 def test_powershell_builds_the_whole_list_and_sets_it(emitted: Path, pki: Pki) -> None:
-    text = (emitted / FILES["powershell"]).read_text()
+    text = (emitted / FILES["powershell"]).read_text("utf-8-sig")
     balanced(text)
     calls = re.findall(
         r"^    New-AzApiManagementSystemCertificate -StoreName '(\w+)' "
@@ -205,12 +207,30 @@ def test_powershell_builds_the_whole_list_and_sets_it(emitted: Path, pki: Pki) -
     assert_warns(text)
 
 
+def test_powershell_script_has_a_utf8_bom_so_windows_powershell_keeps_a_chinese_file_name(tmp_path: Path) -> None:
+    # Windows PowerShell 5.1 reads a .ps1 without a BOM in the ANSI code page: cp1252 turns
+    # root-测试根证书.cer into mojibake and Join-Path points at a file that does not exist.
+    root = issue("测试根证书", ca=True)
+    manifest = certconv.split(to_pem([issue("中间 CA", root, ca=True), root]), tmp_path, emit=LANGS)
+    data = (tmp_path / FILES["powershell"]).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"\xef\xbb\xbf") == 1
+    text = data.decode("utf-8-sig")
+    assert "Join-Path $PSScriptRoot 'root-测试根证书.cer'" in text
+    assert (tmp_path / "root-测试根证书.cer").is_file()
+    assert FILES["powershell"] in manifest.documents
+    # Only PowerShell wants the BOM: JSON parsers, bash and terraform would choke on or keep it.
+    for lang, file in FILES.items():
+        if lang != "powershell":
+            assert not (tmp_path / file).read_bytes().startswith(b"\xef\xbb\xbf"), file
+
+
 # -- rules across languages -------------------------------------------------------------------
 
 
 def test_every_snippet_carries_the_warning(emitted: Path) -> None:
     for file in FILES.values():
-        text = (emitted / file).read_text()
+        text = (emitted / file).read_text("utf-8-sig")
         if file.endswith(".json"):
             data = json.loads(text)
             text = data.get("comments") or data["metadata"]["comments"]
@@ -225,9 +245,25 @@ def test_only_the_languages_asked_for_are_written(pki: Pki, tmp_path: Path) -> N
     )
 
 
-def test_emit_as_one_comma_separated_string_means_those_languages(pki: Pki, tmp_path: Path) -> None:
-    manifest = certconv.split(to_pem(pki.chain), tmp_path, emit="bicep, rest")
+def test_emit_as_a_string_is_refused_with_a_hint_to_pass_a_list(pki: Pki, tmp_path: Path) -> None:
+    # A string is a sequence of letters; the library does not parse the CLI's "bicep,rest".
+    out = tmp_path / "o"
+    with pytest.raises(certconv.UsageError, match=r"emit takes a list of languages, e\.g\. \['bicep', 'arm'\]"):
+        certconv.split(to_pem(pki.chain), out, emit="bicep")
+    assert not out.exists()
+
+
+def test_emit_takes_enum_members_and_the_cli_splits_commas(pki: Pki, tmp_path: Path) -> None:
+    langs = [certconv.SnippetLanguage.BICEP, "rest"]
+    manifest = certconv.split(to_pem(pki.chain), tmp_path / "lib", emit=langs)
     assert manifest.documents == ("UPLOAD.md", FILES["bicep"], FILES["rest"])
+    pem = tmp_path / "chain.pem"
+    pem.write_bytes(to_pem(pki.chain))
+    result = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "cli"), "--emit", "bicep, rest,"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "cli").iterdir() if p.name.startswith("apim-ca")) == sorted(
+        [FILES["bicep"], FILES["rest"]]
+    )
 
 
 def test_a_self_signed_backend_goes_to_store_root(tmp_path: Path) -> None:
