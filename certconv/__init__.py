@@ -25,8 +25,10 @@ from ._enums import (
     Form,
     Format,
     Origin,
+    ProbeOutcome,
     Purpose,
     SnippetLanguage,
+    TlsFindingCode,
     WarningCode,
 )
 from ._errors import (
@@ -153,6 +155,7 @@ __all__ = [
     "PasswordError",
     "PasswordRequiredError",
     "PathStep",
+    "ProbeOutcome",
     "Proxy",
     "ProxyConfig",
     "Purpose",
@@ -161,6 +164,7 @@ __all__ = [
     "Source",
     "TargetError",
     "TlsFinding",
+    "TlsFindingCode",
     "TlsReport",
     "UnsafeInputError",
     "UnsafeOutputError",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._apim_tls import APIM_BACKEND_TLS
 from ._args import DEFAULT_TIMEOUT, check_timeout
+from ._enums import ProbeOutcome, TlsFindingCode
 from ._errors import NetworkError, NetworkTimeoutError, NotTLSError
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class VersionProbe:
     """
 
     version: str
-    outcome: str
+    outcome: ProbeOutcome
     cipher: str | None = None
     detail: str | None = None
 
@@ -66,7 +67,7 @@ class TlsFinding:
         message: What is wrong and what to do, in APIM's words.
     """
 
-    code: str
+    code: TlsFindingCode
     problem: bool
     message: str
 
@@ -92,7 +93,7 @@ class TlsReport:
     @property
     def accepted(self) -> tuple[str, ...]:
         """The versions the backend accepted, newest first."""
-        return tuple(p.version for p in self.versions if p.outcome == "accepted")
+        return tuple(p.version for p in self.versions if p.outcome == ProbeOutcome.ACCEPTED)
 
     @property
     def problems(self) -> tuple[TlsFinding, ...]:
@@ -127,7 +128,7 @@ def probe_tls(target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyC
         _probe(target, name, Offer(codes[name], codes[name], _ALL_CIPHERS), deadline, timeout, proxy)
         for name in TLS_VERSIONS
     )
-    accepted = {p.version for p in versions if p.outcome == "accepted"}
+    accepted = {p.version for p in versions if p.outcome == ProbeOutcome.ACCEPTED}
     apim: list[VersionProbe] = []
     if "TLS 1.2" in accepted:
         suites = ":".join(s.openssl for s in APIM_BACKEND_TLS.tls12_ciphers).encode() + b":@SECLEVEL=0"
@@ -147,17 +148,17 @@ def _probe(
 
     unable = _cannot_offer(offer)
     if unable is not None:
-        return VersionProbe(version, "not-probed", detail=unable)
+        return VersionProbe(version, ProbeOutcome.NOT_PROBED, detail=unable)
     if deadline - time.monotonic() <= 0:
-        return VersionProbe(version, "not-probed", detail=f"the probes' {timeout:g} s were spent")
+        return VersionProbe(version, ProbeOutcome.NOT_PROBED, detail=f"the probes' {timeout:g} s were spent")
     try:
         session = session_of(target, timeout=timeout, proxy=proxy, offer=offer, deadline=deadline)
     except NetworkTimeoutError:
-        return VersionProbe(version, "no-answer", detail=f"no answer within the probes' {timeout:g} s")
+        return VersionProbe(version, ProbeOutcome.NO_ANSWER, detail=f"no answer within the probes' {timeout:g} s")
     except (NotTLSError, NetworkError) as exc:
         # An alert (protocol_version, handshake_failure) or a hang-up is the server's no.
-        return VersionProbe(version, "refused", detail=exc.detail)
-    return VersionProbe(version, "accepted", cipher=session.cipher)
+        return VersionProbe(version, ProbeOutcome.REFUSED, detail=exc.detail)
+    return VersionProbe(version, ProbeOutcome.ACCEPTED, cipher=session.cipher)
 
 
 def _cannot_offer(offer: Offer) -> str | None:
@@ -188,16 +189,18 @@ def _cannot_offer(offer: Offer) -> str | None:
 def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) -> tuple[TlsFinding, ...]:
     """The probes compared with APIM's backend side (:data:`APIM_BACKEND_TLS`)."""
     by = {p.version: p for p in versions}
-    accepted = [p.version for p in versions if p.outcome == "accepted"]
+    accepted = [p.version for p in versions if p.outcome == ProbeOutcome.ACCEPTED]
     findings: list[TlsFinding] = []
     old = [v for v in ("TLS 1.0", "TLS 1.1") if v in accepted]
     tls13 = APIM_BACKEND_TLS.protocol("TLS 1.3")
     if "TLS 1.2" in accepted:
-        findings.append(TlsFinding("tls-ok", False, "accepts TLS 1.2, which APIM's backend side uses by default"))
+        findings.append(
+            TlsFinding(TlsFindingCode.TLS_OK, False, "accepts TLS 1.2, which APIM's backend side uses by default")
+        )
     elif accepted == ["TLS 1.3"]:
         findings.append(
             TlsFinding(
-                "tls13-only",
+                TlsFindingCode.TLS13_ONLY,
                 True,
                 "accepts only TLS 1.3: APIM's backend side uses TLS 1.2 unless backend TLS 1.3 is enabled "
                 f"(classic tiers: {tls13.classic.removeprefix('optional: ')}); in the v2 tiers backend TLS 1.3 is "
@@ -207,7 +210,7 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
     elif old and "TLS 1.3" not in accepted:
         findings.append(
             TlsFinding(
-                "old-tls-only",
+                TlsFindingCode.OLD_TLS_ONLY,
                 True,
                 f"accepts only {' and '.join(old)}, which APIM's backend side has off by default: enable TLS 1.2 "
                 "on the backend (turning old TLS on in APIM, customProperties …Backend.Protocols.Tls10/Tls11, "
@@ -217,14 +220,14 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
     if old and "TLS 1.2" in accepted:
         findings.append(
             TlsFinding(
-                "old-tls-accepted",
+                TlsFindingCode.OLD_TLS_ACCEPTED,
                 False,
                 f"also accepts {' and '.join(old)} (APIM's backend side has them off by default; "
                 "harmless for APIM, but worth turning off on the backend)",
             )
         )
     for probe in apim:
-        if probe.outcome == "refused":
+        if probe.outcome == ProbeOutcome.REFUSED:
             version = probe.version.split(" (")[0]
             plain = by.get(version)
             agreed = plain.cipher if plain is not None else None
@@ -232,17 +235,17 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
             besides = f" (with certconv it agreed on {agreed}, which APIM does not offer)" if agreed else ""
             findings.append(
                 TlsFinding(
-                    "no-apim-cipher",
+                    TlsFindingCode.NO_APIM_CIPHER,
                     True,
                     f"over {version} the backend accepts none of the cipher suites APIM offers{besides}: enable "
                     f"one of them on the backend, e.g. {names[0].iana} or {names[1].iana}",
                 )
             )
-    unprobed = [p for p in versions if p.outcome in ("not-probed", "no-answer")]
+    unprobed = [p for p in versions if p.outcome in (ProbeOutcome.NOT_PROBED, ProbeOutcome.NO_ANSWER)]
     if unprobed:
         findings.append(
             TlsFinding(
-                "not-probed",
+                TlsFindingCode.NOT_PROBED,
                 False,
                 "could not be probed: " + "; ".join(f"{p.version}: {p.detail}" for p in unprobed),
             )
