@@ -166,6 +166,7 @@ def split(
             force=force,
             max_input_size=max_input_size,
             complete=complete,
+            proxy=_proxy_config() if complete else None,
             timeout=timeout,
             target=target,
             emit=_languages(emit),
@@ -344,7 +345,12 @@ def inspect(
     sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.inspect(
-            sources, password=pw, max_input_size=max_input_size, complete=complete, timeout=timeout
+            sources,
+            password=pw,
+            max_input_size=max_input_size,
+            complete=complete,
+            timeout=timeout,
+            proxy=_proxy_config() if complete else None,
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -427,6 +433,7 @@ def verify(
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
+            proxy=_proxy_config() if complete else None,
             timeout=timeout,
         ),
         secret,
