@@ -55,7 +55,7 @@ class Expiry:
         # isoformat, not strftime: glibc writes year 5 as "5".
         when = cert.not_after.replace(tzinfo=None).isoformat(sep=" ", timespec="minutes") + " UTC"
         if self.expired:
-            ago = -self.days_left
+            ago = math.floor((self.at - cert.not_after) / timedelta(days=1))
             return f"expired: {what} expired on {when}, {ago} day{'s' if ago != 1 else ''} ago"
         left = self.days_left
         return (

@@ -7,10 +7,12 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
+import dataclasses
 import errno
 import os
 import sys
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -80,6 +82,16 @@ CompleteOpt = Annotated[
         "--complete",
         help="Download missing issuers from the certificates' AIA caIssuers URLs (http/https). "
         "Off by default: without it certconv makes no network connection.",
+    ),
+]
+
+FailWithinOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-within",
+        metavar="DAYS",
+        min=0,
+        help="Exit 3 when a certificate expires within DAYS days or already has; one line each on stderr.",
     ),
 ]
 
@@ -155,6 +167,10 @@ def split(
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._report import split_summary
 
+    if str(out) == "-":
+        raise typer.BadParameter(
+            "split --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
+        )
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
     manifest = _run(
@@ -198,7 +214,12 @@ def convert(
             "fullchain: leaf + intermediates (PEM); chain: intermediates only (PEM).",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="File to write; - writes to standard output (messages go to standard error)."
+        ),
+    ],
     fmt: Annotated[
         Format | None, typer.Option("--format", help="For --to p7b: der (default, as Windows writes it) or pem.")
     ] = None,
@@ -234,6 +255,12 @@ def convert(
 
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
+    to_stdout = str(out) == "-"
+    if to_stdout and _binary(to, fmt) and sys.stdout.isatty():
+        raise typer.BadParameter(
+            f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
+            param_hint="--out",
+        )
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
 
@@ -241,7 +268,7 @@ def convert(
         def attempt(new: str | bytes | None) -> certconv.Conversion:
             return convert_files(
                 sources,
-                out,
+                None if to_stdout else out,
                 to=to,
                 password=pw,
                 new_password=new,
@@ -260,8 +287,23 @@ def convert(
             return attempt(_ask_new_password())
 
     conversion = _run(call, secret, may_prompt=may_prompt)
+    if to_stdout:
+        # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
+        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(conversion.data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            pass
+        conversion = dataclasses.replace(conversion, out="standard output")
     if not quiet:
-        _say(conversion_summary(conversion, encoding=_encoding()))
+        stream = sys.stderr if to_stdout else sys.stdout
+        _say(conversion_summary(conversion, encoding=_encoding(stream)), err=to_stdout)
+
+
+def _binary(to: Form, fmt: Format | None) -> bool:
+    """Whether ``--to`` writes bytes, not text (refused to a terminal with --out -)."""
+    return to in (Form.DER, Form.PFX) or (to is Form.P7B and fmt is not Format.PEM)
 
 
 def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
@@ -339,8 +381,12 @@ def inspect(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    fail_within: FailWithinOpt = None,
 ) -> None:
-    """Show every certificate of the inputs as a tree, root at the top, with problems found."""
+    """Show every certificate of the inputs as a tree, root at the top, with problems found.
+
+    Exit 0; with --fail-within, 3 when a certificate expires within DAYS days (or has).
+    """
     secret = _password(password, password_file, password_env, quiet=as_json)
     sources = _sources(inputs, max_input_size)
     result = _run(
@@ -360,6 +406,8 @@ def inspect(
     else:
         color = _color()
         _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
+    if fail_within is not None:
+        _fail_within(result.bundle.certificates, fail_within, result.at)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -419,8 +467,12 @@ def verify(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    fail_within: FailWithinOpt = None,
 ) -> None:
-    """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage."""
+    """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage.
+
+    With --fail-within, also 3 when a certificate of the input or of --ca expires within DAYS days (or has).
+    """
     secret = _password(password, password_file, password_env, quiet=as_json)
     sources = _sources(inputs, max_input_size)
     result = _run(
@@ -443,18 +495,24 @@ def verify(
         _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
         _say(result.render(encoding=_encoding()))
+    if fail_within is not None:
+        uploaded = result.ca_bundle.certificates if result.ca_bundle is not None else ()
+        _fail_within([*result.bundle.certificates, *uploaded], fail_within, result.at, ok=result.ok)
     raise typer.Exit(0 if result.ok else 3)
 
 
-FailWithinOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--fail-within",
-        metavar="DAYS",
-        min=0,
-        help="Exit 3 when a certificate expires within DAYS days or already has; one line each on stderr.",
-    ),
-]
+def _fail_within(
+    certificates: "Sequence[certconv.Certificate]", days: float, at: datetime, *, ok: bool = True
+) -> None:
+    """--fail-within: one line per certificate expiring within ``days`` on stderr, then exit 3 if any."""
+    try:
+        found = certconv.expiring(certificates, within_days=days, at=at)
+    except CertconvError as exc:
+        _say(f"error: {printable(str(exc))}", err=True)
+        raise typer.Exit(2) from None
+    _expiry_lines(found)
+    if found or not ok:
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -574,9 +632,9 @@ def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = Fal
         emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
 
 
-def _encoding() -> str | None:
-    """The encoding of stdout when it lacks characters (a Windows code page), else ``None``."""
-    return stream_encoding(sys.stdout)
+def _encoding(stream: "typing.IO[str] | None" = None) -> str | None:
+    """The encoding of stdout (or ``stream``) when it lacks characters (a Windows code page), else ``None``."""
+    return stream_encoding(sys.stdout if stream is None else stream)
 
 
 def _color() -> bool:
