@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._doctor import BackendReport, diagnose_backend
+    from ._each import EachResult, split_each
     from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
     from ._probe import TlsFinding, TlsReport, VersionProbe
@@ -91,6 +92,7 @@ _LAZY = {
     "APIM_BACKEND_TLS": "_apim_tls",
     **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
     **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
+    **dict.fromkeys(("EachResult", "split_each"), "_each"),
     **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
     **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
@@ -131,6 +133,7 @@ __all__ = [
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "EachResult",
     "Expiry",
     "FailureCode",
     "FetchResult",
@@ -188,6 +191,7 @@ __all__ = [
     "manifest_json",
     "signed_by",
     "split",
+    "split_each",
     "verify",
     "write_convert",
     "write_split",

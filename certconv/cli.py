@@ -163,6 +163,14 @@ def split(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    each: Annotated[
+        bool,
+        typer.Option(
+            "--each",
+            help="Each input is its own bundle, written to OUT/<input name>/; one line per input; "
+            "exit 1 if any failed (the others are still written).",
+        ),
+    ] = False,
 ) -> None:
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._report import split_summary
@@ -173,6 +181,38 @@ def split(
         )
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
+    if each:
+        results = _run(
+            lambda pw: certconv.split_each(
+                sources,
+                out,
+                password=pw,
+                format=fmt,
+                force=force,
+                max_input_size=max_input_size,
+                complete=complete,
+                proxy=_proxy_config() if complete else None,
+                timeout=timeout,
+                target=target,
+                emit=_languages(emit),
+            ),
+            secret,
+            may_prompt=False,  # one password for all, given up front: no prompt in the middle of a batch
+        )
+        failed = [r for r in results if not r.ok]
+        if as_json:
+            import json
+
+            document = json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+            _say(json_text(document, _encoding()), newline=False)
+        elif not quiet:
+            for result in results:
+                _say(printable(result.summary))
+            _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
+        elif failed:
+            for result in failed:
+                _say(printable(result.summary), err=True)
+        raise typer.Exit(1 if failed else 0)
     manifest = _run(
         lambda pw: certconv.split(
             sources,
