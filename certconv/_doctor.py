@@ -217,8 +217,13 @@ class BackendReport:
                     lines.append(f"    {also}")
         if tls_problems:
             lines.append("  ✗ TLS: " + "; ".join(printable(f.message) for f in tls_problems))
-        if not verification.ok or tls_problems:
+        if not verification.ok:
             lines.append(f'  → APIM would fail with "{APIM_ERROR}" (500 BackendConnectionFailure)')
+        elif tls_problems:
+            lines.append(
+                "  → APIM would fail with 500 BackendConnectionFailure: the TLS handshake finds no version or "
+                "cipher suite in common"
+            )
         return lines
 
 
