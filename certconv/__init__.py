@@ -25,8 +25,10 @@ from ._enums import (
     Form,
     Format,
     Origin,
+    ProbeOutcome,
     Purpose,
     SnippetLanguage,
+    TlsFindingCode,
     WarningCode,
 )
 from ._errors import (
@@ -64,8 +66,14 @@ from .azure._facts import SNIPPET_LANGUAGES, TARGETS
 from .azure._plan import SplitOptions, SplitPlan, plan_split
 
 if TYPE_CHECKING:
+    from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
+    from ._doctor import BackendReport, diagnose_backend
+    from ._each import EachResult, split_each
+    from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
+    from ._probe import TlsFinding, TlsReport, VersionProbe
+    from ._proxy import Proxy, ProxyConfig
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
@@ -74,6 +82,12 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
+    "APIM_BACKEND_TLS": "_apim_tls",
+    **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
+    **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
+    **dict.fromkeys(("EachResult", "split_each"), "_each"),
+    **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
+    **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }
@@ -90,6 +104,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 __all__ = [
+    "APIM_BACKEND_TLS",
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
@@ -97,6 +112,7 @@ __all__ = [
     "SNIPPET_LANGUAGES",
     "TARGETS",
     "AzureTarget",
+    "BackendReport",
     "BackendTls",
     "Bundle",
     "BundleWarning",
@@ -110,6 +126,8 @@ __all__ = [
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "EachResult",
+    "Expiry",
     "FailureCode",
     "FetchResult",
     "FetchVerdict",
@@ -134,6 +152,9 @@ __all__ = [
     "PasswordError",
     "PasswordRequiredError",
     "PathStep",
+    "ProbeOutcome",
+    "Proxy",
+    "ProxyConfig",
     "Purpose",
     "Role",
     "SnippetLanguage",
@@ -141,18 +162,24 @@ __all__ = [
     "SplitOptions",
     "SplitPlan",
     "TargetError",
+    "TlsFinding",
+    "TlsFindingCode",
+    "TlsReport",
     "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "UsageError",
     "Verification",
     "VerifyFailure",
+    "VersionProbe",
     "WarningCode",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
     "convert",
     "convert_bundle",
+    "diagnose_backend",
+    "expiring",
     "fetch",
     "file_names",
     "inspect",
@@ -161,6 +188,7 @@ __all__ = [
     "plan_split",
     "signed_by",
     "split",
+    "split_each",
     "verify",
     "write_convert",
     "write_split",

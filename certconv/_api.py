@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
@@ -26,6 +26,9 @@ from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
 from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
+
+if TYPE_CHECKING:
+    from ._proxy import ProxyConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "split", "write_split"]
 
@@ -42,6 +45,7 @@ def load(
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     keys_alone: bool = False,
+    proxy: ProxyConfig | None = None,
 ) -> Bundle:
     """Read one or more inputs and classify and chain every certificate in them.
 
@@ -61,6 +65,8 @@ def load(
             downloads of the call share ``3 × timeout`` (see :func:`complete_bundle`).
         keys_alone: Accept inputs that hold only a private key (``backend.key``
             beside ``backend.crt``); otherwise such an input is an error.
+        proxy: Proxies for the AIA downloads (:class:`ProxyConfig`); ``None``
+            connects directly. certconv never reads ``HTTPS_PROXY`` itself.
 
     Returns:
         The :class:`Bundle`.
@@ -86,7 +92,7 @@ def load(
         # Imported here: the network code stays out of `import certconv`.
         from ._aia import complete_bundle
 
-        return complete_bundle(results, at=at, timeout=timeout, checks=BUNDLE_CHECKS)
+        return complete_bundle(results, at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     return build_bundle(results, at=at, checks=BUNDLE_CHECKS)
 
 
@@ -121,6 +127,7 @@ def split(
     timeout: float = DEFAULT_TIMEOUT,
     target: AzureTarget | str = AzureTarget.APIM,
     emit: Sequence[SnippetLanguage | str] = (),
+    proxy: ProxyConfig | None = None,
 ) -> Manifest:
     """Load ``inputs`` and write one ``.cer`` per certificate, ``UPLOAD.md`` and ``manifest.json`` to ``out``.
 
@@ -134,7 +141,15 @@ def split(
     Nothing is written when anything fails.
     """
     options = split_options(out, target, format, emit)  # before reading or prompting
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
+    bundle = load(
+        inputs,
+        password=password,
+        at=at,
+        max_input_size=max_input_size,
+        complete=complete,
+        timeout=timeout,
+        proxy=proxy,
+    )
     return write_split(build_plan(bundle, options), force=force)
 
 

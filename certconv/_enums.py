@@ -23,8 +23,10 @@ __all__ = [
     "Form",
     "Format",
     "Origin",
+    "ProbeOutcome",
     "Purpose",
     "SnippetLanguage",
+    "TlsFindingCode",
     "Validity",
     "WarningCode",
     "coerce",
@@ -102,6 +104,26 @@ class Origin(enum.StrEnum):
     INPUT = "input"
     CA = "ca"
     AIA = "aia"
+
+
+class ProbeOutcome(enum.StrEnum):
+    """What became of one TLS probe of :func:`~certconv.diagnose_backend` (a :class:`~certconv.VersionProbe`)."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    NO_ANSWER = "no-answer"
+    NOT_PROBED = "not-probed"
+
+
+class TlsFindingCode(enum.StrEnum):
+    """The ``code`` of a :class:`~certconv.TlsFinding`: the backend's TLS against APIM's backend side."""
+
+    TLS_OK = "tls-ok"
+    TLS13_ONLY = "tls13-only"
+    OLD_TLS_ONLY = "old-tls-only"
+    OLD_TLS_ACCEPTED = "old-tls-accepted"
+    NO_APIM_CIPHER = "no-apim-cipher"
+    NOT_PROBED = "not-probed"
 
 
 class Purpose(enum.StrEnum):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -38,6 +38,9 @@ from ._text import fit, json_text, ljust, printable, width
 from ._version import __version__
 from ._write import _slug, file_names
 from ._x509 import ca_issuers_urls, iso_utc, read_extension, validity
+
+if TYPE_CHECKING:
+    from ._proxy import ProxyConfig
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -307,6 +310,7 @@ def verify(
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    proxy: ProxyConfig | None = None,
 ) -> Verification:
     """Verify the chain of every end-entity certificate of ``inputs``.
 
@@ -324,6 +328,7 @@ def verify(
         complete: Download issuers missing from ``inputs`` over AIA, as Windows'
             chain engine does; they serve as intermediates, never as trusted roots.
         timeout: Seconds per AIA download (with ``complete``).
+        proxy: Proxies for the AIA downloads, as for :func:`certconv.load`.
 
     Returns:
         The :class:`Verification`; ``ok`` says whether every chain verifies.
@@ -341,7 +346,13 @@ def verify(
     items: Sequence[InputLike]
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     bundle = load(
-        items, password=password, at=moment, max_input_size=max_input_size, complete=complete, timeout=timeout
+        items,
+        password=password,
+        at=moment,
+        max_input_size=max_input_size,
+        complete=complete,
+        timeout=timeout,
+        proxy=proxy,
     )
     # What --complete downloaded joins the input for path building, under its aia:<url> name, fetched once.
     downloaded = [Source(c.source, c.der) for c in bundle.certificates if c.downloaded]
