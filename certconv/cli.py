@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, TypedDict, TypeVar
 
 import typer
 
@@ -181,54 +181,22 @@ def split(
         )
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
+    options = _SplitArgs(
+        format=fmt,
+        force=force,
+        max_input_size=max_input_size,
+        complete=complete,
+        proxy=_proxy_config() if complete else None,
+        timeout=timeout,
+        target=target,
+        emit=_languages(emit),
+    )
     if each:
-        results = _run(
-            lambda pw: certconv.split_each(
-                sources,
-                out,
-                password=pw,
-                format=fmt,
-                force=force,
-                max_input_size=max_input_size,
-                complete=complete,
-                proxy=_proxy_config() if complete else None,
-                timeout=timeout,
-                target=target,
-                emit=_languages(emit),
-            ),
-            secret,
-            may_prompt=False,  # one password for all, given up front: no prompt in the middle of a batch
-        )
-        failed = [r for r in results if not r.ok]
-        if as_json:
-            import json
-
-            document = json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
-            _say(json_text(document, _encoding()), newline=False)
-        elif not quiet:
-            for result in results:
-                _say(printable(result.summary))
-            _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
-        elif failed:
-            for result in failed:
-                _say(printable(result.summary), err=True)
-        raise typer.Exit(1 if failed else 0)
+        # One password for all, given up front: no prompt in the middle of a batch.
+        results = _run(lambda pw: certconv.split_each(sources, out, password=pw, **options), secret, may_prompt=False)
+        raise typer.Exit(_report_each(results, out, as_json=as_json, quiet=quiet))
     manifest = _run(
-        lambda pw: certconv.split(
-            sources,
-            out,
-            password=pw,
-            format=fmt,
-            force=force,
-            max_input_size=max_input_size,
-            complete=complete,
-            proxy=_proxy_config() if complete else None,
-            timeout=timeout,
-            target=target,
-            emit=_languages(emit),
-        ),
-        secret,
-        may_prompt="-" not in inputs,
+        lambda pw: certconv.split(sources, out, password=pw, **options), secret, may_prompt="-" not in inputs
     )
     if quiet:
         return
@@ -237,6 +205,37 @@ def split(
         _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
     else:
         _say(split_summary(manifest, encoding=_encoding()))
+
+
+class _SplitArgs(TypedDict):
+    """The options ``certconv split`` passes on as they are, to ``split`` or ``split_each``."""
+
+    format: Format | None
+    force: bool
+    max_input_size: int
+    complete: bool
+    proxy: "certconv.ProxyConfig | None"
+    timeout: float
+    target: AzureTarget
+    emit: list[str]
+
+
+def _report_each(results: "tuple[certconv.EachResult, ...]", out: Path, *, as_json: bool, quiet: bool) -> int:
+    """Print what ``split --each`` did, one line per input; the exit code: 1 if any input failed."""
+    failed = [r for r in results if not r.ok]
+    if as_json:
+        import json
+
+        document = json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+        _say(json_text(document, _encoding()), newline=False)
+    elif not quiet:
+        for result in results:
+            _say(printable(result.summary))
+        _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
+    elif failed:
+        for result in failed:
+            _say(printable(result.summary), err=True)
+    return 1 if failed else 0
 
 
 def _languages(option: str | None) -> list[str]:
