@@ -22,7 +22,6 @@ from os import PathLike
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -30,13 +29,12 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ._api import InputLike, load
-from ._chain import read_extension
+from ._enums import Form, Format, PfxProfile, coerce, values
 from ._errors import (
     ConversionError,
     KeyMismatchError,
     NewPasswordRequiredError,
     UnsafeOutputError,
-    UsageError,
 )
 from ._model import Bundle, Certificate, Role
 from ._password import password_bytes
@@ -45,13 +43,14 @@ from ._select import Selection, check_selection, select
 from ._text import fit, ljust, printable, width
 from ._truststore import java_truststore
 from ._write import write_files
+from ._x509 import key_spki, public_key_spki, read_extension
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
 
-CONVERT_TARGETS = ("der", "pem", "p7b", "pfx", "fullchain", "chain", "truststore", "keyvault")
-"""What ``to`` may be."""
+CONVERT_TARGETS = values(Form)
+"""What ``to`` may be: the values of :class:`Form`."""
 
-PFX_PROFILES = ("appservice",)
+PFX_PROFILES = values(PfxProfile)
 """What ``profile`` may be (for ``to="pfx"``): ``appservice``, the PFX Azure App Service requires."""
 
 # Microsoft, "Add and manage TLS/SSL certificates in Azure App Service", Private certificate
@@ -98,8 +97,8 @@ class Conversion:
     """One converted file: what is in it and how it is protected.
 
     Attributes:
-        to: The target form: one of :data:`CONVERT_TARGETS`.
-        format: ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
+        to: The :class:`Form` written: one of :data:`CONVERT_TARGETS`.
+        format: :class:`Format` ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
         certificates: The certificates written, in file order.
         key_included: The file holds a private key.
         encryption: How the PKCS#12 (or the PEM key) is protected; ``None``
@@ -112,8 +111,8 @@ class Conversion:
         scripts: The import scripts written beside ``out`` (``emit``), by file name.
     """
 
-    to: str
-    format: str
+    to: Form
+    format: Format
     certificates: tuple[Certificate, ...]
     key_included: bool
     encryption: str | None
@@ -121,7 +120,7 @@ class Conversion:
     bundle: Bundle = field(repr=False)
     data: bytes = field(repr=False)
     out: str | None = None
-    profile: str | None = None
+    profile: PfxProfile | None = None
     scripts: tuple[str, ...] = ()
 
     @property
@@ -134,15 +133,15 @@ def convert(
     inputs: InputLike | Sequence[InputLike],
     out: str | PathLike[str],
     *,
-    to: str,
+    to: Form | str,
     password: str | bytes | None = None,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
     include_root: bool = False,
     include_leaf: bool = False,
-    profile: str | None = None,
+    profile: PfxProfile | str | None = None,
     only: str | Sequence[str] | None = None,
     sha1: str | Sequence[str] | None = None,
     emit: str | Sequence[str] = (),
@@ -201,14 +200,14 @@ def write_convert(
     bundle: Bundle,
     out: str | PathLike[str],
     *,
-    to: str,
+    to: Form | str,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
     include_root: bool = False,
     include_leaf: bool = False,
-    profile: str | None = None,
+    profile: PfxProfile | str | None = None,
     only: str | Sequence[str] | None = None,
     sha1: str | Sequence[str] | None = None,
     emit: str | Sequence[str] = (),
@@ -234,7 +233,7 @@ def write_convert(
     """
     from ._import_scripts import check_emit, render_import_scripts
 
-    languages = check_emit(emit, to=to, profile=profile)
+    languages = check_emit(emit, to=coerce(Form, to, "to"))
     conversion = convert_bundle(
         bundle,
         to=to,
@@ -251,7 +250,16 @@ def write_convert(
     path = Path(out)
     if not path.name or path.name in (".", ".."):
         raise UnsafeOutputError("is not a file name; give the file to write, e.g. --out backend.pfx", path=str(out))
-    scripts = render_import_scripts(conversion, path.name, languages) if languages else {}
+    scripts = {}
+    if languages:
+        scripts = render_import_scripts(
+            path.name,
+            languages,
+            to=conversion.to,
+            profile=conversion.profile,
+            key_included=conversion.key_included,
+            leaf=conversion.certificates[0],
+        )
     write_files(path.parent, {path.name: conversion.data, **scripts}, force=force, mode=conversion.mode)
     return dataclasses.replace(conversion, out=str(out), scripts=tuple(scripts))
 
@@ -259,14 +267,14 @@ def write_convert(
 def convert_bundle(
     bundle: Bundle,
     *,
-    to: str,
+    to: Form | str,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
     include_root: bool = False,
     include_leaf: bool = False,
-    profile: str | None = None,
+    profile: PfxProfile | str | None = None,
     only: str | Sequence[str] | None = None,
     sha1: str | Sequence[str] | None = None,
 ) -> Conversion:
@@ -320,7 +328,7 @@ def convert_bundle(
         NewPasswordRequiredError: a PKCS#12 would hold a key without a password.
         UsageError: an unknown form, profile, role or a malformed thumbprint.
     """
-    selection = _check_options(
+    form, fmt, pfx_profile, selection = _check_options(
         to,
         format=format,
         new_password=new_password,
@@ -336,14 +344,14 @@ def convert_bundle(
     chosen = select(bundle, selection)
     conversion = _form(
         chosen,
-        to,
+        form,
         secret,
-        fmt=format,
+        fmt=fmt,
         legacy=legacy,
         include_key=include_key,
         include_root=include_root,
         include_leaf=include_leaf,
-        profile=profile,
+        profile=pfx_profile,
     )
     if not selection.everything:
         note = f"{selection.describe()}: {len(chosen.certificates)} of {len(bundle.certificates)} certificates selected"
@@ -353,92 +361,90 @@ def convert_bundle(
 
 def _form(
     bundle: Bundle,
-    to: str,
+    to: Form,
     secret: bytes | None,
     *,
-    fmt: str | None,
+    fmt: Format | None,
     legacy: bool,
     include_key: bool,
     include_root: bool,
     include_leaf: bool,
-    profile: str | None,
+    profile: PfxProfile | None,
 ) -> Conversion:
-    if to in ("der", "pem"):
+    if to in (Form.DER, Form.PEM):
         return _single(bundle, to, secret, include_key=include_key)
-    if to == "p7b":
-        return _p7b(bundle, fmt or "der")
-    if to in ("fullchain", "chain"):
+    if to is Form.P7B:
+        return _p7b(bundle, fmt or Format.DER)
+    if to in (Form.FULLCHAIN, Form.CHAIN):
         return _pem_chain(bundle, to, secret, include_key=include_key, include_root=include_root)
-    if to == "truststore":
+    if to is Form.TRUSTSTORE:
         return _truststore(bundle, secret, legacy=legacy, include_leaf=include_leaf)
-    if to == "keyvault":
+    if to is Form.KEYVAULT:
         return _keyvault(bundle, include_root=include_root)
-    if profile == "appservice":
+    if profile is PfxProfile.APPSERVICE:
         return _app_service_pfx(bundle, secret)
     return _pfx(bundle, secret, legacy=legacy, include_root=include_root)
 
 
 def _check_options(
-    to: str,
+    to: Form | str,
     *,
-    format: str | None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None,  # noqa: A002 - the word users know from --format
     new_password: str | bytes | None,
     legacy: bool,
     include_key: bool,
     include_root: bool = False,
     include_leaf: bool = False,
-    profile: str | None = None,
+    profile: PfxProfile | str | None = None,
     only: str | Sequence[str] | None = None,
     sha1: str | Sequence[str] | None = None,
     emit: str | Sequence[str] = (),
-) -> Selection:
-    if to not in CONVERT_TARGETS:
-        raise UsageError(f"to must be one of {CONVERT_TARGETS}, not {to!r}")
-    if format not in (None, "der", "pem"):
-        raise UsageError(f"format must be 'der' or 'pem', not {format!r}")
-    if profile is not None and profile not in PFX_PROFILES:
-        raise UsageError(f"profile must be one of {PFX_PROFILES}, not {profile!r}")
-    if format is not None and to != "p7b":
+) -> tuple[Form, Format | None, PfxProfile | None, Selection]:
+    """The options as members and a :class:`Selection`, once every option is known to fit the others."""
+    to = coerce(Form, to, "to")
+    fmt = None if format is None else coerce(Format, format, "format")
+    pfx_profile = None if profile is None else coerce(PfxProfile, profile, "profile")
+    if format is not None and to is not Form.P7B:
         raise ConversionError(f"--format applies to --to p7b only; --to {to} decides the encoding itself")
-    if profile is not None and to != "pfx":
+    if profile is not None and to is not Form.PFX:
         raise ConversionError(f"--profile {profile} applies to --to pfx only")
-    if legacy and to not in ("pfx", "truststore"):
+    if legacy and to not in (Form.PFX, Form.TRUSTSTORE):
         raise ConversionError("--legacy applies to --to pfx and truststore only")
-    if legacy and profile == "appservice":
+    if legacy and pfx_profile is PfxProfile.APPSERVICE:
         raise ConversionError("--profile appservice already uses 3DES and a SHA-1 MAC: drop --legacy")
-    if include_key and to in ("der", "p7b", "chain", "truststore", "keyvault"):
-        why = "always holds the private key" if to == "keyvault" else "holds no private key"
+    if include_key and to in (Form.DER, Form.P7B, Form.CHAIN, Form.TRUSTSTORE, Form.KEYVAULT):
+        why = "always holds the private key" if to is Form.KEYVAULT else "holds no private key"
         raise ConversionError(
             f"--include-key cannot be used with --to {to}: it {why} (--include-key is for --to pem and fullchain)"
         )
-    if include_root and to not in ("fullchain", "chain", "pfx", "keyvault"):
-        why = "trusts the roots already" if to == "truststore" else "writes no chain"
+    if include_root and to not in (Form.FULLCHAIN, Form.CHAIN, Form.PFX, Form.KEYVAULT):
+        why = "trusts the roots already" if to is Form.TRUSTSTORE else "writes no chain"
         raise ConversionError(
             f"--include-root applies to --to fullchain, chain, pfx and keyvault; --to {to} {why} "
             "(--only and --sha1 pick certificates for any form)"
         )
-    if include_leaf and to != "truststore":
+    if include_leaf and to is not Form.TRUSTSTORE:
         raise ConversionError("--include-leaf applies to --to truststore only (other forms write the leaf already)")
     password_bytes(new_password, what="new password")  # refused before any input is read
-    if new_password is not None and to == "keyvault":
+    if new_password is not None and to is Form.KEYVAULT:
         raise ConversionError(
             "Key Vault's PEM import takes the private key unencrypted, so --to keyvault takes no new password "
             f"({KEY_VAULT_PEM_DOC}); for a password-protected file use --to pfx"
         )
-    if new_password is not None and to not in ("pfx", "truststore") and not include_key:
+    if new_password is not None and to not in (Form.PFX, Form.TRUSTSTORE) and not include_key:
         raise ConversionError(
             f"--new-password protects a private key, and --to {to} writes none (add --include-key for PEM)"
         )
     from ._import_scripts import check_emit
 
-    check_emit(emit, to=to, profile=profile)
-    return check_selection(only, sha1)
+    check_emit(emit, to=to)
+    return to, fmt, pfx_profile, check_selection(only, sha1)
 
 
 # -- the forms -------------------------------------------------------------------------
 
 
-def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool) -> Conversion:
+def _single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
     if len(bundle.certificates) != 1:
         raise ConversionError(
             f"input holds {len(bundle.certificates)} certificates and --to {to} writes one: "
@@ -446,11 +452,11 @@ def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool)
         )
     cert = bundle.certificates[0]
     notes: list[str] = []
-    if to == "der":
+    if to is Form.DER:
         data = cert.der
         if bundle.private_keys:
             notes.append("the input's private key was not written (a DER certificate cannot hold one)")
-        return Conversion("der", "der", (cert,), False, None, tuple(notes), bundle, data)
+        return Conversion(Form.DER, Format.DER, (cert,), False, None, tuple(notes), bundle, data)
     data = cert.x509.public_bytes(serialization.Encoding.PEM)
     encryption = None
     if include_key:
@@ -459,12 +465,12 @@ def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool)
         encryption = _PEM_KEY if secret else None
     elif bundle.private_keys:
         notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion("pem", "pem", (cert,), include_key, encryption, tuple(notes), bundle, data)
+    return Conversion(Form.PEM, Format.PEM, (cert,), include_key, encryption, tuple(notes), bundle, data)
 
 
-def _p7b(bundle: Bundle, fmt: str) -> Conversion:
+def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
     certs = _ordered(bundle)
-    encoding = serialization.Encoding.PEM if fmt == "pem" else serialization.Encoding.DER
+    encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
     # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
     stored = pkcs7.serialize_certificates([c.x509 for c in certs], serialization.Encoding.DER)
@@ -473,18 +479,18 @@ def _p7b(bundle: Bundle, fmt: str) -> Conversion:
         by_der[c.public_bytes(serialization.Encoding.DER)] for c in pkcs7.load_der_pkcs7_certificates(stored)
     )
     notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
-    return Conversion("p7b", fmt, in_file, False, None, notes, bundle, data)
+    return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
 
 
 def _pem_chain(
-    bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool, include_root: bool
+    bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool, include_root: bool
 ) -> Conversion:
     path = _leaf_path(bundle, to)
     leaf = path[0]
     notes: list[str] = []
     # Servers send the leaf and the intermediates; the client has the root already.
     sent = _sent(path, include_root=include_root, notes=notes)
-    certs = sent if to == "fullchain" else sent[1:]
+    certs = sent if to is Form.FULLCHAIN else sent[1:]
     if not certs:
         why = "is self-signed" if leaf.self_signed else "is issued directly by the root"
         raise ConversionError(
@@ -497,9 +503,9 @@ def _pem_chain(
     if include_key:
         data += _pem_key(_key_of(bundle, leaf), secret)
         encryption = _PEM_KEY if secret else None
-    elif bundle.private_keys and to == "fullchain":
+    elif bundle.private_keys and to is Form.FULLCHAIN:
         notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion(to, "pem", certs, include_key, encryption, tuple(notes), bundle, data)
+    return Conversion(to, Format.PEM, certs, include_key, encryption, tuple(notes), bundle, data)
 
 
 def _sent(path: Sequence[Certificate], *, include_root: bool, notes: list[str]) -> tuple[Certificate, ...]:
@@ -540,7 +546,7 @@ def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: bo
             f"'{leaf.common_name}' left out"
         )
     encryption = _LEGACY if legacy else _MODERN
-    return Conversion("pfx", "der", certs, True, encryption, tuple(notes), bundle, data)
+    return Conversion(Form.PFX, Format.DER, certs, True, encryption, tuple(notes), bundle, data)
 
 
 def _app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
@@ -584,7 +590,9 @@ def _app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
             f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
             f"'{leaf.common_name}' left out"
         )
-    return Conversion("pfx", "der", certs, True, _LEGACY, tuple(notes), bundle, data, profile="appservice")
+    return Conversion(
+        Form.PFX, Format.DER, certs, True, _LEGACY, tuple(notes), bundle, data, profile=PfxProfile.APPSERVICE
+    )
 
 
 def _certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
@@ -593,7 +601,7 @@ def _certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool)
     # Java's trusted-certificate attribute on each bag, so keytool lists them; OpenSSL and Windows read it as before.
     data = java_truststore(certs, encryption)
     notes = ("the input has no private key: this PFX holds certificates only",)
-    return Conversion("pfx", "der", certs, False, described, notes, bundle, data)
+    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data)
 
 
 def _truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_leaf: bool) -> Conversion:
@@ -619,12 +627,12 @@ def _truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_l
     if bundle.private_keys:
         notes.append("the input's private key was not written (a truststore holds certificates only)")
     data = java_truststore(certs, encryption)
-    return Conversion("truststore", "der", certs, False, described, tuple(notes), bundle, data)
+    return Conversion(Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data)
 
 
 def _keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
     """The PEM Key Vault imports (:data:`KEY_VAULT_PEM_DOC`): PKCS#8 key, unencrypted, then the certificates."""
-    path = _leaf_path(bundle, "keyvault")
+    path = _leaf_path(bundle, Form.KEYVAULT)
     leaf = path[0]
     if not bundle.private_keys:
         raise ConversionError(
@@ -650,7 +658,7 @@ def _keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
             f"'{leaf.common_name}' left out"
         )
     encryption = "none: the key is unencrypted PKCS#8, as Key Vault's PEM import requires"
-    return Conversion("keyvault", "pem", certs, True, encryption, tuple(notes), bundle, data)
+    return Conversion(Form.KEYVAULT, Format.PEM, certs, True, encryption, tuple(notes), bundle, data)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -776,7 +784,7 @@ def _pfx_subject(bundle: Bundle) -> Certificate:
     keyed = [c for c in bundle.certificates if c.has_private_key]
     if bundle.chains:
         try:
-            leaf = _leaf_path(bundle, "pfx")[0]
+            leaf = _leaf_path(bundle, Form.PFX)[0]
         except ConversionError:
             if len(keyed) == 1:
                 leaf = keyed[0]
@@ -800,17 +808,14 @@ def _pfx_subject(bundle: Bundle) -> Certificate:
 
 def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
     """The private key whose public half is ``cert``'s public key."""
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    der = serialization.Encoding.DER
-    try:
-        wanted = cert.x509.public_key().public_bytes(der, spki)
-    except (UnsupportedAlgorithm, ValueError):
+    wanted = public_key_spki(cert.x509)
+    if wanted is None:
         raise KeyMismatchError(
             f"the public key of '{cert.common_name}' is of a type or encoding certconv cannot read, "
             "so no private key can be matched to it"
-        ) from None
+        )
     for key in bundle.private_keys:
-        if key.public_key().public_bytes(der, spki) == wanted:
+        if key_spki(key) == wanted:
             return key
     if bundle.private_keys:
         raise KeyMismatchError(
@@ -825,12 +830,12 @@ def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
 # -- text for people -------------------------------------------------------------------
 
 _DESCRIPTIONS = {
-    "der": "DER certificate",
-    "pem": "PEM certificate",
-    "fullchain": "PEM full chain (leaf, then intermediates)",
-    "chain": "PEM chain (intermediates only)",
-    "truststore": "Java truststore (PKCS#12, trusted certificates)",
-    "keyvault": "Key Vault PEM (private key, then certificates)",
+    Form.DER: "DER certificate",
+    Form.PEM: "PEM certificate",
+    Form.FULLCHAIN: "PEM full chain (leaf, then intermediates)",
+    Form.CHAIN: "PEM chain (intermediates only)",
+    Form.TRUSTSTORE: "Java truststore (PKCS#12, trusted certificates)",
+    Form.KEYVAULT: "Key Vault PEM (private key, then certificates)",
 }
 
 
@@ -841,14 +846,14 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
     stdout's): characters it lacks are ASCII symbols or escapes, columns stay aligned.
     """
 
-    if conversion.to == "p7b":
+    if conversion.to is Form.P7B:
         what = f"PKCS#7 ({conversion.format.upper()})"
-    elif conversion.to == "pfx":
+    elif conversion.to is Form.PFX:
         what = "PKCS#12 with private key" if conversion.key_included else "PKCS#12, certificates only"
-        if conversion.profile == "appservice":
+        if conversion.profile is PfxProfile.APPSERVICE:
             what += " for App Service"
-    elif conversion.to == "keyvault":
-        what = _DESCRIPTIONS["keyvault"]
+    elif conversion.to is Form.KEYVAULT:
+        what = _DESCRIPTIONS[Form.KEYVAULT]
     else:
         what = _DESCRIPTIONS[conversion.to] + (" with private key" if conversion.key_included else "")
     count = len(conversion.certificates)

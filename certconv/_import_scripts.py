@@ -18,16 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
+from ._enums import Form, PfxProfile, SnippetLanguage
 from ._errors import ConversionError, UsageError
-
-if TYPE_CHECKING:
-    from ._convert import Conversion
+from ._model import Certificate
 
 __all__ = ["IMPORT_LANGUAGES", "check_emit", "render_import_scripts", "script_names"]
 
-IMPORT_LANGUAGES = ("azcli", "powershell")
+IMPORT_LANGUAGES = (SnippetLanguage.AZCLI.value, SnippetLanguage.POWERSHELL.value)
 """What ``convert(emit=...)`` accepts."""
 
 KEY_VAULT_IMPORT_DOC = "https://learn.microsoft.com/cli/azure/keyvault/certificate#az-keyvault-certificate-import"
@@ -40,7 +38,7 @@ _NOT_NAME = re.compile(r"[^0-9A-Za-z-]+")
 _MAX_NAME = 127
 
 
-def check_emit(emit: str | Sequence[str], *, to: str, profile: str | None) -> list[str]:
+def check_emit(emit: str | Sequence[str], *, to: str) -> list[SnippetLanguage]:
     """The languages of ``emit`` (``"azcli,powershell"`` or a list), checked against the form.
 
     Raises:
@@ -52,49 +50,59 @@ def check_emit(emit: str | Sequence[str], *, to: str, profile: str | None) -> li
     unknown = [lang for lang in langs if lang not in IMPORT_LANGUAGES]
     if unknown:
         raise UsageError(f"convert's emit languages are {', '.join(IMPORT_LANGUAGES)}, not {', '.join(unknown)}")
-    if langs and to not in ("keyvault", "pfx"):
+    if langs and to not in (Form.KEYVAULT, Form.PFX):
         raise ConversionError(
             f"--emit writes Azure import commands for --to keyvault and --to pfx, not --to {to} "
             "(`certconv split --emit` writes APIM's CA-certificate snippets)"
         )
-    return langs
+    return [SnippetLanguage(lang) for lang in langs]
 
 
-def script_names(file_name: str, *, app_service: bool) -> dict[str, str]:
+def script_names(file_name: str, *, app_service: bool) -> dict[SnippetLanguage, str]:
     """The script file of each language for the converted file ``file_name``."""
     stem = PurePath(file_name).stem or file_name
     what = "appservice-upload" if app_service else "keyvault-import"
-    return {"azcli": f"{stem}.{what}.azcli.sh", "powershell": f"{stem}.{what}.ps1"}
+    return {SnippetLanguage.AZCLI: f"{stem}.{what}.azcli.sh", SnippetLanguage.POWERSHELL: f"{stem}.{what}.ps1"}
 
 
-def render_import_scripts(conversion: Conversion, file_name: str, languages: Sequence[str]) -> dict[str, bytes]:
-    """The import script of each of ``languages`` (file name → bytes) for ``conversion`` written as ``file_name``.
+def render_import_scripts(
+    file_name: str,
+    languages: Sequence[SnippetLanguage],
+    *,
+    to: Form,
+    profile: PfxProfile | None,
+    key_included: bool,
+    leaf: Certificate,
+) -> dict[str, bytes]:
+    """The import script of each of ``languages`` (file name → bytes) for the file ``file_name``.
+
+    ``to``, ``profile`` and ``key_included`` describe the file (a
+    :class:`~certconv.Conversion`'s), ``leaf`` is its first certificate.
 
     Raises:
         ConversionError: the file holds no private key (Key Vault and App Service
             import a certificate with its key).
     """
-    if not conversion.key_included:
+    if not key_included:
         raise ConversionError(
             "--emit: this PFX holds no private key, and Key Vault and App Service import a certificate with "
             "its key (add the key file, or the PFX that holds it, as another input)"
         )
-    app_service = conversion.profile == "appservice"
+    app_service = profile is PfxProfile.APPSERVICE
     names = script_names(file_name, app_service=app_service)
-    leaf = conversion.certificates[0]
     texts = {}
     for lang in languages:
+        azcli = lang is SnippetLanguage.AZCLI
         if app_service:
-            texts[lang] = _appservice_sh(file_name, leaf.sha1) if lang == "azcli" else _appservice_ps1(file_name)
+            texts[lang] = _appservice_sh(file_name, leaf.sha1) if azcli else _appservice_ps1(file_name)
         else:
-            pfx = conversion.to == "pfx"
+            pfx = to is Form.PFX
             name = vault_name(leaf.common_name)
-            texts[lang] = _keyvault_sh(file_name, name, pfx=pfx) if lang == "azcli" else _keyvault_ps1(
-                file_name, name, pfx=pfx
-            )
+            texts[lang] = _keyvault_sh(file_name, name, pfx=pfx) if azcli else _keyvault_ps1(file_name, name, pfx=pfx)
     # Windows PowerShell 5.1 reads a .ps1 without a byte-order mark in the ANSI code page: UTF-8 with one.
     return {
-        names[lang]: text.encode("utf-8-sig" if lang == "powershell" else "utf-8") for lang, text in texts.items()
+        names[lang]: text.encode("utf-8-sig" if lang is SnippetLanguage.POWERSHELL else "utf-8")
+        for lang, text in texts.items()
     }
 
 

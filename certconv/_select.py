@@ -16,12 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-
 from ._errors import ConversionError, UsageError
 from ._model import Bundle, Certificate, Chain, Role
+from ._x509 import key_spki, public_key_spki
 
 __all__ = ["ROLES", "Selection", "check_selection", "select"]
 
@@ -122,28 +119,10 @@ def select(bundle: Bundle, selection: Selection) -> Bundle:
     chains = tuple(
         Chain(tuple(c for c in chain.certificates if kept(c))) for chain in bundle.chains if kept(chain.leaf)
     )
-    dropped = {_spki(c) for c in bundle.certificates if c.has_private_key and not kept(c)} - {None}
-    keys = tuple(k for k in bundle.private_keys if _key_spki(k) not in dropped)
+    dropped = {public_key_spki(c.x509) for c in bundle.certificates if c.has_private_key and not kept(c)} - {None}
+    keys = tuple(k for k in bundle.private_keys if key_spki(k) not in dropped)
     return dataclasses.replace(bundle, certificates=certificates, chains=chains, private_keys=keys)
 
 
 def _by_role(bundle: Bundle) -> list[tuple[Role, tuple[Certificate, ...]]]:
     return [(Role.ROOT, bundle.roots), (Role.INTERMEDIATE, bundle.intermediates), (Role.LEAF, bundle.leaves)]
-
-
-def _spki(cert: Certificate) -> bytes | None:
-    try:
-        return cert.x509.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    except (UnsupportedAlgorithm, ValueError):
-        return None
-
-
-def _key_spki(key: PrivateKeyTypes) -> bytes | None:
-    try:
-        return key.public_key().public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    except (UnsupportedAlgorithm, ValueError):
-        return None

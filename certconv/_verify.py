@@ -28,14 +28,15 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import read_extension
-from ._errors import InputError, UsageError
+from ._enums import FailureCode, Origin, Purpose, Validity, coerce, values
+from ._errors import InputError
 from ._model import Bundle, Certificate, Role
 from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, label, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._text import fit, json_text, ljust, printable, width
 from ._version import __version__
 from ._write import _slug, file_names
+from ._x509 import ca_issuers_urls, iso_utc, read_extension, validity
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -52,8 +53,8 @@ __all__ = [
 VERIFY_SCHEMA = 1
 """Version of the ``certconv verify --json`` document."""
 
-PURPOSES = ("server", "client")
-"""``server``: TLS server authentication (APIM → backend); ``client``: TLS client authentication."""
+PURPOSES = values(Purpose)
+"""The values of :class:`Purpose`: ``server``: TLS server authentication (APIM → backend); ``client``: TLS client."""
 
 CA_FILE_SUFFIXES = (".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".pfx", ".p12")
 """Files of a ``--ca`` folder that are read (``split``'s output folder holds ``.cer`` files)."""
@@ -61,36 +62,37 @@ CA_FILE_SUFFIXES = (".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".pfx", ".p1
 APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
 
 # OpenSSL X509_V_ERR_* codes → the certconv failure codes that explain them.
-_OPENSSL_CODES: dict[int, frozenset[str]] = {
-    2: frozenset({"missing-issuer"}),  # unable to get issuer certificate
-    7: frozenset({"missing-issuer"}),  # certificate signature failure: a namesake that did not sign it
-    20: frozenset({"missing-issuer"}),  # unable to get local issuer certificate
-    21: frozenset({"missing-issuer"}),  # unable to verify the first certificate
-    9: frozenset({"not-yet-valid"}),
-    10: frozenset({"expired"}),
-    18: frozenset({"untrusted-root"}),  # self-signed certificate (depth 0), not trusted
-    19: frozenset({"untrusted-root"}),  # self-signed certificate in chain, not trusted
-    25: frozenset({"path-length"}),
-    26: frozenset({"extended-key-usage", "key-usage"}),  # unsuitable certificate purpose
-    32: frozenset({"key-usage"}),  # key usage does not include certificate signing
-    39: frozenset({"key-usage"}),  # key usage does not include digital signature
-    79: frozenset({"not-a-ca", "key-usage"}),  # invalid CA certificate (OpenSSL 3; 24 before)
-    24: frozenset({"not-a-ca", "key-usage"}),
+_F = FailureCode
+_OPENSSL_CODES: dict[int, frozenset[FailureCode]] = {
+    2: frozenset({_F.MISSING_ISSUER}),  # unable to get issuer certificate
+    7: frozenset({_F.MISSING_ISSUER}),  # certificate signature failure: a namesake that did not sign it
+    20: frozenset({_F.MISSING_ISSUER}),  # unable to get local issuer certificate
+    21: frozenset({_F.MISSING_ISSUER}),  # unable to verify the first certificate
+    9: frozenset({_F.NOT_YET_VALID}),
+    10: frozenset({_F.EXPIRED}),
+    18: frozenset({_F.UNTRUSTED_ROOT}),  # self-signed certificate (depth 0), not trusted
+    19: frozenset({_F.UNTRUSTED_ROOT}),  # self-signed certificate in chain, not trusted
+    25: frozenset({_F.PATH_LENGTH}),
+    26: frozenset({_F.EXTENDED_KEY_USAGE, _F.KEY_USAGE}),  # unsuitable certificate purpose
+    32: frozenset({_F.KEY_USAGE}),  # key usage does not include certificate signing
+    39: frozenset({_F.KEY_USAGE}),  # key usage does not include digital signature
+    79: frozenset({_F.NOT_A_CA, _F.KEY_USAGE}),  # invalid CA certificate (OpenSSL 3; 24 before)
+    24: frozenset({_F.NOT_A_CA, _F.KEY_USAGE}),
 }
 
 # What OpenSSL accepts for each purpose (crypto/x509/v3_purp.c: check_purpose_ssl_server/client).
 _SGC = (x509.ObjectIdentifier("2.16.840.1.113730.4.1"), x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.3"))
 _PURPOSE_EKU = {
-    "server": (ExtendedKeyUsageOID.SERVER_AUTH, *_SGC),
-    "client": (ExtendedKeyUsageOID.CLIENT_AUTH,),
+    Purpose.SERVER: (ExtendedKeyUsageOID.SERVER_AUTH, *_SGC),
+    Purpose.CLIENT: (ExtendedKeyUsageOID.CLIENT_AUTH,),
 }
 _PURPOSE_KU = {
-    "server": ("digital_signature", "key_encipherment", "key_agreement"),
-    "client": ("digital_signature", "key_agreement"),
+    Purpose.SERVER: ("digital_signature", "key_encipherment", "key_agreement"),
+    Purpose.CLIENT: ("digital_signature", "key_agreement"),
 }
-_PURPOSE_TEXT = {"server": "TLS server authentication", "client": "TLS client authentication"}
-_PURPOSE_EKU_NAME = {"server": "serverAuth", "client": "clientAuth"}
-_SUBJECT_WORD = {"server": "backend certificate", "client": "client certificate"}
+_PURPOSE_TEXT = {Purpose.SERVER: "TLS server authentication", Purpose.CLIENT: "TLS client authentication"}
+_PURPOSE_EKU_NAME = {Purpose.SERVER: "serverAuth", Purpose.CLIENT: "clientAuth"}
+_SUBJECT_WORD = {Purpose.SERVER: "backend certificate", Purpose.CLIENT: "client certificate"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ class VerifyFailure:
     """One reason a chain is not trusted.
 
     Attributes:
-        code: Stable identifier: ``missing-issuer``, ``untrusted-root``, ``expired``,
+        code: Stable identifier (a :class:`FailureCode`): ``missing-issuer``, ``untrusted-root``, ``expired``,
             ``not-yet-valid``, ``not-a-ca``, ``key-usage``, ``extended-key-usage``,
             ``path-length``, ``hostname-mismatch`` or ``openssl`` (an OpenSSL
             error none of the others explains).
@@ -106,7 +108,7 @@ class VerifyFailure:
         sha1: Thumbprint of the certificate concerned, if one is.
     """
 
-    code: str
+    code: FailureCode
     message: str
     sha1: str | None = None
 
@@ -121,14 +123,14 @@ class PathStep:
 
     Attributes:
         certificate: The certificate.
-        origin: ``input`` (stands for what the backend sends), ``ca`` (uploaded, ``--ca``) or
+        origin: An :class:`Origin`: ``input`` (stands for what the backend sends), ``ca`` (uploaded, ``--ca``) or
             ``aia`` (downloaded from an AIA URL with ``complete``; never a trust anchor).
         trust_anchor: It is one of the trusted roots.
         file: The name ``certconv split`` gives it.
     """
 
     certificate: Certificate
-    origin: str
+    origin: Origin
     trust_anchor: bool
     file: str
 
@@ -197,10 +199,10 @@ class Verification:
         ca_bundle: The ``--ca`` certificates (what is uploaded to APIM), ``None`` without ``--ca``.
         ca_inputs: The files read for ``--ca`` (folders expanded).
         anchors: The trusted roots: self-signed certificates of ``--ca``, or of the input without it.
-        trust: ``ca`` or ``input``: where the anchors come from.
+        trust: :class:`Origin` ``ca`` or ``input``: where the anchors come from.
         at: The moment of verification (UTC).
         host: The host name checked, if any.
-        purpose: ``server`` or ``client``.
+        purpose: :class:`Purpose` ``server`` or ``client``.
         chains: One :class:`ChainVerdict` per end-entity certificate of the input.
     """
 
@@ -208,10 +210,10 @@ class Verification:
     ca_bundle: Bundle | None
     ca_inputs: tuple[str, ...]
     anchors: tuple[Certificate, ...]
-    trust: str
+    trust: Origin
     at: datetime
     host: str | None
-    purpose: str
+    purpose: Purpose
     chains: tuple[ChainVerdict, ...]
 
     @property
@@ -226,7 +228,7 @@ class Verification:
             "schema": VERIFY_SCHEMA,
             "tool": f"certconv {__version__}",
             "ok": self.ok,
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "purpose": self.purpose,
             "host": self.host,
             "inputs": list(self.bundle.inputs),
@@ -249,7 +251,7 @@ class Verification:
                 path table stays aligned. ``None``: any character.
         """
         names = ", ".join(f"`{printable(c.common_name)}`" for c in self.anchors)
-        if self.trust == "ca":
+        if self.trust is Origin.CA:
             lines = [
                 f"Trusted roots (uploaded, --ca): {names}"
                 if names
@@ -263,14 +265,14 @@ class Verification:
             ]
         else:
             lines = ["No --ca given and the input holds no root: nothing is trusted"]
-        checked = f"Checked at {_iso(self.at)} for {_PURPOSE_TEXT[self.purpose]}"
+        checked = f"Checked at {iso_utc(self.at)} for {_PURPOSE_TEXT[self.purpose]}"
         lines.append(checked + (f", host {printable(self.host)}" if self.host else ", no host name (use --host)"))
         for chain in self.chains:
             lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {printable(chain.leaf.common_name)}"]
             rows = []
             for step in chain.path:
                 cert = step.certificate
-                where = {"ca": "uploaded (--ca)", "aia": "downloaded (AIA)"}.get(step.origin, "in the input")
+                where = {Origin.CA: "uploaded (--ca)", Origin.AIA: "downloaded (AIA)"}.get(step.origin, "in the input")
                 if step.trust_anchor:
                     where += ", trusted root"
                 rows.append((cert.role.value, printable(cert.common_name), f"SHA-1 {cert.sha1[:8]}…", where))
@@ -286,7 +288,7 @@ class Verification:
             ]
             # A message quotes SANs, URLs and OpenSSL's words: one printable line each, never a forged verdict.
             lines += [f"  ✗ {f.code}: {printable(f.message)}" for f in chain.failures]
-            if chain.failures and self.purpose == "server":
+            if chain.failures and self.purpose is Purpose.SERVER:
                 lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
         good = sum(1 for chain in self.chains if chain.ok)
         lines += ["", f"{good} of {len(self.chains)} chain{'s' if len(self.chains) != 1 else ''} verified."]
@@ -296,10 +298,10 @@ class Verification:
 def verify(
     inputs: InputLike | Sequence[InputLike],
     *,
-    ca: Sequence[str | PathLike[str] | bytes | Source] = (),
+    ca: InputLike | Sequence[InputLike] = (),
     host: str | None = None,
     at: datetime | None = None,
-    purpose: str = "server",
+    purpose: Purpose | str = Purpose.SERVER,
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
@@ -309,13 +311,13 @@ def verify(
 
     Args:
         inputs: What the backend sends (its PFX, full-chain PEM, leaf…), as for :func:`certconv.load`.
-        ca: What is uploaded to APIM → CA certificates: files in any format, or folders
-            (their ``.cer``/``.crt``/``.pem``/``.der``/``.p7b``/``.p7c``/``.pfx``/``.p12``
-            files, e.g. the ``--out`` folder of ``split``). Its self-signed certificates
-            are the trusted roots; without ``ca``, the input's own roots are.
+        ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
+            them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
+            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
+            Its self-signed certificates are the trusted roots; without ``ca``, the input's own roots are.
         host: Check this host name against the leaf's SAN (CN only without DNS SAN).
         at: The moment of verification (default now); a naive datetime is UTC.
-        purpose: ``server`` (the backend's certificate, default) or ``client``.
+        purpose: :class:`Purpose` ``server`` (the backend's certificate, default) or ``client``.
         password: For PKCS#12 inputs (and ``ca`` files).
         max_input_size: As for :func:`certconv.load`.
         complete: Download issuers missing from ``inputs`` over AIA, as Windows'
@@ -328,12 +330,11 @@ def verify(
     Raises:
         CertconvError: an input or ``ca`` file cannot be read, or the input holds
             no end-entity certificate.
-        ValueError: ``purpose`` is not one of :data:`PURPOSES`.
+        UsageError: ``purpose`` is not one of :data:`PURPOSES`.
     """
     from OpenSSL import crypto
 
-    if purpose not in PURPOSES:
-        raise UsageError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+    purpose = coerce(Purpose, purpose, "purpose")
     moment = check_moment(at) or datetime.now(UTC)
     check_timeout(timeout)
     items: Sequence[InputLike]
@@ -342,7 +343,7 @@ def verify(
         items, password=password, at=moment, max_input_size=max_input_size, complete=complete, timeout=timeout
     )
     # What --complete downloaded joins the input for path building, under its aia:<url> name, fetched once.
-    downloaded = [Source(c.source, c.der) for c in bundle.certificates if c.source.startswith("aia:")]
+    downloaded = [Source(c.source, c.der) for c in bundle.certificates if c.downloaded]
     if not bundle.chains:
         raise InputError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
@@ -356,9 +357,9 @@ def verify(
     if ca_bundle is not None:
         anchors = tuple(c for c in ca_bundle.certificates if c.self_signed)
     else:
-        anchors = tuple(c for c in bundle.certificates if c.self_signed and not c.source.startswith("aia:"))
+        anchors = tuple(c for c in bundle.certificates if c.self_signed and not c.downloaded)
     anchor_set = {c.sha256 for c in anchors}
-    input_set = {c.sha256 for c in bundle.certificates if not c.source.startswith("aia:")}
+    input_set = {c.sha256 for c in bundle.certificates if not c.downloaded}
     ca_set = {c.sha256 for c in ca_bundle.certificates} if ca_bundle is not None else set()
     # Intermediates APIM can use: what the server sends and what was uploaded; leaves issue nothing.
     untrusted = [c for c in merged.certificates if c.role is not Role.LEAF and c.sha256 not in anchor_set]
@@ -395,7 +396,7 @@ def verify(
             culprit = path[depth] if depth is not None and depth < len(path) else chain.leaf
             failures.append(
                 VerifyFailure(
-                    "openssl",
+                    FailureCode.OPENSSL,
                     f"OpenSSL rejects the chain at `{culprit.common_name}`: {printable(message or '')} "
                     f"(error {error}); "
                     "APIM will reject it too, fix the certificate named",
@@ -408,7 +409,7 @@ def verify(
         ca_bundle=ca_bundle,
         ca_inputs=tuple(_input_name(i) for i in ca_items),
         anchors=anchors,
-        trust="ca" if ca_items else "input",
+        trust=Origin.CA if ca_items else Origin.INPUT,
         at=moment,
         host=host,
         purpose=purpose,
@@ -422,7 +423,7 @@ class _Checker:
     def __init__(
         self,
         at: datetime,
-        purpose: str,
+        purpose: Purpose,
         host: str | None,
         with_ca: bool,
         names: dict[Certificate, str],
@@ -457,14 +458,14 @@ class _Checker:
         what = f"the backend's self-signed certificate `{cert.common_name}`" if len(steps) == 1 else "the root"
         if len(steps) > 1:
             what += f" `{cert.common_name}`"
-        if top.origin == "aia":
+        if top.origin is Origin.AIA:
             # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
             how = "was downloaded from an AIA URL (--complete) but is not uploaded to APIM: check it is your root, then"
         else:
             how = "is sent by the server but not uploaded to APIM:"
         return [
             VerifyFailure(
-                "untrusted-root",
+                FailureCode.UNTRUSTED_ROOT,
                 f"{what} {how} upload `{self.names[cert]}` to APIM → CA certificates, store Root",
                 cert.sha1,
             )
@@ -473,8 +474,6 @@ class _Checker:
     def _missing_issuer(self, top: Certificate) -> VerifyFailure:
         issuer = display_name(top.x509.issuer)
         slug = _slug(label(top.x509.issuer))  # the name split gives its file
-        from ._chain import ca_issuers_urls
-
         urls = ca_issuers_urls(top.x509)
         source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
@@ -482,7 +481,7 @@ class _Checker:
         namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted), None)
         if namesake is not None:
             return VerifyFailure(
-                "missing-issuer",
+                FailureCode.MISSING_ISSUER,
                 f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the issuer of "
                 f"`{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get the CA certificate "
                 f"that really issued `{top.common_name}` from your CA{source} and upload it to APIM → CA "
@@ -502,10 +501,11 @@ class _Checker:
                 f"CA{source} and upload it as `root-{slug}.cer` to APIM → CA certificates, store Root "
                 f"(store CertificateAuthority if `{issuer}` is not self-signed)"
             )
-        return VerifyFailure("missing-issuer", message, top.sha1)
+        return VerifyFailure(FailureCode.MISSING_ISSUER, message, top.sha1)
 
     def _validity(self, cert: Certificate) -> list[VerifyFailure]:
-        if cert.not_after < self.at:
+        state = validity(cert.x509, self.at)
+        if state is Validity.EXPIRED:
             if cert.role is Role.LEAF:
                 todo = "renew it and install the new certificate on the backend"
             else:
@@ -516,18 +516,18 @@ class _Checker:
                 )
             return [
                 VerifyFailure(
-                    "expired",
+                    FailureCode.EXPIRED,
                     f"{self._what(cert)} expired on {cert.not_after:%Y-%m-%d %H:%M} UTC "
-                    f"(checked at {_iso(self.at)}): {todo}",
+                    f"(checked at {iso_utc(self.at)}): {todo}",
                     cert.sha1,
                 )
             ]
-        if cert.not_before > self.at:
+        if state is Validity.NOT_YET_VALID:
             return [
                 VerifyFailure(
-                    "not-yet-valid",
+                    FailureCode.NOT_YET_VALID,
                     f"{self._what(cert)} is not valid before {cert.not_before:%Y-%m-%d %H:%M} UTC "
-                    f"(checked at {_iso(self.at)}): wait until then, or reissue it with a start date "
+                    f"(checked at {iso_utc(self.at)}): wait until then, or reissue it with a start date "
                     "in the past (check the issuing machine's clock)",
                     cert.sha1,
                 )
@@ -543,7 +543,7 @@ class _Checker:
             if ku is not None and not ku.key_cert_sign:
                 failures.append(
                     VerifyFailure(
-                        "key-usage",
+                        FailureCode.KEY_USAGE,
                         f"{self._what(cert)} signed `{child.common_name}` but its key usage lacks keyCertSign, so "
                         f"clients reject what it signs: reissue `{cert.common_name}` with keyCertSign",
                         cert.sha1,
@@ -561,7 +561,7 @@ class _Checker:
                 flag = "CA:FALSE" if bc is not None else "no basicConstraints"
                 failures.append(
                     VerifyFailure(
-                        "not-a-ca",
+                        FailureCode.NOT_A_CA,
                         f"`{cert.common_name}` issued `{child.common_name}` but is not a CA certificate ({flag}), "
                         f"so clients reject the chain: reissue `{child.common_name}` from a CA certificate "
                         "(basicConstraints CA:TRUE) and install it on the backend",
@@ -574,7 +574,7 @@ class _Checker:
                 if below > bc.path_length:
                     failures.append(
                         VerifyFailure(
-                            "path-length",
+                            FailureCode.PATH_LENGTH,
                             f"`{cert.common_name}` allows {bc.path_length} intermediate CA"
                             f"{'s' if bc.path_length != 1 else ''} below it (pathlen:{bc.path_length}) but the "
                             f"chain has {below}: issue `{path[1].common_name}`'s certificates from a CA that "
@@ -594,7 +594,7 @@ class _Checker:
             fix = f"reissue it with EKU {wanted}" if leaf else f"reissue it with EKU {wanted} or without EKU"
             failures.append(
                 VerifyFailure(
-                    "extended-key-usage",
+                    FailureCode.EXTENDED_KEY_USAGE,
                     f"{self._what(cert)} is not for {_PURPOSE_TEXT[purpose]} (extended key usage: {have}): {fix}",
                     cert.sha1,
                 )
@@ -604,7 +604,7 @@ class _Checker:
             if ku is not None and not any(getattr(ku, attr) for attr in _PURPOSE_KU[purpose]):
                 failures.append(
                     VerifyFailure(
-                        "key-usage",
+                        FailureCode.KEY_USAGE,
                         f"{self._what(cert)} has a key usage without "
                         f"{' or '.join(KEY_USAGE_NAMES[a] for a in _PURPOSE_KU[purpose])}, which "
                         f"{_PURPOSE_TEXT[purpose]} needs: reissue it with digitalSignature",
@@ -618,7 +618,7 @@ class _Checker:
         covered = ", ".join(map(printable, names)) if names else "no DNS name"
         host = printable(self.host or "")
         return VerifyFailure(
-            "hostname-mismatch",
+            FailureCode.HOSTNAME_MISMATCH,
             f"{self._what(cert)} covers {covered}, not `{host}`: APIM calls the backend as `{host}`, so "
             f"put a certificate with `{host}` (or a matching wildcard) in its SAN on the backend, or use a "
             "host name the certificate covers in the backend URL",
@@ -691,9 +691,11 @@ def _dns_names(cert: x509.Certificate) -> list[str]:
 
 # -- helpers ----------------------------------------------------------------------------
 
-def _expand_ca(ca: Sequence[str | PathLike[str] | bytes | Source]) -> list[InputLike]:
+def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
+    # One path (a str is a sequence of characters, not of paths), bytes or Source is one item.
+    given = [ca] if isinstance(ca, str | bytes | Source | PathLike) else list(ca)
     items: list[InputLike] = []
-    for item in ca:
+    for item in given:
         if isinstance(item, bytes | Source) or not Path(item).is_dir():
             items.append(item)
             continue
@@ -719,12 +721,10 @@ def _input_name(item: InputLike) -> str:
     return str(item)
 
 
-def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> str:
+def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> Origin:
     """``input`` if the backend sends it, else ``ca`` if uploaded, else ``aia`` (downloaded by ``complete``)."""
     if cert.sha256 in input_set:
-        return "input"
-    return "ca" if cert.sha256 in ca_set or not cert.source.startswith("aia:") else "aia"
+        return Origin.INPUT
+    return Origin.CA if cert.sha256 in ca_set or not cert.downloaded else Origin.AIA
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -7,7 +7,6 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
-import enum
 import errno
 import os
 import sys
@@ -19,7 +18,17 @@ from typing import Annotated, TypeVar
 import typer
 
 import certconv
-from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv import (
+    AzureTarget,
+    CertconvError,
+    Form,
+    Format,
+    PasswordRequiredError,
+    PfxProfile,
+    Purpose,
+    Source,
+    UsageError,
+)
 from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
@@ -32,13 +41,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-class Format(enum.StrEnum):
-    """Encoding of the written .cer files."""
-
-    der = "der"
-    pem = "pem"
 
 
 def _version(value: bool) -> None:
@@ -123,17 +125,6 @@ FetchTimeoutOpt = Annotated[
 ]
 
 
-class AzureTarget(enum.StrEnum):
-    """Where the files of certconv split go (certconv.TARGETS)."""
-
-    apim = "apim"
-    apim_v2 = "apim-v2"
-    apim_selfhosted = "apim-selfhosted"
-    appgw_v2 = "appgw-v2"
-    appgw_v1 = "appgw-v1"
-    all = "all"
-
-
 @app.command()
 def split(
     inputs: Inputs,
@@ -155,7 +146,7 @@ def split(
             help="Where the files go: apim (CA certificates), apim-v2 (backend TLS thumbprints), apim-selfhosted "
             "(certificate-only PFX), appgw-v2 (root, Base-64), appgw-v1 (leaf, Base-64), or all.",
         ),
-    ] = AzureTarget.apim,
+    ] = AzureTarget.APIM,
     emit: Annotated[
         str | None,
         typer.Option(
@@ -181,13 +172,13 @@ def split(
             sources,
             out,
             password=pw,
-            format=fmt.value if fmt else None,
+            format=fmt,
             force=force,
             max_input_size=max_input_size,
             complete=complete,
             timeout=timeout,
-            target=target.value,
-            emit=emit or (),
+            target=target,
+            emit=_languages(emit),
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -200,30 +191,16 @@ def split(
         _say(split_summary(manifest, encoding=_encoding()))
 
 
-class Target(enum.StrEnum):
-    """What certconv convert writes."""
-
-    der = "der"
-    pem = "pem"
-    p7b = "p7b"
-    pfx = "pfx"
-    fullchain = "fullchain"
-    chain = "chain"
-    truststore = "truststore"
-    keyvault = "keyvault"
-
-
-class PfxProfile(enum.StrEnum):
-    """Whom a --to pfx file is made for (certconv._convert.PFX_PROFILES)."""
-
-    appservice = "appservice"
+def _languages(option: str | None) -> list[str]:
+    """``--emit bicep,arm`` as the list of languages the library takes."""
+    return [lang.strip() for lang in (option or "").split(",") if lang.strip()]
 
 
 @app.command()
 def convert(
     inputs: Inputs,
     to: Annotated[
-        Target,
+        Form,
         typer.Option(
             "--to",
             help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
@@ -301,7 +278,7 @@ def convert(
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
-    if to is Target.truststore and new_secret is None and may_prompt and _stdin_is_terminal():
+    if to is Form.TRUSTSTORE and new_secret is None and may_prompt and _stdin_is_terminal():
         # A truststore may have the empty password; at a terminal, ask (Enter twice for none).
         new_secret = _ask_new_password("New truststore password (Enter for none): ")
 
@@ -310,18 +287,18 @@ def convert(
             return convert_files(
                 sources,
                 out,
-                to=to.value,
+                to=to,
                 password=pw,
                 new_password=new,
-                format=fmt.value if fmt else None,
+                format=fmt,
                 legacy=legacy,
                 include_key=include_key,
                 include_root=include_root,
                 include_leaf=include_leaf,
-                profile=profile.value if profile else None,
+                profile=profile,
                 only=only,
                 sha1=sha1 or (),
-                emit=emit or (),
+                emit=_languages(emit),
                 force=force,
                 max_input_size=max_input_size,
             )
@@ -431,13 +408,6 @@ def inspect(
         _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
 
 
-class Purpose(enum.StrEnum):
-    """What the leaf certificate is checked for."""
-
-    server = "server"
-    client = "client"
-
-
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -487,7 +457,7 @@ def verify(
     ] = None,
     purpose: Annotated[
         Purpose, typer.Option("--purpose", help="server: a backend's certificate; client: a client certificate.")
-    ] = Purpose.server,
+    ] = Purpose.SERVER,
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
@@ -505,7 +475,7 @@ def verify(
             ca=ca or [],
             host=host,
             at=at,
-            purpose=purpose.value,
+            purpose=purpose,
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
@@ -543,7 +513,7 @@ def fetch(
     ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
-    ] = Format.der,
+    ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
     complete: CompleteOpt = False,
@@ -552,7 +522,7 @@ def fetch(
 
     def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
         result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
-        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
+        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt, force=force)
         return result, manifest
 
     result, manifest = _run(call, None, may_prompt=False)
