@@ -23,6 +23,7 @@ __all__ = [
     "Form",
     "Format",
     "Origin",
+    "PfxProfile",
     "ProbeOutcome",
     "Purpose",
     "SnippetLanguage",
@@ -167,6 +168,17 @@ class Form(enum.StrEnum):
     PFX = "pfx"
     FULLCHAIN = "fullchain"
     CHAIN = "chain"
+    TRUSTSTORE = "truststore"
+    """Certificate-only PKCS#12 whose bags Java reads as ``trustedCertEntry``."""
+    KEYVAULT = "keyvault"
+    """PEM for ``az keyvault certificate import``: PKCS#8 key, leaf, intermediates."""
+
+
+class PfxProfile(enum.StrEnum):
+    """Whom a ``convert(to="pfx")`` file is made for (``profile=``)."""
+
+    APPSERVICE = "appservice"
+    """Azure App Service: 3DES and a SHA-1 MAC, the whole chain with its root, RSA of 2048 bits or more."""
 
 
 class SnippetLanguage(enum.StrEnum):

@@ -20,7 +20,17 @@ from typing import Annotated, TypedDict, TypeVar
 import typer
 
 import certconv
-from certconv import AzureTarget, CertconvError, Form, Format, PasswordRequiredError, Purpose, Source, UsageError
+from certconv import (
+    AzureTarget,
+    CertconvError,
+    Form,
+    Format,
+    PasswordRequiredError,
+    PfxProfile,
+    Purpose,
+    Source,
+    UsageError,
+)
 from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
@@ -257,7 +267,8 @@ def convert(
         typer.Option(
             "--to",
             help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
-            "fullchain: leaf + intermediates (PEM); chain: intermediates only (PEM).",
+            "fullchain: leaf + intermediates (PEM); chain: intermediates only (PEM); truststore: CA "
+            "certificates as a PKCS#12 Java trusts; keyvault: key + leaf + intermediates, the PEM Key Vault imports.",
         ),
     ],
     out: Annotated[
@@ -291,11 +302,43 @@ def convert(
     include_key: Annotated[
         bool, typer.Option("--include-key", help="Append the private key to --to pem/fullchain output (mode 0600).")
     ] = False,
+    include_root: Annotated[
+        bool,
+        typer.Option("--include-root", help="Put the root at the end of the chain (fullchain, chain, pfx, keyvault)."),
+    ] = False,
+    include_leaf: Annotated[
+        bool, typer.Option("--include-leaf", help="For --to truststore: trust the end-entity certificates too.")
+    ] = False,
+    profile: Annotated[
+        PfxProfile | None,
+        typer.Option(
+            "--profile",
+            help="For --to pfx: appservice writes what Azure App Service requires (3DES, whole chain with root).",
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only", metavar="ROLE,...", help="Use only certificates of these roles: root,intermediate,leaf."
+        ),
+    ] = None,
+    sha1: Annotated[
+        list[str] | None,
+        typer.Option("--sha1", metavar="HEX", help="Use only the certificate with this SHA-1 thumbprint; repeatable."),
+    ] = None,
+    emit: Annotated[
+        str | None,
+        typer.Option(
+            "--emit",
+            metavar="LANG,...",
+            help="Also write the Azure import script beside --out: azcli,powershell (keyvault, pfx).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
-    """Convert bundles into one file: .cer (DER/PEM), .p7b, .pfx, fullchain or chain PEM."""
+    """Convert bundles into one file: .cer, .p7b, .pfx, fullchain/chain PEM, Java truststore, Key Vault PEM."""
     from certconv._convert import convert as convert_files
     from certconv._text._convert import conversion_summary
 
@@ -309,6 +352,9 @@ def convert(
         )
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
+    if to is Form.TRUSTSTORE and new_secret is None and may_prompt and _stdin_is_terminal():
+        # A truststore may have the empty password; at a terminal, ask (Enter twice for none).
+        new_secret = _ask_new_password("New truststore password (Enter for none): ")
 
     def call(pw: str | bytes | None) -> certconv.Conversion:
         def attempt(new: str | bytes | None) -> certconv.Conversion:
@@ -321,6 +367,12 @@ def convert(
                 format=fmt,
                 legacy=legacy,
                 include_key=include_key,
+                include_root=include_root,
+                include_leaf=include_leaf,
+                profile=profile,
+                only=only,
+                sha1=sha1 or (),
+                emit=_languages(emit),
                 force=force,
                 max_input_size=max_input_size,
             )
@@ -356,10 +408,10 @@ def _new_password(value: str | None, file: Path | None, env: str | None, *, quie
     return _secret(value, file, env, option="--new-password", quiet=quiet)
 
 
-def _ask_new_password() -> str:
+def _ask_new_password(prompt: str = "New PFX password: ") -> str:
     import getpass
 
-    first = getpass.getpass("New PFX password: ")
+    first = getpass.getpass(prompt)
     if first != getpass.getpass("Repeat it: "):
         _say("error: the two passwords differ; nothing was written", err=True)
         raise typer.Exit(1)

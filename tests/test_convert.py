@@ -211,7 +211,9 @@ def test_fullchain_of_two_leaves_is_refused_naming_both(pki: Pki, tmp_path: Path
 def test_with_two_leaves_the_private_key_picks_the_one_to_convert(pki: Pki, tmp_path: Path) -> None:
     other = issue("other.backend.example", pki.intermediate)
     out = tmp_path / "other.pfx"
-    result = certconv.convert([to_pem([*pki.chain, other]), _key_pem(other)], out, to="pfx", new_password=SECRET)
+    result = certconv.convert(
+        [to_pem([*pki.chain, other]), _key_pem(other)], out, to="pfx", new_password=SECRET, include_root=True
+    )
     assert [c.common_name for c in result.certificates] == ["other.backend.example", *CNS[1:]]
     loaded = pkcs12.load_pkcs12(out.read_bytes(), SECRET.encode())
     assert loaded.cert is not None and loaded.cert.certificate == other.cert
@@ -251,7 +253,11 @@ def test_fullchain_with_include_key_ends_with_the_leaf_key(pki: Pki, tmp_path: P
 def test_pfx_from_pem_parts_holds_key_and_chain_with_aes256(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "backend.pfx"
     result = certconv.convert(
-        [pki.leaf.pem, _key_pem(pki.leaf), to_pem([pki.intermediate, pki.root])], out, to="pfx", new_password=SECRET
+        [pki.leaf.pem, _key_pem(pki.leaf), to_pem([pki.intermediate, pki.root])],
+        out,
+        to="pfx",
+        new_password=SECRET,
+        include_root=True,
     )
     assert mode_of(out) == 0o600 and result.key_included
     info = pkcs12_info(out, SECRET)
@@ -296,7 +302,7 @@ def test_pfx_is_refused_by_openssl_with_a_wrong_password(pki: Pki, tmp_path: Pat
 
 def test_keytool_sees_one_private_key_entry_with_the_whole_chain(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "backend.pfx"
-    certconv.convert(serialize(pki, "pem"), out, to="pfx", new_password=SECRET)
+    certconv.convert(serialize(pki, "pem"), out, to="pfx", new_password=SECRET, include_root=True)
     listing = subprocess.run(
         ["keytool", "-list", "-v", "-storetype", "PKCS12", "-keystore", str(out), "-storepass", SECRET],
         capture_output=True,
@@ -354,7 +360,9 @@ def test_pfx_without_a_key_is_certificate_only_with_the_empty_password(pki: Pki,
 
 def test_pfx_reconverted_from_a_pfx_keeps_key_and_certificates(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "again.pfx"
-    certconv.convert(serialize(pki, "pfx-legacy"), out, to="pfx", password="changeit", new_password=SECRET)
+    certconv.convert(
+        serialize(pki, "pfx-legacy"), out, to="pfx", password="changeit", new_password=SECRET, include_root=True
+    )
     loaded = pkcs12.load_pkcs12(out.read_bytes(), SECRET.encode())
     assert loaded.cert is not None and loaded.cert.certificate == pki.leaf.cert
     assert [c.certificate for c in loaded.additional_certs] == [pki.intermediate.cert, pki.root.cert]
@@ -368,7 +376,7 @@ def test_pfx_reconverted_from_a_pfx_keeps_key_and_certificates(pki: Pki, tmp_pat
     ("options", "message"),
     [
         ({"to": "der", "format": "pem"}, "--format applies to --to p7b only"),
-        ({"to": "pem", "legacy": True}, "--legacy applies to --to pfx only"),
+        ({"to": "pem", "legacy": True}, "--legacy applies to --to pfx and truststore only"),
         ({"to": "chain", "include_key": True}, "--include-key cannot be used with --to chain"),
         ({"to": "der", "new_password": "x"}, "--new-password protects a private key"),
     ],
@@ -437,6 +445,7 @@ def test_cli_converts_a_pfx_to_a_new_pfx_with_the_new_password_from_a_file(pki: 
             str(tmp_path / "old.txt"),
             "--new-password-file",
             str(tmp_path / "new.txt"),
+            "--include-root",
         ],
     )
     assert result.exit_code == 0, result.output

@@ -130,7 +130,8 @@ def test_convert_out_dash_pfx_is_a_readable_pkcs12(pki: Pki, tmp_path: Path) -> 
     )
     assert piped.returncode == 0, piped.stderr
     key, cert, extra = pkcs12.load_key_and_certificates(piped.stdout, b"new-password")
-    assert key is not None and cert == pki.leaf.cert and len(extra) == 2
+    # The root stays out of a PFX unless --include-root (a server sends leaf and intermediates).
+    assert key is not None and cert == pki.leaf.cert and extra == [pki.intermediate.cert]
     assert not (tmp_path / "-").exists()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._enums import Form
+from .._enums import Form, PfxProfile
 from ._console import fit, ljust, printable, width
 from ._dates import iso_day
 
@@ -18,6 +18,8 @@ _DESCRIPTIONS = {
     Form.PEM: "PEM certificate",
     Form.FULLCHAIN: "PEM full chain (leaf, then intermediates)",
     Form.CHAIN: "PEM chain (intermediates only)",
+    Form.TRUSTSTORE: "Java truststore (PKCS#12, trusted certificates)",
+    Form.KEYVAULT: "Key Vault PEM (private key, then certificates)",
 }
 
 
@@ -28,10 +30,14 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
     stdout's): characters it lacks are ASCII symbols or escapes, columns stay aligned.
     """
 
-    if conversion.to == Form.P7B:
+    if conversion.to is Form.P7B:
         what = f"PKCS#7 ({conversion.format.upper()})"
-    elif conversion.to == Form.PFX:
+    elif conversion.to is Form.PFX:
         what = "PKCS#12 with private key" if conversion.key_included else "PKCS#12, certificates only"
+        if conversion.profile is PfxProfile.APPSERVICE:
+            what += " for App Service"
+    elif conversion.to is Form.KEYVAULT:
+        what = _DESCRIPTIONS[Form.KEYVAULT]
     else:
         what = _DESCRIPTIONS[conversion.to] + (" with private key" if conversion.key_included else "")
     count = len(conversion.certificates)
@@ -50,6 +56,8 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
         "  " + "  ".join(ljust(cell, w) for cell, w in zip(r, widths, strict=True)) + "  " + c.sha1
         for r, c in zip(rows, conversion.certificates, strict=True)
     ]
+    if conversion.scripts:
+        lines.append(f"  import scripts: {', '.join(printable(s) for s in conversion.scripts)}")
     lines += [f"note: {printable(n)}" for n in conversion.notes]
     if conversion.bundle.warnings:
         lines += ["", "Warnings:"]

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from .._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
@@ -25,6 +24,7 @@ from .._errors import UsageError
 from .._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
 from .._model import Bundle, Certificate, Role
 from .._names import file_names
+from .._truststore import java_truststore
 from .._x509 import read_extension
 from ._facts import FACTS, SNIPPET_LANGUAGES, default_format, targets_of
 from ._guide import UPLOAD_NAME, upload_guide
@@ -280,11 +280,11 @@ def certificate_only_pfx(cert: Certificate) -> bytes:
     """A PKCS#12 holding only ``cert``, with an empty password (what the self-hosted gateway takes).
 
     The file has no private key; its integrity MAC uses the empty password, so
-    ``openssl pkcs12 -passin pass:`` and Windows' import with an empty password open it.
+    ``openssl pkcs12 -passin pass:`` and Windows' import with an empty password
+    open it, and its bag carries Java's trusted-certificate attribute, so
+    ``keytool -list -storepass ''`` lists it as a ``trustedCertEntry``.
     """
-    return pkcs12.serialize_key_and_certificates(
-        cert.common_name.encode("utf-8"), None, cert.x509, None, serialization.NoEncryption()
-    )
+    return java_truststore([cert], serialization.NoEncryption())
 
 
 def encode(cert: Certificate, fmt: str) -> bytes:

@@ -209,6 +209,11 @@ CONVERT_CASES: tuple[tuple[str, dict[str, object]], ...] = (
     ("fullchain", {}),
     ("fullchain", {"include_key": True, "new_password": PASSWORD}),
     ("chain", {}),
+    ("chain", {"include_root": True, "only": ["intermediate", "root"]}),
+    ("pfx", {"new_password": PASSWORD, "profile": "appservice"}),
+    ("truststore", {}),
+    ("truststore", {"new_password": PASSWORD, "include_leaf": True}),
+    ("keyvault", {"include_root": True}),
 )
 assert {to for to, _ in CONVERT_CASES} == set(_convert.CONVERT_TARGETS), "a new convert target needs a case here"
 
