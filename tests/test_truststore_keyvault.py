@@ -32,7 +32,7 @@ from pki import Issued, Pki, issue, make_chain, make_key, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv._convert import conversion_summary
+from certconv._text._convert import conversion_summary
 from certconv.cli import app
 
 SECRET = "S3cret-pass"
