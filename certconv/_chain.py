@@ -25,8 +25,9 @@ from cryptography.x509.oid import SignatureAlgorithmOID
 
 from ._errors import UnsafeInputError
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
-from ._names import display_name, name_key, printable
+from ._names import display_name, name_key
 from ._read import RawCertificate, ReadResult
+from ._text import printable
 
 __all__ = ["APIM_CA_LIMIT", "WORK", "WorkCounts", "build_bundle", "issued_by", "signed_by"]
 
@@ -495,7 +496,7 @@ def _missing_issuer(node: _Node) -> BundleWarning:
         message = f"the issuer of '{display_name(cert.subject)}' is not in the input: {issuer}"
     urls = ca_issuers_urls(cert)
     if urls:
-        message += f" (download it from {', '.join(urls)})"
+        message += f" (download it from {', '.join(map(printable, urls))})"
     return BundleWarning("missing-issuer", message, node.sha1)
 
 

@@ -34,6 +34,7 @@ from ._errors import (
 from ._model import Bundle, Certificate
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._text import fit, ljust, printable, width
 from ._write import write_files
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
@@ -494,8 +495,13 @@ _DESCRIPTIONS = {
 }
 
 
-def conversion_summary(conversion: Conversion) -> str:
-    """What ``certconv convert`` prints: the file, its form, what is in it, and notes."""
+def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -> str:
+    """What ``certconv convert`` prints: the file, its form, what is in it, and notes.
+
+    ``encoding`` is the encoding the text will be written in (the CLI passes its
+    stdout's): characters it lacks are ASCII symbols or escapes, columns stay aligned.
+    """
+
     if conversion.to == "p7b":
         what = f"PKCS#7 ({conversion.format.upper()})"
     elif conversion.to == "pfx":
@@ -503,18 +509,23 @@ def conversion_summary(conversion: Conversion) -> str:
     else:
         what = _DESCRIPTIONS[conversion.to] + (" with private key" if conversion.key_included else "")
     count = len(conversion.certificates)
-    lines = [f"Wrote {conversion.out or '(not written)'}: {what}, {count} certificate{'s' if count != 1 else ''}"]
+    out = printable(conversion.out or "(not written)")
+    lines = [f"Wrote {out}: {what}, {count} certificate{'s' if count != 1 else ''}"]
     if conversion.encryption:
         lines.append(f"  protection: {conversion.encryption}")
     if conversion.key_included:
         lines.append(f"  file mode: {conversion.mode:04o} (holds a private key)")
-    rows = [(c.role.value, c.common_name, f"{c.not_after:%Y-%m-%d}", c.sha1) for c in conversion.certificates]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines += [
-        "  " + "  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths, strict=True)) + "  " + r[3] for r in rows
+    rows = [
+        tuple(fit(cell, encoding) for cell in (c.role.value, printable(c.common_name), f"{c.not_after:%Y-%m-%d}"))
+        for c in conversion.certificates
     ]
-    lines += [f"note: {n}" for n in conversion.notes]
+    widths = [max(width(r[i]) for r in rows) for i in range(3)]
+    lines += [
+        "  " + "  ".join(ljust(cell, w) for cell, w in zip(r, widths, strict=True)) + "  " + c.sha1
+        for r, c in zip(rows, conversion.certificates, strict=True)
+    ]
+    lines += [f"note: {printable(n)}" for n in conversion.notes]
     if conversion.bundle.warnings:
         lines += ["", "Warnings:"]
-        lines += [f"  {w.code}: {w.message}" for w in conversion.bundle.warnings]
-    return "\n".join(lines)
+        lines += [f"  {w.code}: {printable(w.message)}" for w in conversion.bundle.warnings]
+    return fit("\n".join(lines), encoding)

@@ -24,8 +24,9 @@ from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment
 from ._chain import read_extension
 from ._model import Bundle, Certificate, ManifestEntry
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, printable
+from ._names import EKU_NAMES, KEY_USAGE_NAMES
 from ._read import DEFAULT_MAX_INPUT_SIZE
+from ._text import fit, json_text, printable, width
 from ._version import __version__
 from ._write import file_names
 
@@ -179,7 +180,7 @@ class Inspection:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
     def _certificate_dict(self, d: CertificateDetails) -> dict[str, Any]:
         c = d.certificate
@@ -211,19 +212,27 @@ class Inspection:
     def _tree_dict(self, node: _Node) -> dict[str, Any]:
         return {"sha1": node.cert.sha1, "children": [self._tree_dict(child) for child in node.children]}
 
-    def render(self, *, full: bool = False, color: bool = False) -> str:
+    def render(self, *, full: bool = False, color: bool = False, encoding: str | None = None) -> str:
         """The tree ``certconv inspect`` prints: one per root, problems underneath.
+
+        Names, SANs, URLs and input names are shown printable (controls and bidi
+        characters as escapes, see :func:`certconv._text.printable`).
 
         Args:
             full: Show thumbprints whole instead of their first 8 digits.
             color: Highlight expired / soon-expiring certificates and problems with
                 ANSI colours (the CLI passes ``True`` only on a terminal without ``NO_COLOR``).
+            encoding: The encoding the text will be written in (the CLI passes its
+                stdout's); characters it lacks are ASCII symbols or escapes, and the
+                tree stays aligned. ``None``: any character.
         """
         paint = _Painter(color)
         bundle = self.bundle
         count = len(bundle.certificates)
         keys = len(bundle.private_keys)
-        inputs = " + ".join(f"{name}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True))
+        inputs = " + ".join(
+            f"{printable(name)}  {fmt}" for name, fmt in zip(bundle.inputs, bundle.formats, strict=True)
+        )
         counts = f"{count} certificate{'s' if count != 1 else ''} · " + (
             f"{keys} private key{'s' if keys != 1 else ''}" if keys else "no private key"
         )
@@ -231,14 +240,16 @@ class Inspection:
         rows: list[tuple[str, str, CertificateDetails, str]] = []
         for index, node in enumerate(roots := _forest(bundle)):
             self._collect(node, "", index == len(roots) - 1, rows)
-        label_width = max(len(prefix) + len(label) for prefix, label, _, _ in rows) if rows else 0
-        for prefix, label, d, child_prefix in rows:
-            lines.append(prefix + label.ljust(label_width - len(prefix)) + "  " + self._summary(d, paint))
+        # Columns by display width in the stream's encoding: a Chinese name takes two per character.
+        cells = [fit(prefix + label, encoding) for prefix, label, _, _ in rows]
+        label_width = max(map(width, cells), default=0)
+        for cell, (_, _, d, child_prefix) in zip(cells, rows, strict=True):
+            lines.append(cell + " " * (label_width - width(cell)) + "  " + self._summary(d, paint))
             lines += [child_prefix + "  " + text for text in self._detail_lines(d, full, paint)]
         if bundle.warnings:
             lines += ["", paint("Problems:", "bold")]
-            lines += [f"  {paint(w.code, 'yellow')}: {w.message}" for w in bundle.warnings]
-        return "\n".join(lines)
+            lines += [f"  {paint(w.code, 'yellow')}: {printable(w.message)}" for w in bundle.warnings]
+        return fit("\n".join(lines), encoding)
 
     def _collect(
         self, node: _Node, indent: str, last: bool, rows: list[tuple[str, str, CertificateDetails, str]]
@@ -246,7 +257,7 @@ class Inspection:
         cert = node.cert
         branch = "└── " if last else "├── "
         below = indent + ("    " if last else "│   ")
-        label = f"{cert.role.value:<12}  {cert.common_name}"
+        label = f"{cert.role.value:<12}  {printable(cert.common_name)}"
         detail_prefix = below + ("│" if node.children else " ")
         rows.append((indent + branch, label, self.details_for(cert), detail_prefix))
         for index, child in enumerate(node.children):
@@ -284,7 +295,7 @@ class Inspection:
             signature += " " + paint(f"(weak: {d.signature_hash or 'MD'} signatures are rejected by clients)", "red")
         lines.append(signature + " · " + _constraints(d))
         if d.san:
-            lines.append("SAN: " + ", ".join(d.san))
+            lines.append("SAN: " + ", ".join(map(printable, d.san)))
         usage = []
         if d.key_usage is not None:
             usage.append("key usage: " + (", ".join(d.key_usage) or "none"))
@@ -294,11 +305,11 @@ class Inspection:
             lines.append(" · ".join(usage))
         access = []
         if d.ca_issuers:
-            access.append("AIA caIssuers: " + ", ".join(d.ca_issuers))
+            access.append("AIA caIssuers: " + ", ".join(map(printable, d.ca_issuers)))
         if d.ocsp:
-            access.append("OCSP: " + ", ".join(d.ocsp))
+            access.append("OCSP: " + ", ".join(map(printable, d.ocsp)))
         if d.crl_distribution_points:
-            access.append("CRL: " + ", ".join(d.crl_distribution_points))
+            access.append("CRL: " + ", ".join(map(printable, d.crl_distribution_points)))
         if access:
             lines.append(" · ".join(access))
         store = f"APIM store {cert.apim_store}" if cert.apim_store else "not uploaded to APIM CA certificates"

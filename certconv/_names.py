@@ -5,7 +5,9 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["EKU_NAMES", "KEY_USAGE_NAMES", "display_name", "name_key", "printable"]
+from ._text import printable
+
+__all__ = ["EKU_NAMES", "KEY_USAGE_NAMES", "display_name", "label", "name_key", "printable"]
 
 NameKey = tuple[tuple[tuple[str, str | bytes], ...], ...]
 
@@ -36,25 +38,26 @@ _LABEL_PREFERENCE = (
 
 
 def display_name(name: x509.Name) -> str:
-    """The part of ``name`` a person recognises: CN, else OU, O, e-mail, else all of it.
+    """The part of ``name`` a person recognises (:func:`label`), made printable.
 
-    Printable only: names are chosen by whoever made the certificate, and a line break,
-    terminal escape or bidi override in one must not forge or reorder lines of a report.
+    Names are chosen by whoever made the certificate, and a line break, terminal
+    escape or bidi override in one must not forge or reorder lines of a report: each
+    such character is shown as an escape (``\\x1b``, ``\\u202e``, see :func:`certconv._text.printable`).
+    """
+    return printable(label(name))
+
+
+def label(name: x509.Name) -> str:
+    """The part of ``name`` a person recognises: CN, else OU, O, e-mail, else all of it; as it is.
+
+    Not for showing (use :func:`display_name`): for what is derived from the name itself,
+    such as safe file names, which must not depend on how an escape is spelled.
     """
     for oid in _LABEL_PREFERENCE:
         for attr in name.get_attributes_for_oid(oid):
             if isinstance(attr.value, str) and attr.value.strip():
-                return printable(attr.value.strip())
-    return printable(name.rfc4514_string())
-
-
-def printable(text: str) -> str:
-    """``text`` with every control, format (bidi, zero-width) and line-separator character as ``?``."""
-    # str.isprintable is False for every such category (Cc, Cf, Zl, Zp, …): one C call covers
-    # the usual, clean name; only a dirty one is rebuilt character by character.
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else "?" for c in text)
+                return attr.value.strip()
+    return name.rfc4514_string()
 
 
 EKU_NAMES = {

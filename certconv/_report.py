@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ._azure import targets_of
 from ._model import Certificate, Destination, Manifest, ManifestEntry, Role
+from ._text import fit, ljust, printable, shorten, width
 
 __all__ = ["split_summary"]
 
@@ -15,13 +16,17 @@ _STORE_HELP = {
 }
 
 
-def split_summary(manifest: Manifest) -> str:
-    """The console summary of a split: a table, then where each file goes for the target."""
+def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
+    """The console summary of a split: a table, then where each file goes for the target.
+
+    ``encoding`` is the encoding the text will be written in (the CLI passes its
+    stdout's): characters it lacks are ASCII symbols or escapes, columns stay aligned.
+    """
     bundle = manifest.bundle
     kind = "DER" if manifest.format == "der" else "Base-64 (PEM)"
     cer_entries = _cer_entries(manifest)
     count = len(cer_entries)
-    wrote = [f"{count} certificate{'s' if count != 1 else ''} to {manifest.out} ({kind} .cer)"]
+    wrote = [f"{count} certificate{'s' if count != 1 else ''} to {printable(manifest.out)} ({kind} .cer)"]
     extra = [e for e in manifest.entries if e not in cer_entries]
     pfx = sum(1 for e in extra if e.form == "pfx")
     b64 = sum(1 for e in extra if e.form == "pem")
@@ -41,14 +46,16 @@ def split_summary(manifest: Manifest) -> str:
         rows.append(
             (
                 cert.role.value,
-                _shorten(cert.common_name, 40),
+                shorten(printable(cert.common_name), 40),
                 f"{cert.not_after:%Y-%m-%d}",
                 cert.sha1,
                 entry.file,
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines += ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=False)), row[4]]) for row in rows]
+    # Columns by display width in the stream's encoding: a Chinese name takes two per character.
+    cells = [tuple(fit(cell, encoding) for cell in row) for row in rows]
+    widths = [max(width(row[i]) for row in cells) for i in range(4)]
+    lines += ["  ".join([*(ljust(cell, w) for cell, w in zip(row[:4], widths, strict=False)), row[4]]) for row in cells]
 
     for part in targets_of(manifest.target or "apim"):
         lines += ["", *_TARGET_LINES[part](manifest)]
@@ -60,11 +67,12 @@ def split_summary(manifest: Manifest) -> str:
             "them, at most 10 fit.",
         ]
     if "UPLOAD.md" in manifest.documents:
-        lines += ["", "Step by step (English, 简体中文): UPLOAD.md"]
+        chinese = "简体中文" if fit("简体中文", encoding) == "简体中文" else "Simplified Chinese"
+        lines += ["", f"Step by step (English, {chinese}): UPLOAD.md"]
     if bundle.warnings:
         lines += ["", "Warnings:"]
-        lines += [f"  {w.code}: {w.message}" for w in bundle.warnings]
-    return "\n".join(lines)
+        lines += [f"  {w.code}: {printable(w.message)}" for w in bundle.warnings]
+    return fit("\n".join(lines), encoding)
 
 
 def _cer_entries(manifest: Manifest) -> list[ManifestEntry]:
@@ -155,7 +163,3 @@ _TARGET_LINES: dict[str, Callable[[Manifest], list[str]]] = {
         "no backend (end-entity) certificate in the input",
     ),
 }
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -102,7 +102,14 @@ def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) 
             f"{len(cas)} CA certificates, but APIM accepts at most {APIM_CA_LIMIT}; "
             "split only the certificates your backends' chains need, then emit snippets"
         )
-    return {SNIPPET_FILES[lang]: _RENDERERS[lang](cas).encode("utf-8") for lang in dict.fromkeys(languages)}
+    return {SNIPPET_FILES[lang]: _encode(lang, _RENDERERS[lang](cas)) for lang in dict.fromkeys(languages)}
+
+
+def _encode(language: str, text: str) -> bytes:
+    # Windows PowerShell 5.1 reads a .ps1 without a byte-order mark in the ANSI code page
+    # (cp1252, cp936…), which garbles a non-ASCII file name such as root-测试根证书.cer; with the
+    # UTF-8 BOM every PowerShell reads it as UTF-8. The other languages' tools want no BOM.
+    return text.encode("utf-8-sig" if language == "powershell" else "utf-8")
 
 
 def _b64(entry: ManifestEntry) -> str:

@@ -9,11 +9,10 @@ from certificates are reduced to printable characters and Markdown-escaped.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 
 from ._model import Manifest, ManifestEntry, Role
-from ._names import printable
+from ._text import printable
 from ._version import __version__
 
 __all__ = ["UPLOAD_NAME", "upload_guide"]
@@ -31,8 +30,8 @@ def _plain(text: str, limit: int = 80) -> str:
 
 
 def _code(text: str) -> str:
-    """``text`` fit for a Markdown code span: one line, no backticks."""
-    return "".join(ch if ch.isprintable() and ch != "`" and unicodedata.category(ch) != "Cf" else "?" for ch in text)
+    """``text`` fit for a Markdown code span: one line of visible characters, no backticks."""
+    return printable(text).replace("`", "?")
 
 
 def _with(manifest: Manifest, target: str) -> list[tuple[ManifestEntry, str | None, bool | None]]:

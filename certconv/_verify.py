@@ -31,8 +31,9 @@ from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import read_extension
 from ._errors import InputError, UsageError
 from ._model import Bundle, Certificate, Role
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, name_key
+from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, label, name_key
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._text import fit, json_text, ljust, printable, width
 from ._version import __version__
 from ._write import _slug, file_names
 
@@ -237,11 +238,17 @@ class Verification:
 
     def to_json(self) -> str:
         """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
-    def render(self) -> str:
-        """The text ``certconv verify`` prints."""
-        names = ", ".join(f"`{c.common_name}`" for c in self.anchors)
+    def render(self, *, encoding: str | None = None) -> str:
+        """The text ``certconv verify`` prints.
+
+        Args:
+            encoding: The encoding the text will be written in (the CLI passes its
+                stdout's); characters it lacks are ASCII symbols or escapes, and the
+                path table stays aligned. ``None``: any character.
+        """
+        names = ", ".join(f"`{printable(c.common_name)}`" for c in self.anchors)
         if self.trust == "ca":
             lines = [
                 f"Trusted roots (uploaded, --ca): {names}"
@@ -257,30 +264,33 @@ class Verification:
         else:
             lines = ["No --ca given and the input holds no root: nothing is trusted"]
         checked = f"Checked at {_iso(self.at)} for {_PURPOSE_TEXT[self.purpose]}"
-        lines.append(checked + (f", host {self.host}" if self.host else ", no host name (use --host)"))
+        lines.append(checked + (f", host {printable(self.host)}" if self.host else ", no host name (use --host)"))
         for chain in self.chains:
-            lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {chain.leaf.common_name}"]
+            lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {printable(chain.leaf.common_name)}"]
             rows = []
             for step in chain.path:
                 cert = step.certificate
                 where = {"ca": "uploaded (--ca)", "aia": "downloaded (AIA)"}.get(step.origin, "in the input")
                 if step.trust_anchor:
                     where += ", trusted root"
-                rows.append((cert.role.value, cert.common_name, f"SHA-1 {cert.sha1[:8]}…", where))
+                rows.append((cert.role.value, printable(cert.common_name), f"SHA-1 {cert.sha1[:8]}…", where))
             top = chain.path[-1].certificate
             if not top.self_signed:
                 rows.append(("missing", display_name(top.x509.issuer), "", "issuer of the certificate above"))
-            widths = [max(len(row[i]) for row in rows) for i in range(3)]
+            # Columns by display width in the stream's encoding: a Chinese name takes two per character.
+            cells = [tuple(fit(cell, encoding) for cell in row) for row in rows]
+            widths = [max(width(row[i]) for row in cells) for i in range(3)]
             lines += [
-                "      " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
-                for row in rows
+                "      " + "  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+                for row in cells
             ]
-            lines += [f"  ✗ {f.code}: {f.message}" for f in chain.failures]
+            # A message quotes SANs, URLs and OpenSSL's words: one printable line each, never a forged verdict.
+            lines += [f"  ✗ {f.code}: {printable(f.message)}" for f in chain.failures]
             if chain.failures and self.purpose == "server":
                 lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
         good = sum(1 for chain in self.chains if chain.ok)
         lines += ["", f"{good} of {len(self.chains)} chain{'s' if len(self.chains) != 1 else ''} verified."]
-        return "\n".join(lines)
+        return fit("\n".join(lines), encoding)
 
 
 def verify(
@@ -386,7 +396,8 @@ def verify(
             failures.append(
                 VerifyFailure(
                     "openssl",
-                    f"OpenSSL rejects the chain at `{culprit.common_name}`: {message} (error {error}); "
+                    f"OpenSSL rejects the chain at `{culprit.common_name}`: {printable(message or '')} "
+                    f"(error {error}); "
                     "APIM will reject it too, fix the certificate named",
                     culprit.sha1,
                 )
@@ -461,10 +472,11 @@ class _Checker:
 
     def _missing_issuer(self, top: Certificate) -> VerifyFailure:
         issuer = display_name(top.x509.issuer)
+        slug = _slug(label(top.x509.issuer))  # the name split gives its file
         from ._chain import ca_issuers_urls
 
         urls = ca_issuers_urls(top.x509)
-        source = f" (download it from {', '.join(urls)})" if urls else ""
+        source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
         wanted = name_key(top.x509.issuer)
         namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted), None)
@@ -481,13 +493,13 @@ class _Checker:
             # A leaf's issuer is an intermediate in the usual three-tier private PKI.
             message = (
                 f"the intermediate `{issuer}` that issued `{top.common_name}` is neither {where}: get it from "
-                f"your CA{source} and upload it as `intermediate-{_slug(issuer)}.cer` to APIM → CA certificates, "
+                f"your CA{source} and upload it as `intermediate-{slug}.cer` to APIM → CA certificates, "
                 f"store CertificateAuthority (store Root if `{issuer}` is self-signed)"
             )
         else:
             message = (
                 f"the root `{issuer}` that issued `{top.common_name}` is neither {where}: get it from your "
-                f"CA{source} and upload it as `root-{_slug(issuer)}.cer` to APIM → CA certificates, store Root "
+                f"CA{source} and upload it as `root-{slug}.cer` to APIM → CA certificates, store Root "
                 f"(store CertificateAuthority if `{issuer}` is not self-signed)"
             )
         return VerifyFailure("missing-issuer", message, top.sha1)
@@ -603,11 +615,12 @@ class _Checker:
 
     def _hostname(self, cert: Certificate) -> VerifyFailure:
         names = _dns_names(cert.x509)
-        covered = ", ".join(names) if names else "no DNS name"
+        covered = ", ".join(map(printable, names)) if names else "no DNS name"
+        host = printable(self.host or "")
         return VerifyFailure(
             "hostname-mismatch",
-            f"{self._what(cert)} covers {covered}, not `{self.host}`: APIM calls the backend as `{self.host}`, so "
-            f"put a certificate with `{self.host}` (or a matching wildcard) in its SAN on the backend, or use a "
+            f"{self._what(cert)} covers {covered}, not `{host}`: APIM calls the backend as `{host}`, so "
+            f"put a certificate with `{host}` (or a matching wildcard) in its SAN on the backend, or use a "
             "host name the certificate covers in the backend URL",
             cert.sha1,
         )

@@ -24,7 +24,9 @@ from pathlib import Path
 from ._azure import default_format, plan, targets_of
 from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageError
 from ._model import Bundle, Certificate, Manifest
+from ._names import label
 from ._snippets import check_languages, render_snippets
+from ._text import json_text
 from ._upload_guide import UPLOAD_NAME, upload_guide
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
@@ -42,7 +44,8 @@ def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
     ``root-My_Self_Root_CA.cer``; when two names would be equal (ignoring case,
     as Windows and macOS do), each of them gets its short thumbprint appended.
     """
-    wanted = {cert: f"{cert.role.value}-{_slug(cert.common_name)}" for cert in certificates}
+    # From the name as it is, not as it is shown: an escape's spelling must not become a file name.
+    wanted = {cert: f"{cert.role.value}-{_slug(label(cert.x509.subject))}" for cert in certificates}
     names: dict[Certificate, str] = {}
     # Subjects are chosen by strangers, so a crafted one can equal another name plus a short
     # thumbprint, or two can share 8 thumbprint digits: lengthen until no two names are equal.
@@ -92,7 +95,8 @@ def manifest_json(manifest: Manifest) -> str:
             lines.append(f"  {_json(key)}: [\n{items}\n  ]")
         else:
             lines.append(f"  {_json(key)}: {_json(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+    # C1 and bidi controls as \uXXXX: `cat manifest.json` must not drive the terminal either.
+    return json_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
 def _json(value: object) -> str:

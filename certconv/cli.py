@@ -8,6 +8,7 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
 import enum
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ import typer
 
 import certconv
 from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
     name="certconv",
@@ -192,7 +194,10 @@ def split(
     )
     if quiet:
         return
-    typer.echo(certconv.manifest_json(manifest) if as_json else split_summary(manifest), nl=not as_json)
+    if as_json:
+        _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
+    else:
+        _say(split_summary(manifest, encoding=_encoding()))
 
 
 class Target(enum.StrEnum):
@@ -280,7 +285,7 @@ def convert(
 
     conversion = _run(call, secret, may_prompt=may_prompt)
     if not quiet:
-        typer.echo(conversion_summary(conversion))
+        _say(conversion_summary(conversion, encoding=_encoding()))
 
 
 def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
@@ -292,7 +297,7 @@ def _ask_new_password() -> str:
 
     first = getpass.getpass("New PFX password: ")
     if first != getpass.getpass("Repeat it: "):
-        typer.echo("error: the two passwords differ; nothing was written", err=True)
+        _say("error: the two passwords differ; nothing was written", err=True)
         raise typer.Exit(1)
     return first
 
@@ -370,9 +375,10 @@ def inspect(
         may_prompt="-" not in inputs,
     )
     if as_json:
-        typer.echo(result.to_json(), nl=False)
+        _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
-        typer.echo(result.render(full=full, color=_color()))
+        color = _color()
+        _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
 
 
 class Purpose(enum.StrEnum):
@@ -405,7 +411,7 @@ def verify(
         list[str],
         typer.Argument(
             metavar="INPUT...",
-            help="What the backend sends: its PFX, full-chain PEM, leaf .cer…; - reads stdin until it ends.",
+            help="What the backend sends: its PFX, full-chain PEM, leaf .cer...; - reads stdin until it ends.",
         ),
     ],
     ca: Annotated[
@@ -458,7 +464,10 @@ def verify(
         secret,
         may_prompt="-" not in inputs,
     )
-    typer.echo(result.to_json() if as_json else result.render(), nl=not as_json)
+    if as_json:
+        _say(json_text(result.to_json(), _encoding()), newline=False)
+    else:
+        _say(result.render(encoding=_encoding()))
     raise typer.Exit(0 if result.ok else 3)
 
 
@@ -500,19 +509,34 @@ def fetch(
     if as_json:
         import json
 
-        typer.echo(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False))
+        _say(json_text(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False), _encoding()))
         return
     if manifest is not None:
         from certconv._report import split_summary
 
-        typer.echo(split_summary(manifest))
+        _say(split_summary(manifest, encoding=_encoding()))
     else:
         from certconv._inspect import inspect_bundle
 
-        typer.echo(inspect_bundle(result.bundle).render(color=_color()))
-    typer.echo(f"\n{result.target}: {result.message}")
+        color = _color()
+        _say(inspect_bundle(result.bundle).render(color=color, encoding=_encoding()), ansi=color)
+    # The target is what the user typed, the message quotes the server's names: both printable.
+    _say(f"\n{printable(result.target)}: {printable(result.message)}")
     if not complete and result.aia_could_help:
-        typer.echo("hint: --complete downloads missing issuers from their AIA URLs")
+        _say("hint: --complete downloads missing issuers from their AIA URLs")
+
+
+def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
+    """Write one piece of output through certconv._text: any encoding, a closed pipe, never a traceback."""
+    failed = emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
+    # A reader that went away (`| head`) wanted no more; any other failure (a full disk) is worth a line.
+    if failed is not None and failed.errno != errno.EPIPE and not err:
+        emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
+
+
+def _encoding() -> str | None:
+    """The encoding of stdout when it lacks characters (a Windows code page), else ``None``."""
+    return stream_encoding(sys.stdout)
 
 
 def _color() -> bool:
@@ -537,10 +561,11 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
+        _say(f"error: {printable(str(exc))}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
-        typer.echo("error: interrupted; nothing was written", err=True)
+        _say("error: interrupted; nothing was written", err=True)
         raise typer.Exit(130) from None
 
 
@@ -553,4 +578,8 @@ def main() -> None:
     import gc
 
     gc.disable()
+    # Redirected on Windows, stdout and stderr use the ANSI code page (cp1252, cp936…): what it
+    # lacks is written as ASCII or escapes, also by typer/click's own help and usage errors.
+    prepare_stream(sys.stdout)
+    prepare_stream(sys.stderr)
     app()

@@ -187,7 +187,7 @@ def test_terraform_has_one_certificate_block_per_ca_file(emitted: Path, pki: Pki
 
 
 def test_powershell_builds_the_whole_list_and_sets_it(emitted: Path, pki: Pki) -> None:
-    text = (emitted / FILES["powershell"]).read_text()
+    text = (emitted / FILES["powershell"]).read_text("utf-8-sig")
     balanced(text)
     calls = re.findall(
         r"^    New-AzApiManagementSystemCertificate -StoreName '(\w+)' "
@@ -205,12 +205,30 @@ def test_powershell_builds_the_whole_list_and_sets_it(emitted: Path, pki: Pki) -
     assert_warns(text)
 
 
+def test_powershell_script_has_a_utf8_bom_so_windows_powershell_keeps_a_chinese_file_name(tmp_path: Path) -> None:
+    # Windows PowerShell 5.1 reads a .ps1 without a BOM in the ANSI code page: cp1252 turns
+    # root-测试根证书.cer into mojibake and Join-Path points at a file that does not exist.
+    root = issue("测试根证书", ca=True)
+    manifest = certconv.split(to_pem([issue("中间 CA", root, ca=True), root]), tmp_path, emit=LANGS)
+    data = (tmp_path / FILES["powershell"]).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.count(b"\xef\xbb\xbf") == 1
+    text = data.decode("utf-8-sig")
+    assert "Join-Path $PSScriptRoot 'root-测试根证书.cer'" in text
+    assert (tmp_path / "root-测试根证书.cer").is_file()
+    assert FILES["powershell"] in manifest.documents
+    # Only PowerShell wants the BOM: JSON parsers, bash and terraform would choke on or keep it.
+    for lang, file in FILES.items():
+        if lang != "powershell":
+            assert not (tmp_path / file).read_bytes().startswith(b"\xef\xbb\xbf"), file
+
+
 # -- rules across languages -------------------------------------------------------------------
 
 
 def test_every_snippet_carries_the_warning(emitted: Path) -> None:
     for file in FILES.values():
-        text = (emitted / file).read_text()
+        text = (emitted / file).read_text("utf-8-sig")
         if file.endswith(".json"):
             data = json.loads(text)
             text = data.get("comments") or data["metadata"]["comments"]
