@@ -117,8 +117,9 @@ def certconv_verifier(policy: str | None) -> Callable[[Case], Answer]:
                     max_depth=case.get("max_chain_depth"),
                 )
                 ok = result.ok
-                reasons = [f.code for c in result.chains for f in c.failures]
-            return Answer(ok, ",".join(reasons))
+                reasons = [f"{f.code}: {f.message}" for c in result.chains for f in c.failures]
+                reasons += [f"leniencies: {' '.join(c.leniencies)}" for c in result.chains if c.leniencies]
+            return Answer(ok, " | ".join(reasons))
         except certconv.CertconvError as exc:
             return Answer(False, f"error: {exc}")
 
@@ -129,7 +130,8 @@ def chain_choice_is_valid(case: Case, judges: list[Callable[[Case], Answer]]) ->
     """Whether the chain ``certconv.load`` picks for the peer still verifies with only its certificates.
 
     The judge is the first verifier (cryptography first: it is not certconv) that accepts the case with
-    every certificate given; ``None`` when none does (no valid path to pick).
+    every certificate given; ``None`` when none does (no valid path to pick) or when the peer is a CA
+    certificate (``load`` makes chains for end-entity certificates only).
     """
     judge = next((j for j in judges if j(case).accepted), None)
     if judge is None:
@@ -142,7 +144,7 @@ def chain_choice_is_valid(case: Case, judges: list[Callable[[Case], Answer]]) ->
     peer = certconv.load(Source("peer.pem", case["peer_certificate"].encode())).certificates[0]
     chains = [c for c in bundle.chains if c.leaf.sha256 == peer.sha256]
     if not chains:
-        return False
+        return None  # the peer is a CA: load chains end-entity certificates only
     chosen = {c.der for c in chains[0].certificates[1:]}
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -419,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # noqa: BLE001 - reported
                     valid = False
                     print(f"chain choice crashed on {case['id']}: {exc!r}", file=sys.stderr)
-            key = "no valid path" if valid is None else ("valid" if valid else "invalid")
+            key = "not judged" if valid is None else ("valid" if valid else "invalid")
             chain_choice[key] += 1
             if valid is False:
                 chain_choice_invalid = row.setdefault("chain_choice", "invalid")
@@ -461,7 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     judged = sum(chain_choice.values())
     print(
         f"chain choice (certconv.load) for the {judged} SUCCESS cases: {chain_choice['valid']} valid, "
-        f"{chain_choice['invalid']} invalid, {chain_choice['no valid path']} without a valid path to pick"
+        f"{chain_choice['invalid']} invalid, {chain_choice['not judged']} not judged (no verifier accepts the case, "
+        "or the peer is a CA: load chains end-entity certificates only)"
     )
     for column in columns:
         for case_id, error in column.crashes:

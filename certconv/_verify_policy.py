@@ -1,0 +1,202 @@
+"""The vocabulary of verification: failure codes, the two policies and their leniencies, certificate facts.
+
+``strict`` is RFC 5280 path validation plus the CA/Browser Forum rules a public
+web server's chain must meet. ``apim`` is what API Management (a Windows/.NET
+client) accepts for a backend behind a private CA: ``strict`` with the named
+:class:`Leniency` values below and nothing else. A rule that a leniency excuses
+is still evaluated; under ``apim`` it is recorded as *used* on the verdict
+instead of failing it, so the output can say where ``verify`` says yes but a
+browser or curl would say no.
+
+:class:`Facts` reads a certificate's extensions once and fails closed: an
+extension cryptography cannot parse makes the certificate *unreadable* (a
+failure of that certificate, with cryptography's words), never "absent".
+"""
+
+from __future__ import annotations
+
+import enum
+import warnings
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID, NameOID
+
+from ._names import display_name, name_key
+from ._text import printable
+
+__all__ = ["APIM", "POLICIES", "STRICT", "Facts", "FailureCode", "Leniency", "Policy", "Problem"]
+
+
+class FailureCode(enum.StrEnum):
+    """Why a chain is not trusted (``VerifyFailure.code``)."""
+
+    MISSING_ISSUER = "missing-issuer"
+    UNTRUSTED_ROOT = "untrusted-root"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not-yet-valid"
+    NOT_A_CA = "not-a-ca"
+    KEY_USAGE = "key-usage"
+    EXTENDED_KEY_USAGE = "extended-key-usage"
+    PATH_LENGTH = "path-length"
+    HOSTNAME_MISMATCH = "hostname-mismatch"
+    NAME_CONSTRAINTS = "name-constraints"
+    """A name of a certificate lies outside what a CA above it may certify."""
+    UNREADABLE = "unreadable"
+    """An extension or name cannot be parsed: the certificate fails (fail closed)."""
+    CRITICAL_EXTENSION = "critical-extension"
+    """A critical extension certconv does not know (RFC 5280 §4.2: reject)."""
+    SIGNATURE_ALGORITHM = "signature-algorithm"
+    WEAK_KEY = "weak-key"
+    PROFILE = "profile"
+    """Another rule of RFC 5280's or the CA/Browser Forum's certificate profile."""
+    SEARCH_LIMIT = "search-limit"
+    """The path search stopped at its work bound before it found a valid path."""
+
+
+class Leniency(enum.StrEnum):
+    """Where policy ``apim`` accepts what ``strict`` rejects (docs/verify.md gives the reasons)."""
+
+    CN_AS_HOST = "cn-as-host"
+    """The subject CN is the host name when the SAN has no DNS name, as Windows does (DNS name
+    constraints apply to that CN)."""
+    SHA1_PRIVATE = "sha1-private"
+    """SHA-1 signatures in a chain that ends at a private (uploaded or input) root."""
+    KEY_IDENTIFIERS = "key-identifiers"
+    """Missing subject/authority key identifiers, or an AKI in the old form with issuer and serial."""
+    ISSUANCE_RULES = "issuance-rules"
+    """Rules on what a CA may issue that Windows does not check when it validates: serial numbers,
+    a CN that is not a copy of a SAN entry, criticality of EKU/SAN/basicConstraints/policy
+    constraints, a leaf without EKU or with anyExtendedKeyUsage, a CA without keyUsage, EKU on a root."""
+    CA_AS_PEER = "ca-as-peer"
+    """A CA certificate (CA:TRUE) as the server's own certificate, as RFC 5280 allows and Windows accepts
+    (``openssl req -x509`` makes self-signed backend certificates that way)."""
+    LEGACY_ROOT = "legacy-root"
+    """A trusted root that is X.509 v1 or lacks basicConstraints (OpenSSL and Windows trust it by being
+    in the store)."""
+    NC_LEADING_PERIOD = "nc-leading-period"
+    """A DNS name constraint written ``.corp.example`` means names below ``corp.example``, as OpenSSL
+    and Windows read it."""
+
+
+BROWSERS_DISAGREE: dict[Leniency, str] = {
+    Leniency.CN_AS_HOST: "browsers (Chrome, Edge, Firefox, Safari) reject a server certificate without a DNS name "
+    "in its SAN",
+    Leniency.SHA1_PRIVATE: "browsers and curl (OpenSSL 3) reject SHA-1 signatures",
+}
+"""Leniencies that make ``verify`` say yes where browsers or curl say no, and the line that says so."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A named set of rules: ``strict``, or ``strict`` with ``leniencies``."""
+
+    name: str
+    leniencies: frozenset[Leniency]
+
+    def allows(self, leniency: Leniency | None) -> bool:
+        return leniency is not None and leniency in self.leniencies
+
+
+STRICT = Policy("strict", frozenset())
+APIM = Policy("apim", frozenset(Leniency))
+POLICIES = {p.name: p for p in (APIM, STRICT)}
+"""The policies by name; ``apim`` is the default."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule: which certificate of the path (0 = the one under test), what, what to do.
+
+    ``leniency`` names the leniency that excuses it (``None``: nothing does).
+    """
+
+    code: FailureCode
+    index: int
+    detail: str
+    fix: str
+    leniency: Leniency | None = None
+
+
+_KNOWN = frozenset(
+    oid.dotted_string
+    for oid in (
+        ExtensionOID.BASIC_CONSTRAINTS,
+        ExtensionOID.KEY_USAGE,
+        ExtensionOID.EXTENDED_KEY_USAGE,
+        ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+        ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+        ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+        ExtensionOID.NAME_CONSTRAINTS,
+        ExtensionOID.AUTHORITY_INFORMATION_ACCESS,
+        ExtensionOID.CRL_DISTRIBUTION_POINTS,
+        ExtensionOID.FRESHEST_CRL,
+        # Policies are understood with the initial policy set anyPolicy (RFC 5280 §6.1.1 c): a critical
+        # certificatePolicies is processed, and with anyPolicy every policy is acceptable.
+        ExtensionOID.CERTIFICATE_POLICIES,
+        ExtensionOID.POLICY_CONSTRAINTS,
+        ExtensionOID.POLICY_MAPPINGS,
+        ExtensionOID.INHIBIT_ANY_POLICY,
+    )
+)
+"""Extensions that may be critical: every other critical one fails the certificate (RFC 5280 §4.2)."""
+
+ExtT = TypeVar("ExtT", bound=x509.ExtensionType)
+
+
+@dataclass(slots=True, eq=False)
+class Facts:
+    """What the rules need of one certificate, read once; extensions fail closed."""
+
+    cert: x509.Certificate
+    der: bytes
+    sha256: str
+    self_signed: bool
+    unreadable: str | None = None
+    extensions: dict[str, x509.Extension[x509.ExtensionType]] = field(default_factory=dict)
+    name: str = ""
+    self_issued: bool = False
+
+    @classmethod
+    def of(cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool) -> Facts:
+        facts = cls(cert, der, sha256, self_signed, name=display_name(cert.subject))
+        facts.self_issued = name_key(cert.subject) == name_key(cert.issuer)
+        try:
+            with warnings.catch_warnings():
+                # cryptography warns on some values (a negative serial in the AKI); the reader reported them.
+                warnings.simplefilter("ignore")
+                extensions = cert.extensions
+        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+            # One malformed extension makes cryptography refuse them all: the certificate is unreadable.
+            facts.unreadable = printable(str(exc))[:200]
+            return facts
+        facts.extensions = {ext.oid.dotted_string: ext for ext in extensions}
+        return facts
+
+    def get(self, kind: type[ExtT]) -> x509.Extension[ExtT] | None:
+        found = self.extensions.get(kind.oid.dotted_string)
+        return found  # type: ignore[return-value]
+
+    def value(self, kind: type[ExtT]) -> ExtT | None:
+        found = self.get(kind)
+        return None if found is None else found.value
+
+    @property
+    def is_ca(self) -> bool:
+        bc = self.value(x509.BasicConstraints)
+        return bc is not None and bc.ca
+
+    @property
+    def unknown_critical(self) -> list[str]:
+        return [oid for oid, ext in self.extensions.items() if ext.critical and oid not in _KNOWN]
+
+    @property
+    def common_names(self) -> list[str]:
+        return [
+            a.value for a in self.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME) if isinstance(a.value, str)
+        ]
+
+    def san_values(self, kind: type[x509.GeneralName]) -> list[object]:
+        san = self.value(x509.SubjectAlternativeName)
+        return list(san.get_values_for_type(kind)) if san is not None else []  # type: ignore[arg-type]
