@@ -18,7 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split
 from ._azure import SNIPPET_LANGUAGES, TARGETS
-from ._chain import ca_issuers_urls, signed_by
+from ._enums import (
+    AzureTarget,
+    FailureCode,
+    FetchVerdict,
+    Form,
+    Format,
+    Leniency,
+    Origin,
+    Purpose,
+    SnippetLanguage,
+    TrustStore,
+    VerifyPolicy,
+    WarningCode,
+)
 from ._errors import (
     CertconvError,
     ConnectionFailedError,
@@ -58,17 +71,18 @@ from ._model import (
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from ._write import file_names, manifest_json, write_split
+from ._x509 import ca_issuers_urls, signed_by
 
 if TYPE_CHECKING:
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._inspect import CertificateDetails, Inspection, inspect
     from ._tls import fetch
-    from ._verify import ChainVerdict, PathStep, Verification, VerifyFailure, verify
+    from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
 # pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).
 _LAZY = {
-    **dict.fromkeys(("ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
+    **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
@@ -89,8 +103,10 @@ __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
+    "PURPOSES",
     "SNIPPET_LANGUAGES",
     "TARGETS",
+    "AzureTarget",
     "BackendTls",
     "Bundle",
     "BundleWarning",
@@ -104,12 +120,17 @@ __all__ = [
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "FailureCode",
     "FetchResult",
+    "FetchVerdict",
+    "Form",
+    "Format",
     "InputError",
     "InputLike",
     "InputTooLargeError",
     "Inspection",
     "KeyMismatchError",
+    "Leniency",
     "Manifest",
     "ManifestEntry",
     "NetworkError",
@@ -117,20 +138,26 @@ __all__ = [
     "NewPasswordRequiredError",
     "NoCertificateError",
     "NotTLSError",
+    "Origin",
     "OutputError",
     "OutputExistsError",
     "PasswordError",
     "PasswordRequiredError",
     "PathStep",
+    "Purpose",
     "Role",
+    "SnippetLanguage",
     "Source",
     "TargetError",
+    "TrustStore",
     "UnsafeInputError",
     "UnsafeOutputError",
     "UnsupportedFormatError",
     "UsageError",
     "Verification",
     "VerifyFailure",
+    "VerifyPolicy",
+    "WarningCode",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",

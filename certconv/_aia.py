@@ -34,11 +34,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import build_bundle, ca_issuers_urls, issued_by
+from ._chain import build_bundle
+from ._enums import WarningCode
 from ._errors import CertconvError
-from ._model import Bundle, BundleWarning, Certificate
+from ._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from ._names import display_name
 from ._read import RawCertificate, ReadResult, Source, read_source
+from ._x509 import ca_issuers_urls, issued_by
 
 if TYPE_CHECKING:
     import http.client
@@ -142,7 +144,7 @@ def complete_bundle(
         if depth == max_depth:
             walk.warnings.append(
                 BundleWarning(
-                    "aia-depth",
+                    WarningCode.AIA_DEPTH,
                     f"stopped following AIA after {max_depth} levels; the issuer of "
                     f"'{missing[0].common_name}' is still missing",
                     missing[0].sha1,
@@ -159,7 +161,7 @@ def complete_bundle(
                 skipped = sum(_open_urls(c, walk) for c in missing[index:])
                 walk.warnings.append(
                     BundleWarning(
-                        "aia-time-limit",
+                        WarningCode.AIA_TIME_LIMIT,
                         f"stopped following AIA after {_seconds(total)} s in all ({walk.downloads} downloads made, "
                         f"{skipped} skipped); the issuer of '{cert.common_name}' and maybe others are still "
                         "missing (raise the timeout, or check that the AIA servers answer)",
@@ -170,7 +172,7 @@ def complete_bundle(
             if walk.exhausted:
                 walk.warnings.append(
                     BundleWarning(
-                        "aia-limit",
+                        WarningCode.AIA_LIMIT,
                         f"stopped after {MAX_DOWNLOADS} AIA downloads; the issuer of '{cert.common_name}' "
                         "and maybe others are still missing",
                         cert.sha1,
@@ -184,13 +186,13 @@ def complete_bundle(
             break
     fetched = [
         BundleWarning(
-            "aia-fetched",
-            f"'{c.common_name}' was downloaded from {c.source.removeprefix('aia:')}; compare its SHA-1 "
+            WarningCode.AIA_FETCHED,
+            f"'{c.common_name}' was downloaded from {c.source.removeprefix(AIA_SOURCE_PREFIX)}; compare its SHA-1 "
             "thumbprint with one you trust before you upload it",
             c.sha1,
         )
         for c in bundle.certificates
-        if c.source.startswith("aia:")
+        if c.downloaded
     ]
     return replace(bundle, warnings=(*bundle.warnings, *walk.warnings, *fetched))
 
@@ -220,7 +222,7 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
         if seen:
             walk.warnings.append(
                 BundleWarning(
-                    "aia-loop",
+                    WarningCode.AIA_LOOP,
                     f"the AIA URL of '{cert.common_name}' ({url}) was followed already and does not lead to "
                     "its issuer: the AIA URLs form a loop",
                     cert.sha1,
@@ -230,7 +232,7 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
             names = ", ".join(f"'{display_name(raw.x509.subject)}'" for raw in result.certificates)
             walk.warnings.append(
                 BundleWarning(
-                    "aia-wrong-issuer",
+                    WarningCode.AIA_WRONG_ISSUER,
                     f"{url} (AIA of '{cert.common_name}') holds {names}, which did not issue it",
                     cert.sha1,
                 )
@@ -238,7 +240,7 @@ def _issuer_of(cert: Certificate, walk: _Walk) -> ReadResult | None:
     if unsupported:
         walk.warnings.append(
             BundleWarning(
-                "aia-unsupported-url",
+                WarningCode.AIA_UNSUPPORTED_URL,
                 f"the AIA URL {', '.join(unsupported)} of '{cert.common_name}' is not http or https; not followed",
                 cert.sha1,
             )
@@ -281,16 +283,18 @@ def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResu
         body, content_type = download(url, timeout=timeout, max_size=walk.max_size)
     except _Refused as exc:
         walk.warnings.append(
-            BundleWarning("aia-failed", f"could not download {url} (AIA of '{cert.common_name}'): {exc}", cert.sha1)
+            BundleWarning(
+                WarningCode.AIA_FAILED, f"could not download {url} (AIA of '{cert.common_name}'): {exc}", cert.sha1
+            )
         )
         return None
     try:
-        return read_source(Source(f"aia:{url}", body))
+        return read_source(Source(AIA_SOURCE_PREFIX + url, body))
     except CertconvError as exc:
         what = f" ({content_type})" if content_type else ""
         walk.warnings.append(
             BundleWarning(
-                "aia-not-certificate",
+                WarningCode.AIA_NOT_CERTIFICATE,
                 f"{url}{what} (AIA of '{cert.common_name}') is not a certificate: {exc.detail}",
                 cert.sha1,
             )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
+from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import InputError, NoCertificateError
 from ._model import Bundle, Manifest
 from ._password import password_bytes
@@ -109,21 +110,21 @@ def split(
     out: str | PathLike[str],
     *,
     password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     force: bool = False,
     at: datetime | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
-    target: str = "apim",
-    emit: str | Sequence[str] = (),
+    target: AzureTarget | str = AzureTarget.APIM,
+    emit: Sequence[SnippetLanguage | str] = (),
 ) -> Manifest:
     """Load ``inputs`` and write one ``.cer`` per certificate, ``UPLOAD.md`` and ``manifest.json`` to ``out``.
 
-    ``target`` picks the Azure place the files are for (``apim``, ``apim-v2``,
-    ``apim-selfhosted``, ``appgw-v2``, ``appgw-v1`` or ``all``) and ``emit`` the
-    snippet languages to write (``bicep``, ``arm``, ``terraform``, ``powershell``,
-    ``azcli``, ``rest``).
+    ``target`` picks the Azure place the files are for (an :class:`AzureTarget`:
+    ``apim``, ``apim-v2``, ``apim-selfhosted``, ``appgw-v2``, ``appgw-v1`` or ``all``)
+    and ``emit`` the list of snippet languages to write (:class:`SnippetLanguage`:
+    ``bicep``, ``arm``, ``terraform``, ``powershell``, ``azcli``, ``rest``).
 
     Equivalent to ``write_split(load(inputs, ...), out, ...)``; see both for the
     arguments. Nothing is written when anything fails.

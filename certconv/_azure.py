@@ -29,9 +29,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from ._chain import read_extension
-from ._errors import UsageError
+from ._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
 from ._model import BackendTls, Bundle, Certificate, Destination, ManifestEntry, Role
+from ._x509 import read_extension
 
 __all__ = [
     "PLACES",
@@ -46,41 +46,40 @@ __all__ = [
     "targets_of",
 ]
 
-TARGETS = ("apim", "apim-v2", "apim-selfhosted", "appgw-v2", "appgw-v1", "all")
-"""What ``split(target=...)`` accepts; ``all`` means every other one."""
+TARGETS = values(AzureTarget)
+"""What ``split(target=...)`` accepts (the values of :class:`AzureTarget`); ``all`` means every other one."""
 
-SINGLE_TARGETS = TARGETS[:-1]
+SINGLE_TARGETS = tuple(t for t in AzureTarget if t is not AzureTarget.ALL)
 
-SNIPPET_LANGUAGES = ("bicep", "arm", "terraform", "powershell", "azcli", "rest")
-"""What ``split(emit=...)`` accepts: APIM CA-certificate snippets in these languages."""
+SNIPPET_LANGUAGES = values(SnippetLanguage)
+"""What ``split(emit=...)`` accepts (the values of :class:`SnippetLanguage`): APIM CA-certificate snippets."""
 
 PLACES = {
-    "apim": "API Management → Security → Certificates → CA certificates",
-    "apim-v2": "API Management (v2 tier) → Backends → your backend → TLS settings",
-    "apim-selfhosted": "API Management → Security → Certificates, then Self-hosted gateways → "
+    AzureTarget.APIM: "API Management → Security → Certificates → CA certificates",
+    AzureTarget.APIM_V2: "API Management (v2 tier) → Backends → your backend → TLS settings",
+    AzureTarget.APIM_SELFHOSTED: "API Management → Security → Certificates, then Self-hosted gateways → "
     "your gateway → Certificate authorities",
-    "appgw-v2": "Application Gateway (v2) → Backend settings → Trusted root certificate",
-    "appgw-v1": "Application Gateway (v1) → HTTP settings → Authentication certificate",
+    AzureTarget.APPGW_V2: "Application Gateway (v2) → Backend settings → Trusted root certificate",
+    AzureTarget.APPGW_V1: "Application Gateway (v1) → HTTP settings → Authentication certificate",
 }
 """Where in the Azure portal each target's files go."""
 
-_BASE64_TARGETS = ("appgw-v2", "appgw-v1")
+_BASE64_TARGETS = (AzureTarget.APPGW_V2, AzureTarget.APPGW_V1)
 
 
-def targets_of(target: str) -> tuple[str, ...]:
+def targets_of(target: str) -> tuple[AzureTarget, ...]:
     """The single targets ``target`` stands for (``all`` → every one).
 
     Raises:
-        ValueError: ``target`` is not one of :data:`TARGETS`.
+        UsageError: ``target`` is not one of :data:`TARGETS`.
     """
-    if target not in TARGETS:
-        raise UsageError(f"target must be one of {', '.join(TARGETS)}, not {target!r}")
-    return SINGLE_TARGETS if target == "all" else (target,)
+    member = coerce(AzureTarget, target, "target")
+    return SINGLE_TARGETS if member is AzureTarget.ALL else (member,)
 
 
-def default_format(target: str) -> str:
+def default_format(target: str) -> Format:
     """The ``.cer`` encoding a target wants when none is asked for: ``pem`` for App Gateway, else ``der``."""
-    return "pem" if target in _BASE64_TARGETS else "der"
+    return Format.PEM if target in _BASE64_TARGETS else Format.DER
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,35 +111,34 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
         ValueError: unknown ``target`` or ``format``.
     """
     parts = targets_of(target)
-    if format not in ("der", "pem"):
-        raise UsageError(f"format must be der or pem, not {format!r}")
+    fmt = coerce(Format, format, "format")
     base: dict[Certificate, list[Destination]] = {c: [] for c in bundle.certificates}
-    extra: list[tuple[str, Certificate, str, list[Destination]]] = []
-    data: dict[str, bytes] = {names[c]: encode(c, format) for c in bundle.certificates}
+    extra: list[tuple[str, Certificate, Form, list[Destination]]] = []
+    data: dict[str, bytes] = {names[c]: encode(c, fmt) for c in bundle.certificates}
 
     def base64_copy(cert: Certificate, dest: Destination) -> None:
         """Record ``dest`` on the cert's Base-64 ``.cer`` (the ``.cer`` itself when it is Base-64)."""
-        if format == "pem":
+        if fmt is Format.PEM:
             base[cert].append(dest)
             return
         for _file, other, form, dests in extra:
-            if other == cert and form == "pem":
+            if other == cert and form is Form.PEM:
                 dests.append(dest)
                 return
         name = _unique(names[cert].removesuffix(".cer") + "-base64.cer", data, cert)
-        extra.append((name, cert, "pem", [dest]))
-        data[name] = encode(cert, "pem")
+        extra.append((name, cert, Form.PEM, [dest]))
+        data[name] = encode(cert, Format.PEM)
 
     backend_tls: list[BackendTls] = []
     for part in parts:
         place = PLACES[part]
-        if part == "apim":
+        if part is AzureTarget.APIM:
             for cert in bundle.certificates:
                 if cert.apim_store is not None:
                     base[cert].append(
                         Destination(part, place, "properties.certificates[].encodedCertificate", store=cert.apim_store)
                     )
-        elif part == "apim-v2":
+        elif part is AzureTarget.APIM_V2:
             for server, issuer in _servers(bundle):
                 backend_tls.append(BackendTls(server, server_name(server), issuer.sha1 if issuer else None))
                 base[server].append(Destination(part, place, "properties.tls.serverCertificateThumbprints[]"))
@@ -148,7 +146,7 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
                     base[issuer].append(
                         Destination(part, place, "properties.tls.serverX509Names[].issuerCertificateThumbprint")
                     )
-        elif part == "apim-selfhosted":
+        elif part is AzureTarget.APIM_SELFHOSTED:
             for cert in bundle.certificates:
                 if cert.role is Role.LEAF:
                     continue
@@ -159,16 +157,16 @@ def plan(bundle: Bundle, names: Mapping[Certificate, str], *, target: str, forma
                     "service/certificates properties.data; gateways/certificateAuthorities properties.isTrusted",
                     trusted=cert.role is Role.ROOT,
                 )
-                extra.append((name, cert, "pfx", [dest]))
+                extra.append((name, cert, Form.PFX, [dest]))
                 data[name] = certificate_only_pfx(cert)
-        elif part == "appgw-v2":
+        elif part is AzureTarget.APPGW_V2:
             for cert in bundle.roots:
                 base64_copy(cert, Destination(part, place, "properties.trustedRootCertificates[].properties.data"))
         else:  # appgw-v1
             for server, _issuer in _servers(bundle):
                 base64_copy(server, Destination(part, place, "properties.authenticationCertificates[].properties.data"))
 
-    entries = [ManifestEntry(names[c], c, format, tuple(base[c])) for c in bundle.certificates]
+    entries = [ManifestEntry(names[c], c, Form(fmt), tuple(base[c])) for c in bundle.certificates]
     entries += [ManifestEntry(file, cert, form, tuple(dests)) for file, cert, form, dests in extra]
     return Plan(tuple(entries), data, tuple(backend_tls))
 
@@ -222,6 +220,6 @@ def certificate_only_pfx(cert: Certificate) -> bytes:
 
 def encode(cert: Certificate, fmt: str) -> bytes:
     """The bytes of ``cert`` in ``fmt``: ``der`` or ``pem`` (Base-64 ``.cer``)."""
-    if fmt == "pem":
+    if fmt == Format.PEM:
         return cert.x509.public_bytes(serialization.Encoding.PEM)
     return cert.der

@@ -10,35 +10,45 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.x509.oid import SignatureAlgorithmOID
 
+from ._enums import Validity, WarningCode
 from ._errors import UnsafeInputError
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name, name_key
 from ._read import RawCertificate, ReadResult
 from ._text import printable
 from ._verify_policy import Facts
+from ._x509 import (
+    WORK,
+    WorkCounts,
+    ca_issuers_urls,
+    check_signature,
+    iso_day,
+    issued_by,
+    key_spki,
+    public_key_spki,
+    read_extension,
+    signed_by,
+    validity,
+)
 
+# signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [
     "APIM_CA_LIMIT",
     "WORK",
     "WorkCounts",
     "build_bundle",
+    "ca_issuers_urls",
     "certificate_of",
     "graph",
     "issued_by",
+    "read_extension",
     "signed_by",
     "whole_seconds",
 ]
@@ -63,87 +73,6 @@ limbo's ``pathological-chain-same-subject-distinct-key`` (100 CAs of one name, n
 identifiers) needs 10,000, 1.3 s; 60 certificates of one name still chain (3,600).
 cryptography's verifier allows 128 checks for a whole verification.
 """
-
-
-@dataclass(slots=True)
-class WorkCounts:
-    """Costly steps chaining has taken in this process, so tests can bound work by counting it.
-
-    A machine's speed changes how long the work takes, never these numbers: a test
-    that reads them before and after a call proves a budget holds on any machine.
-    Incrementing an attribute costs nanoseconds beside the steps it counts (a
-    signature verification is tens of microseconds).
-    """
-
-    signature_checks: int = 0
-    """Signatures verified with a public key (skipped checks, e.g. giant RSA exponents, not counted)."""
-    search_steps: int = 0
-    """Steps of the issuer-path search (at most 10,000 per certificate and 200,000 per bundle)."""
-
-
-WORK = WorkCounts()
-
-
-def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """True when ``issuer``'s public key verifies ``child``'s signature.
-
-    Works for RSA (PKCS#1 v1.5 and PSS), ECDSA, Ed25519, Ed448 and DSA, with any
-    hash OpenSSL offers (SHA-1 and MD5 included). Names are not compared.
-    """
-    return check_signature(child, issuer) is True
-
-
-def issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """``issuer`` issued ``child``: names match as chaining matches them, and the signature verifies."""
-    return name_key(child.issuer) == name_key(issuer.subject) and signed_by(child, issuer)
-
-
-def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool | None:
-    """Like :func:`signed_by`, but ``None`` when the algorithm cannot be checked at all (MD2, GOST…)."""
-    signature = child.signature
-    data = child.tbs_certificate_bytes
-    try:
-        key = issuer.public_key()  # raises for key types cryptography does not know (GOST, ...)
-        if isinstance(key, rsa.RSAPublicKey):
-            if key.public_numbers().e.bit_length() > 32:
-                # A crafted exponent as long as the modulus makes each check cost ~10 ms (OpenSSL
-                # allows it up to 3072-bit moduli); real keys use 65537, Go refuses above 2**31-1.
-                return None
-            hash_algorithm = child.signature_hash_algorithm
-            if hash_algorithm is None:
-                return False
-            pad: padding.AsymmetricPadding
-            if child.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
-                params = child.signature_algorithm_parameters
-                if not isinstance(params, padding.PSS):
-                    return False
-                pad = params
-            else:
-                pad = padding.PKCS1v15()
-            WORK.signature_checks += 1
-            key.verify(signature, data, pad, hash_algorithm)
-        elif isinstance(key, ec.EllipticCurvePublicKey):
-            hash_algorithm = child.signature_hash_algorithm
-            if hash_algorithm is None:
-                return False
-            WORK.signature_checks += 1
-            key.verify(signature, data, ec.ECDSA(hash_algorithm))
-        elif isinstance(key, dsa.DSAPublicKey):
-            hash_algorithm = child.signature_hash_algorithm
-            if hash_algorithm is None:
-                return False
-            WORK.signature_checks += 1
-            key.verify(signature, data, hash_algorithm)
-        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-            WORK.signature_checks += 1
-            key.verify(signature, data)
-        else:
-            return False
-    except UnsupportedAlgorithm:
-        return None
-    except (InvalidSignature, ValueError, TypeError):
-        return False
-    return True
 
 
 class _Node:
@@ -213,23 +142,6 @@ class _Node:
         return self.raw.x509.not_valid_after_utc
 
 
-# A damaged or duplicated extension makes ``cert.extensions`` raise one of these.
-_UNREADABLE_EXTENSIONS = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
-ExtensionT = TypeVar("ExtensionT", bound=x509.ExtensionType)
-
-
-def read_extension(cert: x509.Certificate, kind: type[ExtensionT]) -> ExtensionT | None:
-    """The extension of type ``kind``; ``None`` when absent or when the extensions are unreadable."""
-    try:
-        with warnings.catch_warnings():
-            # Unreadable extensions are parsed again on every access, and cryptography warns
-            # again each time (e.g. a negative serial in the AKI); the reader recorded it once.
-            warnings.simplefilter("ignore")
-            return cert.extensions.get_extension_for_class(kind).value
-    except (x509.ExtensionNotFound, *_UNREADABLE_EXTENSIONS):
-        return None
-
-
 def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], attr: str) -> bytes | None:
     value: bytes | None = getattr(read_extension(cert, kind), attr, None)
     return value
@@ -287,7 +199,7 @@ def build_bundle(
         if node.unverifiable:
             warnings.append(
                 BundleWarning(
-                    "unsupported-signature",
+                    WarningCode.UNSUPPORTED_SIGNATURE,
                     f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature algorithm "
                     f"({node.raw.x509.signature_algorithm_oid.dotted_string}) cannot be checked, so it is not "
                     "treated as a root",
@@ -297,7 +209,7 @@ def build_bundle(
         if node.issued_any and node.bc_ca is False:
             warnings.append(
                 BundleWarning(
-                    "ca-false-issuer",
+                    WarningCode.CA_FALSE_ISSUER,
                     f"'{display_name(node.raw.x509.subject)}' is marked CA:FALSE but issued another "
                     "certificate in the input; clients will reject that chain",
                     node.sha1,
@@ -307,7 +219,7 @@ def build_bundle(
     if ca_count > APIM_CA_LIMIT:
         warnings.append(
             BundleWarning(
-                "apim-ca-limit",
+                WarningCode.APIM_CA_LIMIT,
                 f"{ca_count} CA certificates (roots + intermediates): APIM accepts at most "
                 f"{APIM_CA_LIMIT}; upload only those your backends' chains need",
             )
@@ -441,7 +353,7 @@ def _unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning])
             node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
         warnings.append(
             BundleWarning(
-                "duplicate",
+                WarningCode.DUPLICATE,
                 f"'{display_name(raw.x509.subject)}' appears more than once ({raw.source}); written once",
                 node.sha1,
             )
@@ -572,19 +484,18 @@ class _PathFinder:
 def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warnings: list[BundleWarning]) -> set[str]:
     if not keys:
         return set()
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    der = serialization.Encoding.DER
     by_public: dict[bytes, list[_Node]] = defaultdict(list)
     for node in nodes:
-        try:
-            by_public[node.raw.x509.public_key().public_bytes(der, spki)].append(node)
-        except (UnsupportedAlgorithm, ValueError):
-            continue  # a key type cryptography does not know cannot match a private key it read
+        spki = public_key_spki(node.raw.x509)
+        if spki is not None:
+            by_public[spki].append(node)
     found: set[str] = set()
     for key in keys:
-        matches = by_public.get(key.public_key().public_bytes(der, spki), [])
+        matches = by_public.get(key_spki(key), [])
         if not matches:
-            warnings.append(BundleWarning("unmatched-key", "a private key matches no certificate of the input"))
+            warnings.append(
+                BundleWarning(WarningCode.UNMATCHED_KEY, "a private key matches no certificate of the input")
+            )
         found.update(n.sha256 for n in matches)
     return found
 
@@ -592,12 +503,19 @@ def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warn
 def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
     cert = node.raw.x509
     name = display_name(cert.subject)
-    if cert.not_valid_after_utc < at:
-        return [BundleWarning("expired", f"'{name}' expired on {cert.not_valid_after_utc:%Y-%m-%d}", node.sha1)]
-    if cert.not_valid_before_utc > at:
+    state = validity(cert, at)
+    if state is Validity.EXPIRED:
         return [
             BundleWarning(
-                "not-yet-valid", f"'{name}' is not valid before {cert.not_valid_before_utc:%Y-%m-%d}", node.sha1
+                WarningCode.EXPIRED, f"'{name}' expired on {iso_day(cert.not_valid_after_utc)}", node.sha1
+            )
+        ]
+    if state is Validity.NOT_YET_VALID:
+        return [
+            BundleWarning(
+                WarningCode.NOT_YET_VALID,
+                f"'{name}' is not valid before {iso_day(cert.not_valid_before_utc)}",
+                node.sha1,
             )
         ]
     return []
@@ -618,17 +536,5 @@ def _missing_issuer(node: _Node) -> BundleWarning:
     urls = ca_issuers_urls(cert)
     if urls:
         message += f" (download it from {', '.join(map(printable, urls))})"
-    return BundleWarning("missing-issuer", message, node.sha1)
+    return BundleWarning(WarningCode.MISSING_ISSUER, message, node.sha1)
 
-
-def ca_issuers_urls(cert: x509.Certificate) -> list[str]:
-    """The AIA caIssuers URLs of ``cert`` (where its issuer's certificate can be fetched)."""
-    aia = read_extension(cert, x509.AuthorityInformationAccess)
-    if aia is None:
-        return []
-    return [
-        d.access_location.value
-        for d in aia
-        if d.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS
-        and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    ]

@@ -17,30 +17,30 @@ from datetime import datetime
 from os import PathLike
 from pathlib import Path
 
-from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from ._api import InputLike, load
+from ._enums import Form, Format, coerce, values
 from ._errors import (
     ConversionError,
     KeyMismatchError,
     NewPasswordRequiredError,
     UnsafeOutputError,
-    UsageError,
 )
 from ._model import Bundle, Certificate
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._text import fit, ljust, printable, width
 from ._write import write_files
+from ._x509 import key_spki, public_key_spki
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
 
-CONVERT_TARGETS = ("der", "pem", "p7b", "pfx", "fullchain", "chain")
-"""What ``to`` may be."""
+CONVERT_TARGETS = values(Form)
+"""What ``to`` may be: the values of :class:`Form`."""
 
 _KEY_MODE = 0o600
 _CERT_MODE = 0o644
@@ -69,8 +69,8 @@ class Conversion:
     """One converted file: what is in it and how it is protected.
 
     Attributes:
-        to: The target form: one of :data:`CONVERT_TARGETS`.
-        format: ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
+        to: The :class:`Form` written: one of :data:`CONVERT_TARGETS`.
+        format: :class:`Format` ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
         certificates: The certificates written, in file order.
         key_included: The file holds a private key.
         encryption: How the PKCS#12 (or the PEM key) is protected; ``None``
@@ -81,8 +81,8 @@ class Conversion:
         out: Where it was written; ``None`` until :func:`write_convert` writes it.
     """
 
-    to: str
-    format: str
+    to: Form
+    format: Format
     certificates: tuple[Certificate, ...]
     key_included: bool
     encryption: str | None
@@ -101,10 +101,10 @@ def convert(
     inputs: InputLike | Sequence[InputLike],
     out: str | PathLike[str],
     *,
-    to: str,
+    to: Form | str,
     password: str | bytes | None = None,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
     force: bool = False,
@@ -142,9 +142,9 @@ def write_convert(
     bundle: Bundle,
     out: str | PathLike[str],
     *,
-    to: str,
+    to: Form | str,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
     force: bool = False,
@@ -172,9 +172,9 @@ def write_convert(
 def convert_bundle(
     bundle: Bundle,
     *,
-    to: str,
+    to: Form | str,
     new_password: str | bytes | None = None,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     legacy: bool = False,
     include_key: bool = False,
 ) -> Conversion:
@@ -209,13 +209,13 @@ def convert_bundle(
         KeyMismatchError: the private key does not belong to the leaf.
         NewPasswordRequiredError: a PKCS#12 would hold a key without a password.
     """
-    _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
+    to, fmt = _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
     secret = password_bytes(new_password, what="new password")
-    if to in ("der", "pem"):
+    if to in (Form.DER, Form.PEM):
         return _single(bundle, to, secret, include_key=include_key)
-    if to == "p7b":
-        return _p7b(bundle, format or "der")
-    if to in ("fullchain", "chain"):
+    if to is Form.P7B:
+        return _p7b(bundle, fmt or Format.DER)
+    if to in (Form.FULLCHAIN, Form.CHAIN):
         return _pem_chain(bundle, to, secret, include_key=include_key)
     return _pfx(bundle, secret, legacy=legacy)
 
@@ -227,30 +227,30 @@ def _check_options(
     new_password: str | bytes | None,
     legacy: bool,
     include_key: bool,
-) -> None:
-    if to not in CONVERT_TARGETS:
-        raise UsageError(f"to must be one of {CONVERT_TARGETS}, not {to!r}")
-    if format not in (None, "der", "pem"):
-        raise UsageError(f"format must be 'der' or 'pem', not {format!r}")
-    if format is not None and to != "p7b":
+) -> tuple[Form, Format | None]:
+    """``to`` and ``format`` as members, once every option is known to fit the others."""
+    form = coerce(Form, to, "to")
+    fmt = None if format is None else coerce(Format, format, "format")
+    if format is not None and form is not Form.P7B:
         raise ConversionError(f"--format applies to --to p7b only; --to {to} decides the encoding itself")
-    if legacy and to != "pfx":
+    if legacy and form is not Form.PFX:
         raise ConversionError("--legacy applies to --to pfx only")
-    if include_key and to in ("der", "p7b", "chain"):
+    if include_key and form in (Form.DER, Form.P7B, Form.CHAIN):
         raise ConversionError(
             f"--include-key cannot be used with --to {to}: it holds no private key (use --to pem, fullchain or pfx)"
         )
     password_bytes(new_password, what="new password")  # refused before any input is read
-    if new_password is not None and to != "pfx" and not include_key:
+    if new_password is not None and form is not Form.PFX and not include_key:
         raise ConversionError(
             f"--new-password protects a private key, and --to {to} writes none (add --include-key for PEM)"
         )
+    return form, fmt
 
 
 # -- the forms -------------------------------------------------------------------------
 
 
-def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool) -> Conversion:
+def _single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
     if len(bundle.certificates) != 1:
         raise ConversionError(
             f"input holds {len(bundle.certificates)} certificates and --to {to} writes one: "
@@ -258,11 +258,11 @@ def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool)
         )
     cert = bundle.certificates[0]
     notes: list[str] = []
-    if to == "der":
+    if to is Form.DER:
         data = cert.der
         if bundle.private_keys:
             notes.append("the input's private key was not written (a DER certificate cannot hold one)")
-        return Conversion("der", "der", (cert,), False, None, tuple(notes), bundle, data)
+        return Conversion(Form.DER, Format.DER, (cert,), False, None, tuple(notes), bundle, data)
     data = cert.x509.public_bytes(serialization.Encoding.PEM)
     encryption = None
     if include_key:
@@ -271,12 +271,12 @@ def _single(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool)
         encryption = _PEM_KEY if secret else None
     elif bundle.private_keys:
         notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion("pem", "pem", (cert,), include_key, encryption, tuple(notes), bundle, data)
+    return Conversion(Form.PEM, Format.PEM, (cert,), include_key, encryption, tuple(notes), bundle, data)
 
 
-def _p7b(bundle: Bundle, fmt: str) -> Conversion:
+def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
     certs = _ordered(bundle)
-    encoding = serialization.Encoding.PEM if fmt == "pem" else serialization.Encoding.DER
+    encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
     # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
     stored = pkcs7.serialize_certificates([c.x509 for c in certs], serialization.Encoding.DER)
@@ -285,15 +285,15 @@ def _p7b(bundle: Bundle, fmt: str) -> Conversion:
         by_der[c.public_bytes(serialization.Encoding.DER)] for c in pkcs7.load_der_pkcs7_certificates(stored)
     )
     notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
-    return Conversion("p7b", fmt, in_file, False, None, notes, bundle, data)
+    return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
 
 
-def _pem_chain(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bool) -> Conversion:
+def _pem_chain(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
     path = _leaf_path(bundle, to)
     leaf = path[0]
     # Servers send the leaf and the intermediates; the client has the root already.
     sent = tuple(c for c in path if c is leaf or not c.self_signed)
-    certs = sent if to == "fullchain" else sent[1:]
+    certs = sent if to is Form.FULLCHAIN else sent[1:]
     if not certs:
         why = "is self-signed" if leaf.self_signed else "is issued directly by the root"
         raise ConversionError(
@@ -306,9 +306,9 @@ def _pem_chain(bundle: Bundle, to: str, secret: bytes | None, *, include_key: bo
     if include_key:
         data += _pem_key(_key_of(bundle, leaf), secret)
         encryption = _PEM_KEY if secret else None
-    elif bundle.private_keys and to == "fullchain":
+    elif bundle.private_keys and to is Form.FULLCHAIN:
         notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion(to, "pem", certs, include_key, encryption, tuple(notes), bundle, data)
+    return Conversion(to, Format.PEM, certs, include_key, encryption, tuple(notes), bundle, data)
 
 
 def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
@@ -339,7 +339,7 @@ def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
             f"'{leaf.common_name}' left out"
         )
     encryption = _LEGACY if legacy else _MODERN
-    return Conversion("pfx", "der", path, True, encryption, tuple(notes), bundle, data)
+    return Conversion(Form.PFX, Format.DER, path, True, encryption, tuple(notes), bundle, data)
 
 
 def _certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
@@ -358,7 +358,7 @@ def _certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool)
         None, None, None, [pkcs12.PKCS12Certificate(c.x509, _friendly_name(c)) for c in certs], encryption
     )
     notes = ("the input has no private key: this PFX holds certificates only",)
-    return Conversion("pfx", "der", certs, False, described, notes, bundle, data)
+    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data)
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -439,7 +439,7 @@ def _pfx_subject(bundle: Bundle) -> Certificate:
     keyed = [c for c in bundle.certificates if c.has_private_key]
     if bundle.chains:
         try:
-            leaf = _leaf_path(bundle, "pfx")[0]
+            leaf = _leaf_path(bundle, Form.PFX)[0]
         except ConversionError:
             if len(keyed) == 1:
                 leaf = keyed[0]
@@ -463,17 +463,14 @@ def _pfx_subject(bundle: Bundle) -> Certificate:
 
 def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
     """The private key whose public half is ``cert``'s public key."""
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    der = serialization.Encoding.DER
-    try:
-        wanted = cert.x509.public_key().public_bytes(der, spki)
-    except (UnsupportedAlgorithm, ValueError):
+    wanted = public_key_spki(cert.x509)
+    if wanted is None:
         raise KeyMismatchError(
             f"the public key of '{cert.common_name}' is of a type or encoding certconv cannot read, "
             "so no private key can be matched to it"
-        ) from None
+        )
     for key in bundle.private_keys:
-        if key.public_key().public_bytes(der, spki) == wanted:
+        if key_spki(key) == wanted:
             return key
     if bundle.private_keys:
         raise KeyMismatchError(
@@ -488,10 +485,10 @@ def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
 # -- text for people -------------------------------------------------------------------
 
 _DESCRIPTIONS = {
-    "der": "DER certificate",
-    "pem": "PEM certificate",
-    "fullchain": "PEM full chain (leaf, then intermediates)",
-    "chain": "PEM chain (intermediates only)",
+    Form.DER: "DER certificate",
+    Form.PEM: "PEM certificate",
+    Form.FULLCHAIN: "PEM full chain (leaf, then intermediates)",
+    Form.CHAIN: "PEM chain (intermediates only)",
 }
 
 

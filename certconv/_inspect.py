@@ -22,13 +22,14 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ._api import InputLike, load
 from ._args import DEFAULT_TIMEOUT, check_moment
-from ._chain import read_extension
+from ._enums import Validity
 from ._model import Bundle, Certificate, ManifestEntry
 from ._names import EKU_NAMES, KEY_USAGE_NAMES
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._text import fit, json_text, printable, width
 from ._version import __version__
 from ._write import file_names
+from ._x509 import access_urls, iso_utc, read_extension, validity
 
 __all__ = ["INSPECT_SCHEMA", "CertificateDetails", "Inspection", "describe", "inspect"]
 
@@ -114,7 +115,6 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
     bc = read_extension(x, x509.BasicConstraints)
     ku = read_extension(x, x509.KeyUsage)
     eku = read_extension(x, x509.ExtendedKeyUsage)
-    aia = read_extension(x, x509.AuthorityInformationAccess)
     cdp = read_extension(x, x509.CRLDistributionPoints)
     return CertificateDetails(
         certificate=cert,
@@ -130,8 +130,8 @@ def describe(cert: Certificate, *, file: str) -> CertificateDetails:
         extended_key_usage=tuple(EKU_NAMES.get(o, o.dotted_string) for o in eku) if eku is not None else None,
         basic_constraints_ca=bc.ca if bc is not None else None,
         path_length=bc.path_length if bc is not None else None,
-        ca_issuers=_access_urls(aia, AuthorityInformationAccessOID.CA_ISSUERS),
-        ocsp=_access_urls(aia, AuthorityInformationAccessOID.OCSP),
+        ca_issuers=access_urls(x, AuthorityInformationAccessOID.CA_ISSUERS),
+        ocsp=access_urls(x, AuthorityInformationAccessOID.OCSP),
         crl_distribution_points=tuple(
             name.value
             for point in (cdp or ())
@@ -169,7 +169,7 @@ class Inspection:
         return {
             "schema": INSPECT_SCHEMA,
             "tool": f"certconv {__version__}",
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "inputs": [{"name": n, "format": f} for n, f in zip(bundle.inputs, bundle.formats, strict=True)],
             "private_keys": len(bundle.private_keys),
             "certificates": [self._certificate_dict(d) for d in self.details],
@@ -273,9 +273,10 @@ class Inspection:
     def _validity(self, d: CertificateDetails, paint: _Painter) -> str:
         cert = d.certificate
         days = d.days_left(self.at)
-        if cert.not_before > self.at:
+        state = validity(cert.x509, self.at)
+        if state is Validity.NOT_YET_VALID:
             return paint(f"NOT YET VALID until {cert.not_before:%Y-%m-%d}", "red")
-        if cert.not_after < self.at:
+        if state is Validity.EXPIRED:
             return paint(f"EXPIRED {-days} days ago ({cert.not_after:%Y-%m-%d})", "red")
         if days < SOON_DAYS:
             return paint(f"expires in {days} day{'s' if days != 1 else ''} ({cert.not_after:%Y-%m-%d})", "yellow")
@@ -417,11 +418,10 @@ class _Painter:
 
 
 def _status(cert: Certificate, at: datetime) -> str:
-    if cert.not_before > at:
-        return "not-yet-valid"
-    if cert.not_after < at:
-        return "expired"
-    return "expiring-soon" if (cert.not_after - at).days < SOON_DAYS else "valid"
+    state = validity(cert.x509, at)
+    if state is Validity.VALID and (cert.not_after - at).days < SOON_DAYS:
+        return "expiring-soon"
+    return state.value
 
 
 def _constraints(d: CertificateDetails) -> str:
@@ -492,14 +492,3 @@ def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:
             names.append("decipherOnly")
     return tuple(names)
 
-
-def _access_urls(aia: x509.AuthorityInformationAccess | None, method: x509.ObjectIdentifier) -> tuple[str, ...]:
-    return tuple(
-        d.access_location.value
-        for d in (aia or ())
-        if d.access_method == method and isinstance(d.access_location, x509.UniformResourceIdentifier)
-    )
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

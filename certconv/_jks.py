@@ -25,16 +25,19 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from . import _der
+from ._enums import WarningCode
 from ._errors import CorruptInputError, UnsafeInputError, UnsupportedFormatError, WrongPasswordError
+from ._limits import MAX_CERTIFICATES
 from ._names import printable
-from ._read import MAX_CERTIFICATES, _Reader
 
 __all__ = [
     "MAGICS",
@@ -532,7 +535,19 @@ def _jceks_decrypt(data: bytes, password: str, salt: bytes, iterations: int, bud
 # -- into a reader -------------------------------------------------------------------
 
 
-def read(reader: _Reader, data: bytes) -> str:
+class Reader(Protocol):
+    """What :func:`read` fills: ``certconv._read``'s reader (named here so this module need not import it)."""
+
+    name: str
+    password: bytes | None
+    keys: list[PrivateKeyTypes]
+
+    def certificate(self, der: bytes, where: str = "", friendly_name: str | None = None) -> None: ...
+
+    def warn(self, code: WarningCode, message: str, sha1: str | None = None) -> None: ...
+
+
+def read(reader: Reader, data: bytes) -> str:
     """Read the keystore ``data`` into ``reader``: certificates named by alias, keys when the password opens them.
 
     Returns the format's name (``JKS`` or ``JCEKS``).
@@ -548,7 +563,7 @@ def read(reader: _Reader, data: bytes) -> str:
     budget = _Budget()
     if password is None:
         reader.warn(
-            "keystore-integrity-unchecked",
+            WarningCode.KEYSTORE_INTEGRITY_UNCHECKED,
             f"{kind} keystore read without its password, so its integrity was not checked "
             "(give the store password to check it and to read private keys)",
         )
@@ -560,19 +575,21 @@ def read(reader: _Reader, data: bytes) -> str:
             # The alias names the entry's own certificate: a key entry's leaf, not its CAs.
             reader.certificate(der, where, entry.alias if position == 0 else None)
         if entry.kind is EntryKind.SECRET_KEY:
-            reader.warn("keystore-entry-skipped", f"{where}secret-key entry skipped (certconv reads certificates)")
+            skipped = f"{where}secret-key entry skipped (certconv reads certificates)"
+            reader.warn(WarningCode.KEYSTORE_ENTRY_SKIPPED, skipped)
         for cert_type in entry.other_types:
-            reader.warn("keystore-entry-skipped", f"{where}certificate of type {cert_type} skipped (not X.509)")
+            skipped = f"{where}certificate of type {cert_type} skipped (not X.509)"
+            reader.warn(WarningCode.KEYSTORE_ENTRY_SKIPPED, skipped)
         if entry.protected_key is None:
             continue
         if password is None:
-            reader.warn("encrypted-key", f"{where}private key not read (no password given)")
+            reader.warn(WarningCode.ENCRYPTED_KEY, f"{where}private key not read (no password given)")
             continue
         try:
             pkcs8 = decrypt_key(entry.protected_key, password, budget)
         except KeyNotRead as exc:
             reader.warn(
-                "unreadable-key",
+                WarningCode.UNREADABLE_KEY,
                 f"{where}private key not read: {exc} (certconv opens keys with the store password; "
                 "keytool -keypasswd can set the key's password to it)",
             )
@@ -580,7 +597,7 @@ def read(reader: _Reader, data: bytes) -> str:
         try:
             key = serialization.load_der_private_key(pkcs8, None, unsafe_skip_rsa_key_validation=True)
         except (ValueError, TypeError, UnsupportedAlgorithm):
-            reader.warn("unreadable-key", f"{where}private key not read: damaged or of an unsupported type")
+            reader.warn(WarningCode.UNREADABLE_KEY, f"{where}private key not read: damaged or of an unsupported type")
             continue
         reader.keys.append(key)
     return kind

@@ -17,8 +17,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from ._enums import AzureTarget, FetchVerdict, Form, Format, WarningCode
 from ._names import display_name
 from ._version import __version__
+from ._x509 import ca_issuers_urls, iso_utc
 
 __all__ = [
     "BackendTls",
@@ -32,6 +34,9 @@ __all__ = [
     "ManifestEntry",
     "Role",
 ]
+
+AIA_SOURCE_PREFIX = "aia:"
+"""A downloaded certificate's ``source`` is this prefix and the URL it came from (``complete=True``)."""
 
 
 class Role(enum.Enum):
@@ -61,13 +66,13 @@ class BundleWarning:
     """Something worth knowing about the input that did not stop certconv.
 
     Attributes:
-        code: Stable identifier, e.g. ``missing-issuer``, ``duplicate``,
-            ``expired``, ``not-yet-valid``, ``apim-ca-limit``, ``ber-encoding``.
+        code: Stable identifier (a :class:`WarningCode`, equal to its text), e.g.
+            ``missing-issuer``, ``duplicate``, ``expired``, ``apim-ca-limit``, ``ber-encoding``.
         message: One human sentence.
         sha1: Thumbprint of the certificate concerned, if one is.
     """
 
-    code: str
+    code: WarningCode
     message: str
     sha1: str | None = None
 
@@ -97,7 +102,8 @@ class Certificate:
             this one; ``None`` for self-signed ones and when the issuer is missing.
         has_private_key: The input held the private key of this certificate.
         friendly_name: PKCS#12 friendly name, if the input had one.
-        source: The input this certificate was first read from.
+        source: The input this certificate was first read from; ``aia:<url>``
+            when it was downloaded (see :attr:`downloaded`).
     """
 
     x509: x509.Certificate = field(repr=False)
@@ -127,6 +133,11 @@ class Certificate:
     def apim_store(self) -> str | None:
         """``Root``, ``CertificateAuthority``, or ``None`` for a leaf."""
         return self.role.apim_store
+
+    @property
+    def downloaded(self) -> bool:
+        """Downloaded from an AIA URL (``complete=True``) rather than read from an input: nobody vouched for it."""
+        return self.source.startswith(AIA_SOURCE_PREFIX)
 
     @property
     def common_name(self) -> str:
@@ -243,14 +254,14 @@ class Destination:
     """Where a written file (or its thumbprint) goes in Azure.
 
     Attributes:
-        target: ``apim``, ``apim-v2``, ``apim-selfhosted``, ``appgw-v2`` or ``appgw-v1``.
+        target: :class:`AzureTarget`: ``apim``, ``apim-v2``, ``apim-selfhosted``, ``appgw-v2`` or ``appgw-v1``.
         place: Where in the Azure portal, for people.
         setting: The ARM/REST property it ends up in.
         store: APIM CA-certificate store (``Root`` or ``CertificateAuthority``), else ``None``.
         trusted: Self-hosted gateway ``isTrusted`` (root: true), else ``None``.
     """
 
-    target: str
+    target: AzureTarget
     place: str
     setting: str
     store: str | None = None
@@ -319,14 +330,14 @@ class ManifestEntry:
     Attributes:
         file: The file name inside the output folder.
         certificate: The certificate it holds.
-        form: ``der`` or ``pem`` (``.cer``), ``pfx`` (certificate-only PKCS#12,
-            empty password); ``None`` when not written by ``split``.
+        form: :class:`Form` ``der`` or ``pem`` (``.cer``), ``pfx`` (certificate-only
+            PKCS#12, empty password); ``None`` when not written by ``split``.
         destinations: Where the file goes for the chosen target; empty: nowhere.
     """
 
     file: str
     certificate: Certificate
-    form: str | None = None
+    form: Form | None = None
     destinations: tuple[Destination, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -341,8 +352,8 @@ class ManifestEntry:
             "subject": c.subject,
             "issuer": c.issuer,
             "serial": c.serial,
-            "not_before": _iso(c.not_before),
-            "not_after": _iso(c.not_after),
+            "not_before": iso_utc(c.not_before),
+            "not_after": iso_utc(c.not_after),
             "sha1": c.sha1,
             "sha256": c.sha256,
             "self_signed": c.self_signed,
@@ -361,7 +372,7 @@ class Manifest:
 
     Attributes:
         out: The output folder.
-        format: ``der`` or ``pem``: the encoding of the ``.cer`` files.
+        format: :class:`Format` ``der`` or ``pem``: the encoding of the ``.cer`` files.
         entries: One per written certificate file, in bundle order.
         bundle: The bundle the files were written from.
         target: The Azure target the files were written for (``apim``…).
@@ -370,12 +381,17 @@ class Manifest:
     """
 
     out: str
-    format: str
+    format: Format
     entries: tuple[ManifestEntry, ...]
     bundle: Bundle
-    target: str | None = None
+    target: AzureTarget | None = None
     documents: tuple[str, ...] = ()
     backend_tls: tuple[BackendTls, ...] = ()
+
+    def __repr__(self) -> str:
+        # Not the whole bundle: a split of a trust store would print thousands of certificates.
+        count = len(self.entries)
+        return f"<Manifest {self.out!r} {count} file{'s' if count != 1 else ''} target={self.target}>"
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -419,7 +435,7 @@ class FetchResult:
             (a certificate sent twice appears twice).
         bundle: The served certificates classified and chained as ``split`` would,
             plus any issuers fetched with ``complete=True``.
-        verdict: Stable code for the server's chain: ``leaf-and-intermediates``,
+        verdict: Stable code for the server's chain (a :class:`FetchVerdict`): ``leaf-and-intermediates``,
             ``full-chain``, ``leaf-only``, ``self-signed``, ``wrong-order``,
             ``extra-certificates`` or ``missing-intermediate``.
         message: One sentence for people, e.g. "the server sends 2 certificates:
@@ -430,15 +446,13 @@ class FetchResult:
     sni: str | None
     served: tuple[Certificate, ...]
     bundle: Bundle
-    verdict: str
+    verdict: FetchVerdict
     message: str
 
     @property
     def aia_could_help(self) -> bool:
         """Some missing issuer names an http(s) caIssuers URL: ``complete=True`` may fetch it."""
-        from ._chain import ca_issuers_urls  # _chain imports this module
-
-        missing = {w.sha1 for w in self.bundle.warnings if w.code == "missing-issuer"}
+        missing = {w.sha1 for w in self.bundle.warnings if w.code == WarningCode.MISSING_ISSUER}
         return any(
             url.startswith(("http://", "https://"))
             for cert in self.bundle.certificates
@@ -471,7 +485,3 @@ class FetchResult:
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
 
-
-def _iso(moment: datetime) -> str:
-    # isoformat pads the year to four digits; strftime("%Y") writes year 5 as "5" on glibc.
-    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"

@@ -17,10 +17,16 @@ Bags *inside* an ``encryptedData`` content are only visible after decryption:
 :class:`Opening` decrypts PBES2 contents with each password before ``cryptography``
 gets it, and bounds those too. PBES1 contents (RC2, 3DES with the PKCS#12 KDF)
 are not decrypted here (see docs/security.md).
+
+When a file does not open, :func:`mac_verdict` and :meth:`Opening.password_decrypts`
+tell a wrong password from a damaged file; :func:`utf8_password` is the password
+as ``cryptography`` takes it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
@@ -31,7 +37,15 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from . import _der
 from ._errors import CorruptInputError, UnsafeInputError
 
-__all__ = ["MAX_ITERATIONS", "MAX_SCRYPT_WORK", "Opening", "check_encrypted_key", "check_work"]
+__all__ = [
+    "MAX_ITERATIONS",
+    "MAX_SCRYPT_WORK",
+    "Opening",
+    "check_encrypted_key",
+    "check_work",
+    "mac_verdict",
+    "utf8_password",
+]
 
 MAX_ITERATIONS = 10_000_000
 """Most key-derivation iterations one PKCS#12 file may ask for, per derivation and in total.
@@ -444,3 +458,95 @@ def _pbes2_decrypt(w: _der.Walker, algorithm: _der.Tlv, ciphertext: bytes, passw
     except _der.DerError:
         return b""
     return body if tlv.tag == _der.SEQUENCE and tlv.end == len(body) else b""
+
+
+# -- passwords ---------------------------------------------------------------------------
+
+
+def utf8_password(password: bytes) -> bytes:
+    """The password as ``cryptography`` takes it: UTF-8.
+
+    ``cryptography`` refuses other bytes. Legacy PKCS#12 encryption and the MAC
+    turn the password into a BMPString, where OpenSSL reads non-UTF-8 bytes as
+    Latin-1, so re-encoding those bytes from Latin-1 opens such files; modern
+    PBES2 files use the raw bytes and cannot be opened with them.
+    """
+    try:
+        password.decode("utf-8")
+    except UnicodeDecodeError:
+        return password.decode("latin-1").encode("utf-8")
+    return password
+
+
+# -- the MAC check: tells "wrong password" from "damaged file" -------------------------
+
+_MAC_HASHES = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+}
+_MAX_MAC_CHECK_ITERATIONS = 1_000_000
+
+
+def mac_verdict(data: bytes, password: bytes) -> bool | None:
+    """Whether ``password`` verifies the PFX's MAC (RFC 7292 §4, Appendix B).
+
+    ``None`` when the file has no classic MAC or a layout this check does not
+    follow (BER, PBMAC1): the caller then cannot tell the two failures apart.
+    """
+    try:
+        pfx = _der.read_tlv(data)
+        parts = _der.children(data, pfx, limit=3)
+        if len(parts) < 3 or pfx.end is None:
+            return None
+        auth_safe, mac_data = parts[1], parts[2]
+        content_type, explicit = _der.children(data, auth_safe, limit=2)
+        if _der.decode_oid(content_type.value(data)) != _DATA:
+            return None
+        octets = _der.children(data, explicit, limit=1)[0]
+        if octets.tag != _der.OCTET_STRING:
+            return None
+        content = octets.value(data)
+        mac_parts = _der.children(data, mac_data, limit=3)
+        digest_info, salt = mac_parts[0], mac_parts[1].value(data)
+        iterations = _der.decode_small_int(mac_parts[2].value(data)) if len(mac_parts) > 2 else 1
+        algorithm, digest = _der.children(data, digest_info, limit=2)
+        hash_oid = _der.decode_oid(_der.children(data, algorithm, limit=1)[0].value(data))
+        expected = digest.value(data)
+    except (_der.DerError, IndexError, ValueError):
+        return None
+    hash_name = _MAC_HASHES.get(hash_oid)
+    if hash_name is None or not 1 <= iterations <= _MAX_MAC_CHECK_ITERATIONS:
+        return None
+    bmp = password.decode("utf-8", "replace").encode("utf-16-be") + b"\0\0"
+    key = _mac_key(hash_name, bmp, salt, iterations, hashlib.new(hash_name).digest_size)
+    return hmac.compare_digest(hmac.new(key, content, hash_name).digest(), expected)
+
+
+def _mac_key(hash_name: str, password: bytes, salt: bytes, iterations: int, size: int) -> bytes:
+    """RFC 7292 Appendix B.2 key derivation with ID 3 (MAC key)."""
+    u = hashlib.new(hash_name).digest_size
+    v = hashlib.new(hash_name).block_size
+
+    def stretch(value: bytes) -> bytes:
+        # Concatenate copies of ``value`` up to the next multiple of v bytes.
+        if not value:
+            return b""
+        n = v * -(-len(value) // v)
+        return (value * (n // len(value) + 1))[:n]
+
+    d = bytes([3]) * v
+    i = bytearray(stretch(salt) + stretch(password))
+    out = b""
+    while len(out) < size:
+        a = hashlib.new(hash_name, d + bytes(i)).digest()
+        for _ in range(iterations - 1):
+            a = hashlib.new(hash_name, a).digest()
+        out += a
+        b = int.from_bytes((a * (v // u + 1))[:v], "big")
+        for j in range(0, len(i), v):
+            block = (int.from_bytes(i[j : j + v], "big") + b + 1) % (1 << (8 * v))
+            i[j : j + v] = block.to_bytes(v, "big")
+    return out[:size]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import re
 import warnings
 from collections.abc import Iterator
@@ -26,8 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _pkcs12
+from . import _der, _limits, _pkcs12
 from ._bom import BomError, decode_bom, encoding_problem
+from ._enums import WarningCode
 from ._errors import (
     CorruptInputError,
     InputError,
@@ -58,12 +58,11 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
 
-MAX_CERTIFICATES = 100_000
+MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
 """More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
-_OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
 _JKS_MAGICS = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS: certconv._jks
 
 _CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
@@ -138,7 +137,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
     reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
     if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
-        from . import _jks  # only keystores need it; it imports this module
+        from . import _jks  # only keystores need it
 
         fmt = _jks.read(reader, data)
     elif _BEGIN.search(data):
@@ -157,12 +156,12 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         )
     if not reader.certificates and not (keys_alone and reader.keys):
         codes = {w.code for w in reader.warnings}
-        if keys_alone and "encrypted-key" in codes:
+        if keys_alone and WarningCode.ENCRYPTED_KEY in codes:
             raise PasswordRequiredError(
                 "private key is encrypted: give its password (--password-file, --password-env or --password)",
                 path=source.name,
             )
-        if keys_alone and "unreadable-key" in codes:
+        if keys_alone and WarningCode.UNREADABLE_KEY in codes:
             raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
         what = "a private key but no certificate" if reader.keys else "no certificate"
         raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
@@ -235,9 +234,9 @@ class _Reader:
             raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
         self._check_count(sum(text.count(b"-----BEGIN %s-----" % label.encode()) for label in _CERT_LABELS))
         count = ignored = 0
-        for count, (label, body, index) in enumerate(self._pem_blocks(text), start=1):
-            if count > MAX_PEM_BLOCKS:
-                raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
+        # Every block starts with "-----BEGIN ", counted above: no more than MAX_PEM_BLOCKS come.
+        for label, body, index in self._pem_blocks(text):
+            count += 1
             where = f"PEM block {index} ({label}): "
             if label in _CERT_LABELS:
                 der = _pem_payload(body, self.name, where)
@@ -254,9 +253,12 @@ class _Reader:
             else:
                 ignored += 1
                 if ignored <= _MAX_IGNORED_WARNINGS:
-                    self.warn("ignored-block", f"{where}ignored: not a certificate")
+                    self.warn(WarningCode.IGNORED_BLOCK, f"{where}ignored: not a certificate")
         if ignored > _MAX_IGNORED_WARNINGS:
-            self.warn("ignored-block", f"{ignored - _MAX_IGNORED_WARNINGS:,} more PEM blocks ignored: not certificates")
+            self.warn(
+                WarningCode.IGNORED_BLOCK,
+                f"{ignored - _MAX_IGNORED_WARNINGS:,} more PEM blocks ignored: not certificates",
+            )
         if count == 0:
             raise UnsupportedFormatError("looks like PEM but has no complete BEGIN/END block", path=self.name)
         return "PEM"
@@ -304,7 +306,7 @@ class _Reader:
         # Without a password, try none and then the empty one (Windows writes either).
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
-        attempts = [None, b""] if self.password is None else [_pkcs12_password(self.password), None, b""]
+        attempts = [None, b""] if self.password is None else [_pkcs12.utf8_password(self.password), None, b""]
         opening = _pkcs12.Opening(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
@@ -332,8 +334,8 @@ class _Reader:
                 "PKCS#12 file is password-protected: give its password (--password-file, --password-env or --password)",
                 path=self.name,
             )
-        password = _pkcs12_password(self.password)
-        verdict = _pkcs12_mac_verdict(data, password)
+        password = _pkcs12.utf8_password(self.password)
+        verdict = _pkcs12.mac_verdict(data, password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
         decrypts = opening.password_decrypts(password) if verdict is not True else None
@@ -394,13 +396,13 @@ class _Reader:
                 pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True
             )
         except TypeError:
-            self.warn("encrypted-key", f"{where}encrypted private key not read (no password given)")
+            self.warn(WarningCode.ENCRYPTED_KEY, f"{where}encrypted private key not read (no password given)")
             return
         except ValueError:
-            self.warn("unreadable-key", f"{where}private key could not be read (wrong password or damaged)")
+            self.warn(WarningCode.UNREADABLE_KEY, f"{where}private key could not be read (wrong password or damaged)")
             return
-        except Exception:  # noqa: BLE001 - an unsupported key type must not stop certificate reading
-            self.warn("unreadable-key", f"{where}private key of an unsupported type ignored")
+        except UnsupportedAlgorithm:  # a key type cryptography does not know must not stop certificate reading
+            self.warn(WarningCode.UNREADABLE_KEY, f"{where}private key of an unsupported type ignored")
             return
         self.keys.append(key)
 
@@ -429,7 +431,7 @@ class _Reader:
                 path=self.name,
             )
 
-    def warn(self, code: str, message: str, sha1: str | None = None) -> None:
+    def warn(self, code: WarningCode, message: str, sha1: str | None = None) -> None:
         warning = BundleWarning(code, f"{self.name}: {message}", sha1)
         if warning not in self._seen:  # cryptography repeats some warnings per field access
             self._seen.add(warning)  # a set: a list lookup made 200,000 PEM blocks take hours
@@ -443,7 +445,7 @@ class _Reader:
             yield
         for item in caught:
             text = str(item.message).split(". ")[0]
-            code = "ber-encoding" if "BER" in text else "nonconformant"
+            code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
             self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
 
 
@@ -509,92 +511,3 @@ _NOT_UTF8_HINT = (
     "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, "
     "where it is read as Latin-1"
 )
-
-
-def _pkcs12_password(password: bytes) -> bytes:
-    """The password as ``cryptography`` takes it: UTF-8.
-
-    ``cryptography`` refuses other bytes. Legacy PKCS#12 encryption and the MAC
-    turn the password into a BMPString, where OpenSSL reads non-UTF-8 bytes as
-    Latin-1, so re-encoding those bytes from Latin-1 opens such files; modern
-    PBES2 files use the raw bytes and cannot be opened with them.
-    """
-    try:
-        password.decode("utf-8")
-    except UnicodeDecodeError:
-        return password.decode("latin-1").encode("utf-8")
-    return password
-
-
-# -- PKCS#12 MAC check: tells "wrong password" from "damaged file" ---------------------
-
-_MAC_HASHES = {
-    "1.3.14.3.2.26": "sha1",
-    "2.16.840.1.101.3.4.2.1": "sha256",
-    "2.16.840.1.101.3.4.2.2": "sha384",
-    "2.16.840.1.101.3.4.2.3": "sha512",
-    "2.16.840.1.101.3.4.2.4": "sha224",
-}
-_MAX_MAC_CHECK_ITERATIONS = 1_000_000
-
-
-def _pkcs12_mac_verdict(data: bytes, password: bytes) -> bool | None:
-    """Whether ``password`` verifies the PFX's MAC (RFC 7292 §4, Appendix B).
-
-    ``None`` when the file has no classic MAC or a layout this check does not
-    follow (BER, PBMAC1): the caller then cannot tell the two failures apart.
-    """
-    try:
-        pfx = _der.read_tlv(data)
-        parts = _der.children(data, pfx, limit=3)
-        if len(parts) < 3 or pfx.end is None:
-            return None
-        auth_safe, mac_data = parts[1], parts[2]
-        content_type, explicit = _der.children(data, auth_safe, limit=2)
-        if _der.decode_oid(content_type.value(data)) != _OID_PKCS7_DATA:
-            return None
-        octets = _der.children(data, explicit, limit=1)[0]
-        if octets.tag != _der.OCTET_STRING:
-            return None
-        content = octets.value(data)
-        mac_parts = _der.children(data, mac_data, limit=3)
-        digest_info, salt = mac_parts[0], mac_parts[1].value(data)
-        iterations = _der.decode_small_int(mac_parts[2].value(data)) if len(mac_parts) > 2 else 1
-        algorithm, digest = _der.children(data, digest_info, limit=2)
-        hash_oid = _der.decode_oid(_der.children(data, algorithm, limit=1)[0].value(data))
-        expected = digest.value(data)
-    except (_der.DerError, IndexError, ValueError):
-        return None
-    hash_name = _MAC_HASHES.get(hash_oid)
-    if hash_name is None or not 1 <= iterations <= _MAX_MAC_CHECK_ITERATIONS:
-        return None
-    bmp = password.decode("utf-8", "replace").encode("utf-16-be") + b"\0\0"
-    key = _pkcs12_kdf(hash_name, bmp, salt, iterations, hashlib.new(hash_name).digest_size)
-    return hmac.compare_digest(hmac.new(key, content, hash_name).digest(), expected)
-
-
-def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, iterations: int, size: int) -> bytes:
-    """RFC 7292 Appendix B.2 key derivation with ID 3 (MAC key)."""
-    u = hashlib.new(hash_name).digest_size
-    v = hashlib.new(hash_name).block_size
-
-    def stretch(value: bytes) -> bytes:
-        # Concatenate copies of ``value`` up to the next multiple of v bytes.
-        if not value:
-            return b""
-        n = v * -(-len(value) // v)
-        return (value * (n // len(value) + 1))[:n]
-
-    d = bytes([3]) * v
-    i = bytearray(stretch(salt) + stretch(password))
-    out = b""
-    while len(out) < size:
-        a = hashlib.new(hash_name, d + bytes(i)).digest()
-        for _ in range(iterations - 1):
-            a = hashlib.new(hash_name, a).digest()
-        out += a
-        b = int.from_bytes((a * (v // u + 1))[:v], "big")
-        for j in range(0, len(i), v):
-            block = (int.from_bytes(i[j : j + v], "big") + b + 1) % (1 << (8 * v))
-            i[j : j + v] = block.to_bytes(v, "big")
-    return out[:size]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._azure import targets_of
+from ._enums import AzureTarget, Form
 from ._model import Certificate, Destination, Manifest, ManifestEntry, Role
 from ._text import fit, ljust, printable, shorten, width
 
@@ -80,18 +81,18 @@ def _cer_entries(manifest: Manifest) -> list[ManifestEntry]:
     seen: set[Certificate] = set()
     found = []
     for entry in manifest.entries:
-        if entry.form in (None, manifest.format) and entry.certificate not in seen:
+        if entry.form in (None, Form(manifest.format)) and entry.certificate not in seen:
             seen.add(entry.certificate)
             found.append(entry)
     return found
 
 
-def _placed(manifest: Manifest, target: str) -> list[tuple[ManifestEntry, Destination]]:
+def _placed(manifest: Manifest, target: AzureTarget) -> list[tuple[ManifestEntry, Destination]]:
     return [(e, d) for e in manifest.entries for d in e.destinations if d.target == target]
 
 
 def _apim_lines(manifest: Manifest) -> list[str]:
-    placed = _placed(manifest, "apim")
+    placed = _placed(manifest, AzureTarget.APIM)
     lines: list[str] = []
     if placed:
         width = max(len(e.file) for e, _ in placed)
@@ -126,7 +127,7 @@ def _apim_v2_lines(manifest: Manifest) -> list[str]:
 
 
 def _selfhosted_lines(manifest: Manifest) -> list[str]:
-    placed = _placed(manifest, "apim-selfhosted")
+    placed = _placed(manifest, AzureTarget.APIM_SELFHOSTED)
     if not placed:
         return ["Self-hosted gateway: no CA certificate in the input, nothing to add."]
     width = max(len(e.file) for e, _ in placed)
@@ -138,7 +139,7 @@ def _selfhosted_lines(manifest: Manifest) -> list[str]:
     return lines
 
 
-def _appgw_lines(target: str, title: str, missing: str) -> Callable[[Manifest], list[str]]:
+def _appgw_lines(target: AzureTarget, title: str, missing: str) -> Callable[[Manifest], list[str]]:
     def lines(manifest: Manifest) -> list[str]:
         placed = _placed(manifest, target)
         if not placed:
@@ -148,17 +149,17 @@ def _appgw_lines(target: str, title: str, missing: str) -> Callable[[Manifest], 
     return lines
 
 
-_TARGET_LINES: dict[str, Callable[[Manifest], list[str]]] = {
-    "apim": _apim_lines,
-    "apim-v2": _apim_v2_lines,
-    "apim-selfhosted": _selfhosted_lines,
-    "appgw-v2": _appgw_lines(
-        "appgw-v2",
+_TARGET_LINES: dict[AzureTarget, Callable[[Manifest], list[str]]] = {
+    AzureTarget.APIM: _apim_lines,
+    AzureTarget.APIM_V2: _apim_v2_lines,
+    AzureTarget.APIM_SELFHOSTED: _selfhosted_lines,
+    AzureTarget.APPGW_V2: _appgw_lines(
+        AzureTarget.APPGW_V2,
         "Application Gateway v2 → Backend settings → Trusted root certificate",
         "no root CA in the input (add it, or run certconv fetch --complete)",
     ),
-    "appgw-v1": _appgw_lines(
-        "appgw-v1",
+    AzureTarget.APPGW_V1: _appgw_lines(
+        AzureTarget.APPGW_V1,
         "Application Gateway v1 → HTTP settings → Authentication certificate",
         "no backend (end-entity) certificate in the input",
     ),

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 
 from ._azure import SNIPPET_LANGUAGES
 from ._chain import APIM_CA_LIMIT
+from ._enums import AzureTarget, Form, SnippetLanguage
 from ._errors import TargetError, UsageError
 from ._model import ManifestEntry
 
@@ -29,12 +30,12 @@ API_VERSION = "2022-08-01"
 """``Microsoft.ApiManagement/service`` API version the snippets use (GA, has ``certificates``)."""
 
 SNIPPET_FILES = {
-    "bicep": "apim-ca-certificates.bicep",
-    "arm": "apim-ca-certificates.arm.json",
-    "terraform": "apim-ca-certificates.tf",
-    "powershell": "apim-ca-certificates.ps1",
-    "azcli": "apim-ca-certificates.azcli.sh",
-    "rest": "apim-ca-certificates.rest.json",
+    SnippetLanguage.BICEP: "apim-ca-certificates.bicep",
+    SnippetLanguage.ARM: "apim-ca-certificates.arm.json",
+    SnippetLanguage.TERRAFORM: "apim-ca-certificates.tf",
+    SnippetLanguage.POWERSHELL: "apim-ca-certificates.ps1",
+    SnippetLanguage.AZCLI: "apim-ca-certificates.azcli.sh",
+    SnippetLanguage.REST: "apim-ca-certificates.rest.json",
 }
 """The file each ``emit`` language is written to, inside ``out``."""
 
@@ -48,7 +49,7 @@ def ca_entries(entries: Sequence[ManifestEntry]) -> tuple[ManifestEntry, ...]:
     """The DER ``.cer`` entries bound for APIM's CA certificates, one per certificate, roots first."""
     chosen: list[ManifestEntry] = []
     for entry in entries:
-        if entry.form != "der" or not any(d.target == "apim" and d.store for d in entry.destinations):
+        if entry.form != Form.DER or not any(d.target == AzureTarget.APIM and d.store for d in entry.destinations):
             continue
         if all(e.certificate != entry.certificate for e in chosen):
             chosen.append(entry)
@@ -72,11 +73,20 @@ _TEMPLATE_NOTE = [
 ]
 
 
-def check_languages(languages: Sequence[str]) -> None:
-    """Raise :class:`UsageError` unless every one of ``languages`` is in :data:`SNIPPET_LANGUAGES`."""
-    unknown = [lang for lang in languages if lang not in SNIPPET_LANGUAGES]
+def check_languages(languages: Sequence[str]) -> list[SnippetLanguage]:
+    """``languages`` as :class:`SnippetLanguage` members.
+
+    Raises:
+        UsageError: ``languages`` is a string (give a list), or holds a language not in :data:`SNIPPET_LANGUAGES`.
+    """
+    if isinstance(languages, str):
+        # A string is a sequence of letters: "bicep" would be five unknown languages.
+        example = ", ".join(map(repr, SNIPPET_LANGUAGES[:2]))
+        raise UsageError(f"emit takes a list of languages, e.g. [{example}], not the string {languages!r}")
+    unknown = [str(lang) for lang in languages if lang not in SNIPPET_LANGUAGES]
     if unknown:
         raise UsageError(f"emit languages must be among {', '.join(SNIPPET_LANGUAGES)}, not {', '.join(unknown)}")
+    return [SnippetLanguage(lang) for lang in languages]
 
 
 def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) -> dict[str, bytes]:
@@ -90,7 +100,7 @@ def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) 
         UsageError: an unknown language.
         TargetError: no CA certificate (a snippet would empty APIM's list), or more than 10.
     """
-    check_languages(languages)
+    langs = check_languages(languages)
     cas = ca_entries(entries)
     if not cas:
         raise TargetError(
@@ -102,14 +112,14 @@ def render_snippets(entries: Sequence[ManifestEntry], languages: Sequence[str]) 
             f"{len(cas)} CA certificates, but APIM accepts at most {APIM_CA_LIMIT}; "
             "split only the certificates your backends' chains need, then emit snippets"
         )
-    return {SNIPPET_FILES[lang]: _encode(lang, _RENDERERS[lang](cas)) for lang in dict.fromkeys(languages)}
+    return {SNIPPET_FILES[lang]: _encode(lang, _RENDERERS[lang](cas)) for lang in dict.fromkeys(langs)}
 
 
 def _encode(language: str, text: str) -> bytes:
     # Windows PowerShell 5.1 reads a .ps1 without a byte-order mark in the ANSI code page
     # (cp1252, cp936…), which garbles a non-ASCII file name such as root-测试根证书.cer; with the
     # UTF-8 BOM every PowerShell reads it as UTF-8. The other languages' tools want no BOM.
-    return text.encode("utf-8-sig" if language == "powershell" else "utf-8")
+    return text.encode("utf-8-sig" if language == SnippetLanguage.POWERSHELL else "utf-8")
 
 
 def _b64(entry: ManifestEntry) -> str:
@@ -295,11 +305,11 @@ def _rest(cas: Sequence[ManifestEntry]) -> str:
     return json.dumps(request, indent=2) + "\n"
 
 
-_RENDERERS: dict[str, Callable[[Sequence[ManifestEntry]], str]] = {
-    "bicep": _bicep,
-    "arm": _arm,
-    "terraform": _terraform,
-    "powershell": _powershell,
-    "azcli": _azcli,
-    "rest": _rest,
+_RENDERERS: dict[SnippetLanguage, Callable[[Sequence[ManifestEntry]], str]] = {
+    SnippetLanguage.BICEP: _bicep,
+    SnippetLanguage.ARM: _arm,
+    SnippetLanguage.TERRAFORM: _terraform,
+    SnippetLanguage.POWERSHELL: _powershell,
+    SnippetLanguage.AZCLI: _azcli,
+    SnippetLanguage.REST: _rest,
 }

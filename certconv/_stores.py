@@ -22,12 +22,13 @@ import ssl
 import sys
 from pathlib import Path
 
+from ._enums import TrustStore, values
 from ._errors import InputError
 from ._read import Source
 
 __all__ = ["STORES", "store_sources"]
 
-STORES = ("public", "system")
+STORES = values(TrustStore)
 """The names ``trust_store`` (``--ca``) takes for a store instead of files."""
 
 _BUNDLES = (
@@ -45,7 +46,7 @@ def store_sources(name: str) -> tuple[list[Source], str]:
     Raises:
         InputError: certifi is not installed (``public``), or the machine has no store certconv can read.
     """
-    if name == "public":
+    if name == TrustStore.PUBLIC:
         return _public()
     return _system()
 

@@ -25,10 +25,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import build_bundle, issued_by
+from ._chain import build_bundle
+from ._enums import FetchVerdict
 from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
 from ._model import Bundle, Certificate, Chain, FetchResult
 from ._read import Source, read_source
+from ._x509 import issued_by
 
 if TYPE_CHECKING:
     import socket
@@ -429,7 +431,7 @@ def _sni_words(target: Target) -> str:
 # -- what the served chain means ---------------------------------------------------------
 
 
-def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
+def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
     """A verdict code and a sentence about the chain a server sends, in its order.
 
     ``bundle`` is the bundle built from ``served`` (and possibly completed over
@@ -442,21 +444,21 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
     if len(unique) == 1:
         if first.self_signed:
             return (
-                "self-signed",
+                FetchVerdict.SELF_SIGNED,
                 "the server sends a single self-signed certificate: APIM needs that certificate itself "
                 "uploaded to store Root (or the server given a certificate from a CA)",
             )
         chain = _chain_of(first, bundle)
         if chain is not None and len(chain) == 2 and chain.complete:
             return (
-                "leaf-only",
+                FetchVerdict.LEAF_ONLY,
                 f"the server sends only its leaf, issued directly by the root '{chain.top.common_name}': "
                 "APIM needs that root uploaded to store Root",
             )
         found = [c for c in chain.certificates[1:] if not c.self_signed] if chain is not None else []
         which = "the intermediate" + (" " + ", ".join(f"'{c.common_name}'" for c in found) if found else "")
         return (
-            "leaf-only",
+            FetchVerdict.LEAF_ONLY,
             f"the server sends only its leaf: APIM needs {which} uploaded or the server fixed to send it",
         )
     chain = _chain_of(first, bundle)
@@ -464,34 +466,37 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[str, str]:
         why = f"it starts with the CA certificate '{first.common_name}'"
         if not any(_chain_of(c, bundle) for c in unique):
             why += " and none of them is a server (leaf) certificate"
-        return "wrong-order", _wrong_order(unique, why)
+        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, why)
     extra = [c for c in unique if c not in chain.certificates]
     if extra:
         names = ", ".join(f"'{c.common_name}'" for c in extra)
         return (
-            "extra-certificates",
+            FetchVerdict.EXTRA_CERTIFICATES,
             f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
             "fix the server's certificate file to hold only the leaf and its intermediates",
         )
     in_order = all(issued_by(unique[i - 1].x509, unique[i].x509) for i in range(1, len(unique)))
     if not in_order:
-        return "wrong-order", _wrong_order(unique, "each certificate should be followed by its issuer")
+        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, "each certificate should be followed by its issuer")
     words = _role_words(unique)
     top = unique[-1]
     if top.self_signed:
         return (
-            "full-chain",
+            FetchVerdict.FULL_CHAIN,
             f"the server sends {len(unique)} certificates: {words}; sending the root is unnecessary but harmless",
         )
     unsent = [c for c in chain.certificates[len(unique) :] if not c.self_signed]
     if unsent:
         names = ", ".join(f"'{c.common_name}'" for c in unsent)
         return (
-            "missing-intermediate",
+            FetchVerdict.MISSING_INTERMEDIATE,
             f"the server sends {len(unique)} certificates: {words}, but not the intermediate {names}: "
             "APIM needs it uploaded or the server fixed to send it",
         )
-    return "leaf-and-intermediates", f"the server sends {len(unique)} certificates: {words}; root not sent (normal)"
+    return (
+        FetchVerdict.LEAF_AND_INTERMEDIATES,
+        f"the server sends {len(unique)} certificates: {words}; root not sent (normal)",
+    )
 
 
 def _chain_of(cert: Certificate, bundle: Bundle) -> Chain | None:

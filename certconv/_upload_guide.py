@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ._enums import AzureTarget
 from ._model import Manifest, ManifestEntry, Role
 from ._text import printable
 from ._version import __version__
@@ -34,7 +35,7 @@ def _code(text: str) -> str:
     return printable(text).replace("`", "?")
 
 
-def _with(manifest: Manifest, target: str) -> list[tuple[ManifestEntry, str | None, bool | None]]:
+def _with(manifest: Manifest, target: AzureTarget) -> list[tuple[ManifestEntry, str | None, bool | None]]:
     """Entries with a destination of ``target``: (entry, store, trusted), in manifest order."""
     found = []
     for entry in manifest.entries:
@@ -70,7 +71,7 @@ def upload_guide(manifest: Manifest) -> str:
     return "\n".join([*head, *en, *zh]).rstrip("\n") + "\n"
 
 
-def _parts(manifest: Manifest) -> list[str]:
+def _parts(manifest: Manifest) -> list[AzureTarget]:
     from ._azure import targets_of
 
     return list(targets_of(manifest.target or "apim"))
@@ -85,7 +86,7 @@ def _cert_line(entry: ManifestEntry) -> str:
 
 
 def _apim_en(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "apim")
+    items = _with(manifest, AzureTarget.APIM)
     lines = ["### Azure API Management: CA certificates", ""]
     if not items:
         return [
@@ -168,7 +169,7 @@ def _apim_v2_en(manifest: Manifest) -> list[str]:
 
 
 def _selfhosted_en(manifest: Manifest) -> list[str]:
-    items = [(e, t) for e, _, t in _with(manifest, "apim-selfhosted")]
+    items = [(e, t) for e, _, t in _with(manifest, AzureTarget.APIM_SELFHOSTED)]
     lines = ["### Azure API Management self-hosted gateway: CA certificates", ""]
     if not items:
         return [*lines, "Nothing to upload: the input holds no CA certificate (root or intermediate).", ""]
@@ -193,7 +194,7 @@ def _selfhosted_en(manifest: Manifest) -> list[str]:
 
 
 def _appgw_v2_en(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "appgw-v2")
+    items = _with(manifest, AzureTarget.APPGW_V2)
     lines = ["### Azure Application Gateway v2: trusted root certificate", ""]
     if not items:
         return [
@@ -219,7 +220,7 @@ def _appgw_v2_en(manifest: Manifest) -> list[str]:
 
 
 def _appgw_v1_en(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "appgw-v1")
+    items = _with(manifest, AzureTarget.APPGW_V1)
     lines = ["### Azure Application Gateway v1: authentication certificate", ""]
     if not items:
         return [*lines, "Nothing to upload: the input holds no backend (end-entity) certificate.", ""]
@@ -251,7 +252,7 @@ def _leftovers_en(manifest: Manifest) -> list[str]:
 
 
 def _apim_zh(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "apim")
+    items = _with(manifest, AzureTarget.APIM)
     lines = ["### Azure API 管理：CA 证书", ""]
     if not items:
         return [
@@ -325,7 +326,7 @@ def _apim_v2_zh(manifest: Manifest) -> list[str]:
 
 
 def _selfhosted_zh(manifest: Manifest) -> list[str]:
-    items = [(e, t) for e, _, t in _with(manifest, "apim-selfhosted")]
+    items = [(e, t) for e, _, t in _with(manifest, AzureTarget.APIM_SELFHOSTED)]
     lines = ["### Azure API 管理自承载网关：CA 证书", ""]
     if not items:
         return [*lines, "无需上传：输入中没有 CA 证书（根证书或中间证书）。", ""]
@@ -350,7 +351,7 @@ def _selfhosted_zh(manifest: Manifest) -> list[str]:
 
 
 def _appgw_v2_zh(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "appgw-v2")
+    items = _with(manifest, AzureTarget.APPGW_V2)
     lines = ["### Azure 应用程序网关 v2：受信任的根证书", ""]
     if not items:
         return [
@@ -375,7 +376,7 @@ def _appgw_v2_zh(manifest: Manifest) -> list[str]:
 
 
 def _appgw_v1_zh(manifest: Manifest) -> list[str]:
-    items = _with(manifest, "appgw-v1")
+    items = _with(manifest, AzureTarget.APPGW_V1)
     lines = ["### Azure 应用程序网关 v1：身份验证证书", ""]
     if not items:
         return [*lines, "无需上传：输入中没有后端（终端实体）证书。", ""]
@@ -415,16 +416,16 @@ def _idle(manifest: Manifest) -> Sequence[ManifestEntry]:
 
 
 _SECTIONS_EN = {
-    "apim": _apim_en,
-    "apim-v2": _apim_v2_en,
-    "apim-selfhosted": _selfhosted_en,
-    "appgw-v2": _appgw_v2_en,
-    "appgw-v1": _appgw_v1_en,
+    AzureTarget.APIM: _apim_en,
+    AzureTarget.APIM_V2: _apim_v2_en,
+    AzureTarget.APIM_SELFHOSTED: _selfhosted_en,
+    AzureTarget.APPGW_V2: _appgw_v2_en,
+    AzureTarget.APPGW_V1: _appgw_v1_en,
 }
 _SECTIONS_ZH = {
-    "apim": _apim_zh,
-    "apim-v2": _apim_v2_zh,
-    "apim-selfhosted": _selfhosted_zh,
-    "appgw-v2": _appgw_v2_zh,
-    "appgw-v1": _appgw_v1_zh,
+    AzureTarget.APIM: _apim_zh,
+    AzureTarget.APIM_V2: _apim_v2_zh,
+    AzureTarget.APIM_SELFHOSTED: _selfhosted_zh,
+    AzureTarget.APPGW_V2: _appgw_v2_zh,
+    AzureTarget.APPGW_V1: _appgw_v1_zh,
 }

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ._api import InputLike, read_inputs
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, WORK, build_bundle, ca_issuers_urls, certificate_of, graph
+from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle, certificate_of, graph
 from ._chain import whole_seconds as _whole_seconds
+from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from ._errors import InputError, NoCertificateError, UsageError
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
@@ -29,12 +30,13 @@ from ._names import display_name, label, name_key
 from ._password import password_bytes
 from ._path import Outcome, search
 from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
-from ._stores import STORES, store_sources
+from ._stores import store_sources
 from ._text import printable
-from ._verify_policy import POLICIES, FailureCode, Leniency, Policy, Problem
+from ._verify_policy import POLICIES, Policy, Problem
 from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
 from ._verify_rules import Settings
 from ._write import _slug, file_names
+from ._x509 import WORK, ca_issuers_urls
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -51,25 +53,22 @@ __all__ = [
     "verify",
 ]
 
-PURPOSES = ("server", "client")
-"""``server``: TLS server authentication (APIM → backend); ``client``: TLS client authentication."""
+PURPOSES = values(Purpose)
+"""The values of :class:`Purpose`: ``server``: TLS server authentication (APIM → backend); ``client``: TLS client."""
 
 CA_FILE_SUFFIXES = (".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".pfx", ".p12")
 """Files of a ``--ca`` folder that are read (``split``'s output folder holds ``.cer`` files)."""
-
-CaLike = str | PathLike[str] | bytes | Source
-
 
 def verify(
     inputs: InputLike | Sequence[InputLike] = (),
     *,
     peer: InputLike | None = None,
-    ca: Sequence[CaLike] = (),
-    trust_store: str | Sequence[InputLike] | None = None,
+    ca: InputLike | Sequence[InputLike] = (),
+    trust_store: TrustStore | str | Sequence[InputLike] | None = None,
     host: str | None = None,
     at: datetime | None = None,
-    purpose: str = "server",
-    policy: str = "apim",
+    purpose: Purpose | str = Purpose.SERVER,
+    policy: VerifyPolicy | str = VerifyPolicy.APIM,
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
@@ -83,18 +82,18 @@ def verify(
         peer: The certificate under test (its first certificate; the rest count as sent). Without it,
             every end-entity certificate of ``inputs`` is under test, or only those whose private key
             the input holds when it holds any (a PFX's own certificate). A CA certificate may be the peer.
-        ca: What is uploaded to APIM → CA certificates: files in any format, or folders
-            (their ``.cer``/``.crt``/``.pem``/``.der``/``.p7b``/``.p7c``/``.pfx``/``.p12``
-            files, e.g. the ``--out`` folder of ``split``). Its self-signed certificates
-            are trusted roots; its others are intermediates APIM can use.
-        trust_store: Roots trusted as they are, besides ``ca``'s: ``"public"`` (Mozilla's, from
-            certifi, standing in for the Windows store), ``"system"`` (this machine's), or
+        ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
+            them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
+            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
+            Its self-signed certificates are trusted roots; its others are intermediates APIM can use.
+        trust_store: Roots trusted as they are, besides ``ca``'s: :class:`TrustStore` ``public`` (Mozilla's, from
+            certifi, standing in for the Windows store), ``system`` (this machine's), or
             certificates (every one a trust anchor, self-signed or not). Without ``ca`` and
             ``trust_store``, the input's own roots are trusted.
         host: Check this host name against the leaf's SAN (under ``apim`` the CN when the SAN has no DNS name).
         at: The moment of verification (default now), compared at whole seconds; a naive datetime is UTC.
-        purpose: ``server`` (the backend's certificate, default) or ``client``.
-        policy: ``apim`` (default: what APIM, a Windows client, accepts for a private CA) or
+        purpose: :class:`Purpose` ``server`` (the backend's certificate, default) or ``client``.
+        policy: :class:`VerifyPolicy` ``apim`` (default: what APIM, a Windows client, accepts for a private CA) or
             ``strict`` (RFC 5280 and the CA/Browser Forum's rules); docs/verify.md lists the difference.
         password: For PKCS#12 inputs (and ``ca`` files).
         max_input_size: As for :func:`certconv.load`.
@@ -108,10 +107,11 @@ def verify(
 
     Raises:
         UsageError: ``purpose``, ``policy``, ``trust_store``, ``max_depth``, ``at`` or ``timeout`` is not
-            one certconv takes, or ``ca`` is a single string instead of a list.
+            one certconv takes.
         CertconvError: an input, ``ca`` file or store cannot be read, or there is nothing to verify.
     """
-    settings_policy = _check(purpose, policy, trust_store, max_depth, ca)
+    purpose = coerce(Purpose, purpose, "purpose")
+    settings_policy = _check(policy, trust_store, max_depth)
     moment = _whole_seconds(check_moment(at) or datetime.now(UTC))
     check_timeout(timeout)
     secret = password_bytes(password)
@@ -150,7 +150,7 @@ def verify(
         host=normalize_host(host) if host is not None else None,
         host_given=host is not None,
         max_depth=max_depth,
-        public=frozenset(store_set) if store_kind in STORES else frozenset(),
+        public=frozenset(store_set) if store_kind in values(TrustStore) else frozenset(),
     )
     known = {c.sha256: c for c in (*(ca_bundle.certificates if ca_bundle else ()), *bundle.certificates)}
     names = {**file_names(ca_bundle.certificates if ca_bundle else ()), **file_names(bundle.certificates)}
@@ -168,7 +168,7 @@ def verify(
         ca_bundle=ca_bundle,
         ca_inputs=tuple(_input_name(i) for i in ca_items),
         anchors=roots,
-        trust="ca" if ca_items else ("store" if store_read else "input"),
+        trust=Origin.CA if ca_items else (Origin.STORE if store_read else Origin.INPUT),
         at=moment,
         host=host,
         purpose=purpose,
@@ -180,20 +180,13 @@ def verify(
     )
 
 
-def _check(purpose: str, policy: str, trust_store: object, max_depth: object, ca: object) -> Policy:
-    if purpose not in PURPOSES:
-        raise UsageError(f"purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
-    if policy not in POLICIES:
-        raise UsageError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
-    if isinstance(trust_store, str) and trust_store not in STORES:
-        raise UsageError(
-            f"trust_store must be one of {', '.join(STORES)} or a list of certificates, not {trust_store!r}"
-        )
+def _check(policy: str, trust_store: object, max_depth: object) -> Policy:
+    chosen = coerce(VerifyPolicy, policy, "policy")
+    if isinstance(trust_store, str):
+        coerce(TrustStore, trust_store, "trust_store")
     if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
         raise UsageError(f"max_depth must be a whole number of 0 or more, or None, not {max_depth!r}")
-    if isinstance(ca, str | bytes | PathLike | Source):
-        raise UsageError("ca must be a list of files or folders (ca=['out/']), not a single one")
-    return POLICIES[policy]
+    return POLICIES[chosen]
 
 
 def _store(
@@ -202,7 +195,7 @@ def _store(
     if trust_store is None:
         return [], None, None
     if isinstance(trust_store, str):
-        sources, text = store_sources(trust_store)
+        sources, text = store_sources(TrustStore(trust_store))
         # A store is read as it is: bundles of thousands of roots are larger than an input may be.
         return read_inputs(sources, password=None, max_input_size=max(max_input_size, 64 << 20)), text, trust_store
     items = list(trust_store)
@@ -247,13 +240,13 @@ class _Origins:
         self.ca = {c.sha256 for c in ca_bundle.certificates} if ca_bundle else set()
         self.store = store
 
-    def of(self, cert: Certificate) -> str:
+    def of(self, cert: Certificate) -> Origin:
         """``input`` if the backend sends it, else ``ca`` if uploaded, ``store``, or ``aia`` (downloaded)."""
         if cert.sha256 in self.input:
-            return "input"
+            return Origin.INPUT
         if cert.sha256 in self.ca:
-            return "ca"
-        return "store" if cert.sha256 in self.store else "aia"
+            return Origin.CA
+        return Origin.STORE if cert.sha256 in self.store else Origin.AIA
 
 
 def _verdict(
@@ -324,7 +317,7 @@ class _Words:
         what_text = f"the backend's self-signed certificate `{cert.common_name}`" if len(steps) == 1 else "the root"
         if len(steps) > 1:
             what_text += f" `{cert.common_name}`"
-        if top.origin == "aia":
+        if top.origin is Origin.AIA:
             # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
             how = "was downloaded from an AIA URL (--complete) but is not uploaded to APIM: check it is your root, then"
         else:
@@ -367,15 +360,17 @@ class _Words:
 
 def what_cert(cert: Certificate, index: int, purpose: str) -> str:
     """How a sentence names ``cert`` at ``index`` of the path (0: the certificate under test)."""
-    subject = {"server": "backend certificate", "client": "client certificate"}[purpose]
+    subject = {Purpose.SERVER: "backend certificate", Purpose.CLIENT: "client certificate"}[Purpose(purpose)]
     if index == 0:
         return f"the {subject} `{cert.common_name}`"
     return f"the {cert.role.value if cert.role is not Role.LEAF else 'certificate'} `{cert.common_name}`"
 
 
-def _expand_ca(ca: Sequence[CaLike]) -> list[InputLike]:
+def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
+    # One path (a str is a sequence of characters, not of paths), bytes or Source is one item.
+    given = [ca] if isinstance(ca, str | bytes | Source | PathLike) else list(ca)
     items: list[InputLike] = []
-    for item in ca:
+    for item in given:
         if isinstance(item, bytes | Source) or not Path(item).is_dir():
             items.append(item)
             continue

@@ -15,7 +15,6 @@ failure of that certificate, with cryptography's words), never "absent".
 
 from __future__ import annotations
 
-import enum
 import warnings
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -23,61 +22,11 @@ from typing import TypeVar
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
+from ._enums import FailureCode, Leniency, VerifyPolicy
 from ._names import display_name, name_key
 from ._text import printable
 
 __all__ = ["APIM", "POLICIES", "STRICT", "Facts", "FailureCode", "Leniency", "Policy", "Problem"]
-
-
-class FailureCode(enum.StrEnum):
-    """Why a chain is not trusted (``VerifyFailure.code``)."""
-
-    MISSING_ISSUER = "missing-issuer"
-    UNTRUSTED_ROOT = "untrusted-root"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not-yet-valid"
-    NOT_A_CA = "not-a-ca"
-    KEY_USAGE = "key-usage"
-    EXTENDED_KEY_USAGE = "extended-key-usage"
-    PATH_LENGTH = "path-length"
-    HOSTNAME_MISMATCH = "hostname-mismatch"
-    NAME_CONSTRAINTS = "name-constraints"
-    """A name of a certificate lies outside what a CA above it may certify."""
-    UNREADABLE = "unreadable"
-    """An extension or name cannot be parsed: the certificate fails (fail closed)."""
-    CRITICAL_EXTENSION = "critical-extension"
-    """A critical extension certconv does not know (RFC 5280 §4.2: reject)."""
-    SIGNATURE_ALGORITHM = "signature-algorithm"
-    WEAK_KEY = "weak-key"
-    PROFILE = "profile"
-    """Another rule of RFC 5280's or the CA/Browser Forum's certificate profile."""
-    SEARCH_LIMIT = "search-limit"
-    """The path search stopped at its work bound before it found a valid path."""
-
-
-class Leniency(enum.StrEnum):
-    """Where policy ``apim`` accepts what ``strict`` rejects (docs/verify.md gives the reasons)."""
-
-    CN_AS_HOST = "cn-as-host"
-    """The subject CN is the host name when the SAN has no DNS name, as Windows does (DNS name
-    constraints apply to that CN)."""
-    SHA1_PRIVATE = "sha1-private"
-    """SHA-1 signatures in a chain that ends at a private (uploaded or input) root."""
-    KEY_IDENTIFIERS = "key-identifiers"
-    """Missing subject/authority key identifiers, or an AKI in the old form with issuer and serial."""
-    ISSUANCE_RULES = "issuance-rules"
-    """Rules on what a CA may issue that Windows does not check when it validates: serial numbers,
-    a CN that is not a copy of a SAN entry, criticality of EKU/SAN/basicConstraints/policy
-    constraints, a leaf without EKU or with anyExtendedKeyUsage, a CA without keyUsage, EKU on a root."""
-    CA_AS_PEER = "ca-as-peer"
-    """A CA certificate (CA:TRUE) as the server's own certificate, as RFC 5280 allows and Windows accepts
-    (``openssl req -x509`` makes self-signed backend certificates that way)."""
-    LEGACY_ROOT = "legacy-root"
-    """A trusted root that is X.509 v1 or lacks basicConstraints (OpenSSL and Windows trust it by being
-    in the store)."""
-    NC_LEADING_PERIOD = "nc-leading-period"
-    """A DNS name constraint written ``.corp.example`` means names below ``corp.example``, as OpenSSL
-    and Windows read it."""
 
 
 BROWSERS_DISAGREE: dict[Leniency, str] = {
@@ -92,15 +41,15 @@ BROWSERS_DISAGREE: dict[Leniency, str] = {
 class Policy:
     """A named set of rules: ``strict``, or ``strict`` with ``leniencies``."""
 
-    name: str
+    name: VerifyPolicy
     leniencies: frozenset[Leniency]
 
     def allows(self, leniency: Leniency | None) -> bool:
         return leniency is not None and leniency in self.leniencies
 
 
-STRICT = Policy("strict", frozenset())
-APIM = Policy("apim", frozenset(Leniency))
+STRICT = Policy(VerifyPolicy.STRICT, frozenset())
+APIM = Policy(VerifyPolicy.APIM, frozenset(Leniency))
 POLICIES = {p.name: p for p in (APIM, STRICT)}
 """The policies by name; ``apim`` is the default."""
 

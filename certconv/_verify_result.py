@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from ._enums import Leniency, Origin, Purpose, VerifyPolicy
 from ._model import Bundle, Certificate
 from ._names import display_name
 from ._text import fit, json_text, ljust, printable, width
-from ._verify_policy import BROWSERS_DISAGREE, Leniency
+from ._verify_policy import BROWSERS_DISAGREE
 from ._version import __version__
+from ._x509 import iso_utc
 
 __all__ = ["APIM_ERROR", "VERIFY_SCHEMA", "ChainVerdict", "PathStep", "Verification", "VerifyFailure"]
 
@@ -20,7 +22,7 @@ VERIFY_SCHEMA = 2
 
 APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
 
-_PURPOSE_TEXT = {"server": "TLS server authentication", "client": "TLS client authentication"}
+_PURPOSE_TEXT = {Purpose.SERVER: "TLS server authentication", Purpose.CLIENT: "TLS client authentication"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ class PathStep:
     """
 
     certificate: Certificate
-    origin: str
+    origin: Origin
     trust_anchor: bool
     file: str
 
@@ -140,12 +142,12 @@ class Verification:
     ca_bundle: Bundle | None
     ca_inputs: tuple[str, ...]
     anchors: tuple[Certificate, ...]
-    trust: str
+    trust: Origin
     at: datetime
     host: str | None
-    purpose: str
+    purpose: Purpose
     chains: tuple[ChainVerdict, ...]
-    policy: str = "apim"
+    policy: VerifyPolicy = VerifyPolicy.APIM
     trust_store: str | None = None
     store_text: str | None = None
     store_anchors: int = 0
@@ -162,7 +164,7 @@ class Verification:
             "tool": f"certconv {__version__}",
             "ok": self.ok,
             "policy": self.policy,
-            "at": _iso(self.at),
+            "at": iso_utc(self.at),
             "purpose": self.purpose,
             "host": self.host,
             "inputs": list(self.bundle.inputs),
@@ -187,7 +189,7 @@ class Verification:
                 path table stays aligned. ``None``: any character.
         """
         lines = self._trust_lines()
-        checked = f"Checked at {_iso(self.at)} for {_PURPOSE_TEXT[self.purpose]}, policy {self.policy}"
+        checked = f"Checked at {iso_utc(self.at)} for {_PURPOSE_TEXT[self.purpose]}, policy {self.policy}"
         lines.append(checked + (f", host {printable(self.host)}" if self.host else ", no host name (use --host)"))
         for chain in self.chains:
             lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {printable(chain.leaf.common_name)}"]
@@ -198,7 +200,7 @@ class Verification:
                 lines.append(f"  ~ accepted by policy {self.policy} thanks to: {', '.join(chain.leniencies)} "
                              "(docs/verify.md; --policy strict refuses them)")
             lines += [f"  ! {note}" for note in chain.notes]
-            if chain.failures and self.purpose == "server" and self.policy == "apim":
+            if chain.failures and self.purpose is Purpose.SERVER and self.policy is VerifyPolicy.APIM:
                 lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
         good = sum(1 for chain in self.chains if chain.ok)
         lines += ["", f"{good} of {len(self.chains)} chain{'s' if len(self.chains) != 1 else ''} verified."]
@@ -237,7 +239,7 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
     rows = []
     for step in chain.path:
         cert = step.certificate
-        where = {"ca": "uploaded (--ca)", "aia": "downloaded (AIA)", "store": "trust store"}.get(
+        where = {Origin.CA: "uploaded (--ca)", Origin.AIA: "downloaded (AIA)", Origin.STORE: "trust store"}.get(
             step.origin, "in the input"
         )
         if step.trust_anchor:
@@ -255,5 +257,3 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
     ]
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

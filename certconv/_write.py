@@ -22,6 +22,7 @@ from os import PathLike
 from pathlib import Path
 
 from ._azure import default_format, plan, targets_of
+from ._enums import AzureTarget, Format, SnippetLanguage, coerce, values
 from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageError
 from ._model import Bundle, Certificate, Manifest
 from ._names import label
@@ -31,7 +32,7 @@ from ._upload_guide import UPLOAD_NAME, upload_guide
 
 __all__ = ["FORMATS", "MANIFEST_NAME", "file_names", "manifest_json", "write_split"]
 
-FORMATS = ("der", "pem")
+FORMATS = values(Format)
 MANIFEST_NAME = "manifest.json"
 _MAX_SLUG = 60
 _MAX_SLUG_BYTES = 120
@@ -104,39 +105,35 @@ def _json(value: object) -> str:
 
 
 def check_split_options(
-    out: str | PathLike[str], *, format: str | None, target: str, emit: str | Sequence[str]  # noqa: A002
-) -> tuple[str, list[str]]:
-    """Check :func:`write_split`'s options before any work; return the format and snippet languages.
+    out: str | PathLike[str], *, format: str | None, target: str, emit: Sequence[str]  # noqa: A002
+) -> tuple[AzureTarget, Format, list[SnippetLanguage]]:
+    """Check :func:`write_split`'s options before any work; return the target, format and snippet languages.
 
     Raises:
         UsageError: an empty ``out``, an unknown ``format``, ``target`` or ``emit``
-            language, or ``emit`` with a target or format it cannot serve.
+            language, ``emit`` given as a string, or ``emit`` with a target or format it cannot serve.
     """
     if not str(out):
         raise UsageError("the output folder name is empty")
     targets = targets_of(target)
-    # "bicep,arm" as on the command line, not one language per letter.
-    langs = [lang.strip() for lang in emit.split(",")] if isinstance(emit, str) else list(emit)
-    langs = [lang for lang in langs if lang]
-    check_languages(langs)
-    fmt = default_format(target) if format is None else format
-    if fmt not in FORMATS:
-        raise UsageError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if langs and "apim" not in targets:
+    chosen = coerce(AzureTarget, target, "target")
+    langs = check_languages(emit)
+    fmt = default_format(chosen) if format is None else coerce(Format, format, "format")
+    if langs and AzureTarget.APIM not in targets:
         raise UsageError(f"snippets (emit) set APIM's CA certificates: use target apim or all, not {target}")
-    if langs and fmt != "der":
+    if langs and fmt is not Format.DER:
         raise UsageError("snippets (emit) reference the DER .cer files: use format der")
-    return fmt, langs
+    return chosen, fmt, langs
 
 
 def write_split(
     bundle: Bundle,
     out: str | PathLike[str],
     *,
-    format: str | None = None,  # noqa: A002 - the word users know from --format
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
     force: bool = False,
-    target: str = "apim",
-    emit: str | Sequence[str] = (),
+    target: AzureTarget | str = AzureTarget.APIM,
+    emit: Sequence[SnippetLanguage | str] = (),
 ) -> Manifest:
     """Write one ``.cer`` per certificate of ``bundle``, what ``target`` adds, ``UPLOAD.md`` and ``manifest.json``.
 
@@ -148,8 +145,9 @@ def write_split(
         force: Replace files that exist already.
         target: Where the files go (:data:`certconv.TARGETS`): ``apim`` (default),
             ``apim-v2``, ``apim-selfhosted``, ``appgw-v2``, ``appgw-v1`` or ``all``.
-        emit: Snippet languages (:data:`certconv.SNIPPET_LANGUAGES`) that set
-            APIM's CA certificates; needs target ``apim`` or ``all`` and DER files.
+        emit: Snippet languages (a list of :class:`certconv.SnippetLanguage` or their
+            values, :data:`certconv.SNIPPET_LANGUAGES`) that set APIM's CA certificates;
+            needs target ``apim`` or ``all`` and DER files.
 
     Returns:
         The :class:`Manifest` of what was written.
@@ -160,15 +158,15 @@ def write_split(
         OutputExistsError: A file exists and ``force`` is false. Nothing is written.
         UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
     """
-    fmt, emit = check_split_options(out, format=format, target=target, emit=emit)
-    planned = plan(bundle, file_names(bundle.certificates), target=target, format=fmt)
-    snippets = render_snippets(planned.entries, emit) if emit else {}
+    chosen, fmt, langs = check_split_options(out, format=format, target=target, emit=emit)
+    planned = plan(bundle, file_names(bundle.certificates), target=chosen, format=fmt)
+    snippets = render_snippets(planned.entries, langs) if langs else {}
     manifest = Manifest(
         out=str(out),
         format=fmt,
         entries=planned.entries,
         bundle=bundle,
-        target=target,
+        target=chosen,
         documents=(UPLOAD_NAME, *snippets),
         backend_tls=planned.backend_tls,
     )

@@ -7,7 +7,6 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
-import enum
 import errno
 import os
 import sys
@@ -19,7 +18,19 @@ from typing import Annotated, TypeVar
 import typer
 
 import certconv
-from certconv import CertconvError, PasswordRequiredError, Source, UsageError
+from certconv import (
+    AzureTarget,
+    CertconvError,
+    Form,
+    Format,
+    PasswordRequiredError,
+    Purpose,
+    Source,
+    TrustStore,
+    UsageError,
+    VerifyPolicy,
+)
+from certconv._enums import values
 from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
@@ -32,13 +43,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-class Format(enum.StrEnum):
-    """Encoding of the written .cer files."""
-
-    der = "der"
-    pem = "pem"
 
 
 def _version(value: bool) -> None:
@@ -123,17 +127,6 @@ FetchTimeoutOpt = Annotated[
 ]
 
 
-class AzureTarget(enum.StrEnum):
-    """Where the files of certconv split go (certconv.TARGETS)."""
-
-    apim = "apim"
-    apim_v2 = "apim-v2"
-    apim_selfhosted = "apim-selfhosted"
-    appgw_v2 = "appgw-v2"
-    appgw_v1 = "appgw-v1"
-    all = "all"
-
-
 @app.command()
 def split(
     inputs: Inputs,
@@ -155,7 +148,7 @@ def split(
             help="Where the files go: apim (CA certificates), apim-v2 (backend TLS thumbprints), apim-selfhosted "
             "(certificate-only PFX), appgw-v2 (root, Base-64), appgw-v1 (leaf, Base-64), or all.",
         ),
-    ] = AzureTarget.apim,
+    ] = AzureTarget.APIM,
     emit: Annotated[
         str | None,
         typer.Option(
@@ -181,13 +174,13 @@ def split(
             sources,
             out,
             password=pw,
-            format=fmt.value if fmt else None,
+            format=fmt,
             force=force,
             max_input_size=max_input_size,
             complete=complete,
             timeout=timeout,
-            target=target.value,
-            emit=emit or (),
+            target=target,
+            emit=_languages(emit),
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -200,22 +193,16 @@ def split(
         _say(split_summary(manifest, encoding=_encoding()))
 
 
-class Target(enum.StrEnum):
-    """What certconv convert writes."""
-
-    der = "der"
-    pem = "pem"
-    p7b = "p7b"
-    pfx = "pfx"
-    fullchain = "fullchain"
-    chain = "chain"
+def _languages(option: str | None) -> list[str]:
+    """``--emit bicep,arm`` as the list of languages the library takes."""
+    return [lang.strip() for lang in (option or "").split(",") if lang.strip()]
 
 
 @app.command()
 def convert(
     inputs: Inputs,
     to: Annotated[
-        Target,
+        Form,
         typer.Option(
             "--to",
             help="der/pem: one certificate; p7b: all in one PKCS#7; pfx: certificate + key + chain; "
@@ -266,10 +253,10 @@ def convert(
             return convert_files(
                 sources,
                 out,
-                to=to.value,
+                to=to,
                 password=pw,
                 new_password=new,
-                format=fmt.value if fmt else None,
+                format=fmt,
                 legacy=legacy,
                 include_key=include_key,
                 force=force,
@@ -381,20 +368,6 @@ def inspect(
         _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
 
 
-class Purpose(enum.StrEnum):
-    """What the leaf certificate is checked for."""
-
-    server = "server"
-    client = "client"
-
-
-class VerifyPolicy(enum.StrEnum):
-    """Which rules verify applies (docs/verify.md: the named leniencies of apim)."""
-
-    apim = "apim"
-    strict = "strict"
-
-
 def _moment(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -448,7 +421,7 @@ def verify(
             help="apim: what APIM (Windows) accepts for a private CA; strict: RFC 5280 and the CA/Browser Forum's "
             "rules for a public web server.",
         ),
-    ] = VerifyPolicy.apim,
+    ] = VerifyPolicy.APIM,
     host: Annotated[
         str | None, typer.Option("--host", metavar="NAME", help="Host name APIM calls the backend by.")
     ] = None,
@@ -463,7 +436,7 @@ def verify(
     ] = None,
     purpose: Annotated[
         Purpose, typer.Option("--purpose", help="server: a backend's certificate; client: a client certificate.")
-    ] = Purpose.server,
+    ] = Purpose.SERVER,
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
@@ -478,7 +451,7 @@ def verify(
     if not inputs and peer is None:
         raise typer.BadParameter("give INPUT (what the backend sends) or --peer FILE", param_hint="INPUT")
     sources = _sources(inputs, max_input_size)
-    stores = [c for c in ca or [] if c in ("public", "system")]
+    stores = [c for c in ca or [] if c in values(TrustStore)]
     if len(stores) > 1:
         raise typer.BadParameter("give one store: --ca public or --ca system", param_hint="--ca")
     files = [c for c in ca or [] if c not in stores]
@@ -488,10 +461,10 @@ def verify(
             peer=peer,
             ca=files,
             trust_store=stores[0] if stores else None,
-            policy=policy.value,
+            policy=policy,
             host=host,
             at=at,
-            purpose=purpose.value,
+            purpose=purpose,
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
@@ -530,7 +503,7 @@ def fetch(
     ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
-    ] = Format.der,
+    ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
     complete: CompleteOpt = False,
@@ -539,7 +512,7 @@ def fetch(
 
     def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
         result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
-        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt.value, force=force)
+        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt, force=force)
         return result, manifest
 
     result, manifest = _run(call, None, may_prompt=False)

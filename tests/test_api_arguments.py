@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +77,72 @@ def test_include_key_with_an_unreadable_public_key_is_a_clear_error(pki: Pki, tm
     assert not list(tmp_path.glob("out-*"))
 
 
+@pytest.mark.parametrize("as_type", [str, Path])
+def test_verify_takes_one_ca_folder_as_one_path(as_type: type, pki: Pki, chain_pem: Path, tmp_path: Path) -> None:
+    # A str is a sequence of characters: each must not be taken for a path of its own.
+    certconv.split(chain_pem, tmp_path / "ca")
+    result = certconv.verify(pki.leaf.der, ca=as_type(tmp_path / "ca"))
+    assert result.ok
+    assert result.ca_inputs == tuple(str(p) for p in sorted((tmp_path / "ca").glob("*.cer")))
+    from_bytes = certconv.verify(pki.leaf.der, ca=pki.root.der)  # bytes: one input too, not a list of ints
+    assert from_bytes.ca_inputs == ("<bytes>",)
+    assert [c.subject for c in from_bytes.anchors] == [pki.root.cert.subject.rfc4514_string()]
+
+
+def test_manifest_repr_is_short_and_does_not_print_the_bundle(chain_pem: Path, tmp_path: Path) -> None:
+    manifest = certconv.split(chain_pem, tmp_path / "out", target="all")
+    assert len(manifest.files) == 7  # three .cer, two certificate-only .pfx, two Base-64 .cer
+    assert repr(manifest) == f"<Manifest {str(tmp_path / 'out')!r} 7 files target=all>"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda src, out: certconv.split(src, out, target="apim-v3"), "target must be one of apim, apim-v2, "),
+        (lambda src, out: certconv.split(src, out, format="xml"), "format must be one of der, pem, not 'xml'"),
+        (lambda src, out: certconv.convert(src, out, to="jks"), "to must be one of der, pem, p7b, pfx, fullchain"),
+        (lambda src, out: certconv.verify(src, purpose="email"), "purpose must be one of server, client, not 'email'"),
+    ],
+)
+def test_an_unknown_value_is_a_usage_error_listing_the_valid_ones(
+    call: Callable[[Path, Path], object], message: str, chain_pem: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(certconv.UsageError, match=re.escape(message)):
+        call(chain_pem, tmp_path / "out")
+
+
+def test_enum_members_and_their_plain_values_are_the_same_option(chain_pem: Path, tmp_path: Path) -> None:
+    by_member = certconv.split(
+        chain_pem, tmp_path / "a", target=certconv.AzureTarget.APPGW_V1, format=certconv.Format.DER
+    )
+    by_value = certconv.split(chain_pem, tmp_path / "b", target="appgw-v1", format="der")
+    assert by_member.target is by_value.target is certconv.AzureTarget.APPGW_V1
+    assert by_member.format is by_value.format is certconv.Format.DER
+    assert certconv.manifest_json(by_member) == certconv.manifest_json(by_value)
+    assert certconv.convert(chain_pem, tmp_path / "c.p7b", to=certconv.Form.P7B).to is certconv.Form.P7B
+
+
+def test_public_value_tuples_are_the_enum_values() -> None:
+    assert certconv.TARGETS == ("apim", "apim-v2", "apim-selfhosted", "appgw-v2", "appgw-v1", "all")
+    for values, kind in [
+        (certconv.TARGETS, certconv.AzureTarget),
+        (certconv.SNIPPET_LANGUAGES, certconv.SnippetLanguage),
+        (certconv.CONVERT_TARGETS, certconv.Form),
+        (certconv.PURPOSES, certconv.Purpose),
+    ]:
+        assert values == tuple(member.value for member in kind)
+    assert certconv.PURPOSES == ("server", "client")
+    assert all(type(v) is str for v in certconv.TARGETS)  # plain strings, as before
+
+
+def test_codes_are_members_that_serialize_as_their_text(chain_pem: Path) -> None:
+    import json
+
+    bundle = certconv.load(chain_pem.read_bytes() * 2)
+    warning = bundle.warnings[0]
+    assert warning.code is certconv.WarningCode.DUPLICATE
+    assert json.dumps(warning.to_dict())[:22] == '{"code": "duplicate", '
+    assert f"{warning.code}" == str(warning.code) == "duplicate"
 # -- timeouts and moments: the same UsageError for a script as exit 2 for the command ------
 
 BAD_TIMEOUTS = [0, -1, float("nan"), float("inf"), float("-inf"), 1e300, 3601]

@@ -39,3 +39,41 @@ def test_split_command_loads_neither_network_nor_verification_code(tmp_path: Pat
         "try:\n    app()\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code"
     )
     assert not loaded_after(code) & set(HEAVY_FOR_SPLIT)
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Every certconv module and the certconv modules it imports, at the top or inside a function."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in (Path(__file__).parent.parent / "certconv").glob("*.py"):
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        graph[path.stem] = deps
+    return graph
+
+
+def test_modules_import_one_way_without_cycles_not_even_lazy_ones() -> None:
+    # A lazy import inside a function hides a cycle from Python but not from a reader:
+    # _model once imported _chain inside FetchResult.aia_could_help (_chain -> _model -> _chain).
+    graph = _package_imports()
+    graph.pop("__init__")  # the package re-exports everything; modules import each other, never it
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for dep in sorted(graph.get(module, ())):
+            assert state.get(dep) != "open", "import cycle: " + " -> ".join([*path, dep])
+            if dep not in state:
+                visit(dep, [*path, dep])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+
+
+def test_values_import_nothing_that_reads_or_chains() -> None:
+    assert not _package_imports()["_model"] & {"_chain", "_read", "_api", "_aia", "_tls"}

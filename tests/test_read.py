@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 from pathlib import Path
 
 import cryptography_vectors
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import x25519
 from pki import FORMATS, Pki, make_chain, serialize, to_p7b, to_pem
 
 import certconv
@@ -258,6 +260,23 @@ def test_key_without_certificate_is_no_certificate(pki: Pki) -> None:
     )
     with pytest.raises(certconv.NoCertificateError, match="private key but no certificate"):
         certconv.load(key)
+
+
+def test_a_private_key_of_an_unknown_algorithm_is_a_warning_and_the_certificates_are_read(pki: Pki) -> None:
+    # PKCS#8 naming an algorithm cryptography does not know (1.3.101.120): UnsupportedAlgorithm.
+    der = x25519.X25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    x25519_oid = bytes.fromhex("06032b656e")  # 1.3.101.110
+    assert der.count(x25519_oid) == 1
+    unknown = der.replace(x25519_oid, bytes.fromhex("06032b6578"))
+    pem = b"-----BEGIN PRIVATE KEY-----\n" + base64.encodebytes(unknown) + b"-----END PRIVATE KEY-----\n"
+    bundle = certconv.load(pki.leaf.pem + pem)
+    assert [c.der for c in bundle.certificates] == [pki.leaf.der]
+    assert bundle.private_keys == ()
+    assert [(w.code, w.message) for w in bundle.warnings if w.code == "unreadable-key"] == [
+        ("unreadable-key", "<bytes>: PEM block 2 (PRIVATE KEY): private key of an unsupported type ignored")
+    ]
 
 
 def test_broken_base64_names_the_block(pki: Pki) -> None:

@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 from pki import Issued, Pki, issue, to_pem
+from typer.testing import CliRunner
 
 import certconv
 from certconv import TargetError
+from certconv.cli import app
 
 LANGS = ["bicep", "arm", "terraform", "powershell", "azcli", "rest"]
 FILES = {
@@ -243,9 +245,25 @@ def test_only_the_languages_asked_for_are_written(pki: Pki, tmp_path: Path) -> N
     )
 
 
-def test_emit_as_one_comma_separated_string_means_those_languages(pki: Pki, tmp_path: Path) -> None:
-    manifest = certconv.split(to_pem(pki.chain), tmp_path, emit="bicep, rest")
+def test_emit_as_a_string_is_refused_with_a_hint_to_pass_a_list(pki: Pki, tmp_path: Path) -> None:
+    # A string is a sequence of letters; the library does not parse the CLI's "bicep,rest".
+    out = tmp_path / "o"
+    with pytest.raises(certconv.UsageError, match=r"emit takes a list of languages, e\.g\. \['bicep', 'arm'\]"):
+        certconv.split(to_pem(pki.chain), out, emit="bicep")
+    assert not out.exists()
+
+
+def test_emit_takes_enum_members_and_the_cli_splits_commas(pki: Pki, tmp_path: Path) -> None:
+    langs = [certconv.SnippetLanguage.BICEP, "rest"]
+    manifest = certconv.split(to_pem(pki.chain), tmp_path / "lib", emit=langs)
     assert manifest.documents == ("UPLOAD.md", FILES["bicep"], FILES["rest"])
+    pem = tmp_path / "chain.pem"
+    pem.write_bytes(to_pem(pki.chain))
+    result = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "cli"), "--emit", "bicep, rest,"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "cli").iterdir() if p.name.startswith("apim-ca")) == sorted(
+        [FILES["bicep"], FILES["rest"]]
+    )
 
 
 def test_a_self_signed_backend_goes_to_store_root(tmp_path: Path) -> None:

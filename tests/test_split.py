@@ -221,15 +221,6 @@ def test_roles_are_in_the_names(pki: Pki) -> None:
     assert {c.role for c in bundle.certificates} == set(Role)
 
 
-def test_manifest_times_are_iso_with_four_digit_years() -> None:
-    # Parsed certificates can carry any GeneralizedTime year; strftime("%Y") would write "5".
-    import datetime as dt
-
-    from certconv._model import _iso
-
-    assert _iso(dt.datetime(5, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC)) == "0005-01-02T03:04:05Z"
-
-
 def test_manifest_file_has_one_line_per_certificate_and_parses_to_the_manifest(pki: Pki, tmp_path: Path) -> None:
     manifest = certconv.split(to_pem(pki.chain), tmp_path)
     text = (tmp_path / "manifest.json").read_text(encoding="utf-8")
