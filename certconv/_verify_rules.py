@@ -29,9 +29,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.oid import SignatureAlgorithmOID as Sig
 
 from . import _hostname as hn
+from ._enums import Validity
 from ._names import EKU_NAMES, KEY_USAGE_NAMES
 from ._text import printable
 from ._verify_policy import Facts, FailureCode, Leniency, Policy, Problem
+from ._x509 import iso_utc, validity
 
 __all__ = ["PURPOSE_EKU", "Settings", "check_certificate", "check_issuer", "check_path", "check_peer"]
 
@@ -88,12 +90,13 @@ def check_certificate(f: Facts, index: int, s: Settings, *, anchor: bool) -> lis
         out.append(Problem(C.CRITICAL_EXTENSION, index, f"has a critical extension {oid} certconv does not know, "
                            "which a client must reject (RFC 5280 §4.2)", "reissue it without it, or not critical"))
     cert = f.cert
-    if cert.not_valid_after_utc < s.at:
-        out.append(Problem(C.EXPIRED, index, f"expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC "
-                           f"(checked at {s.at:%Y-%m-%dT%H:%M:%SZ})", "renew it"))
-    elif cert.not_valid_before_utc > s.at:
-        out.append(Problem(C.NOT_YET_VALID, index, f"is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} "
-                           f"UTC (checked at {s.at:%Y-%m-%dT%H:%M:%SZ})", "wait until then, or reissue it with a "
+    state = validity(cert, s.at)  # the one validity check (not-yet-valid first, as OpenSSL)
+    if state is Validity.EXPIRED:
+        out.append(Problem(C.EXPIRED, index, f"expired on {_minute(cert.not_valid_after_utc)} UTC "
+                           f"(checked at {iso_utc(s.at)})", "renew it"))
+    elif state is Validity.NOT_YET_VALID:
+        out.append(Problem(C.NOT_YET_VALID, index, f"is not valid before {_minute(cert.not_valid_before_utc)} "
+                           f"UTC (checked at {iso_utc(s.at)})", "wait until then, or reissue it with a "
                            "start date in the past (check the issuing machine's clock)"))
     if cert.version is not x509.Version.v3:
         out.append(Problem(C.PROFILE, index, "is an X.509 v1 certificate, not v3", "reissue it as v3",
@@ -146,6 +149,10 @@ def _encoding(f: Facts, index: int) -> list[Problem]:
     except (DerError, IndexError):
         out.append(Problem(C.UNREADABLE, index, "has a certificate structure certconv cannot follow", _REISSUE))
     return out
+
+
+def _minute(moment: datetime) -> str:
+    return iso_utc(moment)[:16].replace("T", " ")
 
 
 def _serial(f: Facts, index: int) -> list[Problem]:
