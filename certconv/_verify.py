@@ -59,6 +59,7 @@ PURPOSES = values(Purpose)
 CA_FILE_SUFFIXES = (".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".pfx", ".p12")
 """Files of a ``--ca`` folder that are read (``split``'s output folder holds ``.cer`` files)."""
 
+
 def verify(
     inputs: InputLike | Sequence[InputLike] = (),
     *,
@@ -269,9 +270,15 @@ def _verdict(
     if not outcome.reached:
         failures.insert(0, words.trust(steps))
     if outcome.cut and not outcome.valid:
-        failures.append(VerifyFailure(FailureCode.SEARCH_LIMIT, "certconv stopped after trying its limit of "
-                                      "candidate paths; the certificates form a mesh of cross-signs too large to "
-                                      "search: give only the CA certificates the chain needs", cert.sha1))
+        failures.append(
+            VerifyFailure(
+                FailureCode.SEARCH_LIMIT,
+                "certconv stopped after trying its limit of "
+                "candidate paths; the certificates form a mesh of cross-signs too large to "
+                "search: give only the CA certificates the chain needs",
+                cert.sha1,
+            )
+        )
     leniencies = outcome.leniencies if not failures else ()
     return ChainVerdict(cert, steps, tuple(failures), leniencies, browser_notes(leniencies))
 
@@ -294,17 +301,22 @@ class _Words:
         fix = problem.fix
         if problem.code is FailureCode.HOSTNAME_MISMATCH and not fix:
             host = printable(self.host or "")
-            return VerifyFailure(problem.code, f"{f_what} {problem.detail}, not `{host}`: APIM calls the backend as "
-                                 f"`{host}`, so put a certificate with `{host}` (or a matching wildcard) in its SAN "
-                                 "on the backend, or use a host name the certificate covers in the backend URL",
-                                 cert.sha1)
+            return VerifyFailure(
+                problem.code,
+                f"{f_what} {problem.detail}, not `{host}`: APIM calls the backend as "
+                f"`{host}`, so put a certificate with `{host}` (or a matching wildcard) in its SAN "
+                "on the backend, or use a host name the certificate covers in the backend URL",
+                cert.sha1,
+            )
         if problem.code is FailureCode.EXPIRED:
             if problem.index == 0:
                 fix = "renew it and install the new certificate on the backend"
             else:
-                fix = (f"get the renewed {cert.role.value} from your CA, upload it to APIM → CA certificates, store "
-                       f"{cert.apim_store or 'Root'}, in place of `{self.names.get(cert, '')}` and install the "
-                       "renewed chain on the backend")
+                fix = (
+                    f"get the renewed {cert.role.value} from your CA, upload it to APIM → CA certificates, store "
+                    f"{cert.apim_store or 'Root'}, in place of `{self.names.get(cert, '')}` and install the "
+                    "renewed chain on the backend"
+                )
         elif problem.index == 0 and fix:
             fix += " and install it on the backend"
         return VerifyFailure(problem.code, f"{f_what} {problem.detail}: {fix}", cert.sha1)
@@ -338,10 +350,14 @@ class _Words:
         namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted and c != top), None)
         code = FailureCode.MISSING_ISSUER
         if namesake is not None:
-            return VerifyFailure(code, f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the "
-                                 f"issuer of `{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get"
-                                 f" the CA certificate that really issued `{top.common_name}` from your CA{source} and"
-                                 " upload it to APIM → CA certificates in place of that one", top.sha1)
+            return VerifyFailure(
+                code,
+                f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the "
+                f"issuer of `{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get"
+                f" the CA certificate that really issued `{top.common_name}` from your CA{source} and"
+                " upload it to APIM → CA certificates in place of that one",
+                top.sha1,
+            )
         if top.role is Role.LEAF:
             # A leaf's issuer is an intermediate in the usual three-tier private PKI.
             message = (
@@ -394,4 +410,3 @@ def _input_name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
-

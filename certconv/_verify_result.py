@@ -197,8 +197,10 @@ class Verification:
             # A message quotes SANs and URLs: one printable line each, never a forged verdict.
             lines += [f"  ✗ {f.code}: {printable(f.message)}" for f in chain.failures]
             if chain.leniencies:
-                lines.append(f"  ~ accepted by policy {self.policy} thanks to: {', '.join(chain.leniencies)} "
-                             "(docs/verify.md; --policy strict refuses them)")
+                lines.append(
+                    f"  ~ accepted by policy {self.policy} thanks to: {', '.join(chain.leniencies)} "
+                    "(docs/verify.md; --policy strict refuses them)"
+                )
             lines += [f"  ! {note}" for note in chain.notes]
             if chain.failures and self.purpose is Purpose.SERVER and self.policy is VerifyPolicy.APIM:
                 lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
@@ -255,5 +257,3 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
         "      " + "  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
         for row in cells
     ]
-
-

@@ -450,9 +450,11 @@ def main(argv: list[str] | None = None) -> int:
             total.false_accept += t.false_accept
             total.false_reject += t.false_reject
         totals.append(total)
-    print(f"| **all** | {len(cases)} | " + " | ".join(
-        f"**{t.agree} / {t.false_accept} / {t.false_reject}**" for t in totals
-    ) + " |")
+    print(
+        f"| **all** | {len(cases)} | "
+        + " | ".join(f"**{t.agree} / {t.false_accept} / {t.false_reject}**" for t in totals)
+        + " |"
+    )
     print()
     for column, total in zip(columns, totals, strict=True):
         print(
