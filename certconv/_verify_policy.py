@@ -15,8 +15,10 @@ failure of that certificate, with cryptography's words), never "absent".
 
 from __future__ import annotations
 
+import ipaddress
 import warnings
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from cryptography import x509
@@ -26,7 +28,7 @@ from ._enums import FailureCode, Leniency, VerifyPolicy
 from ._names import display_name, name_key
 from ._text import printable
 
-__all__ = ["APIM", "POLICIES", "STRICT", "Facts", "FailureCode", "Leniency", "Policy", "Problem"]
+__all__ = ["APIM", "BROWSERS_DISAGREE", "POLICIES", "REISSUE", "STRICT", "Facts", "Policy", "Problem", "Settings"]
 
 
 BROWSERS_DISAGREE: dict[Leniency, str] = {
@@ -52,6 +54,23 @@ STRICT = Policy(VerifyPolicy.STRICT, frozenset())
 APIM = Policy(VerifyPolicy.APIM, frozenset(Leniency))
 POLICIES = {p.name: p for p in (APIM, STRICT)}
 """The policies by name; ``apim`` is the default."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one verification checks against (checked once by the caller)."""
+
+    policy: Policy
+    at: datetime
+    purpose: str
+    host: str | ipaddress.IPv4Address | ipaddress.IPv6Address | None = None
+    host_given: bool = False
+    max_depth: int | None = None
+    public: frozenset[str] = frozenset()
+    """SHA-256 thumbprints of anchors from a public store (no SHA-1 leniency under them)."""
+
+
+REISSUE = "reissue it"
 
 
 @dataclass(frozen=True, slots=True)
