@@ -5,7 +5,8 @@ into one PKCS#7, ``fullchain``/``chain`` write the PEM a web server wants, and
 ``pfx`` builds a PKCS#12 from a certificate, its private key and its chain.
 
 A private key is written only on request (``include_key`` for PEM) or inside a
-password-protected PKCS#12, and a file holding a key is created with mode 0600.
+password-protected PKCS#12, and a file holding a key is created with mode 0600;
+where that does not keep others out (Windows, FAT), a note says so and what to do.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from ._api import InputLike, load
+from ._atomic import restricts_to_owner, write_files
 from ._enums import Form, Format, coerce, values
 from ._errors import (
     ConversionError,
@@ -34,7 +36,6 @@ from ._model import Bundle, Certificate
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._text import fit, ljust, printable, width
-from ._write import write_files
 from ._x509 import key_spki, public_key_spki
 
 __all__ = ["CONVERT_TARGETS", "Conversion", "conversion_summary", "convert", "convert_bundle", "write_convert"]
@@ -79,6 +80,9 @@ class Conversion:
         bundle: The bundle the file was made from (its ``warnings`` apply).
         data: The file's bytes (never shown in a repr).
         out: Where it was written; ``None`` until :func:`write_convert` writes it.
+        owner_only: For a written file holding a key: whether its permissions,
+            read back after writing, keep other users out (never on Windows,
+            where ``chmod`` only sets the read-only flag); else ``None``.
     """
 
     to: Form
@@ -90,6 +94,7 @@ class Conversion:
     bundle: Bundle = field(repr=False)
     data: bytes = field(repr=False)
     out: str | None = None
+    owner_only: bool | None = None
 
     @property
     def mode(self) -> int:
@@ -152,7 +157,8 @@ def write_convert(
     """Convert ``bundle`` (see :func:`convert_bundle`) and write the file ``out``.
 
     The file is created with mode 0600 when it holds a private key, else 0644;
-    its folder is created when missing.
+    its folder is created when missing. When the platform cannot keep others
+    from reading a key file, ``owner_only`` is false and a note says what to do.
 
     Raises:
         OutputExistsError: ``out`` exists and ``force`` is false. Nothing is written.
@@ -165,8 +171,21 @@ def write_convert(
     path = Path(out)
     if not path.name or path.name in (".", ".."):
         raise UnsafeOutputError("is not a file name; give the file to write, e.g. --out backend.pfx", path=str(out))
-    write_files(path.parent, {path.name: conversion.data}, force=force, mode=conversion.mode)
-    return dataclasses.replace(conversion, out=str(out))
+    notes = write_files(path.parent, {path.name: conversion.data}, force=force, mode=conversion.mode)
+    owner_only = restricts_to_owner(path) if conversion.key_included else None
+    if owner_only is False:
+        notes = (*notes, _unprotected_note(conversion, str(out)))
+    return dataclasses.replace(conversion, out=str(out), notes=(*conversion.notes, *notes), owner_only=owner_only)
+
+
+def _unprotected_note(conversion: Conversion, out: str) -> str:
+    why = "this platform cannot restrict the file to you (on Windows it keeps its folder's permissions)"
+    if conversion.encryption:
+        return f"{out} holds a private key protected by its password alone: {why}; keep it in a folder only you read"
+    return (
+        f"{out} holds an unencrypted private key and {why}: move it to a folder only you can read, "
+        "or write it again with a new password to encrypt the key"
+    )
 
 
 def convert_bundle(
@@ -279,11 +298,9 @@ def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
     encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
     # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
-    stored = pkcs7.serialize_certificates([c.x509 for c in certs], serialization.Encoding.DER)
-    by_der = {c.der: c for c in certs}
-    in_file = tuple(
-        by_der[c.public_bytes(serialization.Encoding.DER)] for c in pkcs7.load_der_pkcs7_certificates(stored)
-    )
+    # Sorted here rather than read back from the file: OpenSSL's PKCS#7 parser refuses certificates
+    # certconv read (ValueError) and re-warns about ones it already warned about (found by fuzzing).
+    in_file = tuple(sorted(certs, key=lambda c: c.der))
     notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
     return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
 
@@ -510,7 +527,7 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
     lines = [f"Wrote {out}: {what}, {count} certificate{'s' if count != 1 else ''}"]
     if conversion.encryption:
         lines.append(f"  protection: {conversion.encryption}")
-    if conversion.key_included:
+    if conversion.key_included and conversion.owner_only:
         lines.append(f"  file mode: {conversion.mode:04o} (holds a private key)")
     rows = [
         tuple(fit(cell, encoding) for cell in (c.role.value, printable(c.common_name), f"{c.not_after:%Y-%m-%d}"))

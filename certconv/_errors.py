@@ -24,6 +24,7 @@ script needs a single ``except``::
     ├── UsageError                 an option the call does not take (also a ValueError); the CLI exits 2
     └── OutputError                nothing could be written, and nothing was
         ├── OutputExistsError      a file would be overwritten (use ``force``)
+        │   └── OutputBusyError    another certconv run is writing into the same folder
         └── UnsafeOutputError      the output folder is unusable or unsafe
 
 Messages are one line, say what happened and what to do next, and never contain
@@ -45,6 +46,7 @@ __all__ = [
     "NewPasswordRequiredError",
     "NoCertificateError",
     "NotTLSError",
+    "OutputBusyError",
     "OutputError",
     "OutputExistsError",
     "PasswordError",
@@ -160,6 +162,14 @@ class OutputError(CertconvError):
 
 class OutputExistsError(OutputError):
     """A file to be written exists already and ``force`` was not given."""
+
+
+class OutputBusyError(OutputExistsError):
+    """Another certconv run is writing into the same folder: wait for it, then try again.
+
+    A subclass of :class:`OutputExistsError` because, like it, it means this run
+    did not write and the folder holds what someone else wrote.
+    """
 
 
 class UnsafeOutputError(OutputError):

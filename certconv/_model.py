@@ -378,6 +378,9 @@ class Manifest:
         target: The Azure target the files were written for (``apim``…).
         documents: Other files written: ``UPLOAD.md`` and snippets.
         backend_tls: APIM v2 backend TLS settings (target ``apim-v2`` or ``all``).
+        notes: One line each about this run, not the files (so not in
+            ``manifest.json``): what was undone or finished of an interrupted
+            earlier run on ``out``, cleanup left to the next run.
     """
 
     out: str
@@ -387,6 +390,7 @@ class Manifest:
     target: AzureTarget | None = None
     documents: tuple[str, ...] = ()
     backend_tls: tuple[BackendTls, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         # Not the whole bundle: a split of a trust store would print thousands of certificates.

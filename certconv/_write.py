@@ -3,27 +3,25 @@
 Names come from certificate subjects, which strangers choose, so each name is
 reduced to letters, digits, ``.``, ``_`` and ``-`` behind a role prefix: it can
 hold no separator, control or bidi character, cannot start with ``.`` or ``-``,
-and cannot be a Windows device name. Files are written into a private staging
-folder inside ``out`` and renamed into place only when all of them are ready;
-a rename replaces a planted symlink instead of following it.
+and cannot be a Windows device name. :mod:`certconv._atomic` writes the files:
+all of them or none, even when the run is killed or races another.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 
+from ._atomic import write_files
 from ._azure import default_format, plan, targets_of
 from ._enums import AzureTarget, Format, SnippetLanguage, coerce, values
-from ._errors import OutputError, OutputExistsError, UnsafeOutputError, UsageError
+from ._errors import UsageError
 from ._model import Bundle, Certificate, Manifest
 from ._names import label
 from ._snippets import check_languages, render_snippets
@@ -36,7 +34,6 @@ FORMATS = values(Format)
 MANIFEST_NAME = "manifest.json"
 _MAX_SLUG = 60
 _MAX_SLUG_BYTES = 120
-_CERT_MODE = 0o644
 
 
 def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
@@ -150,13 +147,17 @@ def write_split(
             needs target ``apim`` or ``all`` and DER files.
 
     Returns:
-        The :class:`Manifest` of what was written.
+        The :class:`Manifest` of what was written; its ``notes`` say what was
+        cleaned up after an interrupted earlier run on ``out``.
 
     Raises:
         UsageError: see :func:`check_split_options`.
         TargetError: ``emit`` without CA certificates, or with more than 10.
         OutputExistsError: A file exists and ``force`` is false. Nothing is written.
+        OutputBusyError: Another run is writing into ``out``. Nothing is written.
         UnsafeOutputError: ``out`` is not a usable folder. Nothing is written.
+        OutputError: The system refused a step (a file held open by another
+            program for 2 s, a full disk); what was done is undone.
     """
     chosen, fmt, langs = check_split_options(out, format=format, target=target, emit=emit)
     planned = plan(bundle, file_names(bundle.certificates), target=chosen, format=fmt)
@@ -173,135 +174,5 @@ def write_split(
     files = {**planned.data, **snippets}
     files[UPLOAD_NAME] = upload_guide(manifest).encode("utf-8")
     files[MANIFEST_NAME] = manifest_json(manifest).encode("utf-8")
-    write_files(Path(out), files, force=force)
-    return manifest
-
-
-def write_files(out: Path, files: dict[str, bytes], *, force: bool, mode: int = _CERT_MODE) -> None:
-    """Write ``files`` (plain names → bytes) into ``out``: all of them, or none.
-
-    Raises:
-        OutputExistsError, UnsafeOutputError: before anything is written.
-    """
-    if "\0" in str(out):
-        raise UsageError("the output path contains a NUL byte")
-    new_folder = not os.path.lexists(out)
-    created = _make_folder(out.parent if new_folder else out)
-    try:
-        _check_targets(out, files, force=force)
-        if new_folder:
-            _stage_folder(out, files, mode)
-        else:
-            _stage_and_commit(out, files, mode)
-    except BaseException as exc:
-        for folder in reversed(created):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-        if isinstance(exc, OSError):
-            raise OutputError(f"could not write ({exc.strerror or exc}); nothing was written", path=str(out)) from None
-        raise
-
-
-def _make_folder(out: Path) -> list[Path]:
-    """Create ``out`` and missing parents; return what was created, outermost first."""
-    missing: list[Path] = []
-    probe = out
-    while not os.path.lexists(probe):
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UnsafeOutputError("exists and is not a folder", path=str(probe))
-    created: list[Path] = []
-    try:
-        for folder in reversed(missing):
-            folder.mkdir()
-            created.append(folder)
-    except OSError as exc:
-        for folder in reversed(created):
-            folder.rmdir()
-        raise UnsafeOutputError(f"cannot create folder ({exc.strerror})", path=str(out)) from None
-    return created
-
-
-def _check_targets(out: Path, files: dict[str, bytes], *, force: bool) -> None:
-    for name in files:
-        if os.sep in name or (os.altsep and os.altsep in name) or "\0" in name or name in (".", ".."):
-            raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
-        target = out / name
-        if not os.path.lexists(target):
-            continue
-        if target.is_dir() and not target.is_symlink():
-            raise UnsafeOutputError("is a folder; nothing was written", path=str(target))
-        if not force:
-            raise OutputExistsError("exists already; nothing was written (use --force to overwrite)", path=str(target))
-
-
-def _stage_folder(out: Path, files: dict[str, bytes], mode: int) -> None:
-    """A new ``out``: build it whole beside its final place, then rename it there in one step.
-
-    One rename instead of one per file (10,000 certificates are 10,000 renames
-    otherwise), and still all or nothing: until the rename, ``out`` does not exist.
-    """
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".certconv-staging-", dir=out.parent))
-    except OSError as exc:
-        raise UnsafeOutputError(f"cannot write here ({exc.strerror})", path=str(out.parent)) from None
-    try:
-        for name, data in files.items():
-            _write_new(staging / name, data, mode, sync=False)
-        os.chmod(staging, 0o755)  # noqa: S103 - mkdtemp made it private; it becomes the user's folder
-        os.rename(staging, out)  # fails if a non-empty `out` appeared meanwhile: nothing replaced
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _stage_and_commit(out: Path, files: dict[str, bytes], mode: int) -> None:
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".certconv-staging-", dir=out))
-    except OSError as exc:
-        raise UnsafeOutputError(f"cannot write here ({exc.strerror})", path=str(out)) from None
-    backups = staging / ".replaced"
-    moved: list[str] = []
-    replaced: list[str] = []
-    try:
-        for name, data in files.items():
-            # fsync only what replaces a file, so a crash cannot leave an empty file where
-            # the old one was; new files need none (an fsync per file made a 10,000-certificate
-            # split five times slower: docs/performance.md).
-            _write_new(staging / name, data, mode, sync=os.path.lexists(out / name))
-        backups.mkdir()
-        for name in files:
-            target = out / name
-            if os.path.lexists(target):
-                os.replace(target, backups / name)  # renames a symlink itself, never its target
-                replaced.append(name)
-            os.replace(staging / name, target)
-            moved.append(name)
-    except BaseException:
-        for name in moved:
-            os.unlink(out / name)
-        for name in replaced:
-            os.replace(backups / name, out / name)
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, mode)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)  # the mode asked for, whatever the umask
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if sync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    notes = write_files(Path(out), files, force=force, last=MANIFEST_NAME)
+    return dataclasses.replace(manifest, notes=notes) if notes else manifest

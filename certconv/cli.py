@@ -187,6 +187,7 @@ def split(
     )
     if quiet:
         return
+    _notes(manifest.notes)
     if as_json:
         _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
     else:
@@ -196,6 +197,12 @@ def split(
 def _languages(option: str | None) -> list[str]:
     """``--emit bicep,arm`` as the list of languages the library takes."""
     return [lang.strip() for lang in (option or "").split(",") if lang.strip()]
+
+
+def _notes(notes: tuple[str, ...]) -> None:
+    """What a write says beside its result (cleanup after an interrupted run), on stderr: JSON stays clean."""
+    for note in notes:
+        _say(f"note: {printable(note)}", err=True)
 
 
 @app.command()
@@ -516,6 +523,8 @@ def fetch(
         return result, manifest
 
     result, manifest = _run(call, None, may_prompt=False)
+    if manifest is not None:
+        _notes(manifest.notes)
     if as_json:
         import json
 
@@ -571,6 +580,7 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
 
             return call(getpass.getpass("PKCS#12 password: "))
     except CertconvError as exc:
+        _notes(tuple(getattr(exc, "__notes__", ())))  # e.g. an interrupted run undone before this refusal
         # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
         _say(f"error: {printable(str(exc))}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None

@@ -27,6 +27,9 @@ import certconv
 from certconv import _jks, _read
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "fuzz"))
+import entry_points  # noqa: E402 - tests/fuzz/entry_points.py: the command targets and their contract
+
 SAMPLES = HERE.parent / "samples"
 REGRESSIONS = HERE / "fuzz" / "regressions"
 PASSWORD = "changeit"  # the samples' password; generated PFX files below use it too
@@ -174,7 +177,12 @@ def test_java_serialization_soup_in_a_secret_entry_raises_only_certconv_errors(s
     only_certconv_errors(to_keystore(entries, PASSWORD, kind="JCEKS"), PASSWORD)
 
 
-@pytest.mark.parametrize("path", sorted(REGRESSIONS.iterdir()), ids=lambda p: p.name)
+LOADER_TARGETS = ("pem", "der", "pkcs7", "pkcs12", "jks", "load")
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in REGRESSIONS.iterdir() if p.name.split("-")[0] in LOADER_TARGETS), ids=lambda p: p.name
+)
 def test_fuzz_crashers_stay_fixed(path: Path) -> None:
     """Every input atheris found crashing certconv, through the loader it crashed and ``load``."""
     data = path.read_bytes()
@@ -193,6 +201,25 @@ def test_fuzz_crashers_stay_fixed(path: Path) -> None:
     only_certconv_errors(data, PASSWORD)
 
 
+def test_every_regression_names_its_target() -> None:
+    targets = {p.name.split("-")[0] for p in REGRESSIONS.iterdir()}
+    assert targets <= {*LOADER_TARGETS, *entry_points.TARGETS}, targets
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in REGRESSIONS.iterdir() if p.name.split("-")[0] in entry_points.TARGETS),
+    ids=lambda p: p.name,
+)
+def test_command_fuzz_findings_stay_fixed(path: Path) -> None:
+    """Every input fuzz_commands.py found, through the command target that found it, under its contract.
+
+    The target raises ContractError (or the foreign exception, or the warning) when the
+    finding is back; warnings are errors here as in the harness (pytest's filterwarnings).
+    """
+    entry_points.TARGETS[path.name.split("-")[0]](path.read_bytes())
+
+
 def test_atheris_harness_smoke(tmp_path: Path) -> None:
     """The coverage-guided harness runs (200 inputs; the long runs are tests/fuzz/run.sh)."""
     pytest.importorskip("atheris", reason="atheris is the optional 'fuzz' extra")
@@ -209,11 +236,66 @@ def test_atheris_harness_smoke(tmp_path: Path) -> None:
     assert "Done 200 runs" in result.stderr
 
 
+@pytest.mark.parametrize("target", sorted(entry_points.TARGETS))
+def test_atheris_command_harness_smoke(tmp_path: Path, target: str) -> None:
+    """Each command target runs under atheris (300 inputs; the long runs are tests/fuzz/run.sh)."""
+    pytest.importorskip("atheris", reason="atheris is the optional 'fuzz' extra")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(HERE / "fuzz" / "corpus" / target, corpus)
+    result = subprocess.run(
+        [sys.executable, str(HERE / "fuzz" / "fuzz_commands.py"), target, "-runs=300", "-seed=1", str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Done 300 runs" in result.stderr
+
+
 def test_seed_corpus_covers_every_target_and_loads() -> None:
     corpus = HERE / "fuzz" / "corpus"
-    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12", "jks"}
+    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12", "jks", *entry_points.TARGETS}
     for seed in [*(corpus / "pkcs12").iterdir(), *(corpus / "jks").iterdir()]:
         assert certconv.load(seed, password=PASSWORD).certificates, seed.name
     for seed in (corpus / "pkcs7").iterdir():
         assert certconv.load(seed).certificates, seed.name
     assert certconv.load(to_pem(make_chain("Seed").chain)).certificates
+    # The command seeds hold the harness's fixed chain: as input and as --ca it verifies, so mutations start from OK.
+    served = (corpus / "verify" / "served.pem").read_bytes()
+    root = (corpus / "verify" / "root.cer").read_bytes()
+    assert served == entry_points.SERVED and root == entry_points.ROOT_DER
+    ep = entry_points
+    assert certconv.verify(served, ca=[root], host=ep.HOST, at=ep.AT, password=PASSWORD).ok
+
+
+@pytest.mark.parametrize(
+    ("name", "as_ca", "culprit"),
+    [
+        ("verify-openssl-error-1.der", True, "..\\/CON\\u202e\\x07 \\x00-."),  # an uploaded CA certificate (escaped)
+        ("verify-openssl-error-2.pem", False, "certconv fuzz intermediate"),  # an intermediate the backend sends
+        ("verify-openssl-error-3.pem", False, entry_points.HOST),  # the backend's own certificate
+    ],
+)
+def test_certificate_openssl_cannot_read_is_a_corrupt_input_naming_it(name: str, as_ca: bool, culprit: str) -> None:
+    """cryptography reads these, OpenSSL's parser refuses them: verify names the certificate, no crypto.Error."""
+    data = (REGRESSIONS / name).read_bytes()
+    ep = entry_points
+    inputs, ca = (ep.SERVED, [data]) if as_ca else (data, [])
+    with pytest.raises(certconv.CorruptInputError, match="OpenSSL cannot read the certificate") as caught:
+        certconv.verify(inputs, ca=ca, host=ep.HOST, at=ep.AT)
+    assert f"`{culprit}`" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_newline_in_a_san_forges_no_line_of_inspect_or_verify() -> None:
+    """The harness allows newlines between lines; this one is inside a SAN and must not start a line."""
+    data = (REGRESSIONS / "verify-control-characters-1.pem").read_bytes()
+    ep = entry_points
+    texts = [
+        certconv.inspect(data, at=ep.AT).render(full=True),
+        certconv.verify(data, ca=[ep.ROOT_DER], host=ep.HOST, at=ep.AT).render(),
+    ]
+    for text in texts:
+        assert "trusted.example" in text  # the SAN is shown ...
+        assert not any(line.lstrip().startswith("OK    trusted") for line in text.splitlines())  # ... on its line
+    assert "\\u009b2Jc1\\u0085.example" in certconv.inspect(data, at=ep.AT).to_json()  # C1 escaped in JSON

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _pkcs12, _read, _write
+from certconv import _atomic, _pkcs12, _read, _write
 from certconv.cli import app
 
 SAMPLES = Path(__file__).parent.parent / "samples"
@@ -760,7 +760,7 @@ def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_staging_leaves_nothing(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    interrupt_on_call(monkeypatch, _write, "_write_new", 2)
+    interrupt_on_call(monkeypatch, _atomic, "_write_new", 2)
     with pytest.raises(KeyboardInterrupt):
         certconv.split(to_pem(pki.chain), tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -781,7 +781,7 @@ def test_ctrl_c_while_moving_into_place_restores_what_was_there(
 def test_ctrl_c_in_the_cli_says_nothing_was_written(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "chain.pem"
     source.write_bytes(to_pem(pki.chain))
-    interrupt_on_call(monkeypatch, _write, "_write_new", 1)
+    interrupt_on_call(monkeypatch, _atomic, "_write_new", 1)
     result = CliRunner().invoke(app, ["split", str(source), "--out", str(tmp_path / "out")])
     assert result.exit_code == 130
     assert "nothing was written" in result.stderr
@@ -824,7 +824,7 @@ def test_dangling_symlink_counts_as_existing(pki: Pki, tmp_path: Path) -> None:
 def test_key_material_is_written_0600_whatever_the_umask(tmp_path: Path) -> None:
     old = os.umask(0)
     try:
-        _write.write_files(tmp_path, {"k.pem": b"secret"}, force=False, mode=0o600)
+        _atomic.write_files(tmp_path, {"k.pem": b"secret"}, force=False, mode=0o600)
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "k.pem").stat().st_mode) == 0o600

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import entry_points  # noqa: E402
 from keystores import KeyEntry, Secret, Trusted, to_keystore  # noqa: E402
 from pki import Pki, issue, make_chain, serialize, to_p7b, to_pem, to_pfx  # noqa: E402
 
@@ -101,10 +103,91 @@ def _keystores(pki: Pki) -> dict[str, bytes]:
     }
 
 
+def _hostile() -> x509.Certificate:
+    """A certificate whose SAN, AIA and CRL URLs carry terminal escapes, BEL and a forged line."""
+    ep = entry_points
+    forged = "a.example\n      OK    trusted.example"
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "\x9b2Jc1\x85.example")]))
+        .issuer_name(ep.INTERMEDIATE.subject)
+        .public_key(ep.LEAF_KEY.public_key())
+        .serial_number(7)
+        .not_valid_before(ep.LEAF.not_valid_before_utc)
+        .not_valid_after(ep.LEAF.not_valid_after_utc)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.DNSName(forged),
+                    x509.DNSName("\x1b]52;c;aGk=\x07x.example"),
+                    x509.UniformResourceIdentifier("http://e.example/\x1b[2J\x7f"),
+                    x509.RFC822Name("a\x1b[31m@b.example"),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                        x509.UniformResourceIdentifier("http://ca.example/\x1b[31mi.cer"),
+                    ),
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier("http://ocsp.example/\r\x00"),
+                    ),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        [x509.UniformResourceIdentifier("http://crl.example/\x1b[5m")], None, None, None
+                    )
+                ]
+            ),
+            critical=False,
+        )
+        .sign(ep._INTERMEDIATE_KEY, None)
+    )
+
+
+def command_seeds(loader_seeds: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
+    """Seeds of fuzz_commands.py: the fixed chain of entry_points.py in every form, and what loaders read."""
+    ep = entry_points
+    der = serialization.Encoding.DER
+    key_pem = ep.LEAF_KEY.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    pfx = pkcs12.serialize_key_and_certificates(
+        b"backend", ep.LEAF_KEY, ep.LEAF, [ep.INTERMEDIATE, ep.ROOT], serialization.BestAvailableEncryption(b"changeit")
+    )
+    hostile = _hostile()
+    fixed = {
+        "served.pem": ep.SERVED,
+        "fullchain-root.pem": ep.pem(ep.LEAF, ep.INTERMEDIATE, ep.ROOT),
+        "chain-key.pem": ep.SERVED + key_pem,
+        "leaf.cer": ep.LEAF.public_bytes(der),
+        "root.cer": ep.ROOT_DER,
+        "intermediate-root.pem": ep.pem(ep.INTERMEDIATE, ep.ROOT),
+        "chain.p7b": pkcs7.serialize_certificates([ep.LEAF, ep.INTERMEDIATE, ep.ROOT], der),
+        "root.p7b": pkcs7.serialize_certificates([ep.ROOT], der),
+        "bundle.pfx": pfx,
+        "hostile-names.pem": ep.pem(hostile, ep.INTERMEDIATE, ep.ROOT),
+        "hostile-names.cer": hostile.public_bytes(der),
+    }
+    both = {**fixed, **loader_seeds}
+    return {"inspect": both, "verify": both, "convert": both}
+
+
 def main() -> None:
     dest = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "corpus"
     groups = seeds()
     groups["load"] = {f"{group}-{name}": data for group, files in groups.items() for name, data in files.items()}
+    groups.update(command_seeds(groups["load"]))
     for group, files in groups.items():
         folder = dest / group
         folder.mkdir(parents=True, exist_ok=True)
