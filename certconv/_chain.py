@@ -282,6 +282,11 @@ def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dic
     anchors = _self_signed_anchors(leaves)
     chosen: dict[str, tuple[_Node, ...]] = {}
     for leaf in leaves:
+        only = _only_path(leaf, anchors)
+        if only is not None:
+            # One candidate path (the usual bundle): the search would return it, valid or not.
+            chosen[leaf.sha256] = only
+            continue
         settings = Settings(APIM, at, _purpose_of(leaf))
         budget = min(_SEARCH_BUDGET, paths.total)
         outcome = search(leaf, anchors, settings, budget=budget)
@@ -289,6 +294,21 @@ def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dic
         WORK.search_steps += outcome.steps
         chosen[leaf.sha256] = outcome.path  # type: ignore[assignment]
     return chosen
+
+
+def _only_path(leaf: _Node, anchors: frozenset[str]) -> tuple[_Node, ...] | None:
+    """The path up from ``leaf`` when no certificate on it has a choice of issuers, else ``None``."""
+    path = [leaf]
+    seen = {leaf.sha256}
+    while path[-1].sha256 not in anchors:
+        issuers = path[-1].issuers
+        if not issuers or len(path) >= _MAX_DEPTH:
+            return tuple(path)
+        if len(issuers) > 1 or issuers[0].sha256 in seen:
+            return None
+        path.append(issuers[0])
+        seen.add(issuers[0].sha256)
+    return tuple(path)
 
 
 def _self_signed_anchors(leaves: list[_Node]) -> frozenset[str]:

@@ -127,8 +127,8 @@ class Leniency(enum.StrEnum):
     ISSUANCE_RULES = "issuance-rules"
     """Rules on what a CA may issue that Windows does not check when it validates: serial numbers,
     a CN spelled differently from its SAN entry, criticality of EKU/SAN/AKI/SKI/AIA/basicConstraints/
-    policy constraints, anyExtendedKeyUsage in a leaf, a CA without keyUsage, EKU on a root,
-    GeneralizedTime before 2050."""
+    policy constraints, anyExtendedKeyUsage in a leaf, a CA without keyUsage, EKU on a root, a SAN
+    entry that is not a DNS name (it matches no host), GeneralizedTime before 2050."""
     CA_AS_PEER = "ca-as-peer"
     """A CA certificate (CA:TRUE) as the server's own certificate, as RFC 5280 allows and Windows accepts
     (``openssl req -x509`` makes self-signed backend certificates that way)."""

@@ -6,6 +6,7 @@ Part of :mod:`certconv._verify_rules`; each problem a leniency excuses names it.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from datetime import datetime
 
 from cryptography import x509
@@ -26,7 +27,16 @@ _CURVES = frozenset({"secp256r1", "secp384r1", "secp521r1"})  # CA/B Forum §6.1
 
 
 def check_certificate(f: Facts, index: int, s: Settings, *, anchor: bool) -> list[Problem]:
-    """Rules for every certificate of a path."""
+    """Rules for every certificate of a path; computed once per certificate, moment and role."""
+    key = ("certificate", anchor, s.at)
+    found = f.memo.get(key)
+    if found is None:
+        found = f.memo[key] = tuple(_check_certificate(f, s, anchor=anchor))
+    return [replace(p, index=index) for p in found] if index else list(found)
+
+
+def _check_certificate(f: Facts, s: Settings, *, anchor: bool) -> list[Problem]:
+    index = 0  # placed by check_certificate
     if f.unreadable is not None:
         return [Problem(C.UNREADABLE, index, f"has extensions that cannot be read ({f.unreadable})", _REISSUE)]
     out: list[Problem] = []

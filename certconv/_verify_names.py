@@ -63,10 +63,13 @@ def peer_names(f: Facts, s: Settings) -> list[Problem]:
             if not hn.is_dns_pattern(entry):
                 out.append(
                     Problem(
-                        C.UNREADABLE,
+                        C.PROFILE,
                         0,
-                        f"has a malformed DNS name `{printable(entry)}` in its SAN",
-                        "reissue it with valid host names (letters, digits, hyphens)",
+                        f"has `{printable(entry)}` in its SAN, which is not a DNS name (RFC 5280 §4.2.1.6: "
+                        "letters, digits and hyphens, internationalized names as xn-- A-labels), so it matches "
+                        "no host",
+                        "reissue it with valid host names",
+                        L.ISSUANCE_RULES,
                     )
                 )
         for cn in f.common_names:
@@ -144,7 +147,7 @@ def _host(f: Facts, s: Settings, dns: list[str], ips: Sequence[object]) -> list[
     covered = ", ".join(printable(n) for n in dns + [str(i) for i in ips]) or (
         ", ".join(f"CN {printable(c)}" for c in f.common_names) or "no host name"
     )
-    return [Problem(C.HOSTNAME_MISMATCH, 0, f"covers {covered}, not the host", "")]
+    return [Problem(C.HOSTNAME_MISMATCH, 0, f"covers {covered}", "")]
 
 
 def name_constraints(path: Sequence[Facts], index: int, s: Settings) -> list[Problem]:

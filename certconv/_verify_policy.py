@@ -125,6 +125,8 @@ class Facts:
     extensions: dict[str, x509.Extension[x509.ExtensionType]] = field(default_factory=dict)
     name: str = ""
     self_issued: bool = False
+    memo: dict[object, tuple[Problem, ...]] = field(default_factory=dict)
+    """Checks that depend on the certificate alone, kept across the searches of one graph."""
 
     @classmethod
     def of(cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool) -> Facts:
