@@ -126,6 +126,47 @@ def make_pki(leaves: int) -> tuple[list[x509.Certificate], list[x509.Certificate
     return cas, leaf_certs
 
 
+EACH_PASSWORD = b"changeit"
+
+
+def write_pfx_folder(cache: Path, count: int) -> tuple[list[Path], Path]:
+    """``count`` PFX files like the sample (leaf + key, intermediate, root; password ``changeit``), cached.
+
+    A migration's folder of backend PFX files: each with its own leaf, all under one
+    private root and intermediate, protected as ``openssl pkcs12 -export`` (OpenSSL 3)
+    and the sample are: PBES2 AES-256-CBC, PBKDF2 2,048 rounds, SHA-256 MAC.
+    Returns the files and the password file.
+    """
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    folder = cache / f"pfx2048-{count}"
+    password = cache / "pfx-password.txt"
+    files = [folder / f"backend-{i + 1:04d}.pfx" for i in range(count)]
+    if all(f.is_file() for f in files) and password.is_file():
+        return files, password
+    folder.mkdir(parents=True, exist_ok=True)
+    password.write_bytes(EACH_PASSWORD + b"\n")
+    root_key = _rsa()
+    root_name = _name("Benchmark Root CA")
+    root = _issue(root_name, root_key.public_key(), root_name, root_key, ca=True, days=7300)
+    mid_key = _rsa()
+    mid_name = _name("Benchmark Intermediate CA")
+    mid = _issue(mid_name, mid_key.public_key(), root_name, root_key, ca=True, days=3650)
+    encryption = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(2048)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(EACH_PASSWORD)
+    )
+    for i, path in enumerate(files):
+        host = f"backend{i + 1:04d}.bench.example"
+        key = ec.generate_private_key(ec.SECP256R1())
+        leaf = _issue(_name(host), key.public_key(), mid_name, mid_key, ca=False, days=365, dns=host)
+        path.write_bytes(pkcs12.serialize_key_and_certificates(host.encode(), key, leaf, [mid, root], encryption))
+    return files, password
+
+
 def write_bundles(cache: Path, sizes: tuple[int, ...] = SIZES, *, log: bool = True) -> dict[int, Path]:
     """Make the bundles missing from ``cache``; return every size's path."""
     paths = {size: bundle_path(cache, size) for size in sizes}

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from make_bundles import default_cache, write_bundles  # noqa: E402
+from make_bundles import default_cache, write_bundles, write_pfx_folder  # noqa: E402
 
 SAMPLE_PFX = ROOT / "samples" / "bundle.pfx"
 SAMPLE_PASSWORD = ROOT / "samples" / "password.txt"
@@ -317,13 +317,76 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
     return "\n".join(lines)
 
 
+@dataclass
+class EachRun:
+    """split --each over N PFX files: medians of wall time and peak RSS per N, and the OpenSSL loop."""
+
+    seconds: dict[int, float] = field(default_factory=dict)
+    rss_kb: dict[int, float] = field(default_factory=dict)
+    openssl_seconds: dict[int, float] = field(default_factory=dict)
+
+
+def run_each(cache: Path, counts: tuple[int, ...], rounds: int, openssl_rounds: int) -> EachRun:
+    """``certconv split --each`` over N PFX files in one process, against the OpenSSL pipeline once per file.
+
+    The OpenSSL side is what a script does today: ``benchmarks/openssl_pipeline.sh``
+    for each file in turn (a fresh ``openssl`` and ``awk`` per file and certificate),
+    timed on the largest N. Memory is the certconv process's peak RSS for each N:
+    flat means one input at a time is all it holds.
+    """
+    each = EachRun()
+    with tempfile.TemporaryDirectory(prefix="certconv-each-") as scratch:
+        for count in counts:
+            files, password = write_pfx_folder(cache, count)
+            argv = [*certconv_command(), "split", "--each", *map(str, files), "-q", "--password-file", str(password)]
+            times, rss = [], []
+            for r in range(rounds):
+                out = Path(scratch, f"certconv-{count}-{r}")
+                run = timed([*argv, "-o", str(out)])
+                times.append(run.seconds)
+                rss.append(run.max_rss_kb)
+                written = sum(1 for _ in out.glob("*/manifest.json"))
+                if written != count:
+                    sys.exit(f"split --each wrote {written} of {count} folders")
+            each.seconds[count] = statistics.median(times)
+            each.rss_kb[count] = statistics.median(rss)
+            if count != max(counts):
+                continue
+            loops = []
+            for r in range(openssl_rounds):
+                total = 0.0
+                for i, pfx in enumerate(files):
+                    out = Path(scratch, f"openssl-{r}-{i}")
+                    script = ["bash", str(HERE / "openssl_pipeline.sh"), str(pfx), str(out), str(password)]
+                    total += timed(script).seconds
+                loops.append(total)
+            if loops:
+                each.openssl_seconds[count] = statistics.median(loops)
+    return each
+
+
+def each_markdown(each: EachRun) -> str:
+    lines = [
+        "| PFX files | certconv split --each (one process) | its peak RSS | OpenSSL pipeline, once per file | ratio |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for n, seconds in each.seconds.items():
+        openssl = each.openssl_seconds.get(n)
+        ratio = f"{openssl / seconds:.1f}x" if openssl else "-"
+        lines.append(
+            f"| {n} | {seconds:.2f} s | {each.rss_kb[n] / 1024:.1f} MiB | "
+            f"{f'{openssl:.2f} s' if openssl else '-'} | {ratio} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="certconv benchmarks (see docs/performance.md)")
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["sample", "mozilla", "1k", "10k", "startup", "library"],
+        choices=["sample", "mozilla", "1k", "10k", "startup", "library", "each"],
         help="run only these parts",
     )
     parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
@@ -353,7 +416,7 @@ def main() -> None:
         use_tree(args.tree)
     if args.baseline_tree:
         use_baseline(args.baseline_tree, args.baseline_python)
-    parts = set(args.only or ["sample", "mozilla", "1k", "10k", "startup", "library"])
+    parts = set(args.only or ["sample", "mozilla", "1k", "10k", "startup", "library", "each"])
     quick = args.quick
 
     cases: list[Case] = []
@@ -392,8 +455,12 @@ def main() -> None:
         base = run_library(100 if quick else 300, BASELINE_PYTHON, BASELINE_ENV)
         library.update({f"baseline_{k}": v for k, v in base.items()})
 
+    each = run_each(args.cache, (50, 200), 3 if quick else 5, 0 if args.no_openssl else 1) if "each" in parts else None
+
     info = versions()
-    report = markdown(cases, startup, library, loads)
+    report = markdown(cases, startup, library, loads) if cases or startup or library else ""
+    if each:
+        report += "\n\n## Many PFX files in one run (split --each)\n\n" + each_markdown(each)
     header = "\n".join(f"- {k}: {v}" for k, v in info.items())
     header += f"\n- certconv from: {certconv_folder}"
     if args.baseline_tree:
@@ -409,6 +476,9 @@ def main() -> None:
         ],
         "startup": startup,
         "library": library,
+        "each": (
+            {"seconds": each.seconds, "rss_kb": each.rss_kb, "openssl_seconds": each.openssl_seconds} if each else None
+        ),
     }
     args.cache.mkdir(parents=True, exist_ok=True)
     (args.cache / "last-run.json").write_text(json.dumps(raw, indent=1))

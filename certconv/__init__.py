@@ -26,8 +26,10 @@ from ._enums import (
     Format,
     Leniency,
     Origin,
+    ProbeOutcome,
     Purpose,
     SnippetLanguage,
+    TlsFindingCode,
     TrustStore,
     VerifyPolicy,
     WarningCode,
@@ -75,8 +77,14 @@ from ._write import file_names, manifest_json, write_split
 from ._x509 import ca_issuers_urls, signed_by
 
 if TYPE_CHECKING:
+    from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
+    from ._doctor import BackendReport, diagnose_backend
+    from ._each import EachResult, split_each
+    from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
+    from ._probe import TlsFinding, TlsReport, VersionProbe
+    from ._proxy import Proxy, ProxyConfig
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
@@ -85,6 +93,12 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
+    "APIM_BACKEND_TLS": "_apim_tls",
+    **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
+    **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
+    **dict.fromkeys(("EachResult", "split_each"), "_each"),
+    **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
+    **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }
@@ -101,6 +115,7 @@ def __getattr__(name: str) -> Any:
     return value
 
 __all__ = [
+    "APIM_BACKEND_TLS",
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
@@ -108,6 +123,7 @@ __all__ = [
     "SNIPPET_LANGUAGES",
     "TARGETS",
     "AzureTarget",
+    "BackendReport",
     "BackendTls",
     "Bundle",
     "BundleWarning",
@@ -121,6 +137,8 @@ __all__ = [
     "ConversionError",
     "CorruptInputError",
     "Destination",
+    "EachResult",
+    "Expiry",
     "FailureCode",
     "FetchResult",
     "FetchVerdict",
@@ -146,11 +164,17 @@ __all__ = [
     "PasswordError",
     "PasswordRequiredError",
     "PathStep",
+    "ProbeOutcome",
+    "Proxy",
+    "ProxyConfig",
     "Purpose",
     "Role",
     "SnippetLanguage",
     "Source",
     "TargetError",
+    "TlsFinding",
+    "TlsFindingCode",
+    "TlsReport",
     "TrustStore",
     "UnsafeInputError",
     "UnsafeOutputError",
@@ -159,12 +183,15 @@ __all__ = [
     "Verification",
     "VerifyFailure",
     "VerifyPolicy",
+    "VersionProbe",
     "WarningCode",
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
     "convert",
     "convert_bundle",
+    "diagnose_backend",
+    "expiring",
     "fetch",
     "file_names",
     "inspect",
@@ -172,6 +199,7 @@ __all__ = [
     "manifest_json",
     "signed_by",
     "split",
+    "split_each",
     "verify",
     "write_convert",
     "write_split",

@@ -44,6 +44,10 @@ from ._x509 import ca_issuers_urls, issued_by
 
 if TYPE_CHECKING:
     import http.client
+    import socket
+    import ssl
+
+    from ._proxy import Proxy, ProxyConfig
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -93,6 +97,7 @@ class _Walk:
     downloads: int = 0
     exhausted: bool = False  # MAX_DOWNLOADS reached: no more downloads in this run
     out_of_time: bool = False  # the deadline passed: no more downloads in this run
+    proxy: ProxyConfig | None = None
 
 
 # The clock of the total deadline; a seam tests may replace with a fake one.
@@ -107,6 +112,7 @@ def complete_bundle(
     total_timeout: float | None = None,
     max_depth: int = MAX_DEPTH,
     max_size: int = MAX_RESPONSE_SIZE,
+    proxy: ProxyConfig | None = None,
 ) -> Bundle:
     """Build the bundle of ``results`` after downloading missing issuers over AIA.
 
@@ -126,6 +132,9 @@ def complete_bundle(
             it; those it leaves are skipped with one ``aia-time-limit`` warning.
         max_depth: Rounds of downloads (levels above the input).
         max_size: Largest response read, in bytes.
+        proxy: Proxies for the downloads (``http`` URLs through its ``http``
+            proxy, ``https`` ones tunnelled through its ``https`` proxy); ``None``
+            connects directly.
 
     Raises:
         UsageError: ``timeout`` or ``total_timeout`` is not a number of seconds
@@ -135,7 +144,7 @@ def complete_bundle(
     total = TOTAL_TIMEOUT_FACTOR * timeout if total_timeout is None else check_timeout(total_timeout)
     at = check_moment(at)
     pool = list(results)
-    walk = _Walk(timeout, _clock() + total, max_size, {}, [])
+    walk = _Walk(timeout, _clock() + total, max_size, {}, [], proxy=proxy)
     bundle = build_bundle(pool, at=at)
     for depth in range(max_depth + 1):
         missing = [c for c in bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
@@ -280,7 +289,7 @@ def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResu
     # Never past the run's deadline: the last download gets what is left of it.
     timeout = min(walk.timeout, walk.deadline - _clock())
     try:
-        body, content_type = download(url, timeout=timeout, max_size=walk.max_size)
+        body, content_type = download(url, timeout=timeout, max_size=walk.max_size, proxy=walk.proxy)
     except _Refused as exc:
         walk.warnings.append(
             BundleWarning(
@@ -302,11 +311,19 @@ def _download_certificates(url: str, cert: Certificate, walk: _Walk) -> ReadResu
         return None
 
 
-def download(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_size: int = MAX_RESPONSE_SIZE) -> tuple[bytes, str]:
+def download(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_size: int = MAX_RESPONSE_SIZE,
+    proxy: ProxyConfig | None = None,
+) -> tuple[bytes, str]:
     """GET ``url`` (http/https) and return the body and its Content-Type.
 
     The whole exchange, redirects included, must finish within ``timeout``
     seconds: a watchdog closes the connection of a server that trickles.
+    Through a proxy (``proxy.for_url``), ``http`` is an absolute-URI ``GET`` to
+    the proxy and ``https`` a ``CONNECT`` tunnel; the deadline covers both.
     The server's TLS certificate is not verified: what is downloaded is checked
     by signature instead (the issuer's key must verify the child).
 
@@ -317,7 +334,7 @@ def download(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_size: int = MAX_
 
     deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
-        status, location, body, content_type = _get_once(url, deadline, timeout, max_size)
+        status, location, body, content_type = _get_once(url, deadline, timeout, max_size, proxy)
         if status in (301, 302, 303, 307, 308):
             if not location:
                 raise _Refused(f"HTTP {status} redirect without a Location")
@@ -332,7 +349,9 @@ def download(url: str, *, timeout: float = DEFAULT_TIMEOUT, max_size: int = MAX_
     raise _Refused(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple[int, str, bytes, str]:
+def _get_once(
+    url: str, deadline: float, timeout: float, max_size: int, proxy: ProxyConfig | None
+) -> tuple[int, str, bytes, str]:
     import http.client
     import socket
     import ssl
@@ -349,8 +368,12 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _Refused(f"no complete answer within {_seconds(timeout)} s")
+    https = parts.scheme.lower() == "https"
+    port = port if port is not None else (443 if https else 80)
+    via = proxy.for_url(parts.scheme, host, port) if proxy is not None else None
     conn: http.client.HTTPConnection
-    if parts.scheme.lower() == "https":
+    context: ssl.SSLContext | None = None
+    if https:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -359,26 +382,47 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
         conn = http.client.HTTPConnection(host, port, timeout=remaining)
     expired = threading.Event()
     watchdog: threading.Timer | None = None
-    try:
-        conn.connect()
-        # Keep the socket itself: http.client drops conn.sock once a response will close it.
-        sock = conn.sock
+    # The socket the watchdog shuts down: the plain one, then its TLS wrapper.
+    current: list[socket.socket | None] = [None]
 
-        def _expire() -> None:
-            expired.set()
+    def _expire() -> None:
+        expired.set()
+        sock = current[0] if current[0] is not None else conn.sock
+        if sock is not None:
             # The plain socket's shutdown, also for TLS: it wakes a blocked read.
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
-        watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _expire)
-        watchdog.daemon = True
-        watchdog.start()
+    try:
+        if via is None:
+            conn.connect()
+        else:
+            # Started before the tunnel, so a proxy that trickles is cut off at the deadline too.
+            watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _expire)
+            watchdog.daemon = True
+            watchdog.start()
+            conn.sock = _through_proxy(via, host, port, https, context, deadline, timeout, url, current)
+        if watchdog is None:
+            # Keep the socket itself: http.client drops conn.sock once a response will close it.
+            current[0] = conn.sock
+            watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _expire)
+            watchdog.daemon = True
+            watchdog.start()
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        conn.request("GET", path, headers={"Accept": _ACCEPT, "User-Agent": "certconv", "Connection": "close"})
+        headers = {"Accept": _ACCEPT, "User-Agent": "certconv", "Connection": "close"}
+        if via is not None and not https:
+            # RFC 9112 §3.2.2: a proxy is sent the absolute URI (without any user name in it).
+            netloc = parts.netloc.rpartition("@")[2]
+            path = f"{parts.scheme.lower()}://{netloc}{path}"
+            if via.authorization is not None:
+                headers["Proxy-Authorization"] = via.authorization
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         status = response.status
+        if status == 407 and via is not None:
+            raise _Refused(f"the proxy {via.display} answered HTTP 407: it wants credentials in the proxy URL")
         if status != 200:
             return status, response.getheader("Location") or "", b"", ""
         length = response.getheader("Content-Length")
@@ -386,6 +430,10 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
             raise _Refused(f"the response is {int(length):,} bytes, over the {max_size:,}-byte limit")
         body = _read_limited(response, max_size, deadline, expired)
         return status, "", body, response.getheader("Content-Type") or ""
+    except CertconvError as exc:  # from the tunnel: its message names the proxy, never its credentials
+        if expired.is_set():
+            raise _Refused(f"no complete answer within {_seconds(timeout)} s") from None
+        raise _Refused(exc.detail) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if expired.is_set() or isinstance(exc, TimeoutError):
             raise _Refused(f"no complete answer within {_seconds(timeout)} s") from None
@@ -394,6 +442,38 @@ def _get_once(url: str, deadline: float, timeout: float, max_size: int) -> tuple
         if watchdog is not None:
             watchdog.cancel()
         conn.close()
+
+
+def _through_proxy(
+    via: Proxy,
+    host: str,
+    port: int,
+    https: bool,
+    context: ssl.SSLContext | None,
+    deadline: float,
+    timeout: float,
+    url: str,
+    current: list[socket.socket | None],
+) -> socket.socket:
+    """A socket for ``http.client``: to the proxy (http), or TLS through its tunnel (https)."""
+    from ._net import connect
+
+    if https:
+        sock, early = connect(host, port, name=url, deadline=deadline, timeout=timeout, proxy=via)
+        if early:
+            sock.close()
+            raise _Refused(f"the proxy {via.display} sent data before the TLS handshake")
+    else:
+        sock, _ = connect(via.host, via.port, name=url, deadline=deadline, timeout=timeout)
+    current[0] = sock
+    sock.setblocking(True)
+    sock.settimeout(max(deadline - time.monotonic(), 0.001))
+    if not https or context is None:
+        return sock
+    wrapped = context.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+    current[0] = wrapped
+    wrapped.do_handshake()
+    return wrapped
 
 
 def _read_limited(

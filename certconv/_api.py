@@ -17,7 +17,7 @@ from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_s
 from ._write import check_split_options, write_split
 
 if TYPE_CHECKING:
-    pass
+    from ._proxy import ProxyConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "read_inputs", "split"]
 
@@ -34,6 +34,7 @@ def load(
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     keys_alone: bool = False,
+    proxy: ProxyConfig | None = None,
 ) -> Bundle:
     """Read one or more inputs and classify and chain every certificate in them.
 
@@ -53,6 +54,8 @@ def load(
             downloads of the call share ``3 × timeout`` (see :func:`complete_bundle`).
         keys_alone: Accept inputs that hold only a private key (``backend.key``
             beside ``backend.crt``); otherwise such an input is an error.
+        proxy: Proxies for the AIA downloads (:class:`ProxyConfig`); ``None``
+            connects directly. certconv never reads ``HTTPS_PROXY`` itself.
 
     Returns:
         The :class:`Bundle`.
@@ -76,7 +79,7 @@ def load(
         # Imported here: the network code stays out of `import certconv`.
         from ._aia import complete_bundle
 
-        return complete_bundle(results, at=at, timeout=timeout)
+        return complete_bundle(results, at=at, timeout=timeout, proxy=proxy)
     return build_bundle(results, at=at)
 
 
@@ -118,6 +121,7 @@ def split(
     timeout: float = DEFAULT_TIMEOUT,
     target: AzureTarget | str = AzureTarget.APIM,
     emit: Sequence[SnippetLanguage | str] = (),
+    proxy: ProxyConfig | None = None,
 ) -> Manifest:
     """Load ``inputs`` and write one ``.cer`` per certificate, ``UPLOAD.md`` and ``manifest.json`` to ``out``.
 
@@ -130,5 +134,13 @@ def split(
     arguments. Nothing is written when anything fails.
     """
     check_split_options(out, format=format, target=target, emit=emit)  # before reading or prompting
-    bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, complete=complete, timeout=timeout)
+    bundle = load(
+        inputs,
+        password=password,
+        at=at,
+        max_input_size=max_input_size,
+        complete=complete,
+        timeout=timeout,
+        proxy=proxy,
+    )
     return write_split(bundle, out, format=format, force=force, target=target, emit=emit)

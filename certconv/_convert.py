@@ -104,7 +104,7 @@ class Conversion:
 
 def convert(
     inputs: InputLike | Sequence[InputLike],
-    out: str | PathLike[str],
+    out: str | PathLike[str] | None,
     *,
     to: Form | str,
     password: str | bytes | None = None,
@@ -121,7 +121,9 @@ def convert(
     Like ``write_convert(load(inputs, ...), out, ...)``, except that an input may
     hold a private key alone (a ``.key`` file beside its certificate); ``password``
     opens PKCS#12 files and encrypted keys. See :func:`convert_bundle` for the
-    other arguments. Nothing is written when anything fails.
+    other arguments. Nothing is written when anything fails. ``out=None`` writes
+    nothing: the bytes are in the result's ``data`` (``certconv convert --out -``
+    sends them to standard output).
 
     Raises:
         CertconvError: a subclass saying what is wrong: the inputs
@@ -131,6 +133,10 @@ def convert(
     """
     _check_options(to, format=format, new_password=new_password, legacy=legacy, include_key=include_key)
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, keys_alone=True)
+    if out is None:
+        return convert_bundle(
+            bundle, to=to, new_password=new_password, format=format, legacy=legacy, include_key=include_key
+        )
     return write_convert(
         bundle,
         out,
@@ -162,9 +168,17 @@ def write_convert(
 
     Raises:
         OutputExistsError: ``out`` exists and ``force`` is false. Nothing is written.
-        UnsafeOutputError: ``out`` is a folder, or its folder is unusable.
+        UnsafeOutputError: ``out`` is a folder, its folder is unusable, or it is
+            named ``-`` (a file nobody means to create: ``convert(..., out=None)``
+            gives the bytes instead).
         ConversionError: see :func:`convert_bundle`.
     """
+    if Path(out).name == "-":
+        raise UnsafeOutputError(
+            "a file named - is not written: pass out=None for the bytes (the command line's --out - "
+            "writes them to standard output)",
+            path=str(out),
+        )
     conversion = convert_bundle(
         bundle, to=to, new_password=new_password, format=format, legacy=legacy, include_key=include_key
     )

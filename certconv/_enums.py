@@ -24,8 +24,10 @@ __all__ = [
     "Format",
     "Leniency",
     "Origin",
+    "ProbeOutcome",
     "Purpose",
     "SnippetLanguage",
+    "TlsFindingCode",
     "TrustStore",
     "Validity",
     "VerifyPolicy",
@@ -164,6 +166,26 @@ class Origin(enum.StrEnum):
     STORE = "store"
     """A trust store (``trust_store=``, ``--ca public``/``system``): every certificate an anchor."""
     AIA = "aia"
+
+
+class ProbeOutcome(enum.StrEnum):
+    """What became of one TLS probe of :func:`~certconv.diagnose_backend` (a :class:`~certconv.VersionProbe`)."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    NO_ANSWER = "no-answer"
+    NOT_PROBED = "not-probed"
+
+
+class TlsFindingCode(enum.StrEnum):
+    """The ``code`` of a :class:`~certconv.TlsFinding`: the backend's TLS against APIM's backend side."""
+
+    TLS_OK = "tls-ok"
+    TLS13_ONLY = "tls13-only"
+    OLD_TLS_ONLY = "old-tls-only"
+    OLD_TLS_ACCEPTED = "old-tls-accepted"
+    NO_APIM_CIPHER = "no-apim-cipher"
+    NOT_PROBED = "not-probed"
 
 
 class Purpose(enum.StrEnum):

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -30,6 +30,9 @@ from ._text import fit, json_text, printable, width
 from ._version import __version__
 from ._write import file_names
 from ._x509 import access_urls, iso_utc, read_extension, validity
+
+if TYPE_CHECKING:
+    from ._proxy import ProxyConfig
 
 __all__ = ["INSPECT_SCHEMA", "CertificateDetails", "Inspection", "describe", "inspect"]
 
@@ -326,6 +329,7 @@ def inspect(
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    proxy: ProxyConfig | None = None,
 ) -> Inspection:
     """Load ``inputs`` and describe every certificate in them.
 
@@ -336,6 +340,7 @@ def inspect(
         max_input_size: As for :func:`certconv.load`.
         complete: Download missing issuers over AIA first, as for :func:`certconv.load`.
         timeout: Seconds per AIA download (with ``complete``).
+        proxy: Proxies for the AIA downloads, as for :func:`certconv.load`.
 
     Returns:
         The :class:`Inspection`; ``render()`` gives the tree, ``to_dict()`` the JSON document.
@@ -353,6 +358,7 @@ def inspect(
         complete=complete,
         timeout=timeout,
         keys_alone=True,
+        proxy=proxy,
     )
     return inspect_bundle(bundle, at=at)
 

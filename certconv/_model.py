@@ -444,6 +444,10 @@ class FetchResult:
             ``extra-certificates`` or ``missing-intermediate``.
         message: One sentence for people, e.g. "the server sends 2 certificates:
             leaf and intermediate; root not sent (normal)".
+        protocol: The TLS version agreed (``TLSv1.2``, ``TLSv1.3``…) with certconv,
+            which offers TLS 1.0 to 1.3 and every cipher suite; ``None`` when the
+            server ended the handshake before saying.
+        cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``).
     """
 
     target: str
@@ -452,6 +456,8 @@ class FetchResult:
     bundle: Bundle
     verdict: FetchVerdict
     message: str
+    protocol: str | None = None
+    cipher: str | None = None
 
     @property
     def aia_could_help(self) -> bool:
@@ -481,6 +487,8 @@ class FetchResult:
             "served": [c.sha1 for c in self.served],
             "verdict": self.verdict,
             "message": self.message,
+            "protocol": self.protocol,
+            "cipher": self.cipher,
             **extra,
             "certificates": [
                 {k: v for k, v in e.to_dict().items() if manifest is not None or k != "file"} for e in entries

@@ -11,15 +11,12 @@ the served chain mean for a client such as Azure API Management.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import os
 import re
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -27,8 +24,9 @@ from cryptography.hazmat.primitives import serialization
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import FetchVerdict
-from ._errors import ConnectionFailedError, InputError, NetworkError, NetworkTimeoutError, NotTLSError
+from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError
 from ._model import Bundle, Certificate, Chain, FetchResult
+from ._net import is_ip
 from ._read import Source, read_source
 from ._x509 import issued_by
 
@@ -37,7 +35,20 @@ if TYPE_CHECKING:
 
     from OpenSSL import SSL
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TIMEOUT", "Target", "diagnose", "fetch", "parse_target"]
+    from ._proxy import ProxyConfig
+
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_TIMEOUT",
+    "Offer",
+    "Session",
+    "Target",
+    "diagnose",
+    "fetch",
+    "handshake",
+    "parse_target",
+    "session_of",
+]
 
 DEFAULT_PORT = 443
 
@@ -95,23 +106,23 @@ def parse_target(text: str, *, sni: str | None = None) -> Target:
         if match is None:
             raise InputError("an IPv6 address in brackets must look like [2001:db8::1]:443", path=text)
         host, port_text = match.group(1), match.group(2)
-        if not _is_ip(host) or ":" not in host:
+        if not is_ip(host) or ":" not in host:
             raise InputError(f"{host!r} in brackets is not an IPv6 address", path=text)
     elif raw.count(":") > 1:
         host = raw
-        if not _is_ip(host):
+        if not is_ip(host):
             raise InputError("not a host name or address; write IPv6 with a port as [2001:db8::1]:443", path=text)
     else:
         host, _, port_text = raw.partition(":") if ":" in raw else (raw, "", None)
-    host = host.rstrip(".") if not _is_ip(host) else host
-    if not host or not (_is_ip(host) or _HOST_NAME.fullmatch(host)):
+    host = host.rstrip(".") if not is_ip(host) else host
+    if not host or not (is_ip(host) or _HOST_NAME.fullmatch(host)):
         raise InputError("not a host name or IP address", path=text)
     port = DEFAULT_PORT
     if port_text is not None:
         if not port_text.isascii() or not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise InputError(f"port {port_text!r} is not a number from 1 to 65535", path=text)
         port = int(port_text)
-    default_name = None if _is_ip(host) else host
+    default_name = None if is_ip(host) else host
     server_name = default_name if sni is None else (sni.strip().rstrip(".") or None)
     if server_name is not None:
         try:
@@ -121,14 +132,6 @@ def parse_target(text: str, *, sni: str | None = None) -> Target:
     return Target(host, port, server_name)
 
 
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def fetch(
     target: str | Target,
     *,
@@ -136,12 +139,15 @@ def fetch(
     timeout: float = DEFAULT_TIMEOUT,
     complete: bool = False,
     at: datetime | None = None,
+    proxy: ProxyConfig | None = None,
 ) -> FetchResult:
     """Connect to a TLS server and capture the certificate chain it sends, in its order.
 
     Nothing is verified (the point is to see chains nobody trusts yet). The
     served certificates are classified and chained as :func:`load` does, as one
-    input named ``tls://host:port``; write them with :func:`write_split`.
+    input named ``tls://host:port``; write them with :func:`write_split`. For
+    the whole check APIM's side makes (trust with the uploaded CA certificates,
+    TLS versions and cipher suites) use :func:`certconv.diagnose_backend`.
 
     Args:
         target: ``HOST``, ``HOST:PORT``, ``[IPv6]:PORT``, ``https://HOST[:PORT]/…``
@@ -155,29 +161,32 @@ def fetch(
             ``fetch`` with ``complete`` ends within ``4 × timeout``.
         complete: Also download missing issuers over AIA (see :func:`load`).
         at: When validity is judged; default now (a naive datetime is UTC).
+        proxy: Proxies to go through (:class:`ProxyConfig`); ``None`` connects
+            directly. The library never reads ``HTTPS_PROXY`` itself.
 
     Returns:
         A :class:`FetchResult`: the served certificates in order, the bundle,
-        and a verdict on the served chain.
+        the negotiated protocol and cipher suite, and a verdict on the served chain.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour, or
             ``at`` is outside the dates certconv can compare.
         InputError: ``target`` is not a host and port.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
-            the server could not be asked (see :mod:`certconv._errors`).
+            the server (or the proxy) could not be asked (see :mod:`certconv._errors`).
     """
     timeout = check_timeout(timeout)
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
-    served_x509 = handshake(where, timeout=timeout)
+    session = session_of(where, timeout=timeout, proxy=proxy)
+    served_x509 = session.chain
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
     # The served certificates are an input like any file; its format says where they came from.
     result = replace(read_source(Source(where.name, pem)), format="TLS")
     if complete:
         from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout)
+        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy)
     else:
         bundle = build_bundle([result], at=at)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
@@ -186,28 +195,85 @@ def fetch(
         for c in served_x509
     )
     verdict, message = diagnose(served, bundle)
-    return FetchResult(where.name, where.sni, served, bundle, verdict, message)
+    return FetchResult(
+        where.name, where.sni, served, bundle, verdict, message, protocol=session.protocol, cipher=session.cipher
+    )
 
 
-def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.Certificate]:
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What one handshake showed: the certificates in the server's order, and what was agreed.
+
+    Attributes:
+        chain: The certificates the server sent, in its order.
+        protocol: ``TLSv1.2``, ``TLSv1.3``…; ``None`` if the handshake ended before it was agreed.
+        cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``,
+            ``TLS_AES_256_GCM_SHA384``); ``None`` likewise.
+    """
+
+    chain: tuple[x509.Certificate, ...]
+    protocol: str | None
+    cipher: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """What the client offers in a handshake (the probes narrow it; a plain fetch offers everything).
+
+    Attributes:
+        min_version, max_version: pyOpenSSL's ``TLS1_VERSION``…``TLS1_3_VERSION``; ``None``: no limit.
+        ciphers: OpenSSL cipher string for TLS 1.2 and older.
+        tls13_ciphersuites: The TLS 1.3 suites (``None``: OpenSSL's default).
+    """
+
+    min_version: int | None = None
+    max_version: int | None = None
+    ciphers: bytes = b"ALL:@SECLEVEL=0"
+    tls13_ciphersuites: bytes | None = None
+
+
+def handshake(
+    target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None
+) -> list[x509.Certificate]:
     """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
 
-    One deadline, ``timeout`` seconds from the call, covers the name lookup,
-    connecting and the whole handshake, whatever the server sends: OpenSSL only
-    ever sees the bytes certconv has read for it (a memory BIO), at most
-    :data:`_READ_SIZE` at a time, and the deadline is checked between any two
-    reads. A server that trickles bytes, or floods HelloRequests, empty records
-    or warning alerts, gets :class:`NetworkTimeoutError` at the deadline.
+    See :func:`session_of`, which also says what protocol and cipher suite were agreed.
+    """
+    return list(session_of(target, timeout=timeout, proxy=proxy).chain)
+
+
+def session_of(
+    target: Target,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    proxy: ProxyConfig | None = None,
+    offer: Offer | None = None,
+    deadline: float | None = None,
+) -> Session:
+    """One handshake with ``target``: its certificates and the protocol and cipher agreed.
+
+    One deadline, ``timeout`` seconds from the call (or ``deadline``, a
+    ``time.monotonic()`` moment, when given), covers the name lookup,
+    connecting (through the proxy's tunnel, when one is used) and the whole
+    handshake, whatever the server sends: OpenSSL only ever sees the bytes
+    certconv has read for it (a memory BIO), at most :data:`_READ_SIZE` at a
+    time, and the deadline is checked between any two reads. A server that
+    trickles bytes, or floods HelloRequests, empty records or warning alerts,
+    gets :class:`NetworkTimeoutError` at the deadline.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError.
     """
     timeout = check_timeout(timeout)
-    deadline = time.monotonic() + timeout
-    sock = _connect(target, deadline, timeout)
+    if deadline is None:
+        deadline = time.monotonic() + timeout
+    via = proxy.for_url("https", target.host, target.port) if proxy is not None else None
+    from ._net import connect
+
+    sock, early = connect(target.host, target.port, name=target.name, deadline=deadline, timeout=timeout, proxy=via)
     with sock:
-        return _tls_handshake(sock, target, deadline, timeout)
+        return _tls_handshake(sock, target, deadline, timeout, offer or Offer(), early)
 
 
 # Bytes handed to OpenSSL per step: one record at most (16 KiB plus its header and
@@ -215,112 +281,21 @@ def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT) -> list[x509.
 _READ_SIZE = 16 * 1024 + 2048
 
 
-def _connect(target: Target, deadline: float, timeout: float) -> socket.socket:
-    """A connected non-blocking socket to ``target``, before ``deadline``."""
-    import socket
-
-    addresses = _resolve(target, deadline, timeout)
-    failure: OSError | None = None
-    for family, kind, proto, _, address in addresses:
-        sock = socket.socket(family, kind, proto)
-        sock.setblocking(False)
-        try:
-            if _connected(sock, address, deadline):
-                return sock
-        except OSError as exc:
-            failure = exc
-            sock.close()
-            continue
-        sock.close()
-        raise NetworkTimeoutError(
-            f"no connection within {timeout:g} s (a firewall may drop the packets; check host and port, "
-            "or raise --timeout)",
-            path=target.name,
-        )
-    if isinstance(failure, ConnectionRefusedError):
-        raise ConnectionFailedError(
-            f"connection refused: nothing listens on port {target.port} (check the host and port)",
-            path=target.name,
-        )
-    reason = (failure.strerror or str(failure)) if failure is not None else "no address"
-    raise ConnectionFailedError(f"cannot connect ({reason})", path=target.name)
-
-
-def _resolve(target: Target, deadline: float, timeout: float) -> list[tuple[Any, ...]]:
-    """``getaddrinfo`` for ``target``, given up at ``deadline``.
-
-    ``getaddrinfo`` takes no timeout and cannot be interrupted, so a name (not an
-    address) is looked up in a daemon thread that is abandoned at the deadline.
-    """
-    import socket
-
-    def lookup() -> list[tuple[Any, ...]]:
-        return socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
-
-    try:
-        if _is_ip(target.host):
-            return lookup()
-        outcome: list[list[tuple[Any, ...]] | BaseException] = []
-
-        def run() -> None:
-            try:
-                outcome.append(lookup())
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                outcome.append(exc)
-
-        worker = threading.Thread(target=run, name="certconv-getaddrinfo", daemon=True)
-        worker.start()
-        worker.join(max(deadline - time.monotonic(), 0.0))
-        if not outcome:
-            raise NetworkTimeoutError(
-                f"the name {target.host!r} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
-                path=target.name,
-            )
-        found = outcome[0]
-        if isinstance(found, BaseException):
-            raise found
-        return found
-    except socket.gaierror as exc:
-        raise ConnectionFailedError(
-            f"cannot resolve host name {target.host!r} ({exc.strerror}); check the spelling and your DNS",
-            path=target.name,
-        ) from None
-    except OSError as exc:
-        raise ConnectionFailedError(
-            f"cannot resolve host name {target.host!r} ({exc.strerror or exc})", path=target.name
-        ) from None
-
-
-def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
-    """Connect the non-blocking ``sock``; False when ``deadline`` passes first, OSError when refused."""
-    import errno
-    import select
-    import socket
-
-    code = sock.connect_ex(address)
-    if code == 0:
-        return True
-    if code not in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
-        raise OSError(code, os.strerror(code))
-    remaining = deadline - time.monotonic()
-    # Windows reports a failed connect as an exceptional condition, not as writable.
-    if remaining <= 0 or not any(select.select([], [sock], [sock], remaining)[1:]):
-        return False
-    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-    if code != 0:
-        raise (ConnectionRefusedError if code == errno.ECONNREFUSED else OSError)(code, os.strerror(code))
-    return True
-
-
-def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout: float) -> list[x509.Certificate]:
+def _tls_handshake(
+    sock: socket.socket, target: Target, deadline: float, timeout: float, offer: Offer, early: bytes
+) -> Session:
     from OpenSSL import SSL
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     context.set_verify(SSL.VERIFY_NONE)
     # Old backends are exactly the ones people need to inspect: accept TLS 1.0
     # and any cipher. Nothing is sent over the connection, so nothing is at stake.
-    context.set_min_proto_version(SSL.TLS1_VERSION)
-    context.set_cipher_list(b"ALL:@SECLEVEL=0")
+    context.set_min_proto_version(offer.min_version or SSL.TLS1_VERSION)
+    if offer.max_version is not None:
+        context.set_max_proto_version(offer.max_version)
+    context.set_cipher_list(offer.ciphers)
+    if offer.tls13_ciphersuites is not None:
+        context.set_tls13_ciphersuites(offer.tls13_ciphersuites)
     conn = SSL.Connection(context, None)  # memory BIOs: certconv moves every byte itself
     if target.sni is not None:
         conn.set_tlsext_host_name(target.sni.encode("idna"))
@@ -330,6 +305,16 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
         "or the server is too slow (raise --timeout)",
         path=target.name,
     )
+    if early:
+        conn.bio_write(early)
+
+    def session(chain: Sequence[x509.Certificate]) -> Session:
+        protocol = conn.get_protocol_version_name()
+        cipher = conn.get_cipher_name()
+        # Before a ServerHello OpenSSL names the version it offered: report only what was agreed.
+        agreed = cipher is not None
+        return Session(tuple(chain), protocol if agreed and protocol != "Unknown" else None, cipher)
+
     while True:
         try:
             conn.do_handshake()
@@ -341,7 +326,7 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
             if chain:
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
-                return list(chain)
+                return session(chain)
             raise _handshake_error(exc, target) from None
         if not _send_pending(conn, sock, deadline):
             raise late
@@ -351,13 +336,13 @@ def _tls_handshake(sock: socket.socket, target: Target, deadline: float, timeout
         if not data:
             chain = conn.get_peer_cert_chain(as_cryptography=True)
             if chain:
-                return list(chain)
+                return session(chain)
             raise _closed(target)
         conn.bio_write(data)
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
-    return list(chain)
+    return session(chain)
 
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:

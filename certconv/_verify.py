@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
@@ -37,6 +38,9 @@ from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification,
 from ._verify_rules import Settings
 from ._write import _slug, file_names
 from ._x509 import WORK, ca_issuers_urls
+
+if TYPE_CHECKING:
+    from ._proxy import ProxyConfig
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -75,6 +79,7 @@ def verify(
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     max_depth: int | None = None,
+    proxy: ProxyConfig | None = None,
 ) -> Verification:
     """Verify the chain of each certificate under test.
 
@@ -102,6 +107,7 @@ def verify(
             does; they serve as intermediates, never as trusted roots.
         timeout: Seconds per AIA download (with ``complete``).
         max_depth: Most intermediate CAs a path may hold (self-issued ones not counted); default no limit.
+        proxy: Proxies for the AIA downloads, as for :func:`certconv.load`.
 
     Returns:
         The :class:`Verification`; ``ok`` says whether every chain verifies.
@@ -128,7 +134,7 @@ def verify(
     if complete:
         from ._aia import complete_bundle  # the network code stays out of plain verification
 
-        bundle = complete_bundle(read, at=moment, timeout=timeout)
+        bundle = complete_bundle(read, at=moment, timeout=timeout, proxy=proxy)
     else:
         bundle = build_bundle(read, at=moment, memo=memo)
     ca_items = _expand_ca(ca)
@@ -141,7 +147,7 @@ def verify(
     if ca_bundle is not None or store_read:
         roots = tuple(c for c in ca_bundle.certificates if c.self_signed) if ca_bundle else ()
     else:
-        roots = tuple(c for c in bundle.certificates if c.self_signed and not c.source.startswith("aia:"))
+        roots = tuple(c for c in bundle.certificates if c.self_signed and not c.downloaded)
     anchor_set = frozenset({c.sha256 for c in roots} | store_set)
     tested = _under_test(bundle, read[0] if peer is not None else None)
     settings = Settings(
@@ -237,7 +243,7 @@ def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
 
 class _Origins:
     def __init__(self, bundle: Bundle, ca_bundle: Bundle | None, store: set[str]) -> None:
-        self.input = {c.sha256 for c in bundle.certificates if not c.source.startswith("aia:")}
+        self.input = {c.sha256 for c in bundle.certificates if not c.downloaded}
         self.ca = {c.sha256 for c in ca_bundle.certificates} if ca_bundle else set()
         self.store = store
 

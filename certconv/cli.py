@@ -7,10 +7,12 @@ stderr and exit code 1; typer/click make usage errors exit 2.
 # No `from __future__ import annotations` here: typer reads every command's annotations
 # at each start, and as strings it must eval() them all (~15% of a small split).
 
+import dataclasses
 import errno
 import os
 import sys
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -95,6 +97,16 @@ CompleteOpt = Annotated[
     ),
 ]
 
+FailWithinOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-within",
+        metavar="DAYS",
+        min=0,
+        help="Exit 3 when a certificate expires within DAYS days or already has; one line each on stderr.",
+    ),
+]
+
 
 def _timeout(value: float) -> float:
     # The library's own check, so --timeout inf/nan/1e300/0 is a usage error (exit 2) like in a script.
@@ -163,12 +175,56 @@ def split(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    each: Annotated[
+        bool,
+        typer.Option(
+            "--each",
+            help="Each input is its own bundle, written to OUT/<input name>/; one line per input; "
+            "exit 1 if any failed (the others are still written).",
+        ),
+    ] = False,
 ) -> None:
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
     from certconv._report import split_summary
 
+    if str(out) == "-":
+        raise typer.BadParameter(
+            "split --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
+        )
     secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
+    if each:
+        results = _run(
+            lambda pw: certconv.split_each(
+                sources,
+                out,
+                password=pw,
+                format=fmt,
+                force=force,
+                max_input_size=max_input_size,
+                complete=complete,
+                proxy=_proxy_config() if complete else None,
+                timeout=timeout,
+                target=target,
+                emit=_languages(emit),
+            ),
+            secret,
+            may_prompt=False,  # one password for all, given up front: no prompt in the middle of a batch
+        )
+        failed = [r for r in results if not r.ok]
+        if as_json:
+            import json
+
+            document = json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
+            _say(json_text(document, _encoding()), newline=False)
+        elif not quiet:
+            for result in results:
+                _say(printable(result.summary))
+            _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
+        elif failed:
+            for result in failed:
+                _say(printable(result.summary), err=True)
+        raise typer.Exit(1 if failed else 0)
     manifest = _run(
         lambda pw: certconv.split(
             sources,
@@ -178,6 +234,7 @@ def split(
             force=force,
             max_input_size=max_input_size,
             complete=complete,
+            proxy=_proxy_config() if complete else None,
             timeout=timeout,
             target=target,
             emit=_languages(emit),
@@ -216,7 +273,12 @@ def convert(
             "fullchain: leaf + intermediates (PEM); chain: intermediates only (PEM).",
         ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", "-o", help="File to write; - writes to standard output (messages go to standard error)."
+        ),
+    ],
     fmt: Annotated[
         Format | None, typer.Option("--format", help="For --to p7b: der (default, as Windows writes it) or pem.")
     ] = None,
@@ -252,6 +314,12 @@ def convert(
 
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
+    to_stdout = str(out) == "-"
+    if to_stdout and _binary(to, fmt) and sys.stdout.isatty():
+        raise typer.BadParameter(
+            f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
+            param_hint="--out",
+        )
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
 
@@ -259,7 +327,7 @@ def convert(
         def attempt(new: str | bytes | None) -> certconv.Conversion:
             return convert_files(
                 sources,
-                out,
+                None if to_stdout else out,
                 to=to,
                 password=pw,
                 new_password=new,
@@ -278,8 +346,23 @@ def convert(
             return attempt(_ask_new_password())
 
     conversion = _run(call, secret, may_prompt=may_prompt)
+    if to_stdout:
+        # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
+        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.write(conversion.data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            pass
+        conversion = dataclasses.replace(conversion, out="standard output")
     if not quiet:
-        _say(conversion_summary(conversion, encoding=_encoding()))
+        stream = sys.stderr if to_stdout else sys.stdout
+        _say(conversion_summary(conversion, encoding=_encoding(stream)), err=to_stdout)
+
+
+def _binary(to: Form, fmt: Format | None) -> bool:
+    """Whether ``--to`` writes bytes, not text (refused to a terminal with --out -)."""
+    return to in (Form.DER, Form.PFX) or (to is Form.P7B and fmt is not Format.PEM)
 
 
 def _new_password(value: str | None, file: Path | None, env: str | None, *, quiet: bool) -> str | bytes | None:
@@ -357,13 +440,22 @@ def inspect(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    fail_within: FailWithinOpt = None,
 ) -> None:
-    """Show every certificate of the inputs as a tree, root at the top, with problems found."""
+    """Show every certificate of the inputs as a tree, root at the top, with problems found.
+
+    Exit 0; with --fail-within, 3 when a certificate expires within DAYS days (or has).
+    """
     secret = _password(password, password_file, password_env, quiet=as_json)
     sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.inspect(
-            sources, password=pw, max_input_size=max_input_size, complete=complete, timeout=timeout
+            sources,
+            password=pw,
+            max_input_size=max_input_size,
+            complete=complete,
+            timeout=timeout,
+            proxy=_proxy_config() if complete else None,
         ),
         secret,
         may_prompt="-" not in inputs,
@@ -373,6 +465,8 @@ def inspect(
     else:
         color = _color()
         _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
+    if fail_within is not None:
+        _fail_within(result.bundle.certificates, fail_within, result.at)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -451,8 +545,12 @@ def verify(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
+    fail_within: FailWithinOpt = None,
 ) -> None:
-    """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage."""
+    """Will APIM trust the backend? Verify each chain; exit 0 all verify, 3 some do not, 1 bad input, 2 usage.
+
+    With --fail-within, also 3 when a certificate of the input or of --ca expires within DAYS days (or has).
+    """
     secret = _password(password, password_file, password_env, quiet=as_json)
     inputs = inputs or []
     if not inputs and peer is None:
@@ -475,6 +573,7 @@ def verify(
             password=pw,
             max_input_size=max_input_size,
             complete=complete,
+            proxy=_proxy_config() if complete else None,
             timeout=timeout,
         ),
         secret,
@@ -484,8 +583,25 @@ def verify(
         _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
         _say(result.render(encoding=_encoding()))
+    if fail_within is not None:
+        uploaded = result.ca_bundle.certificates if result.ca_bundle is not None else ()
+        _fail_within([*result.bundle.certificates, *uploaded], fail_within, result.at, ok=result.ok)
     # The exit code covers the certificates asked about: --peer, or the input's own (see docs/verify.md).
     raise typer.Exit(0 if result.ok else 3)
+
+
+def _fail_within(
+    certificates: "Sequence[certconv.Certificate]", days: float, at: datetime, *, ok: bool = True
+) -> None:
+    """--fail-within: one line per certificate expiring within ``days`` on stderr, then exit 3 if any."""
+    try:
+        found = certconv.expiring(certificates, within_days=days, at=at)
+    except CertconvError as exc:
+        _say(f"error: {printable(str(exc))}", err=True)
+        raise typer.Exit(2) from None
+    _expiry_lines(found)
+    if found or not ok:
+        raise typer.Exit(3)
 
 
 @app.command()
@@ -497,6 +613,19 @@ def fetch(
             help="The backend: HOST, HOST:PORT, [IPv6]:PORT or https://HOST[:PORT]/...; port 443 by default.",
         ),
     ],
+    ca: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ca",
+            metavar="FILE_OR_DIR",
+            help="CA certificates uploaded to APIM (files, or split's --out folder); repeatable. Gives APIM's "
+            "verdict: exit 0 trusted, 3 not.",
+        ),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", metavar="NAME", help="With --ca: host name APIM calls the backend by (default: SNI)."),
+    ] = None,
     sni: Annotated[
         str | None,
         typer.Option(
@@ -513,36 +642,77 @@ def fetch(
     ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code says it (and errors on stderr).")
+    ] = False,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe/--no-probe",
+            help="Probe TLS 1.0-1.3 and APIM's cipher suites (up to 6 more handshakes, within one more --timeout).",
+        ),
+    ] = True,
+    fail_within: FailWithinOpt = None,
     complete: CompleteOpt = False,
+    password: PasswordOpt = None,
+    password_file: PasswordFileOpt = None,
+    password_env: PasswordEnvOpt = None,
 ) -> None:
-    """Get the certificate chain a TLS server sends, say what is wrong with it, and optionally split it."""
+    """Get the chain a TLS server sends, check it and its TLS as APIM would; with --ca, APIM's verdict.
 
-    def call(_: str | bytes | None) -> tuple[certconv.FetchResult, certconv.Manifest | None]:
-        result = certconv.fetch(target, sni=sni, timeout=timeout, complete=complete)
-        manifest = None if out is None else certconv.write_split(result.bundle, out, format=fmt, force=force)
-        return result, manifest
+    Exit 0: fetched (with --ca: APIM would trust the backend); 3: APIM would not (or --fail-within);
+    1: the backend cannot be reached or read; 2: usage.
+    """
+    if out is not None and str(out) == "-":
+        raise typer.BadParameter(
+            "fetch --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
+        )
+    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    proxy = _proxy_config()
+    report = _run(
+        lambda pw: certconv.diagnose_backend(
+            target,
+            ca=ca or [],
+            host=host,
+            sni=sni,
+            timeout=timeout,
+            complete=complete,
+            proxy=proxy,
+            probe=probe,
+            fail_within=fail_within,
+            out=out,
+            format=fmt,
+            force=force,
+            password=pw,
+        ),
+        secret,
+        may_prompt=True,
+    )
+    if report.manifest is not None:
+        _notes(report.manifest.notes)
+    if not quiet:
+        if as_json:
+            _say(json_text(report.to_json(), _encoding()), newline=False)
+        else:
+            color = _color()
+            _say(report.render(color=color, encoding=_encoding()), ansi=color)
+        _expiry_lines(report.expiring)
+    raise typer.Exit(3 if report.failed else 0)
 
-    result, manifest = _run(call, None, may_prompt=False)
-    if manifest is not None:
-        _notes(manifest.notes)
-    if as_json:
-        import json
 
-        _say(json_text(json.dumps(result.to_dict(manifest), indent=2, ensure_ascii=False), _encoding()))
-        return
-    if manifest is not None:
-        from certconv._report import split_summary
+def _expiry_lines(found: "tuple[certconv.Expiry, ...]") -> None:
+    """One line per certificate on stderr: stdout keeps the document a pipeline reads."""
+    for item in found:
+        _say(printable(item.message), err=True)
 
-        _say(split_summary(manifest, encoding=_encoding()))
-    else:
-        from certconv._inspect import inspect_bundle
 
-        color = _color()
-        _say(inspect_bundle(result.bundle).render(color=color, encoding=_encoding()), ansi=color)
-    # The target is what the user typed, the message quotes the server's names: both printable.
-    _say(f"\n{printable(result.target)}: {printable(result.message)}")
-    if not complete and result.aia_could_help:
-        _say("hint: --complete downloads missing issuers from their AIA URLs")
+def _proxy_config() -> "certconv.ProxyConfig":
+    """HTTPS_PROXY / HTTP_PROXY / NO_PROXY (lowercase first): the CLI reads them, the library never does."""
+    try:
+        return certconv.ProxyConfig.from_environ(os.environ)
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
@@ -553,9 +723,9 @@ def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = Fal
         emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
 
 
-def _encoding() -> str | None:
-    """The encoding of stdout when it lacks characters (a Windows code page), else ``None``."""
-    return stream_encoding(sys.stdout)
+def _encoding(stream: "typing.IO[str] | None" = None) -> str | None:
+    """The encoding of stdout (or ``stream``) when it lacks characters (a Windows code page), else ``None``."""
+    return stream_encoding(sys.stdout if stream is None else stream)
 
 
 def _color() -> bool:

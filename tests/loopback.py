@@ -81,12 +81,19 @@ class _Server:
 
 @contextmanager
 def tls_server(
-    host: str, served: Sequence[Issued], key_of: Issued, *, client_ca: Issued | None = None
+    host: str,
+    served: Sequence[Issued],
+    key_of: Issued,
+    *,
+    client_ca: Issued | None = None,
+    versions: tuple[ssl.TLSVersion, ssl.TLSVersion] | None = None,
+    ciphers: str | None = None,
 ) -> Iterator[_Server]:
     """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key.
 
     ``client_ca``: demand a client certificate from this CA, over TLS 1.2 (where the
-    server's certificates arrive before the handshake fails).
+    server's certificates arrive before the handshake fails). ``versions``: the
+    (minimum, maximum) TLS versions it accepts; ``ciphers``: its TLS 1.2 cipher list.
     """
     with tempfile.TemporaryDirectory() as tmp:
         chain = Path(tmp, "chain.pem")
@@ -105,6 +112,10 @@ def tls_server(
             context.load_verify_locations(ca)
             context.verify_mode = ssl.CERT_REQUIRED
             context.maximum_version = ssl.TLSVersion.TLSv1_2
+        if versions is not None:
+            context.minimum_version, context.maximum_version = versions
+        if ciphers is not None:
+            context.set_ciphers(ciphers)
     names: list[str | None] = []
 
     def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> None:
@@ -318,3 +329,100 @@ def wait_until(predicate: Callable[[], bool], seconds: float = 5.0) -> bool:
             return True
         time.sleep(0.01)
     return predicate()
+
+
+@dataclass
+class ProxyLog:
+    """What the loopback proxy was asked: request lines and Proxy-Authorization values."""
+
+    requests: list[str] = field(default_factory=list)
+    authorizations: list[str | None] = field(default_factory=list)
+
+
+@contextmanager
+def http_proxy(
+    names: dict[str, tuple[str, int]],
+    *,
+    host: str = "127.0.0.1",
+    require_auth: str | None = None,
+    silent: bool = False,
+) -> Iterator[tuple[_Server, ProxyLog]]:
+    """An HTTP proxy on loopback: ``CONNECT host:port`` tunnels and absolute-URI ``GET`` requests.
+
+    ``names`` maps the host names (and ports, as ``"name:port"`` keys, or just ``"name"``) only this
+    proxy knows, such as ``backend.test``, to loopback addresses; nothing else is reachable
+    through it (403), so a test can tell that a connection went through the proxy.
+    ``require_auth``: the ``Proxy-Authorization`` value wanted (407 otherwise). ``silent``: accept
+    connections and never answer (a hung proxy).
+    """
+    log = ProxyLog()
+
+    def where(authority: str) -> tuple[str, int] | None:
+        name, _, port = authority.rpartition(":")
+        name = name.strip("[]").lower()
+        if f"{name}:{port}" in names:
+            return names[f"{name}:{port}"]
+        if name in names and port.isdigit():
+            return names[name][0], int(port)
+        return None
+
+    def pipe(a: socket.socket, b: socket.socket) -> None:
+        with suppress(OSError):
+            while chunk := a.recv(65536):
+                b.sendall(chunk)
+        with suppress(OSError):
+            b.shutdown(socket.SHUT_WR)
+
+    def handle(conn: socket.socket) -> None:
+        if silent:
+            conn.recv(65536)
+            conn.recv(1)
+            return
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        log.requests.append(lines[0])
+        log.authorizations.append(headers.get("proxy-authorization"))
+        if require_auth is not None and headers.get("proxy-authorization") != require_auth:
+            conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+            return
+        if method == "CONNECT":
+            address = where(target)
+            if address is None:
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                return
+            upstream = socket.create_connection(address, timeout=10)
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            with upstream:
+                if rest:
+                    upstream.sendall(rest)
+                back = threading.Thread(target=pipe, args=(upstream, conn), daemon=True)
+                back.start()
+                pipe(conn, upstream)
+                back.join(10)
+            return
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(target)
+        address = where(f"{parts.hostname}:{parts.port or 80}") if parts.scheme == "http" else None
+        if address is None:
+            conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            return
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        with socket.create_connection(address, timeout=10) as upstream:
+            upstream.sendall(f"GET {path} HTTP/1.0\r\nHost: {parts.netloc}\r\n\r\n".encode())
+            while chunk := upstream.recv(65536):
+                conn.sendall(chunk)
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server, log
+    finally:
+        server.close()

@@ -262,7 +262,7 @@ class _FakeClock:
     def __call__(self) -> float:
         return self.now
 
-    def download(self, url: str, *, timeout: float, max_size: int) -> tuple[bytes, str]:
+    def download(self, url: str, *, timeout: float, max_size: int, proxy: object = None) -> tuple[bytes, str]:
         self.downloads.append(timeout)
         self.now += timeout  # as slow as allowed: a server that never answers
         raise _Refused(f"no complete answer within {timeout:g} s")

@@ -1,0 +1,174 @@
+"""Many bundles in one run: ``split --each`` writes ``OUT/<safe name of the input>/`` for each input.
+
+Migrations and audits come as folders of hundreds of PFX files, and a Python
+process costs more to start than OpenSSL does for one small file; one run over
+all of them pays that once. Each input is its own bundle and its own
+all-or-nothing write (the same files, ``manifest.json`` and ``UPLOAD.md`` as a
+single :func:`certconv.split`); a failed input is reported and the others are
+still written. Inputs are handled one at a time and only a small summary of
+each is kept, so memory stays flat in the number of inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._api import InputLike, load
+from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from ._enums import AzureTarget, Format, SnippetLanguage
+from ._errors import CertconvError
+from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._write import _slug, check_split_options, write_split
+
+if TYPE_CHECKING:
+    from ._proxy import ProxyConfig
+
+__all__ = ["EachResult", "folder_names", "split_each"]
+
+
+@dataclass(frozen=True, slots=True)
+class EachResult:
+    """What became of one input of :func:`split_each`.
+
+    Attributes:
+        input: The input's name (its path, or the :class:`Source` name).
+        out: The folder written for it (``OUT/<safe name>``), whether or not it succeeded.
+        roles: The roles of the certificates written, in manifest order (empty on failure).
+        files: The file names written in ``out`` (empty on failure).
+        warnings: How many warnings its manifest holds.
+        error: Why nothing was written for it; ``None`` on success.
+    """
+
+    input: str
+    out: Path
+    roles: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    warnings: int = 0
+    error: CertconvError | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """The input's folder was written."""
+        return self.error is None
+
+    @property
+    def summary(self) -> str:
+        """One line: the input, its folder, and what is in it or why nothing is."""
+        if self.error is not None:
+            return f"FAIL  {self.input}: {self.error.detail if self.error.path else self.error}"
+        count = len(self.roles)
+        roles = ", ".join(self.roles)
+        extra = f", {self.warnings} warning{'s' if self.warnings != 1 else ''}" if self.warnings else ""
+        return f"OK    {self.input} → {self.out}: {count} certificate{'s' if count != 1 else ''} ({roles}){extra}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as ``split --each --json`` prints it."""
+        return {
+            "input": self.input,
+            "out": str(self.out),
+            "ok": self.ok,
+            "roles": list(self.roles),
+            "files": list(self.files),
+            "warnings": self.warnings,
+            "error": str(self.error) if self.error is not None else None,
+        }
+
+
+def folder_names(inputs: Sequence[InputLike]) -> list[str]:
+    """The folder of each input: its file name without the extension, made safe; ``-2``, ``-3``… on a clash.
+
+    ``contoso.pfx`` → ``contoso``; ``a/backend.pfx`` and ``b/backend.pfx`` → ``backend``, ``backend-2``.
+    Folder names are compared without regard to case, as Windows and macOS do.
+    """
+    names: list[str] = []
+    taken: set[str] = set()
+    for item in inputs:
+        stem = _slug(Path(_name(item)).stem or "input")
+        name = stem
+        number = 1
+        while name.casefold() in taken:
+            number += 1
+            name = f"{stem}-{number}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def split_each(
+    inputs: Sequence[InputLike],
+    out: str | PathLike[str],
+    *,
+    password: str | bytes | None = None,
+    format: Format | str | None = None,  # noqa: A002 - the word users know from --format
+    force: bool = False,
+    at: datetime | None = None,
+    max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    complete: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    target: AzureTarget | str = AzureTarget.APIM,
+    emit: Sequence[SnippetLanguage | str] = (),
+    proxy: ProxyConfig | None = None,
+) -> tuple[EachResult, ...]:
+    """Split each input on its own into ``out/<safe name of the input>/`` (see :func:`folder_names`).
+
+    The arguments are those of :func:`certconv.split`, checked once before any
+    input is read. Each input is all-or-nothing: a :class:`CertconvError` (wrong
+    password, not a bundle, a file that exists without ``force``…) is recorded in
+    its :class:`EachResult` and the next input is handled.
+
+    Returns:
+        One :class:`EachResult` per input, in input order.
+
+    Raises:
+        UsageError: an option is wrong (before anything is read or written).
+        InputError: ``inputs`` is empty.
+    """
+    from ._errors import InputError
+
+    check_split_options(out, format=format, target=target, emit=emit)
+    timeout = check_timeout(timeout)
+    at = check_moment(at)
+    items = list(inputs)
+    if not items:
+        raise InputError("no input given")
+    results: list[EachResult] = []
+    for item, folder in zip(items, folder_names(items), strict=True):
+        where = Path(out) / folder
+        try:
+            bundle = load(
+                item,
+                password=password,
+                at=at,
+                max_input_size=max_input_size,
+                complete=complete,
+                timeout=timeout,
+                proxy=proxy,
+            )
+            manifest = write_split(bundle, where, format=format, force=force, target=target, emit=emit)
+        except CertconvError as exc:
+            results.append(EachResult(_name(item), where, error=exc))
+            continue
+        results.append(
+            EachResult(
+                _name(item),
+                where,
+                roles=tuple(e.certificate.role.value for e in manifest.entries),
+                files=(*(e.file for e in manifest.entries), *manifest.documents, "manifest.json"),
+                warnings=len(manifest.bundle.warnings),
+            )
+        )
+        del bundle, manifest  # one input at a time: nothing of it outlives its summary
+    return tuple(results)
+
+
+def _name(item: InputLike) -> str:
+    if isinstance(item, Source):
+        return item.name
+    if isinstance(item, bytes):
+        return "<bytes>"
+    return str(item)
