@@ -13,13 +13,13 @@ from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import InputError, NoCertificateError
 from ._model import Bundle, Manifest
 from ._password import password_bytes
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
+from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 from ._write import check_split_options, write_split
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "split"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "read_inputs", "split"]
 
 InputLike = str | PathLike[str] | bytes | Source
 """A path, raw bytes (named ``<bytes>``), or a named :class:`Source`."""
@@ -72,9 +72,7 @@ def load(
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:
         raise InputError("no input given")
-    results = [
-        read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items
-    ]
+    results = read_inputs(items, password=password, max_input_size=max_input_size, keys_alone=keys_alone)
     if not any(r.certificates for r in results):
         raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
     if complete:
@@ -83,6 +81,13 @@ def load(
 
         return complete_bundle(results, at=at, timeout=timeout, proxy=proxy)
     return build_bundle(results, at=at)
+
+
+def read_inputs(
+    items: Sequence[InputLike], *, password: bytes | None, max_input_size: int, keys_alone: bool = False
+) -> list[ReadResult]:
+    """Read each input once (a PKCS#12 file is decrypted once), in the order given."""
+    return [read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items]
 
 
 def _to_source(item: InputLike, max_input_size: int) -> Source:
