@@ -22,7 +22,7 @@ from ._errors import InputError, NoCertificateError, UsageError
 from ._manifest import MANIFEST_NAME, Manifest
 from ._model import Bundle
 from ._password import password_bytes
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source, read_file, read_source
+from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
@@ -30,7 +30,7 @@ from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "split", "write_split"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "read_inputs", "split", "write_split"]
 
 InputLike = str | PathLike[str] | bytes | Source
 """A path, raw bytes (named ``<bytes>``), or a named :class:`Source`."""
@@ -83,9 +83,7 @@ def load(
     items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
     if not items:
         raise InputError("no input given")
-    results = [
-        read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items
-    ]
+    results = read_inputs(items, password=password, max_input_size=max_input_size, keys_alone=keys_alone)
     if not any(r.certificates for r in results):
         raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
     if complete:
@@ -94,6 +92,13 @@ def load(
 
         return complete_bundle(results, at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     return build_bundle(results, at=at, checks=BUNDLE_CHECKS)
+
+
+def read_inputs(
+    items: Sequence[InputLike], *, password: bytes | None, max_input_size: int, keys_alone: bool = False
+) -> list[ReadResult]:
+    """Read each input once (a PKCS#12 file is decrypted once), in the order given."""
+    return [read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items]
 
 
 def _to_source(item: InputLike, max_input_size: int) -> Source:

@@ -9,6 +9,7 @@ signatures of old roots verify too (``verify_directly_issued_by`` refuses them).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name, name_key
 from ._read import RawCertificate, ReadResult
 from ._text import printable
+from ._verify_policy import Facts
 from ._x509 import (
     WORK,
     WorkCounts,
@@ -43,9 +45,12 @@ __all__ = [
     "WorkCounts",
     "build_bundle",
     "ca_issuers_urls",
+    "certificate_of",
+    "graph",
     "issued_by",
     "read_extension",
     "signed_by",
+    "whole_seconds",
 ]
 
 BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
@@ -61,12 +66,20 @@ Each check is a signature verification (about 60 µs for ECDSA): certificates th
 all share one name and each name it as issuer would otherwise cost n² of them
 (300 such certificates took 12 s). Real inputs need a handful.
 """
+_MAX_SAME_NAME_CHECKS = 4_000
+"""Most signature checks the certificates naming one issuer name may need together.
+
+limbo's ``pathological-chain-same-subject-distinct-key`` (100 CAs of one name, no key
+identifiers) needs 10,000, 1.3 s; 60 certificates of one name still chain (3,600).
+cryptography's verifier allows 128 checks for a whole verification.
+"""
 
 
 class _Node:
     """Working state for one unique certificate while the bundle is built."""
 
     __slots__ = (
+        "_facts",
         "aki",
         "bc_ca",
         "der",
@@ -100,6 +113,14 @@ class _Node:
         self.issuers: list[_Node] = []
         self.issued_any = False
         self.label = display_name(cert.subject).casefold()
+        self._facts: Facts | None = None
+
+    @property
+    def facts(self) -> Facts:
+        """What the verification rules read, parsed on first use (fail closed)."""
+        if self._facts is None:
+            self._facts = Facts.of(self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed)
+        return self._facts
 
     @property
     def ca(self) -> bool:
@@ -135,6 +156,7 @@ def build_bundle(
     results: Sequence[ReadResult],
     *,
     at: datetime | None = None,
+    memo: SignatureMemo | None = None,
     checks: Sequence[BundleCheck] = (),
 ) -> Bundle:
     """Turn what the inputs held into a classified, chained :class:`Bundle`.
@@ -142,42 +164,35 @@ def build_bundle(
     Args:
         results: One :class:`ReadResult` per input, in the order given.
         at: The moment validity is judged at (default: now).
+        memo: Signature verdicts to reuse and fill (``verify`` chains the input, then all it knows).
         checks: Run over the certificates at the end; their warnings come last.
             Chaining itself knows no product's limits: :func:`certconv.load`
             passes Azure's (:data:`certconv.azure._checks.BUNDLE_CHECKS`).
     """
-    at = at or datetime.now(UTC)
+    at = whole_seconds(at or datetime.now(UTC))
     warnings: list[BundleWarning] = [w for r in results for w in r.warnings]
     nodes = _unique_nodes((c for r in results for c in r.certificates), warnings)
-    _link_issuers(nodes)
+    _link_issuers(nodes, memo)
     paths = _PathFinder()
     keys = [k for r in results for k in r.private_keys]
     with_key = _certificates_with_key(nodes, keys, warnings)
 
     ordered = sorted(nodes, key=lambda n: (_ROLE_ORDER[n.role], n.label, n.sha256))
+    chosen = _choose_chains([n for n in ordered if _end_entity(n)], at, paths)
+    # A certificate on a chosen chain names the issuer that chain goes through.
+    issuer_of: dict[str, _Node] = {}
+    for path in chosen.values():
+        for child, parent in itertools.pairwise(path):
+            issuer_of.setdefault(child.sha256, parent)
     certificates: dict[str, Certificate] = {}
     for node in ordered:
-        path = paths.best(node)
-        issuer = path[1] if len(path) > 1 else None
-        certificates[node.sha256] = Certificate(
-            x509=node.raw.x509,
-            der=node.der,
-            role=node.role,
-            sha1=node.sha1,
-            sha256=node.sha256,
-            subject=node.raw.x509.subject.rfc4514_string(),
-            issuer=node.raw.x509.issuer.rfc4514_string(),
-            self_signed=node.self_signed,
-            ca=node.ca,
-            issuer_sha1=issuer.sha1 if issuer else None,
-            has_private_key=node.sha256 in with_key,
-            friendly_name=node.raw.friendly_name,
-            source=node.raw.source,
-        )
+        issuer = issuer_of.get(node.sha256)
+        if issuer is None and node.sha256 not in chosen:
+            path = paths.best(node)
+            issuer = path[1] if len(path) > 1 else None
+        certificates[node.sha256] = certificate_of(node, issuer, has_private_key=node.sha256 in with_key)
 
-    chains = tuple(
-        Chain(tuple(certificates[n.sha256] for n in paths.best(node))) for node in ordered if _end_entity(node)
-    )
+    chains = tuple(Chain(tuple(certificates[n.sha256] for n in path)) for path in chosen.values())
     # Missing issuers: every certificate with none in the input, and the top of every
     # chain that loops or runs too deep before reaching a self-signed root.
     chain_tops = {chain.top.sha256 for chain in chains if not chain.complete}
@@ -217,6 +232,103 @@ def build_bundle(
 
 
 _ROLE_ORDER = {Role.ROOT: 0, Role.INTERMEDIATE: 1, Role.LEAF: 2}
+
+
+def whole_seconds(moment: datetime) -> datetime:
+    """``moment`` without its fraction of a second: validity is compared at whole seconds (RFC 5280
+    times have no fractions), as ``--at`` takes them, so 5 ms after notAfter is still valid."""
+    return moment.replace(microsecond=0)
+
+
+def certificate_of(node: _Node, issuer: _Node | None, *, has_private_key: bool = False) -> Certificate:
+    """The public :class:`Certificate` value of a node."""
+    return Certificate(
+        x509=node.raw.x509,
+        der=node.der,
+        role=node.role,
+        sha1=node.sha1,
+        sha256=node.sha256,
+        subject=node.raw.x509.subject.rfc4514_string(),
+        issuer=node.raw.x509.issuer.rfc4514_string(),
+        self_signed=node.self_signed,
+        ca=node.ca,
+        issuer_sha1=issuer.sha1 if issuer else None,
+        has_private_key=has_private_key,
+        friendly_name=node.raw.friendly_name,
+        source=node.raw.source,
+    )
+
+
+def graph(raws: Iterable[RawCertificate], memo: SignatureMemo | None = None) -> list[_Node]:
+    """One node per distinct certificate, linked to its issuers among them (for ``verify``)."""
+    nodes = _unique_nodes(raws, [])
+    _link_issuers(nodes, memo)
+    return nodes
+
+
+def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dict[str, tuple[_Node, ...]]:
+    """The chain of each end-entity certificate: the path ``verify --policy apim`` would accept, if any.
+
+    Without a host name (``load`` knows none) and for the purpose the leaf's EKU
+    names (server unless it is for clients only), against the input's own roots.
+    """
+    from ._path import search
+    from ._verify_policy import APIM
+    from ._verify_rules import Settings
+
+    anchors = _self_signed_anchors(leaves)
+    chosen: dict[str, tuple[_Node, ...]] = {}
+    for leaf in leaves:
+        only = _only_path(leaf, anchors)
+        if only is not None:
+            # One candidate path (the usual bundle): the search would return it, valid or not.
+            chosen[leaf.sha256] = only
+            continue
+        settings = Settings(APIM, at, _purpose_of(leaf))
+        budget = min(_SEARCH_BUDGET, paths.total)
+        outcome = search(leaf, anchors, settings, budget=budget)
+        paths.total -= outcome.steps
+        WORK.search_steps += outcome.steps
+        chosen[leaf.sha256] = outcome.path  # type: ignore[assignment]
+    return chosen
+
+
+def _only_path(leaf: _Node, anchors: frozenset[str]) -> tuple[_Node, ...] | None:
+    """The path up from ``leaf`` when no certificate on it has a choice of issuers, else ``None``."""
+    path = [leaf]
+    seen = {leaf.sha256}
+    while path[-1].sha256 not in anchors:
+        issuers = path[-1].issuers
+        if not issuers or len(path) >= _MAX_DEPTH:
+            return tuple(path)
+        if len(issuers) > 1 or issuers[0].sha256 in seen:
+            return None
+        path.append(issuers[0])
+        seen.add(issuers[0].sha256)
+    return tuple(path)
+
+
+def _self_signed_anchors(leaves: list[_Node]) -> frozenset[str]:
+    found: set[str] = set()
+    todo = list(leaves)
+    seen: set[str] = set()
+    while todo:
+        node = todo.pop()
+        if node.sha256 in seen:
+            continue
+        seen.add(node.sha256)
+        if node.self_signed:
+            found.add(node.sha256)
+        todo.extend(node.issuers)
+    return frozenset(found)
+
+
+def _purpose_of(node: _Node) -> str:
+    eku = read_extension(node.raw.x509, x509.ExtendedKeyUsage)
+    usages = x509.oid.ExtendedKeyUsageOID
+    if eku is not None and usages.SERVER_AUTH not in eku and usages.CLIENT_AUTH in eku:
+        return "client"
+    return "server"
 
 _END_ENTITY_USAGES = frozenset({x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH})
 
@@ -266,15 +378,38 @@ def _unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning])
     return list(by_der.values())
 
 
-def _link_issuers(nodes: list[_Node]) -> None:
-    """Fill ``issuers`` of every node: name index, key-identifier narrowing, signature proof."""
+SignatureMemo = dict[tuple[str, str], bool]
+"""Signature verdicts by (child, issuer) SHA-256, shared by the graphs one command builds."""
+
+
+def _link_issuers(nodes: list[_Node], memo: SignatureMemo | None = None) -> None:
+    """Fill ``issuers`` of every node: name index, key-identifier narrowing, signature proof.
+
+    Every candidate with the key identifier the AKI names whose key verifies the
+    signature is kept (cross-signed copies of one CA share its key and identifier), so
+    path building can backtrack from one to another; the others are tried only when
+    none of those verifies. Each verdict is kept in ``memo``.
+    """
+    memo = {} if memo is None else memo
+
+    def signs(child: _Node, issuer: _Node) -> bool:
+        key = (child.sha256, issuer.sha256)
+        verdict = memo.get(key)
+        if verdict is None:
+            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
+        return verdict
+
     by_subject: dict[object, list[_Node]] = defaultdict(list)
     for node in nodes:
         by_subject[node.subject_key].append(node)
-    work = sum(len(by_subject.get(n.issuer_key, ())) for n in nodes if not n.self_signed)
+    per_name: dict[object, int] = defaultdict(int)
+    for n in nodes:
+        if not n.self_signed:
+            per_name[n.issuer_key] += len(by_subject.get(n.issuer_key, ()))
+    work = sum(per_name.values())
     # One or two candidates per certificate is normal, however large the input; only
     # the excess over that grows quadratically.
-    if work > 2 * len(nodes) + _MAX_SIGNATURE_CHECKS:
+    if work > 2 * len(nodes) + _MAX_SIGNATURE_CHECKS or max(per_name.values(), default=0) > _MAX_SAME_NAME_CHECKS:
         crowded = max(by_subject.values(), key=len)
         # The name is the attacker's: keep the message on one line and short.
         label = display_name(crowded[0].raw.x509.subject)[:80]
@@ -288,13 +423,11 @@ def _link_issuers(nodes: list[_Node]) -> None:
         candidates = [c for c in by_subject.get(node.issuer_key, ()) if c is not node]
         if node.aki is not None:
             # Key identifiers only narrow the search; a mis-set AKI must not hide the real issuer.
-            matching = [c for c in candidates if c.ski == node.aki]
-            verified = [c for c in matching if signed_by(node.raw.x509, c.raw.x509)]
+            verified = [c for c in candidates if c.ski == node.aki and signs(node, c)]
             if not verified:
-                others = [c for c in candidates if c.ski != node.aki]
-                verified = [c for c in others if signed_by(node.raw.x509, c.raw.x509)]
+                verified = [c for c in candidates if c.ski != node.aki and signs(node, c)]
         else:
-            verified = [c for c in candidates if signed_by(node.raw.x509, c.raw.x509)]
+            verified = [c for c in candidates if signs(node, c)]
         # Preference among issuers: latest end of validity, then thumbprint (for determinism).
         verified.sort(key=lambda c: (-c.not_after.timestamp(), c.sha256))
         node.issuers = verified
@@ -313,16 +446,17 @@ class _PathFinder:
     def __init__(self) -> None:
         self._memo: dict[str, tuple[_Node, ...]] = {}
         self._budget = 0
-        self._total = _TOTAL_SEARCH_BUDGET
+        self.total = _TOTAL_SEARCH_BUDGET
+        """Steps left for the whole input, shared with the chain choice of end-entity certificates."""
 
     def best(self, node: _Node) -> tuple[_Node, ...]:
         # The budgets bound the work on pathological cross-signing meshes, per certificate
         # and for the whole input (many small meshes each used up the per-certificate
         # budget: 40 of 14 certificates took 16 s); real inputs use a handful of steps.
-        self._budget = min(_SEARCH_BUDGET, self._total)
+        self._budget = min(_SEARCH_BUDGET, self.total)
         start = self._budget
         path = self._search(node, frozenset())[0]
-        self._total -= start - self._budget
+        self.total -= start - self._budget
         WORK.search_steps += start - self._budget
         return path
 

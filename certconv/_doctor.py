@@ -228,7 +228,12 @@ class BackendReport:
         return lines
 
 
-_ORIGIN_WORDS = {Origin.INPUT: "sent by the server", Origin.CA: "uploaded", Origin.AIA: "downloaded over AIA"}
+_ORIGIN_WORDS = {
+    Origin.INPUT: "sent by the server",
+    Origin.CA: "uploaded",
+    Origin.STORE: "trust store",
+    Origin.AIA: "downloaded over AIA",
+}
 
 
 def _server_fix(code: str, top_role: Role, top_origin: Origin) -> str | None:

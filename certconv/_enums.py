@@ -22,13 +22,16 @@ __all__ = [
     "FetchVerdict",
     "Form",
     "Format",
+    "Leniency",
     "Origin",
     "PfxProfile",
     "ProbeOutcome",
     "Purpose",
     "SnippetLanguage",
     "TlsFindingCode",
+    "TrustStore",
     "Validity",
+    "VerifyPolicy",
     "WarningCode",
     "coerce",
     "values",
@@ -79,8 +82,65 @@ class FailureCode(enum.StrEnum):
     EXTENDED_KEY_USAGE = "extended-key-usage"
     PATH_LENGTH = "path-length"
     HOSTNAME_MISMATCH = "hostname-mismatch"
-    OPENSSL = "openssl"
-    """An OpenSSL error none of the others explains."""
+    NAME_CONSTRAINTS = "name-constraints"
+    """A name of a certificate lies outside what a CA above it may certify."""
+    UNREADABLE = "unreadable"
+    """An extension or name cannot be parsed: the certificate fails (fail closed)."""
+    CRITICAL_EXTENSION = "critical-extension"
+    """A critical extension certconv does not know (RFC 5280 §4.2: reject)."""
+    SIGNATURE_ALGORITHM = "signature-algorithm"
+    """A signature algorithm the policy does not accept (SHA-1 under strict or a public root, MD5…)."""
+    WEAK_KEY = "weak-key"
+    """A key type or size TLS clients refuse (RSA under 2048 bits, P-192, DSA, explicit curves)."""
+    PROFILE = "profile"
+    """Another rule of RFC 5280's or the CA/Browser Forum's certificate profile."""
+    SEARCH_LIMIT = "search-limit"
+    """The path search stopped at its work bound before it found a valid path."""
+
+
+class VerifyPolicy(enum.StrEnum):
+    """Which rules :func:`~certconv.verify` applies (``policy=``, ``--policy``)."""
+
+    APIM = "apim"
+    """What API Management (a Windows/.NET client) accepts for a backend behind a private CA:
+    ``strict`` plus the named :class:`Leniency` values."""
+    STRICT = "strict"
+    """RFC 5280 path validation plus the CA/Browser Forum rules a public web server must meet."""
+
+
+class TrustStore(enum.StrEnum):
+    """A trust store :func:`~certconv.verify` can read instead of files (``trust_store=``, ``--ca``)."""
+
+    PUBLIC = "public"
+    """Mozilla's roots from certifi, standing in for the Windows store APIM trusts."""
+    SYSTEM = "system"
+    """This machine's store (Windows' ROOT store; OpenSSL's or the distribution's bundle elsewhere)."""
+
+
+class Leniency(enum.StrEnum):
+    """Where policy ``apim`` accepts what ``strict`` rejects (docs/verify.md gives each reason)."""
+
+    CN_AS_HOST = "cn-as-host"
+    """The subject CN is the host name when the SAN has no DNS name, as Windows does (DNS name
+    constraints apply to that CN)."""
+    SHA1_PRIVATE = "sha1-private"
+    """SHA-1 signatures in a chain that ends at a private (uploaded or input) root."""
+    KEY_IDENTIFIERS = "key-identifiers"
+    """Missing subject/authority key identifiers, or an AKI in the old form with issuer and serial."""
+    ISSUANCE_RULES = "issuance-rules"
+    """Rules on what a CA may issue that Windows does not check when it validates: serial numbers,
+    a CN spelled differently from its SAN entry, criticality of EKU/SAN/AKI/SKI/AIA/basicConstraints/
+    policy constraints, anyExtendedKeyUsage in a leaf, a CA without keyUsage, EKU on a root, a SAN
+    entry that is not a DNS name (it matches no host), GeneralizedTime before 2050."""
+    CA_AS_PEER = "ca-as-peer"
+    """A CA certificate (CA:TRUE) as the server's own certificate, as RFC 5280 allows and Windows accepts
+    (``openssl req -x509`` makes self-signed backend certificates that way)."""
+    LEGACY_ROOT = "legacy-root"
+    """A trusted root that is X.509 v1, lacks basicConstraints or marks them not critical (OpenSSL and
+    Windows trust it by being in the store)."""
+    NC_LEADING_PERIOD = "nc-leading-period"
+    """A DNS name constraint written ``.corp.example`` means names below ``corp.example``, as OpenSSL
+    and Windows read it."""
 
 
 class FetchVerdict(enum.StrEnum):
@@ -98,12 +158,14 @@ class FetchVerdict(enum.StrEnum):
 class Origin(enum.StrEnum):
     """Where a certificate came from, for :func:`~certconv.verify`.
 
-    ``INPUT``: what the backend sends; ``CA``: uploaded to APIM (``ca=``);
+    ``INPUT``: what the backend sends; ``CA``: uploaded to APIM (``ca=``); ``STORE``: a trust store;
     ``AIA``: downloaded from an AIA URL (``complete=True``), never a trust anchor.
     """
 
     INPUT = "input"
     CA = "ca"
+    STORE = "store"
+    """A trust store (``trust_store=``, ``--ca public``/``system``): every certificate an anchor."""
     AIA = "aia"
 
 

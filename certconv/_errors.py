@@ -33,11 +33,16 @@ a password or key material.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
 __all__ = [
     "CertconvError",
     "ConnectionFailedError",
     "ConversionError",
     "CorruptInputError",
+    "Hint",
     "InputError",
     "InputTooLargeError",
     "KeyMismatchError",
@@ -46,6 +51,7 @@ __all__ = [
     "NewPasswordRequiredError",
     "NoCertificateError",
     "NotTLSError",
+    "Option",
     "OutputBusyError",
     "OutputError",
     "OutputExistsError",
@@ -57,7 +63,88 @@ __all__ = [
     "UnsupportedFormatError",
     "UsageError",
     "WrongPasswordError",
+    "hint",
+    "keyword",
 ]
+
+
+class Option(enum.StrEnum):
+    """A knob the caller can turn, named as the library's keyword argument.
+
+    A :class:`Hint` names options, never spellings: the library words them as
+    keywords (``force=True``) and the command line as its flags (``--force``),
+    so a script author is not told to use a flag. The CLI keeps a spelling for
+    every member (a test checks it).
+    """
+
+    PASSWORD = "password"  # noqa: S105 - the name of an argument, not a password
+    NEW_PASSWORD = "new_password"  # noqa: S105
+    FORCE = "force"
+    MAX_INPUT_SIZE = "max_input_size"
+    FORMAT = "format"
+    TARGET = "target"
+    EMIT = "emit"
+    TO = "to"
+    INCLUDE_KEY = "include_key"
+    INCLUDE_ROOT = "include_root"
+    INCLUDE_LEAF = "include_leaf"
+    LEGACY = "legacy"
+    PROFILE = "profile"
+    ONLY = "only"
+    SHA1 = "sha1"
+    OUT = "out"
+    CA = "ca"
+    HOST = "host"
+    PEER = "peer"
+    POLICY = "policy"
+    PURPOSE = "purpose"
+    AT = "at"
+    TIMEOUT = "timeout"
+    COMPLETE = "complete"
+    SNI = "sni"
+    PROXY = "proxy"
+
+
+# How the library words an option in a hint: as the keyword a script passes.
+_KEYWORDS: dict[Option, str] = {
+    Option.PASSWORD: "password=",
+    Option.NEW_PASSWORD: "new_password=",
+    Option.FORCE: "force=True",
+    Option.INCLUDE_KEY: "include_key=True",
+    Option.INCLUDE_ROOT: "include_root=True",
+    Option.INCLUDE_LEAF: "include_leaf=True",
+    Option.LEGACY: "legacy=True",
+    Option.COMPLETE: "complete=True",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """What to do next, with the options that do it left unspelt.
+
+    Attributes:
+        template: Literal advice with one ``{}`` per option, e.g.
+            ``"raise it with {}"``; never text from an input.
+        options: The options, in the template's order.
+    """
+
+    template: str
+    options: tuple[Option, ...]
+
+    def words(self, spell: Callable[[Option], str] | None = None) -> str:
+        """The advice with each option spelt by ``spell`` (default: as a keyword argument)."""
+        spell = spell or keyword
+        return self.template.format(*(spell(option) for option in self.options))
+
+
+def hint(template: str, *options: Option) -> Hint:
+    """``hint("raise it with {}", Option.MAX_INPUT_SIZE)``: a :class:`Hint` in one call."""
+    return Hint(template, options)
+
+
+def keyword(option: Option) -> str:
+    """How the library spells ``option`` in a message: ``force=True``, ``max_input_size=``."""
+    return _KEYWORDS.get(option, f"{option.value}=")
 
 
 class CertconvError(Exception):
@@ -66,13 +153,21 @@ class CertconvError(Exception):
     Attributes:
         path: The input or output the error is about (``"<stdin>"``, a file
             name, a folder), or ``None`` when it is about no single one.
-        detail: The message without the path prefix.
+        detail: The message without the path prefix and the hint.
+        hint: What to do next, naming options rather than spelling them
+            (:meth:`message` spells them), or ``None``.
     """
 
-    def __init__(self, detail: str, *, path: str | None = None) -> None:
+    def __init__(self, detail: str, *, path: str | None = None, hint: Hint | None = None) -> None:
         self.path = path
         self.detail = detail
-        super().__init__(f"{path}: {detail}" if path else detail)
+        self.hint = hint
+        super().__init__(self.message())
+
+    def message(self, spell: Callable[[Option], str] | None = None) -> str:
+        """The one-line message, options spelt by ``spell`` (the CLI passes its flags)."""
+        text = f"{self.path}: {self.detail}" if self.path else self.detail
+        return f"{text} ({self.hint.words(spell)})" if self.hint else text
 
 
 class InputError(CertconvError):

@@ -1,52 +1,55 @@
 """``certconv verify``: will APIM trust this backend once these CA certificates are uploaded?
 
-The chain of every end-entity certificate of the input is verified by OpenSSL
-(pyOpenSSL's ``X509Store``/``X509StoreContext``, at the chosen moment), and
-certconv checks the same path itself for what OpenSSL reports one error at a
-time or not at all: validity of every certificate, basicConstraints and path
-length, key usage and extended key usage for the purpose, and the host name.
-Every failure becomes one sentence in APIM's terms, naming the file
-:func:`certconv.split` writes.
+Orchestration only: each input, ``ca`` file and store is read once (a PFX is
+decrypted once), the certificates of all of them form one graph, and for each
+certificate under test the path search of :mod:`certconv._path` finds the best
+path to a trust anchor under the chosen policy (:mod:`certconv._verify_policy`,
+rules in :mod:`certconv._verify_rules`). What it finds becomes sentences in
+APIM's terms here, naming the files :func:`certconv.split` writes.
 
-pyOpenSSL is imported inside :func:`verify` only, and ``certconv/__init__.py``
-never imports this module at load time, so ``import certconv`` stays light.
+``certconv/__init__.py`` never imports this module at load time, so ``import
+certconv`` stays light.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-from ._api import InputLike, load
+from ._api import InputLike, read_inputs
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._enums import FailureCode, Origin, Purpose, Validity, coerce, values
-from ._errors import CorruptInputError, InputError
+from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle, certificate_of, graph
+from ._chain import whole_seconds as _whole_seconds
+from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
+from ._errors import InputError, NoCertificateError, UsageError
+from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
-from ._names import EKU_NAMES, KEY_USAGE_NAMES, display_name, label, name_key
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
-from ._text import fit, json_text, ljust, printable, width
-from ._version import __version__
+from ._names import display_name, label, name_key
+from ._password import password_bytes
+from ._path import Outcome, search
+from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
+from ._stores import store_sources
+from ._text import printable
+from ._verify_policy import POLICIES, Policy, Problem
+from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
+from ._verify_rules import Settings
 from ._write import _slug, file_names
-from ._x509 import ca_issuers_urls, iso_utc, read_extension, validity
+from ._x509 import WORK, ca_issuers_urls
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
 
 __all__ = [
     "CA_FILE_SUFFIXES",
+    "POLICIES",
     "PURPOSES",
     "VERIFY_SCHEMA",
     "ChainVerdict",
+    "FailureCode",
+    "Leniency",
     "PathStep",
     "Verification",
     "VerifyFailure",
@@ -54,441 +57,294 @@ __all__ = [
     "verify",
 ]
 
-VERIFY_SCHEMA = 1
-"""Version of the ``certconv verify --json`` document."""
-
 PURPOSES = values(Purpose)
 """The values of :class:`Purpose`: ``server``: TLS server authentication (APIM → backend); ``client``: TLS client."""
 
 CA_FILE_SUFFIXES = (".cer", ".crt", ".pem", ".der", ".p7b", ".p7c", ".pfx", ".p12")
 """Files of a ``--ca`` folder that are read (``split``'s output folder holds ``.cer`` files)."""
 
-APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
-
-# OpenSSL X509_V_ERR_* codes → the certconv failure codes that explain them.
-_F = FailureCode
-_OPENSSL_CODES: dict[int, frozenset[FailureCode]] = {
-    2: frozenset({_F.MISSING_ISSUER}),  # unable to get issuer certificate
-    7: frozenset({_F.MISSING_ISSUER}),  # certificate signature failure: a namesake that did not sign it
-    20: frozenset({_F.MISSING_ISSUER}),  # unable to get local issuer certificate
-    21: frozenset({_F.MISSING_ISSUER}),  # unable to verify the first certificate
-    9: frozenset({_F.NOT_YET_VALID}),
-    10: frozenset({_F.EXPIRED}),
-    18: frozenset({_F.UNTRUSTED_ROOT}),  # self-signed certificate (depth 0), not trusted
-    19: frozenset({_F.UNTRUSTED_ROOT}),  # self-signed certificate in chain, not trusted
-    25: frozenset({_F.PATH_LENGTH}),
-    26: frozenset({_F.EXTENDED_KEY_USAGE, _F.KEY_USAGE}),  # unsuitable certificate purpose
-    32: frozenset({_F.KEY_USAGE}),  # key usage does not include certificate signing
-    39: frozenset({_F.KEY_USAGE}),  # key usage does not include digital signature
-    79: frozenset({_F.NOT_A_CA, _F.KEY_USAGE}),  # invalid CA certificate (OpenSSL 3; 24 before)
-    24: frozenset({_F.NOT_A_CA, _F.KEY_USAGE}),
-}
-
-# What OpenSSL accepts for each purpose (crypto/x509/v3_purp.c: check_purpose_ssl_server/client).
-_SGC = (x509.ObjectIdentifier("2.16.840.1.113730.4.1"), x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.3"))
-_PURPOSE_EKU = {
-    Purpose.SERVER: (ExtendedKeyUsageOID.SERVER_AUTH, *_SGC),
-    Purpose.CLIENT: (ExtendedKeyUsageOID.CLIENT_AUTH,),
-}
-_PURPOSE_KU = {
-    Purpose.SERVER: ("digital_signature", "key_encipherment", "key_agreement"),
-    Purpose.CLIENT: ("digital_signature", "key_agreement"),
-}
-_PURPOSE_TEXT = {Purpose.SERVER: "TLS server authentication", Purpose.CLIENT: "TLS client authentication"}
-_PURPOSE_EKU_NAME = {Purpose.SERVER: "serverAuth", Purpose.CLIENT: "clientAuth"}
-_SUBJECT_WORD = {Purpose.SERVER: "backend certificate", Purpose.CLIENT: "client certificate"}
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyFailure:
-    """One reason a chain is not trusted.
-
-    Attributes:
-        code: Stable identifier (a :class:`FailureCode`): ``missing-issuer``, ``untrusted-root``, ``expired``,
-            ``not-yet-valid``, ``not-a-ca``, ``key-usage``, ``extended-key-usage``,
-            ``path-length``, ``hostname-mismatch`` or ``openssl`` (an OpenSSL
-            error none of the others explains).
-        message: One sentence: what is wrong and what to do, in APIM's terms.
-        sha1: Thumbprint of the certificate concerned, if one is.
-    """
-
-    code: FailureCode
-    message: str
-    sha1: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The failure as it appears in ``verify --json``."""
-        return {"code": self.code, "message": self.message, "sha1": self.sha1}
-
-
-@dataclass(frozen=True, slots=True)
-class PathStep:
-    """One certificate of a chain's path, and where it came from.
-
-    Attributes:
-        certificate: The certificate.
-        origin: An :class:`Origin`: ``input`` (stands for what the backend sends), ``ca`` (uploaded, ``--ca``) or
-            ``aia`` (downloaded from an AIA URL with ``complete``; never a trust anchor).
-        trust_anchor: It is one of the trusted roots.
-        file: The name ``certconv split`` gives it.
-    """
-
-    certificate: Certificate
-    origin: Origin
-    trust_anchor: bool
-    file: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The step as it appears in ``verify --json``."""
-        c = self.certificate
-        return {
-            "sha1": c.sha1,
-            "subject": c.subject,
-            "role": c.role.value,
-            "origin": self.origin,
-            "trust_anchor": self.trust_anchor,
-            "file": self.file,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ChainVerdict:
-    """The verdict on one end-entity certificate's chain.
-
-    Attributes:
-        leaf: The end-entity certificate verified.
-        path: Leaf first: the path OpenSSL verified, or (when it failed) the best
-            path certconv found among the input and ``--ca`` certificates.
-        failures: Every reason found; empty when the chain is trusted.
-        openssl_error: OpenSSL's ``X509_V_ERR_*`` code, ``None`` when OpenSSL accepted the chain.
-        openssl_message: OpenSSL's text for that code.
-        openssl_depth: Depth (0 = leaf) of the certificate OpenSSL complained about.
-    """
-
-    leaf: Certificate
-    path: tuple[PathStep, ...]
-    failures: tuple[VerifyFailure, ...]
-    openssl_error: int | None
-    openssl_message: str | None
-    openssl_depth: int | None
-
-    @property
-    def ok(self) -> bool:
-        """True when OpenSSL and every certconv check accept the chain."""
-        return not self.failures
-
-    def to_dict(self) -> dict[str, Any]:
-        """The verdict as it appears in ``verify --json``."""
-        return {
-            "leaf": self.leaf.sha1,
-            "subject": self.leaf.subject,
-            "ok": self.ok,
-            "path": [step.to_dict() for step in self.path],
-            "openssl": {
-                "ok": self.openssl_error is None,
-                "error": self.openssl_error,
-                "message": self.openssl_message,
-                "depth": self.openssl_depth,
-            },
-            "failures": [f.to_dict() for f in self.failures],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """The answer of :func:`verify`: one verdict per end-entity certificate.
-
-    Attributes:
-        bundle: The input (what the backend sends).
-        ca_bundle: The ``--ca`` certificates (what is uploaded to APIM), ``None`` without ``--ca``.
-        ca_inputs: The files read for ``--ca`` (folders expanded).
-        anchors: The trusted roots: self-signed certificates of ``--ca``, or of the input without it.
-        trust: :class:`Origin` ``ca`` or ``input``: where the anchors come from.
-        at: The moment of verification (UTC).
-        host: The host name checked, if any.
-        purpose: :class:`Purpose` ``server`` or ``client``.
-        chains: One :class:`ChainVerdict` per end-entity certificate of the input.
-    """
-
-    bundle: Bundle
-    ca_bundle: Bundle | None
-    ca_inputs: tuple[str, ...]
-    anchors: tuple[Certificate, ...]
-    trust: Origin
-    at: datetime
-    host: str | None
-    purpose: Purpose
-    chains: tuple[ChainVerdict, ...]
-
-    @property
-    def ok(self) -> bool:
-        """True when every chain verifies (``certconv verify`` exits 0, else 3)."""
-        return all(chain.ok for chain in self.chains)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``certconv verify --json`` (see docs/verify.md)."""
-
-        return {
-            "schema": VERIFY_SCHEMA,
-            "tool": f"certconv {__version__}",
-            "ok": self.ok,
-            "at": iso_utc(self.at),
-            "purpose": self.purpose,
-            "host": self.host,
-            "inputs": list(self.bundle.inputs),
-            "ca": list(self.ca_inputs),
-            "trust": self.trust,
-            "anchors": [{"sha1": c.sha1, "subject": c.subject} for c in self.anchors],
-            "chains": [chain.to_dict() for chain in self.chains],
-        }
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as indented JSON text ending in a newline."""
-        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
-
-    def render(self, *, encoding: str | None = None) -> str:
-        """The text ``certconv verify`` prints.
-
-        Args:
-            encoding: The encoding the text will be written in (the CLI passes its
-                stdout's); characters it lacks are ASCII symbols or escapes, and the
-                path table stays aligned. ``None``: any character.
-        """
-        names = ", ".join(f"`{printable(c.common_name)}`" for c in self.anchors)
-        if self.trust is Origin.CA:
-            lines = [
-                f"Trusted roots (uploaded, --ca): {names}"
-                if names
-                else "Trusted roots (uploaded, --ca): none: the --ca certificates hold no root, and CA certificates "
-                "in store CertificateAuthority are not trusted by themselves"
-            ]
-        elif names:
-            lines = [
-                f"No --ca given: trusting the root in the input itself ({names}); this shows the chain is "
-                "complete, APIM trusts it only once that root is uploaded to CA certificates, store Root"
-            ]
-        else:
-            lines = ["No --ca given and the input holds no root: nothing is trusted"]
-        checked = f"Checked at {iso_utc(self.at)} for {_PURPOSE_TEXT[self.purpose]}"
-        lines.append(checked + (f", host {printable(self.host)}" if self.host else ", no host name (use --host)"))
-        for chain in self.chains:
-            lines += ["", f"{'OK  ' if chain.ok else 'FAIL'}  {printable(chain.leaf.common_name)}"]
-            rows = []
-            for step in chain.path:
-                cert = step.certificate
-                where = {Origin.CA: "uploaded (--ca)", Origin.AIA: "downloaded (AIA)"}.get(step.origin, "in the input")
-                if step.trust_anchor:
-                    where += ", trusted root"
-                rows.append((cert.role.value, printable(cert.common_name), f"SHA-1 {cert.sha1[:8]}…", where))
-            top = chain.path[-1].certificate
-            if not top.self_signed:
-                rows.append(("missing", display_name(top.x509.issuer), "", "issuer of the certificate above"))
-            # Columns by display width in the stream's encoding: a Chinese name takes two per character.
-            cells = [tuple(fit(cell, encoding) for cell in row) for row in rows]
-            widths = [max(width(row[i]) for row in cells) for i in range(3)]
-            lines += [
-                "      " + "  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
-                for row in cells
-            ]
-            # A message quotes SANs, URLs and OpenSSL's words: one printable line each, never a forged verdict.
-            lines += [f"  ✗ {f.code}: {printable(f.message)}" for f in chain.failures]
-            if chain.failures and self.purpose is Purpose.SERVER:
-                lines.append(f'  → APIM would fail with "{APIM_ERROR}"')
-        good = sum(1 for chain in self.chains if chain.ok)
-        lines += ["", f"{good} of {len(self.chains)} chain{'s' if len(self.chains) != 1 else ''} verified."]
-        return fit("\n".join(lines), encoding)
-
 
 def verify(
-    inputs: InputLike | Sequence[InputLike],
+    inputs: InputLike | Sequence[InputLike] = (),
     *,
+    peer: InputLike | None = None,
     ca: InputLike | Sequence[InputLike] = (),
+    trust_store: TrustStore | str | Sequence[InputLike] | None = None,
     host: str | None = None,
     at: datetime | None = None,
     purpose: Purpose | str = Purpose.SERVER,
+    policy: VerifyPolicy | str = VerifyPolicy.APIM,
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     complete: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    max_depth: int | None = None,
     proxy: ProxyConfig | None = None,
 ) -> Verification:
-    """Verify the chain of every end-entity certificate of ``inputs``.
+    """Verify the chain of each certificate under test.
 
     Args:
         inputs: What the backend sends (its PFX, full-chain PEM, leaf…), as for :func:`certconv.load`.
+        peer: The certificate under test (its first certificate; the rest count as sent). Without it,
+            every end-entity certificate of ``inputs`` is under test, or only those whose private key
+            the input holds when it holds any (a PFX's own certificate). A CA certificate may be the peer.
         ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
             them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
             ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
-            Its self-signed certificates are the trusted roots; without ``ca``, the input's own roots are.
-        host: Check this host name against the leaf's SAN (CN only without DNS SAN).
-        at: The moment of verification (default now); a naive datetime is UTC.
+            Its self-signed certificates are trusted roots; its others are intermediates APIM can use.
+        trust_store: Roots trusted as they are, besides ``ca``'s: :class:`TrustStore` ``public`` (Mozilla's, from
+            certifi, standing in for the Windows store), ``system`` (this machine's), or
+            certificates (every one a trust anchor, self-signed or not). Without ``ca`` and
+            ``trust_store``, the input's own roots are trusted.
+        host: Check this host name against the leaf's SAN (under ``apim`` the CN when the SAN has no DNS name).
+        at: The moment of verification (default now), compared at whole seconds; a naive datetime is UTC.
         purpose: :class:`Purpose` ``server`` (the backend's certificate, default) or ``client``.
+        policy: :class:`VerifyPolicy` ``apim`` (default: what APIM, a Windows client, accepts for a private CA) or
+            ``strict`` (RFC 5280 and the CA/Browser Forum's rules); docs/verify.md lists the difference.
         password: For PKCS#12 inputs (and ``ca`` files).
         max_input_size: As for :func:`certconv.load`.
-        complete: Download issuers missing from ``inputs`` over AIA, as Windows'
-            chain engine does; they serve as intermediates, never as trusted roots.
+        complete: Download issuers missing from ``inputs`` over AIA, as Windows' chain engine
+            does; they serve as intermediates, never as trusted roots.
         timeout: Seconds per AIA download (with ``complete``).
+        max_depth: Most intermediate CAs a path may hold (self-issued ones not counted); default no limit.
         proxy: Proxies for the AIA downloads, as for :func:`certconv.load`.
 
     Returns:
         The :class:`Verification`; ``ok`` says whether every chain verifies.
 
     Raises:
-        CertconvError: an input or ``ca`` file cannot be read, or the input holds
-            no end-entity certificate.
-        UsageError: ``purpose`` is not one of :data:`PURPOSES`.
+        UsageError: ``purpose``, ``policy``, ``trust_store``, ``max_depth``, ``at`` or ``timeout`` is not
+            one certconv takes.
+        CertconvError: an input, ``ca`` file or store cannot be read, or there is nothing to verify.
     """
-    from OpenSSL import crypto
-
     purpose = coerce(Purpose, purpose, "purpose")
-    moment = check_moment(at) or datetime.now(UTC)
+    settings_policy = _check(policy, trust_store, max_depth)
+    moment = _whole_seconds(check_moment(at) or datetime.now(UTC))
     check_timeout(timeout)
-    items: Sequence[InputLike]
-    items = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
-    bundle = load(
-        items,
-        password=password,
-        at=moment,
-        max_input_size=max_input_size,
-        complete=complete,
-        timeout=timeout,
-        proxy=proxy,
-    )
-    # What --complete downloaded joins the input for path building, under its aia:<url> name, fetched once.
-    downloaded = [Source(c.source, c.der) for c in bundle.certificates if c.downloaded]
-    if not bundle.chains:
-        raise InputError(
-            "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
-            "(its PFX, full-chain PEM or leaf .cer) as INPUT and the CA certificates with --ca",
-            path=", ".join(bundle.inputs),
-        )
-    ca_items = _expand_ca(ca)
-    ca_bundle = load(ca_items, password=password, at=moment, max_input_size=max_input_size) if ca_items else None
-    merged = load([*items, *downloaded, *ca_items], password=password, at=moment, max_input_size=max_input_size)
+    secret = password_bytes(password)
+    items: list[InputLike] = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
+    if peer is not None:
+        items.insert(0, peer)
+    if not items:
+        raise InputError("no input given: give what the backend sends, or the certificate to check as peer")
+    read = read_inputs(items, password=secret, max_input_size=max_input_size)
+    if not any(r.certificates for r in read):
+        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+    memo: dict[tuple[str, str], bool] = {}  # each signature is checked once per call
+    if complete:
+        from ._aia import complete_bundle  # the network code stays out of plain verification
 
-    if ca_bundle is not None:
-        anchors = tuple(c for c in ca_bundle.certificates if c.self_signed)
+        bundle = complete_bundle(read, at=moment, timeout=timeout, proxy=proxy)
     else:
-        anchors = tuple(c for c in bundle.certificates if c.self_signed and not c.downloaded)
-    anchor_set = {c.sha256 for c in anchors}
-    input_set = {c.sha256 for c in bundle.certificates if not c.downloaded}
-    ca_set = {c.sha256 for c in ca_bundle.certificates} if ca_bundle is not None else set()
-    # Intermediates APIM can use: what the server sends and what was uploaded; leaves issue nothing.
-    untrusted = [c for c in merged.certificates if c.role is not Role.LEAF and c.sha256 not in anchor_set]
+        bundle = build_bundle(read, at=moment, memo=memo)
+    ca_items = _expand_ca(ca)
+    ca_read = read_inputs(ca_items, password=secret, max_input_size=max_input_size) if ca_items else []
+    ca_bundle = build_bundle(ca_read, at=moment, memo=memo) if ca_read else None
+    store_read, store_text, store_kind = _store(trust_store, secret, max_input_size)
+
+    nodes = {n.sha256: n for n in graph(_raws(bundle.certificates, ca_bundle, store_read), memo)}
+    store_set = {_sha256(raw.der) for r in store_read for raw in r.certificates}
+    if ca_bundle is not None or store_read:
+        roots = tuple(c for c in ca_bundle.certificates if c.self_signed) if ca_bundle else ()
+    else:
+        roots = tuple(c for c in bundle.certificates if c.self_signed and not c.downloaded)
+    anchor_set = frozenset({c.sha256 for c in roots} | store_set)
+    tested = _under_test(bundle, read[0] if peer is not None else None)
+    settings = Settings(
+        settings_policy,
+        moment,
+        purpose,
+        host=normalize_host(host) if host is not None else None,
+        host_given=host is not None,
+        max_depth=max_depth,
+        public=frozenset(store_set) if store_kind in values(TrustStore) else frozenset(),
+    )
+    known = {c.sha256: c for c in (*(ca_bundle.certificates if ca_bundle else ()), *bundle.certificates)}
     names = {**file_names(ca_bundle.certificates if ca_bundle else ()), **file_names(bundle.certificates)}
-    names.update({c: n for c, n in file_names(merged.certificates).items() if c not in names})
-    by_der = {c.der: c for c in merged.certificates}
-    merged_chains = {chain.leaf.sha256: chain for chain in merged.chains}
-
-    # Every pyOpenSSL call goes through _openssl(), which names the certificate OpenSSL refused.
-    store = crypto.X509Store()
-    for anchor in anchors:
-        with _openssl(anchor):
-            store.add_cert(crypto.X509.from_cryptography(anchor.x509))
-    store.set_time(moment)
-    untrusted_x509 = []
-    for cert in untrusted:
-        with _openssl(cert):
-            untrusted_x509.append(crypto.X509.from_cryptography(cert.x509))
-
-    checker = _Checker(moment, purpose, host, bool(ca_items), names, merged.certificates)
-    verdicts: list[ChainVerdict] = []
-    for chain in bundle.chains:
-        with _openssl(chain.leaf):
-            context = crypto.X509StoreContext(store, crypto.X509.from_cryptography(chain.leaf.x509), untrusted_x509)
-        error: int | None = None
-        message: str | None = None
-        depth: int | None = None
-        try:
-            with _openssl(chain.leaf):
-                verified = context.get_verified_chain()
-        except crypto.X509StoreContextError as exc:
-            error, depth, message = int(exc.errors[0]), int(exc.errors[1]), str(exc.errors[2])
-            path = merged_chains.get(chain.leaf.sha256, chain).certificates
-        else:
-            from cryptography.hazmat.primitives.serialization import Encoding
-
-            path = tuple(by_der[c.to_cryptography().public_bytes(Encoding.DER)] for c in verified)
-        steps = tuple(PathStep(c, _origin(c, input_set, ca_set), c.sha256 in anchor_set, names[c]) for c in path)
-        failures = checker.check(steps)
-        if error is not None and not _OPENSSL_CODES.get(error, frozenset()) & {f.code for f in failures}:
-            culprit = path[depth] if depth is not None and depth < len(path) else chain.leaf
-            failures.append(
-                VerifyFailure(
-                    FailureCode.OPENSSL,
-                    f"OpenSSL rejects the chain at `{culprit.common_name}`: {printable(message or '')} "
-                    f"(error {error}); "
-                    "APIM will reject it too, fix the certificate named",
-                    culprit.sha1,
-                )
-            )
-        verdicts.append(ChainVerdict(chain.leaf, steps, tuple(failures), error, message, depth))
+    words = _Words(purpose, host, bool(ca_items), names, list(known.values()))
+    origins = _Origins(bundle, ca_bundle, store_set)
+    verdicts = []
+    total = _TOTAL_SEARCH_BUDGET
+    for cert in tested:
+        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(_SEARCH_BUDGET, total))
+        total -= outcome.steps
+        WORK.search_steps += outcome.steps
+        verdicts.append(_verdict(cert, outcome, known, names, words, origins, anchor_set))
     return Verification(
         bundle=bundle,
         ca_bundle=ca_bundle,
         ca_inputs=tuple(_input_name(i) for i in ca_items),
-        anchors=anchors,
-        trust=Origin.CA if ca_items else Origin.INPUT,
+        anchors=roots,
+        trust=Origin.CA if ca_items else (Origin.STORE if store_read else Origin.INPUT),
         at=moment,
         host=host,
         purpose=purpose,
         chains=tuple(verdicts),
+        policy=settings_policy.name,
+        trust_store=store_kind,
+        store_text=store_text,
+        store_anchors=len(store_set),
     )
 
 
-class _Checker:
-    """certconv's own checks of one path, each failure worded for APIM."""
+def _check(policy: str, trust_store: object, max_depth: object) -> Policy:
+    chosen = coerce(VerifyPolicy, policy, "policy")
+    if isinstance(trust_store, str):
+        coerce(TrustStore, trust_store, "trust_store")
+    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
+        raise UsageError(f"max_depth must be a whole number of 0 or more, or None, not {max_depth!r}")
+    return POLICIES[chosen]
+
+
+def _store(
+    trust_store: str | Sequence[InputLike] | None, secret: bytes | None, max_input_size: int
+) -> tuple[list[ReadResult], str | None, str | None]:
+    if trust_store is None:
+        return [], None, None
+    if isinstance(trust_store, str):
+        sources, text = store_sources(TrustStore(trust_store))
+        # A store is read as it is: bundles of thousands of roots are larger than an input may be.
+        return read_inputs(sources, password=None, max_input_size=max(max_input_size, 64 << 20)), text, trust_store
+    items = list(trust_store)
+    read = read_inputs(items, password=secret, max_input_size=max_input_size) if items else []
+    return read, "the certificates given as trust store" if read else None, "given" if read else None
+
+
+def _raws(certs: Sequence[Certificate], ca_bundle: Bundle | None, store: list[ReadResult]) -> list[RawCertificate]:
+    every = [*certs, *(ca_bundle.certificates if ca_bundle else ())]
+    raws = [RawCertificate(c.x509, c.der, c.source, c.friendly_name) for c in every]
+    return raws + [raw for r in store for raw in r.certificates]
+
+
+def _sha256(der: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(der).hexdigest().upper()
+
+
+def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
+    if peer is not None:
+        if not peer.certificates:
+            raise InputError("holds no certificate to verify", path=peer.name)
+        wanted = _sha256(peer.certificates[0].der)
+        return [c for c in bundle.certificates if c.sha256 == wanted]
+    leaves = [chain.leaf for chain in bundle.chains]
+    if not leaves:
+        raise InputError(
+            "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
+            "(its PFX, full-chain PEM or leaf .cer) as INPUT and the CA certificates with --ca, or name the "
+            "CA certificate to check with --peer",
+            path=", ".join(bundle.inputs),
+        )
+    with_key = [c for c in leaves if c.has_private_key]
+    # A PFX is about its own certificate: a stray CA:FALSE certificate beside it is not under test.
+    return with_key or leaves
+
+
+class _Origins:
+    def __init__(self, bundle: Bundle, ca_bundle: Bundle | None, store: set[str]) -> None:
+        self.input = {c.sha256 for c in bundle.certificates if not c.downloaded}
+        self.ca = {c.sha256 for c in ca_bundle.certificates} if ca_bundle else set()
+        self.store = store
+
+    def of(self, cert: Certificate) -> Origin:
+        """``input`` if the backend sends it, else ``ca`` if uploaded, ``store``, or ``aia`` (downloaded)."""
+        if cert.sha256 in self.input:
+            return Origin.INPUT
+        if cert.sha256 in self.ca:
+            return Origin.CA
+        return Origin.STORE if cert.sha256 in self.store else Origin.AIA
+
+
+def _verdict(
+    cert: Certificate,
+    outcome: Outcome,
+    known: dict[str, Certificate],
+    names: dict[Certificate, str],
+    words: _Words,
+    origins: _Origins,
+    anchors: frozenset[str],
+) -> ChainVerdict:
+    path: list[Certificate] = []
+    for index, node in enumerate(outcome.path):
+        above = outcome.path[index + 1] if index + 1 < len(outcome.path) else None
+        path.append(known.get(node.sha256) or certificate_of(node, above))  # type: ignore[arg-type]
+    for c in path:
+        names.setdefault(c, file_names([c])[c])
+    steps = tuple(PathStep(c, origins.of(c), c.sha256 in anchors, names[c]) for c in path)
+    failures = [words.problem(p, path) for p in outcome.problems]
+    if not outcome.reached:
+        failures.insert(0, words.trust(steps))
+    if outcome.cut and not outcome.valid:
+        failures.append(
+            VerifyFailure(
+                FailureCode.SEARCH_LIMIT,
+                "certconv stopped after trying its limit of "
+                "candidate paths; the certificates form a mesh of cross-signs too large to "
+                "search: give only the CA certificates the chain needs",
+                cert.sha1,
+            )
+        )
+    leniencies = outcome.leniencies if not failures else ()
+    return ChainVerdict(cert, steps, tuple(failures), leniencies, browser_notes(leniencies))
+
+
+class _Words:
+    """Problems and trust failures as sentences in APIM's terms, naming split's files."""
 
     def __init__(
-        self,
-        at: datetime,
-        purpose: Purpose,
-        host: str | None,
-        with_ca: bool,
-        names: dict[Certificate, str],
-        known: Sequence[Certificate],
+        self, purpose: str, host: str | None, with_ca: bool, names: dict[Certificate, str], known: list[Certificate]
     ) -> None:
-        self.at = at
         self.purpose = purpose
         self.host = host
         self.with_ca = with_ca
         self.names = names
         self.known = known
 
-    def check(self, steps: tuple[PathStep, ...]) -> list[VerifyFailure]:
-        path = [s.certificate for s in steps]
-        failures = self._trust(steps)
-        for cert in path:
-            failures += self._validity(cert)
-        failures += self._ca_and_path_length(path)
-        for index, cert in enumerate(path):
-            failures += self._purpose(cert, leaf=index == 0)
-        if self.host is not None and not hostname_matches(path[0].x509, self.host):
-            failures.append(self._hostname(path[0]))
-        return failures
+    def problem(self, problem: Problem, path: list[Certificate]) -> VerifyFailure:
+        cert = path[problem.index]
+        f_what = what_cert(cert, problem.index, self.purpose)
+        fix = problem.fix
+        if problem.code is FailureCode.HOSTNAME_MISMATCH and not fix:
+            host = printable(self.host or "")
+            return VerifyFailure(
+                problem.code,
+                f"{f_what} {problem.detail}, not `{host}`: APIM calls the backend as "
+                f"`{host}`, so put a certificate with `{host}` (or a matching wildcard) in its SAN "
+                "on the backend, or use a host name the certificate covers in the backend URL",
+                cert.sha1,
+            )
+        if problem.code is FailureCode.EXPIRED:
+            if problem.index == 0:
+                fix = "renew it and install the new certificate on the backend"
+            else:
+                fix = (
+                    f"get the renewed {cert.role.value} from your CA, upload it to APIM → CA certificates, store "
+                    f"{cert.apim_store or 'Root'}, in place of `{self.names.get(cert, '')}` and install the "
+                    "renewed chain on the backend"
+                )
+        elif problem.index == 0 and fix:
+            fix += " and install it on the backend"
+        return VerifyFailure(problem.code, f"{f_what} {problem.detail}: {fix}", cert.sha1)
 
-    def _trust(self, steps: tuple[PathStep, ...]) -> list[VerifyFailure]:
+    def trust(self, steps: tuple[PathStep, ...]) -> VerifyFailure:
         top = steps[-1]
         cert = top.certificate
         if not cert.self_signed:
-            return [self._missing_issuer(cert)]
-        if top.trust_anchor:
-            return []
-        what = f"the backend's self-signed certificate `{cert.common_name}`" if len(steps) == 1 else "the root"
+            return self._missing_issuer(cert)
+        what_text = f"the backend's self-signed certificate `{cert.common_name}`" if len(steps) == 1 else "the root"
         if len(steps) > 1:
-            what += f" `{cert.common_name}`"
+            what_text += f" `{cert.common_name}`"
         if top.origin is Origin.AIA:
             # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
             how = "was downloaded from an AIA URL (--complete) but is not uploaded to APIM: check it is your root, then"
         else:
             how = "is sent by the server but not uploaded to APIM:"
-        return [
-            VerifyFailure(
-                FailureCode.UNTRUSTED_ROOT,
-                f"{what} {how} upload `{self.names[cert]}` to APIM → CA certificates, store Root",
-                cert.sha1,
-            )
-        ]
+        return VerifyFailure(
+            FailureCode.UNTRUSTED_ROOT,
+            f"{what_text} {how} upload `{self.names[cert]}` to APIM → CA certificates, store Root",
+            cert.sha1,
+        )
 
     def _missing_issuer(self, top: Certificate) -> VerifyFailure:
         issuer = display_name(top.x509.issuer)
@@ -497,14 +353,15 @@ class _Checker:
         source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
         wanted = name_key(top.x509.issuer)
-        namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted), None)
+        namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted and c != top), None)
+        code = FailureCode.MISSING_ISSUER
         if namesake is not None:
             return VerifyFailure(
-                FailureCode.MISSING_ISSUER,
-                f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the issuer of "
-                f"`{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get the CA certificate "
-                f"that really issued `{top.common_name}` from your CA{source} and upload it to APIM → CA "
-                "certificates in place of that one",
+                code,
+                f"`{namesake.common_name}` (SHA-1 {namesake.sha1[:8]}…) has the name of the "
+                f"issuer of `{top.common_name}` but did not sign it (a re-keyed or reissued CA?): get"
+                f" the CA certificate that really issued `{top.common_name}` from your CA{source} and"
+                " upload it to APIM → CA certificates in place of that one",
                 top.sha1,
             )
         if top.role is Role.LEAF:
@@ -520,215 +377,15 @@ class _Checker:
                 f"CA{source} and upload it as `root-{slug}.cer` to APIM → CA certificates, store Root "
                 f"(store CertificateAuthority if `{issuer}` is not self-signed)"
             )
-        return VerifyFailure(FailureCode.MISSING_ISSUER, message, top.sha1)
-
-    def _validity(self, cert: Certificate) -> list[VerifyFailure]:
-        state = validity(cert.x509, self.at)
-        if state is Validity.EXPIRED:
-            if cert.role is Role.LEAF:
-                todo = "renew it and install the new certificate on the backend"
-            else:
-                todo = (
-                    f"get the renewed {cert.role.value} from your CA, upload it to APIM → CA certificates, "
-                    f"store {cert.apim_store}, in place of `{self.names[cert]}` and install the renewed chain "
-                    "on the backend"
-                )
-            return [
-                VerifyFailure(
-                    FailureCode.EXPIRED,
-                    f"{self._what(cert)} expired on {cert.not_after:%Y-%m-%d %H:%M} UTC "
-                    f"(checked at {iso_utc(self.at)}): {todo}",
-                    cert.sha1,
-                )
-            ]
-        if state is Validity.NOT_YET_VALID:
-            return [
-                VerifyFailure(
-                    FailureCode.NOT_YET_VALID,
-                    f"{self._what(cert)} is not valid before {cert.not_before:%Y-%m-%d %H:%M} UTC "
-                    f"(checked at {iso_utc(self.at)}): wait until then, or reissue it with a start date "
-                    "in the past (check the issuing machine's clock)",
-                    cert.sha1,
-                )
-            ]
-        return []
-
-    def _ca_and_path_length(self, path: list[Certificate]) -> list[VerifyFailure]:
-        failures: list[VerifyFailure] = []
-        for index in range(1, len(path)):
-            cert, child = path[index], path[index - 1]
-            ku = read_extension(cert.x509, x509.KeyUsage)
-            bc = read_extension(cert.x509, x509.BasicConstraints)
-            if ku is not None and not ku.key_cert_sign:
-                failures.append(
-                    VerifyFailure(
-                        FailureCode.KEY_USAGE,
-                        f"{self._what(cert)} signed `{child.common_name}` but its key usage lacks keyCertSign, so "
-                        f"clients reject what it signs: reissue `{cert.common_name}` with keyCertSign",
-                        cert.sha1,
-                    )
-                )
-            top = index == len(path) - 1
-            # OpenSSL (check_ca): CA:TRUE; at the top also an X.509 v1 self-signed root, or
-            # a certificate without basicConstraints whose key usage allows certificate signing.
-            is_ca = (
-                bc.ca
-                if bc is not None
-                else top and ((cert.x509.version is x509.Version.v1 and cert.self_signed) or ku is not None)
-            )
-            if not is_ca:
-                flag = "CA:FALSE" if bc is not None else "no basicConstraints"
-                failures.append(
-                    VerifyFailure(
-                        FailureCode.NOT_A_CA,
-                        f"`{cert.common_name}` issued `{child.common_name}` but is not a CA certificate ({flag}), "
-                        f"so clients reject the chain: reissue `{child.common_name}` from a CA certificate "
-                        "(basicConstraints CA:TRUE) and install it on the backend",
-                        cert.sha1,
-                    )
-                )
-            if bc is not None and bc.path_length is not None and index > 1:
-                # RFC 5280 §4.2.1.9: self-issued intermediates do not count.
-                below = sum(1 for c in path[1:index] if name_key(c.x509.subject) != name_key(c.x509.issuer))
-                if below > bc.path_length:
-                    failures.append(
-                        VerifyFailure(
-                            FailureCode.PATH_LENGTH,
-                            f"`{cert.common_name}` allows {bc.path_length} intermediate CA"
-                            f"{'s' if bc.path_length != 1 else ''} below it (pathlen:{bc.path_length}) but the "
-                            f"chain has {below}: issue `{path[1].common_name}`'s certificates from a CA that "
-                            "allows it, or reissue the CAs with a larger path length",
-                            cert.sha1,
-                        )
-                    )
-        return failures
-
-    def _purpose(self, cert: Certificate, *, leaf: bool) -> list[VerifyFailure]:
-        failures: list[VerifyFailure] = []
-        purpose = self.purpose
-        eku = read_extension(cert.x509, x509.ExtendedKeyUsage)
-        if eku is not None and not any(oid in eku for oid in _PURPOSE_EKU[purpose]):
-            have = ", ".join(EKU_NAMES.get(o, o.dotted_string) for o in eku) or "none"
-            wanted = _PURPOSE_EKU_NAME[purpose]
-            fix = f"reissue it with EKU {wanted}" if leaf else f"reissue it with EKU {wanted} or without EKU"
-            failures.append(
-                VerifyFailure(
-                    FailureCode.EXTENDED_KEY_USAGE,
-                    f"{self._what(cert)} is not for {_PURPOSE_TEXT[purpose]} (extended key usage: {have}): {fix}",
-                    cert.sha1,
-                )
-            )
-        if leaf:
-            ku = read_extension(cert.x509, x509.KeyUsage)
-            if ku is not None and not any(getattr(ku, attr) for attr in _PURPOSE_KU[purpose]):
-                failures.append(
-                    VerifyFailure(
-                        FailureCode.KEY_USAGE,
-                        f"{self._what(cert)} has a key usage without "
-                        f"{' or '.join(KEY_USAGE_NAMES[a] for a in _PURPOSE_KU[purpose])}, which "
-                        f"{_PURPOSE_TEXT[purpose]} needs: reissue it with digitalSignature",
-                        cert.sha1,
-                    )
-                )
-        return failures
-
-    def _hostname(self, cert: Certificate) -> VerifyFailure:
-        names = _dns_names(cert.x509)
-        covered = ", ".join(map(printable, names)) if names else "no DNS name"
-        host = printable(self.host or "")
-        return VerifyFailure(
-            FailureCode.HOSTNAME_MISMATCH,
-            f"{self._what(cert)} covers {covered}, not `{host}`: APIM calls the backend as `{host}`, so "
-            f"put a certificate with `{host}` (or a matching wildcard) in its SAN on the backend, or use a "
-            "host name the certificate covers in the backend URL",
-            cert.sha1,
-        )
-
-    def _what(self, cert: Certificate) -> str:
-        if cert.role is Role.LEAF or (cert.self_signed and not cert.ca):
-            return f"the {_SUBJECT_WORD[self.purpose]} `{cert.common_name}`"
-        return f"the {cert.role.value} `{cert.common_name}`"
+        return VerifyFailure(code, message, top.sha1)
 
 
-# -- host names -------------------------------------------------------------------------
-
-
-def hostname_matches(cert: x509.Certificate, host: str) -> bool:
-    """True when ``cert`` is valid for ``host`` (RFC 6125, as OpenSSL's ``X509_check_host``).
-
-    DNS names of the SAN are used; the subject CN only when the SAN has no DNS name.
-    A wildcard is a whole left-most label (``*.a.com``) and stands for exactly one
-    label: it matches ``x.a.com`` but neither ``a.com`` nor ``y.x.a.com``; it needs
-    two labels after it (``*.com`` matches nothing), and partial wildcards
-    (``w*.a.com``) match nothing. IP addresses match IP SAN entries only.
-    """
-    wanted = host.strip().rstrip(".").lower()
-    if wanted.startswith("[") and wanted.endswith("]"):
-        wanted = wanted[1:-1]
-    try:
-        address = ipaddress.ip_address(wanted)
-    except ValueError:
-        address = None
-    san = read_extension(cert, x509.SubjectAlternativeName)
-    if address is not None:
-        return san is not None and address in san.get_values_for_type(x509.IPAddress)
-    try:
-        wanted = wanted.encode("idna").decode("ascii")
-    except UnicodeError:
-        return False
-    patterns = list(san.get_values_for_type(x509.DNSName)) if san is not None else []
-    if not patterns:
-        patterns = [
-            attr.value
-            for attr in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-            if isinstance(attr.value, str)
-        ]
-    return any(_dns_match(pattern, wanted) for pattern in patterns)
-
-
-def _dns_match(pattern: str, host: str) -> bool:
-    pattern = pattern.strip().rstrip(".").lower()
-    if not pattern or not host:
-        return False
-    if "*" not in pattern:
-        return pattern == host
-    first, _, rest = pattern.partition(".")
-    if first != "*" or "*" in rest or rest.count(".") < 1:
-        return False
-    label, _, host_rest = host.partition(".")
-    return bool(label) and host_rest == rest
-
-
-def _dns_names(cert: x509.Certificate) -> list[str]:
-    san = read_extension(cert, x509.SubjectAlternativeName)
-    if san is not None and san.get_values_for_type(x509.DNSName):
-        return list(san.get_values_for_type(x509.DNSName))
-    return [
-        f"CN {a.value}" for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME) if isinstance(a.value, str)
-    ]
-
-
-# -- helpers ----------------------------------------------------------------------------
-
-@contextmanager
-def _openssl(cert: Certificate) -> Iterator[None]:
-    """pyOpenSSL's ``crypto.Error`` as a :class:`CorruptInputError` naming ``cert`` and its file.
-
-    cryptography reads some certificates that OpenSSL's stricter DER parser refuses (a
-    constructed string in a name, found by fuzzing); verify cannot check such a chain.
-    """
-    from OpenSSL import crypto
-
-    try:
-        yield
-    except crypto.Error as exc:
-        reasons = [str(e[2]) for e in exc.args[0] if isinstance(e, tuple) and len(e) == 3] if exc.args else []
-        why = printable(next((r for r in reasons if r and r != "nested asn1 error"), "no reason given"))
-        raise CorruptInputError(
-            f"OpenSSL cannot read the certificate `{cert.common_name}` (SHA-1 {cert.sha1[:8]}…: {why}), so its "
-            "chain cannot be verified; export that certificate again from where it came from",
-            path=printable(cert.source),
-        ) from None
+def what_cert(cert: Certificate, index: int, purpose: str) -> str:
+    """How a sentence names ``cert`` at ``index`` of the path (0: the certificate under test)."""
+    subject = {Purpose.SERVER: "backend certificate", Purpose.CLIENT: "client certificate"}[Purpose(purpose)]
+    if index == 0:
+        return f"the {subject} `{cert.common_name}`"
+    return f"the {cert.role.value if cert.role is not Role.LEAF else 'certificate'} `{cert.common_name}`"
 
 
 def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
@@ -759,12 +416,3 @@ def _input_name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
-
-
-def _origin(cert: Certificate, input_set: set[str], ca_set: set[str]) -> Origin:
-    """``input`` if the backend sends it, else ``ca`` if uploaded, else ``aia`` (downloaded by ``complete``)."""
-    if cert.sha256 in input_set:
-        return Origin.INPUT
-    return Origin.CA if cert.sha256 in ca_set or not cert.downloaded else Origin.AIA
-
-

@@ -29,8 +29,11 @@ from certconv import (
     PfxProfile,
     Purpose,
     Source,
+    TrustStore,
     UsageError,
+    VerifyPolicy,
 )
+from certconv._enums import values
 from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
 
 app = typer.Typer(
@@ -528,21 +531,40 @@ def _moment(value: str | None) -> datetime | None:
 @app.command()
 def verify(
     inputs: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
             metavar="INPUT...",
             help="What the backend sends: its PFX, full-chain PEM, leaf .cer...; - reads stdin until it ends.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     ca: Annotated[
         list[str] | None,
         typer.Option(
             "--ca",
-            metavar="FILE_OR_DIR",
+            metavar="FILE_OR_DIR|public|system",
             help="CA certificates uploaded to APIM (files in any format, or split's --out folder); repeatable. "
-            "Without --ca the roots in the input are trusted.",
+            "'public': Mozilla's roots (certifi) standing in for the Windows store; 'system': this machine's "
+            "store (a file named so: ./public). Without --ca the roots in the input are trusted.",
         ),
     ] = None,
+    peer: Annotated[
+        str | None,
+        typer.Option(
+            "--peer",
+            metavar="FILE",
+            help="The certificate to verify (a CA certificate too); default every end-entity certificate of "
+            "INPUT (those with their private key when it holds any).",
+        ),
+    ] = None,
+    policy: Annotated[
+        VerifyPolicy,
+        typer.Option(
+            "--policy",
+            help="apim: what APIM (Windows) accepts for a private CA; strict: RFC 5280 and the CA/Browser Forum's "
+            "rules for a public web server.",
+        ),
+    ] = VerifyPolicy.APIM,
     host: Annotated[
         str | None, typer.Option("--host", metavar="NAME", help="Host name APIM calls the backend by.")
     ] = None,
@@ -572,11 +594,21 @@ def verify(
     With --fail-within, also 3 when a certificate of the input or of --ca expires within DAYS days (or has).
     """
     secret = _password(password, password_file, password_env, quiet=as_json)
+    inputs = inputs or []
+    if not inputs and peer is None:
+        raise typer.BadParameter("give INPUT (what the backend sends) or --peer FILE", param_hint="INPUT")
     sources = _sources(inputs, max_input_size)
+    stores = [c for c in ca or [] if c in values(TrustStore)]
+    if len(stores) > 1:
+        raise typer.BadParameter("give one store: --ca public or --ca system", param_hint="--ca")
+    files = [c for c in ca or [] if c not in stores]
     result = _run(
         lambda pw: certconv.verify(
             sources,
-            ca=ca or [],
+            peer=peer,
+            ca=files,
+            trust_store=stores[0] if stores else None,
+            policy=policy,
             host=host,
             at=at,
             purpose=purpose,
@@ -596,6 +628,7 @@ def verify(
     if fail_within is not None:
         uploaded = result.ca_bundle.certificates if result.ca_bundle is not None else ()
         _fail_within([*result.bundle.certificates, *uploaded], fail_within, result.at, ok=result.ok)
+    # The exit code covers the certificates asked about: --peer, or the input's own (see docs/verify.md).
     raise typer.Exit(0 if result.ok else 3)
 
 

@@ -14,9 +14,10 @@ Contract, for any input bytes:
   (``json.dumps`` escapes C0 itself, not U+0080-U+009F); ``to_dict`` serialises;
 * ``convert`` writes exactly the one file it names, inside its folder.
 
-The fixed leaf, intermediate and root are Ed25519 certificates made from fixed
-key bytes, serials and dates, so they are byte-for-byte the same in every run
-and in the seed corpus (tests/fuzz/make_corpus.py writes them).
+The fixed leaf, intermediate and root are ECDSA P-256 certificates made from fixed
+private values, serials and dates and signed deterministically (RFC 6979), so they
+are byte-for-byte the same in every run and in the seed corpus (tests/fuzz/make_corpus.py
+writes them). Not Ed25519: TLS clients (and so ``verify``) refuse EdDSA certificates.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import certconv
@@ -56,9 +57,9 @@ class ContractError(AssertionError):
 
 
 def _issue(
-    cn: str, seed: int, issuer: tuple[x509.Name, ed25519.Ed25519PrivateKey] | None, *, ca: bool
-) -> tuple[x509.Certificate, ed25519.Ed25519PrivateKey]:
-    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed]) * 32)
+    cn: str, seed: int, issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey] | None, *, ca: bool
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.derive_private_key(int.from_bytes(bytes([seed]) * 32, "big"), ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     issuer_name, issuer_key = issuer or (subject, key)
     builder = (
@@ -85,7 +86,7 @@ def _issue(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),  # type: ignore[arg-type]
             critical=False,
         )
-    return builder.sign(issuer_key, None), key
+    return builder.sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True), key
 
 
 ROOT, _ROOT_KEY = _issue("certconv fuzz root", 1, None, ca=True)
