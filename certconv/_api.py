@@ -191,7 +191,9 @@ def write_split(
     Args:
         plan: What :func:`plan_split` returned (or a :class:`Bundle`, with ``out``).
         out: Only with a bundle: the output folder.
-        format, target, emit: Only with a bundle: as for :func:`plan_split`.
+        format: Only with a bundle: as for :func:`plan_split`.
+        target: Only with a bundle: as for :func:`plan_split`.
+        emit: Only with a bundle: as for :func:`plan_split`.
         force: Replace files that exist already.
 
     Returns:
