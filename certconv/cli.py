@@ -32,20 +32,61 @@ from certconv import (
     TrustStore,
     UsageError,
     VerifyPolicy,
+    values,
 )
-from certconv._enums import values
-from certconv._text import emit, json_text, prepare_stream, printable, stream_encoding
+from certconv.console import emit, json_text, prepare_stream, printable, stream_encoding
+
+# -h as well as --help, on the app and (inherited through click's context) every command.
+HELP = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="certconv",
     help="Take certificate bundles apart (PFX, PEM, P7B, DER) and write what Azure needs.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings=HELP,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
 T = TypeVar("T")
+
+# How the command line spells each option a library hint names (certconv.Hint): every
+# certconv.Option member has a row (tests/test_cli_errors.py checks it).
+FLAGS: dict[certconv.Option, str] = {
+    certconv.Option.PASSWORD: "--password-file, --password-env or --password",
+    certconv.Option.NEW_PASSWORD: "--new-password-file, --new-password-env or --new-password",
+    certconv.Option.FORCE: "--force",
+    certconv.Option.MAX_INPUT_SIZE: "--max-input-size",
+    certconv.Option.FORMAT: "--format",
+    certconv.Option.TARGET: "--target",
+    certconv.Option.EMIT: "--emit",
+    certconv.Option.TO: "--to",
+    certconv.Option.INCLUDE_KEY: "--include-key",
+    certconv.Option.INCLUDE_ROOT: "--include-root",
+    certconv.Option.INCLUDE_LEAF: "--include-leaf",
+    certconv.Option.LEGACY: "--legacy",
+    certconv.Option.PROFILE: "--profile",
+    certconv.Option.ONLY: "--only",
+    certconv.Option.SHA1: "--sha1",
+    certconv.Option.OUT: "--out",
+    certconv.Option.CA: "--ca",
+    certconv.Option.HOST: "--host",
+    certconv.Option.PEER: "--peer",
+    certconv.Option.POLICY: "--policy",
+    certconv.Option.PURPOSE: "--purpose",
+    certconv.Option.AT: "--at",
+    certconv.Option.TIMEOUT: "--timeout",
+    certconv.Option.COMPLETE: "--complete",
+    certconv.Option.SNI: "--sni",
+    # The command reads the proxy from the environment (see _proxy_config), never from a flag.
+    certconv.Option.PROXY: "HTTPS_PROXY or HTTP_PROXY",
+}
+
+
+def flag(option: certconv.Option) -> str:
+    """The flag(s) that set ``option``: how an error's hint reads on the command line."""
+    return FLAGS[option]
 
 
 def _version(value: bool) -> None:
@@ -111,12 +152,10 @@ FailWithinOpt = Annotated[
 
 def _timeout(value: float) -> float:
     # The library's own check, so --timeout inf/nan/1e300/0 is a usage error (exit 2) like in a script.
-    from certconv._args import check_timeout
-
     try:
-        return check_timeout(value)
+        return certconv.check_timeout(value)
     except UsageError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(exc.message(flag)) from None
 
 
 TimeoutOpt = Annotated[
@@ -186,8 +225,6 @@ def split(
     ] = False,
 ) -> None:
     """Split bundles into one .cer per certificate, with manifest.json, UPLOAD.md and Azure instructions."""
-    from certconv._text._split import split_summary
-
     if str(out) == "-":
         raise typer.BadParameter(
             "split --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
@@ -217,7 +254,7 @@ def split(
     if as_json:
         _say(json_text(certconv.manifest_json(manifest), _encoding()), newline=False)
     else:
-        _say(split_summary(manifest, encoding=_encoding()))
+        _say(certconv.render_split(manifest, encoding=_encoding()))
 
 
 class _SplitArgs(TypedDict):
@@ -342,9 +379,6 @@ def convert(
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
     """Convert bundles into one file: .cer, .p7b, .pfx, fullchain/chain PEM, Java truststore, Key Vault PEM."""
-    from certconv._convert import convert as convert_files
-    from certconv._text._convert import conversion_summary
-
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
     to_stdout = str(out) == "-"
@@ -361,7 +395,7 @@ def convert(
 
     def call(pw: str | bytes | None) -> certconv.Conversion:
         def attempt(new: str | bytes | None) -> certconv.Conversion:
-            return convert_files(
+            return certconv.convert(
                 sources,
                 None if to_stdout else out,
                 to=to,
@@ -399,7 +433,7 @@ def convert(
         conversion = dataclasses.replace(conversion, out="standard output")
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
-        _say(conversion_summary(conversion, encoding=_encoding(stream)), err=to_stdout)
+        _say(certconv.render_conversion(conversion, encoding=_encoding(stream)), err=to_stdout)
 
 
 def _binary(to: Form, fmt: Format | None) -> bool:
@@ -457,12 +491,10 @@ def _secret(value: str | None, file: Path | None, env: str | None, *, option: st
             )
         return value
     if file is not None:
-        from certconv._password import read_password_file
-
         try:
-            return read_password_file(file)
+            return certconv.read_password_file(file)
         except CertconvError as exc:
-            raise typer.BadParameter(f"{option}-file {exc}") from None
+            raise typer.BadParameter(f"{option}-file {exc.message(flag)}") from None
     if env is not None:
         secret = os.environ.get(env)
         if secret is None:
@@ -520,12 +552,10 @@ def _moment(value: str | None) -> datetime | None:
         raise typer.BadParameter(
             f"{value!r} is not an ISO-8601 date or time (e.g. 2030-01-31 or 2030-01-31T12:00Z)"
         ) from None
-    from certconv._args import check_moment
-
     try:
-        return check_moment(moment)
+        return certconv.check_moment(moment)
     except UsageError as exc:  # a date whose UTC form is outside years 1 to 9999
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(exc.message(flag)) from None
 
 
 @app.command()
@@ -639,7 +669,7 @@ def _fail_within(
     try:
         found = certconv.expiring(certificates, within_days=days, at=at)
     except CertconvError as exc:
-        _say(f"error: {printable(str(exc))}", err=True)
+        _say(f"error: {printable(exc.message(flag))}", err=True)
         raise typer.Exit(2) from None
     _expiry_lines(found)
     if found or not ok:
@@ -753,7 +783,7 @@ def _proxy_config() -> "certconv.ProxyConfig":
     try:
         return certconv.ProxyConfig.from_environ(os.environ)
     except UsageError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {exc.message(flag)}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -794,7 +824,7 @@ def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, 
     except CertconvError as exc:
         _notes(tuple(getattr(exc, "__notes__", ())))  # e.g. an interrupted run undone before this refusal
         # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
-        _say(f"error: {printable(str(exc))}", err=True)
+        _say(f"error: {printable(exc.message(flag))}", err=True)
         raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
     except KeyboardInterrupt:
         _say("error: interrupted; nothing was written", err=True)
