@@ -64,7 +64,7 @@ def _password(
 def _secret(value: str | None, file: Path | None, env: str | None, *, option: str, quiet: bool) -> str | bytes | None:
     """The secret from ``OPTION``, ``OPTION-file`` or ``OPTION-env`` (at most one of them).
 
-    A file's first line is read as :func:`certconv._password.read_password_file`
+    A file's first line is read as :func:`certconv.read_password_file`
     reads it: UTF-8/UTF-16/UTF-32 with a byte-order mark are decoded, other bytes
     kept, so a password in a legacy encoding (Latin-1 exports from old Windows)
     reaches PKCS#12 unchanged; arguments and environment values keep their
@@ -122,7 +122,7 @@ def _proxy_config() -> "certconv.ProxyConfig":
 
 
 def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = False) -> None:
-    """Write one piece of output through certconv._text: any encoding, a closed pipe, never a traceback."""
+    """Write one piece of output through certconv.console: any encoding, a closed pipe, never a traceback."""
     failed = emit(text, sys.stderr if err else sys.stdout, newline=newline, ansi=ansi)
     # A reader that went away (`| head`) wanted no more; any other failure (a full disk) is worth a line.
     if failed is not None and failed.errno != errno.EPIPE and not err:
