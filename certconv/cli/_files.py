@@ -14,6 +14,7 @@ import certconv
 from certconv import AzureTarget, Form, Format, PfxProfile
 from certconv.console import json_text, printable
 
+from . import _io  # _io._stdin_is_terminal looked up at each call: tests stand in a terminal
 from ._app import app
 from ._io import (
     _ask_new_password,
@@ -26,7 +27,6 @@ from ._io import (
     _run,
     _say,
     _sources,
-    _stdin_is_terminal,
 )
 from ._options import (
     CompleteOpt,
@@ -236,7 +236,7 @@ def convert(
         )
     sources = _sources(inputs, max_input_size)
     may_prompt = "-" not in inputs
-    if to is Form.TRUSTSTORE and new_secret is None and may_prompt and _stdin_is_terminal():
+    if to is Form.TRUSTSTORE and new_secret is None and may_prompt and _io._stdin_is_terminal():
         # A truststore may have the empty password; at a terminal, ask (Enter twice for none).
         new_secret = _ask_new_password("New truststore password (Enter for none): ")
 
@@ -264,7 +264,7 @@ def convert(
         try:
             return attempt(new_secret)
         except certconv.NewPasswordRequiredError:
-            if new_secret is not None or not may_prompt or not _stdin_is_terminal():
+            if new_secret is not None or not may_prompt or not _io._stdin_is_terminal():
                 raise
             return attempt(_ask_new_password())
 
