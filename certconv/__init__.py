@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
+from ._args import check_moment, check_timeout
 from ._enums import (
     AzureTarget,
     FailureCode,
@@ -34,6 +35,7 @@ from ._enums import (
     TrustStore,
     VerifyPolicy,
     WarningCode,
+    values,
 )
 from ._errors import (
     CertconvError,
@@ -65,6 +67,7 @@ from ._errors import (
 from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
 from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
 from ._names import file_names
+from ._password import read_password_file
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from ._x509 import ca_issuers_urls, signed_by
@@ -80,6 +83,8 @@ if TYPE_CHECKING:
     from ._inspect import CertificateDetails, Inspection, inspect
     from ._probe import TlsFinding, TlsReport, VersionProbe
     from ._proxy import Proxy, ProxyConfig
+    from ._text._convert import conversion_summary as render_conversion
+    from ._text._split import split_summary as render_split
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
 
@@ -97,15 +102,20 @@ _LAZY = {
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }
+# Public names whose function lives under another name in the output layer (certconv._text).
+_RENAMED = {
+    "render_split": ("_text._split", "split_summary"),
+    "render_conversion": ("_text._convert", "conversion_summary"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    module, attribute = _RENAMED.get(name) or (_LAZY.get(name), name)
     if module is None:
         raise AttributeError(f"module 'certconv' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__), attribute)
     globals()[name] = value  # later look-ups skip this function
     return value
 
@@ -188,6 +198,8 @@ __all__ = [
     "WrongPasswordError",
     "__version__",
     "ca_issuers_urls",
+    "check_moment",
+    "check_timeout",
     "convert",
     "convert_bundle",
     "diagnose_backend",
@@ -198,9 +210,13 @@ __all__ = [
     "load",
     "manifest_json",
     "plan_split",
+    "read_password_file",
+    "render_conversion",
+    "render_split",
     "signed_by",
     "split",
     "split_each",
+    "values",
     "verify",
     "write_convert",
     "write_split",

@@ -86,7 +86,7 @@ def test_prompts_for_a_missing_password_on_a_terminal(
 ) -> None:
     asked: list[str] = []
     monkeypatch.setattr("getpass.getpass", lambda prompt: asked.append(prompt) or PASSWORD)
-    monkeypatch.setattr("certconv.cli._stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("certconv.cli._io._stdin_is_terminal", lambda: True)
     result = runner.invoke(app, ["split", str(pfx), "--out", str(tmp_path / "o"), "-q"])
     assert result.exit_code == 0, result.output
     assert asked == ["PKCS#12 password: "]

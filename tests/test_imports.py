@@ -75,6 +75,9 @@ def _package_imports() -> dict[str, set[str]]:
                 # Importing a.b runs a's __init__ first: both are dependencies.
                 deps.update(".".join(dotted[:i]) for i in range(1, len(dotted) + 1))
         deps.discard(name)
+        # A module's own packages run before it whatever it imports (certconv/cli/__init__ imports
+        # its command modules to register them): an edge to them says nothing about direction.
+        deps -= {".".join(parts[:i]) for i in range(1, len(parts))}
         graph[name] = deps
     return graph
 

@@ -276,7 +276,7 @@ class _Terminal:
 def test_colour_only_on_a_terminal_without_no_color(
     tty: bool, no_color: str | None, expected: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from certconv import cli
+    from certconv.cli import _io as cli
 
     monkeypatch.setattr(sys, "stdout", _Terminal(tty))
     if no_color is None:

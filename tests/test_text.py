@@ -82,7 +82,8 @@ def test_every_non_ascii_symbol_certconv_prints_has_an_ascii_fallback() -> None:
     root = Path(certconv.__file__).parent
     shown = set()
     names = ("_text/_split.py", "_text/_inspect.py", "_text/_convert.py", "_verify.py", "azure/_facts.py")
-    for name in (*names, "azure/_checks.py", "_chain.py", "cli.py"):
+    cli = sorted(str(path.relative_to(root)) for path in (root / "cli").glob("*.py"))
+    for name in (*names, "azure/_checks.py", "_chain.py", *cli):
         for line in (root / name).read_text("utf-8").splitlines():
             if line.strip().startswith(("#", '"""')) or "``" in line:
                 continue

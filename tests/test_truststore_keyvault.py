@@ -563,7 +563,7 @@ def test_cli_truststore_asks_for_a_password_twice_at_a_terminal(
 ) -> None:
     import getpass
 
-    from certconv import cli
+    from certconv.cli import _io as cli
 
     answers = iter([SECRET, SECRET])
     monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)

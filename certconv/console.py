@@ -1,0 +1,18 @@
+"""Writing certconv's text to a console: the layer the ``certconv`` command prints through.
+
+A script that shows certconv's renderings (:func:`certconv.render_split`,
+``Inspection.render``...) to a person can use the same five functions the
+command does, so names from certificates cannot put control characters on a
+terminal and a Windows code page gets ASCII stand-ins, not a
+``UnicodeEncodeError``:
+
+>>> from certconv.console import printable
+>>> printable("CN=evil\\x1b[2J")
+'CN=evil\\\\x1b[2J'
+"""
+
+from __future__ import annotations
+
+from ._text._console import emit, json_text, prepare_stream, printable, stream_encoding
+
+__all__ = ["emit", "json_text", "prepare_stream", "printable", "stream_encoding"]
