@@ -36,8 +36,10 @@ from ._errors import (
     ConversionError,
     KeyMismatchError,
     NewPasswordRequiredError,
+    Option,
     UnsafeOutputError,
     UsageError,
+    hint,
 )
 from ._model import Bundle, Certificate, Role
 from ._password import password_bytes
@@ -66,6 +68,7 @@ KEY_VAULT_PEM_DOC = (
     "https://learn.microsoft.com/azure/key-vault/certificates/certificate-scenarios#formats-of-import-we-support"
 )
 _APP_SERVICE_MIN_RSA = 2048
+_ROOT_HINT_OPTIONS = (Option.INCLUDE_ROOT, Option.ONLY, Option.SHA1)
 
 _KEY_MODE = 0o600
 _CERT_MODE = 0o644
@@ -259,9 +262,9 @@ def write_convert(
     """
     if Path(out).name == "-":
         raise UnsafeOutputError(
-            "a file named - is not written: pass out=None for the bytes (the command line's --out - "
-            "writes them to standard output)",
+            "a file named - is not written",
             path=str(out),
+            hint=hint("pass {} None for the bytes", Option.OUT),
         )
     from ._import_scripts import check_emit, render_import_scripts
 
@@ -281,7 +284,9 @@ def write_convert(
     )
     path = Path(out)
     if not path.name or path.name in (".", ".."):
-        raise UnsafeOutputError("is not a file name; give the file to write, e.g. --out backend.pfx", path=str(out))
+        raise UnsafeOutputError(
+            "is not a file name", path=str(out), hint=hint("give the file to write with {}", Option.OUT)
+        )
     scripts = {}
     if languages:
         scripts = render_import_scripts(
@@ -452,35 +457,50 @@ def _check_options(
     fmt = None if format is None else coerce(Format, format, "format")
     pfx_profile = None if profile is None else coerce(PfxProfile, profile, "profile")
     if format is not None and to is not Form.P7B:
-        raise ConversionError(f"--format applies to --to p7b only; --to {to} decides the encoding itself")
+        raise ConversionError(
+            f"an encoding applies to the p7b form only; the {to} form decides its encoding itself",
+            hint=hint("leave {} out", Option.FORMAT),
+        )
     if profile is not None and to is not Form.PFX:
-        raise ConversionError(f"--profile {profile} applies to --to pfx only")
+        raise ConversionError(
+            f"the {profile} profile applies to the pfx form only", hint=hint("leave {} out", Option.PROFILE)
+        )
     if legacy and to not in (Form.PFX, Form.TRUSTSTORE):
-        raise ConversionError("--legacy applies to --to pfx and truststore only")
+        raise ConversionError(
+            "legacy encryption applies to the pfx and truststore forms only", hint=hint("leave {} out", Option.LEGACY)
+        )
     if legacy and pfx_profile is PfxProfile.APPSERVICE:
-        raise ConversionError("--profile appservice already uses 3DES and a SHA-1 MAC: drop --legacy")
+        raise ConversionError(
+            "the appservice profile already uses 3DES and a SHA-1 MAC", hint=hint("drop {}", Option.LEGACY)
+        )
     if include_key and to in (Form.DER, Form.P7B, Form.CHAIN, Form.TRUSTSTORE, Form.KEYVAULT):
         why = "always holds the private key" if to is Form.KEYVAULT else "holds no private key"
         raise ConversionError(
-            f"--include-key cannot be used with --to {to}: it {why} (--include-key is for --to pem and fullchain)"
+            f"the {to} form {why}: the private key is added only to the pem and fullchain forms",
+            hint=hint("leave {} out", Option.INCLUDE_KEY),
         )
     if include_root and to not in (Form.FULLCHAIN, Form.CHAIN, Form.PFX, Form.KEYVAULT):
         why = "trusts the roots already" if to is Form.TRUSTSTORE else "writes no chain"
         raise ConversionError(
-            f"--include-root applies to --to fullchain, chain, pfx and keyvault; --to {to} {why} "
-            "(--only and --sha1 pick certificates for any form)"
+            f"the root is added only to the fullchain, chain, pfx and keyvault forms; the {to} form {why}",
+            hint=hint("leave {} out ({} and {} pick certificates for any form)", *_ROOT_HINT_OPTIONS),
         )
     if include_leaf and to is not Form.TRUSTSTORE:
-        raise ConversionError("--include-leaf applies to --to truststore only (other forms write the leaf already)")
+        raise ConversionError(
+            "the leaf is added only to the truststore form (other forms write the leaf already)",
+            hint=hint("leave {} out", Option.INCLUDE_LEAF),
+        )
     password_bytes(new_password, what="new password")  # refused before any input is read
     if new_password is not None and to is Form.KEYVAULT:
         raise ConversionError(
-            "Key Vault's PEM import takes the private key unencrypted, so --to keyvault takes no new password "
-            f"({KEY_VAULT_PEM_DOC}); for a password-protected file use --to pfx"
+            "Key Vault's PEM import takes the private key unencrypted, so the keyvault form takes no new password "
+            f"({KEY_VAULT_PEM_DOC}); for a password-protected file use the pfx form",
+            hint=hint("leave {} out", Option.NEW_PASSWORD),
         )
     if new_password is not None and to not in (Form.PFX, Form.TRUSTSTORE) and not include_key:
         raise ConversionError(
-            f"--new-password protects a private key, and --to {to} writes none (add --include-key for PEM)"
+            f"a new password protects a private key, and the {to} form writes none",
+            hint=hint("leave {} out, or add {} for PEM", Option.NEW_PASSWORD, Option.INCLUDE_KEY),
         )
     from ._import_scripts import check_emit
 
@@ -494,8 +514,8 @@ def _check_options(
 def _single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
     if len(bundle.certificates) != 1:
         raise ConversionError(
-            f"input holds {len(bundle.certificates)} certificates and --to {to} writes one: "
-            "use `certconv split` for one file each, or --to p7b (or fullchain) for all in one file"
+            f"input holds {len(bundle.certificates)} certificates and the {to} form writes one: "
+            "split the bundle for one file each, or convert to p7b (or fullchain) for all in one file"
         )
     cert = bundle.certificates[0]
     notes: list[str] = []
@@ -511,7 +531,7 @@ def _single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool
         data += _pem_key(key, secret)
         encryption = _PEM_KEY if secret else None
     elif bundle.private_keys:
-        notes.append("the input's private key was not written (add --include-key to append it)")
+        notes.append("the input's private key was not written (it is appended only on request)")
     return Conversion(Form.PEM, Format.PEM, (cert,), include_key, encryption, tuple(notes), bundle, data)
 
 
@@ -527,9 +547,7 @@ def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
     return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
 
 
-def _pem_chain(
-    bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool, include_root: bool
-) -> Conversion:
+def _pem_chain(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool, include_root: bool) -> Conversion:
     path = _leaf_path(bundle, to)
     leaf = path[0]
     notes: list[str] = []
@@ -539,8 +557,8 @@ def _pem_chain(
     if not certs:
         why = "is self-signed" if leaf.self_signed else "is issued directly by the root"
         raise ConversionError(
-            f"'{leaf.common_name}' {why}: there is no intermediate certificate to write "
-            "(use --to fullchain or pem, or add --include-root)"
+            f"'{leaf.common_name}' {why}: there is no intermediate certificate to write (convert to fullchain or pem)",
+            hint=hint("or add {}", Option.INCLUDE_ROOT),
         )
     # An incomplete chain is written as far as it goes; the bundle's missing-issuer warning says so.
     data = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
@@ -549,7 +567,7 @@ def _pem_chain(
         data += _pem_key(_key_of(bundle, leaf), secret)
         encryption = _PEM_KEY if secret else None
     elif bundle.private_keys and to is Form.FULLCHAIN:
-        notes.append("the input's private key was not written (add --include-key to append it)")
+        notes.append("the input's private key was not written (it is appended only on request)")
     return Conversion(to, Format.PEM, certs, include_key, encryption, tuple(notes), bundle, data)
 
 
@@ -563,7 +581,7 @@ def _sent(path: Sequence[Certificate], *, include_root: bool, notes: list[str]) 
             certs += (top,)
         elif not top.self_signed:
             notes.append(
-                f"--include-root: the chain of '{leaf.common_name}' ends at '{top.common_name}', whose issuer "
+                f"root asked for, but the chain of '{leaf.common_name}' ends at '{top.common_name}', whose issuer "
                 "is not in the input, so no root was written (add the root certificate as another input)"
             )
     return certs
@@ -575,14 +593,14 @@ def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: bo
     leaf, key = _pfx_key(bundle)
     if not secret:
         raise NewPasswordRequiredError(
-            "a PFX with a private key needs a password: give --new-password-file, --new-password-env "
-            "or --new-password (an empty password does not protect the key)"
+            "a PFX with a private key needs a password (an empty password does not protect the key)",
+            hint=hint("give one with {}", Option.NEW_PASSWORD),
         )
     notes: list[str] = []
     path = _path_from(bundle, leaf)
     certs = _sent(path, include_root=include_root, notes=notes)
     if not include_root and path[-1].self_signed and path[-1] is not leaf:
-        notes.append(f"the root '{path[-1].common_name}' was left out (add --include-root to put it in)")
+        notes.append(f"the root '{path[-1].common_name}' was left out (it is added only on request)")
     data = _serialize_pfx(leaf, key, certs[1:], _pkcs12_encryption(secret, legacy=legacy))
     left_out = [c for c in bundle.certificates if c not in path]
     if left_out:
@@ -598,7 +616,7 @@ def _app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
     """What App Service requires (:data:`APP_SERVICE_DOC`): 3DES, a 2048-bit key, the chain up to its root."""
     if not bundle.private_keys:
         raise ConversionError(
-            "--profile appservice needs the private key of the certificate: App Service takes a PFX with its key "
+            "the appservice profile needs the private key of the certificate: App Service takes a PFX with its key "
             "(add the key file, or the PFX that holds it, as another input)"
         )
     leaf, key = _pfx_key(bundle)
@@ -609,8 +627,7 @@ def _app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
         )
     if not secret:
         raise NewPasswordRequiredError(
-            "App Service requires a password-protected PFX: give --new-password-file, --new-password-env "
-            "or --new-password"
+            "App Service requires a password-protected PFX", hint=hint("give a password with {}", Option.NEW_PASSWORD)
         )
     path = _path_from(bundle, leaf)
     if not path[-1].self_signed:
@@ -653,21 +670,21 @@ def _truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_l
     certs = tuple(c for c in bundle.certificates if include_leaf or c.role is not Role.LEAF)
     if not certs:
         raise ConversionError(
-            "input holds no CA certificate (root or intermediate) to trust: add --include-leaf to trust "
-            "the end-entity certificates themselves, or add the CA certificates as inputs"
+            "input holds no CA certificate (root or intermediate) to trust: add the CA certificates as inputs",
+            hint=hint("or add {} to trust the end-entity certificates themselves", Option.INCLUDE_LEAF),
         )
     encryption, described = _store_encryption(secret, legacy=legacy)
     notes: list[str] = []
     if not secret:
         notes.append(
             "the truststore password is empty (keytool -storepass '' and javax.net.ssl.trustStorePassword= open it); "
-            "it holds public certificates only, give --new-password-env for a password"
+            "it holds public certificates only, give a new password for one"
         )
     leaves = [c for c in bundle.certificates if c not in certs]
     if leaves:
         notes.append(
             f"{len(leaves)} end-entity certificate{'s' if len(leaves) != 1 else ''} left out "
-            "(Java trusts the CAs that issued them; add --include-leaf to trust them directly)"
+            "(Java trusts the CAs that issued them; they are added only on request)"
         )
     if bundle.private_keys:
         notes.append("the input's private key was not written (a truststore holds certificates only)")
@@ -681,21 +698,20 @@ def _keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
     leaf = path[0]
     if not bundle.private_keys:
         raise ConversionError(
-            f"--to keyvault needs the private key of '{leaf.common_name}': Key Vault imports a certificate "
+            f"the keyvault form needs the private key of '{leaf.common_name}': Key Vault imports a certificate "
             "with its key (add the key file, or the PFX that holds it, as another input)"
         )
     key = _key_of(bundle, leaf)
     if not isinstance(key, _KEY_VAULT_KEY_TYPES):
         raise ConversionError(
-            f"the private key of '{leaf.common_name}' is neither RSA nor EC, the key types Key Vault "
-            "certificates hold"
+            f"the private key of '{leaf.common_name}' is neither RSA nor EC, the key types Key Vault certificates hold"
         )
     notes: list[str] = []
     certs = _sent(path, include_root=include_root, notes=notes)
     # Only PEM blocks, no "Bag Attributes" or other text: Key Vault refuses metadata in the file.
     data = _pem_key(key, None) + b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
     if not include_root and path[-1].self_signed and path[-1] is not leaf:
-        notes.append(f"the root '{path[-1].common_name}' was left out (add --include-root to put it in)")
+        notes.append(f"the root '{path[-1].common_name}' was left out (it is added only on request)")
     left_out = [c for c in bundle.certificates if c not in path]
     if left_out:
         notes.append(
@@ -734,14 +750,12 @@ def _serialize_pfx(
     )
 
 
-def _store_encryption(
-    secret: bytes | None, *, legacy: bool
-) -> tuple[serialization.KeySerializationEncryption, str]:
+def _store_encryption(secret: bytes | None, *, legacy: bool) -> tuple[serialization.KeySerializationEncryption, str]:
     """How a certificate-only PKCS#12 is protected, and how the summary says it."""
     if secret:
         return _pkcs12_encryption(secret, legacy=legacy), _LEGACY if legacy else _MODERN
     if legacy:
-        raise ConversionError("--legacy encryption needs a password: give --new-password-file or --new-password-env")
+        raise ConversionError("legacy encryption needs a password", hint=hint("give one with {}", Option.NEW_PASSWORD))
     # What the APIM self-hosted gateway and Java take: no key, the empty password.
     return serialization.NoEncryption(), _CLEAR_CERTS
 
@@ -814,8 +828,8 @@ def _leaf_path(bundle: Bundle, to: str) -> tuple[Certificate, ...]:
         return chains[0].certificates
     if not chains:
         raise ConversionError(
-            f"input holds no end-entity certificate, only CA certificates: --to {to} needs the server's "
-            "certificate (use --to p7b or `certconv split` for CA certificates)"
+            f"input holds no end-entity certificate, only CA certificates: the {to} form needs the server's "
+            "certificate (convert to p7b, or split the bundle, for CA certificates)"
         )
     names = ", ".join(f"'{c.leaf.common_name}'" for c in chains)
     raise ConversionError(
@@ -867,6 +881,6 @@ def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
             f"the private key does not match '{cert.common_name}'; give the key that belongs to this certificate"
         )
     raise ConversionError(
-        f"--include-key: the input has no private key for '{cert.common_name}' "
+        f"the private key was asked for, but the input has none for '{cert.common_name}' "
         "(add the key file as another input, or the PFX that holds it)"
     )

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from . import _der
 from ._enums import WarningCode
-from ._errors import CorruptInputError, UnsafeInputError, UnsupportedFormatError, WrongPasswordError
+from ._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
 from ._limits import MAX_CERTIFICATES
 from ._names import printable
 
@@ -128,8 +128,7 @@ class _Cursor:
         left = len(self.data) - self.pos
         if size > left:
             raise CorruptInputError(
-                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, "
-                f"{left:,} are left",
+                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, {left:,} are left",
                 path=self.name,
             )
         chunk = self.data[self.pos : self.pos + size]
@@ -618,7 +617,8 @@ def _integrity_failure(store: Keystore, password: str, name: str, budget: _Budge
             path=name,
         )
     return WrongPasswordError(
-        f"wrong password for the {store.kind} keystore: its integrity hash does not match (check the password; "
-        "--password-file keeps every character as typed; a damaged keystore fails the same way)",
+        f"wrong password for the {store.kind} keystore: its integrity hash does not match "
+        "(a damaged keystore fails the same way)",
         path=name,
+        hint=hint("check the {}", Option.PASSWORD),
     )

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import FetchVerdict
-from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError
+from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 from ._model import Bundle, Certificate, Chain, FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
@@ -301,9 +301,9 @@ def _tls_handshake(
         conn.set_tlsext_host_name(target.sni.encode("idna"))
     conn.set_connect_state()
     late = NetworkTimeoutError(
-        f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, "
-        "or the server is too slow (raise --timeout)",
+        f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, or the server is too slow",
         path=target.name,
+        hint=hint("raise {}", Option.TIMEOUT),
     )
     if early:
         conn.bio_write(early)
@@ -403,8 +403,9 @@ def _handshake_error(exc: Exception, target: Target) -> NetworkError:
     if any("alert" in r for r in reasons):
         return NetworkError(
             f"the server refused the TLS handshake ({reason}); it may need another name sent "
-            f"({_sni_words(target)}, try --sni) or a client certificate",
+            f"({_sni_words(target)}) or a client certificate",
             path=target.name,
+            hint=hint("try another name with {}", Option.SNI),
         )
     return NotTLSError(f"the server's answer is not TLS ({reason}); is this the TLS port?", path=target.name)
 
