@@ -339,7 +339,7 @@ class _Words:
             what_text += f" `{cert.common_name}`"
         if top.origin is Origin.AIA:
             # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
-            how = "was downloaded from an AIA URL (AIA completion) but is not uploaded to APIM: check it is your root, then"
+            how = "was downloaded from an AIA URL (completion) but is not uploaded to APIM: check it is your root, then"
         else:
             how = "is sent by the server but not uploaded to APIM:"
         return VerifyFailure(
