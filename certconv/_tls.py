@@ -29,6 +29,7 @@ from ._model import Bundle, Certificate, Chain, FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
 from ._x509 import issued_by
+from .azure._checks import BUNDLE_CHECKS
 
 if TYPE_CHECKING:
     import socket
@@ -186,9 +187,9 @@ def fetch(
     if complete:
         from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy)
+        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     else:
-        bundle = build_bundle([result], at=at)
+        bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
     served = tuple(
         by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
