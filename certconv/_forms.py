@@ -245,6 +245,6 @@ def key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
             f"the private key does not match '{cert.common_name}'; give the key that belongs to this certificate"
         )
     raise ConversionError(
-        f"the private key was asked for, but the input has none for '{cert.common_name}' "
+        f"the input has no private key for '{cert.common_name}' to add "
         "(add the key file as another input, or the PFX that holds it)"
     )

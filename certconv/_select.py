@@ -102,7 +102,7 @@ def select(bundle: Bundle, selection: Selection) -> Bundle:
         if selection.roles is not None and cert.role not in selection.roles:
             raise ConversionError(
                 f"SHA-1 {sha1} is the {cert.role.value} '{cert.common_name}', which "
-                f"{selection.roles_words()} leaves out"
+                f"the selection ({selection.roles_words()}) leaves out"
             )
 
     def kept(cert: Certificate) -> bool:
@@ -113,7 +113,9 @@ def select(bundle: Bundle, selection: Selection) -> Bundle:
     certificates = tuple(c for c in bundle.certificates if kept(c))
     if not certificates:
         held = ", ".join(f"{len(group)} {role.value}" for role, group in _by_role(bundle) if group)
-        raise ConversionError(f"{selection.describe()} selects no certificate of the input (it holds {held})")
+        raise ConversionError(
+            f"the selection ({selection.describe()}) keeps no certificate of the input (it holds {held})"
+        )
     chains = tuple(
         Chain(tuple(c for c in chain.certificates if kept(c))) for chain in bundle.chains if kept(chain.leaf)
     )
