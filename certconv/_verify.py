@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle, certificate_of, graph
+from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from ._errors import InputError, NoCertificateError, Option, UsageError, hint
+from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, label, name_key
