@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _limits, _pkcs12
+from . import _der, _limits, _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
@@ -315,8 +315,8 @@ class _Reader:
         # Without a password, try none and then the empty one (Windows writes either).
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
-        attempts = [None, b""] if self.password is None else [_pkcs12.utf8_password(self.password), None, b""]
-        opening = _pkcs12.Opening(data, self.name)  # before any key derivation: crafted iteration counts
+        attempts = [None, b""] if self.password is None else [_pkcs12_open.utf8_password(self.password), None, b""]
+        opening = _pkcs12_open.Opening(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
             opening.check_password(password)  # and those of key bags hidden in the encrypted contents
@@ -337,15 +337,15 @@ class _Reader:
         if loaded.key is not None:
             self.keys.append(loaded.key)
 
-    def _pkcs12_failure(self, data: bytes, opening: _pkcs12.Opening) -> InputError:
+    def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
         if self.password is None:
             return PasswordRequiredError(
                 "PKCS#12 file is password-protected",
                 path=self.name,
                 hint=hint("give its password with {}", Option.PASSWORD),
             )
-        password = _pkcs12.utf8_password(self.password)
-        verdict = _pkcs12.mac_verdict(data, password)
+        password = _pkcs12_open.utf8_password(self.password)
+        verdict = _pkcs12_open.mac_verdict(data, password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
         decrypts = opening.password_decrypts(password) if verdict is not True else None
