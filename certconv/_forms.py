@@ -25,6 +25,7 @@ __all__ = [
     "key_of",
     "keyvault",
     "leaf_path",
+    "note_left_out",
     "ordered",
     "p7b",
     "path_from",
@@ -143,14 +144,19 @@ def keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
     data = pem_key(key, None) + b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
     if not include_root and path[-1].self_signed and path[-1] is not leaf:
         notes.append(f"the root '{path[-1].common_name}' was left out (it is added only on request)")
+    note_left_out(bundle, path, notes)
+    encryption = "none: the key is unencrypted PKCS#8, as Key Vault's PEM import requires"
+    return Conversion(Form.KEYVAULT, Format.PEM, certs, True, encryption, tuple(notes), bundle, data)
+
+
+def note_left_out(bundle: Bundle, path: Sequence[Certificate], notes: list[str]) -> None:
+    """Say how many certificates of the bundle are not in the chain ``path`` (and so not written)."""
     left_out = [c for c in bundle.certificates if c not in path]
     if left_out:
         notes.append(
             f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
+            f"'{path[0].common_name}' left out"
         )
-    encryption = "none: the key is unencrypted PKCS#8, as Key Vault's PEM import requires"
-    return Conversion(Form.KEYVAULT, Format.PEM, certs, True, encryption, tuple(notes), bundle, data)
 
 
 def pem_key(key: PrivateKeyTypes, secret: bytes | None) -> bytes:

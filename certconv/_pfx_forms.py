@@ -19,7 +19,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from ._conversion import Conversion
 from ._enums import Form, Format, PfxProfile
 from ._errors import ConversionError, NewPasswordRequiredError, Option, hint
-from ._forms import key_of, ordered, path_from, pfx_subject, sent
+from ._forms import key_of, note_left_out, ordered, path_from, pfx_subject, sent
 from ._model import Bundle, Certificate, Role
 from ._truststore import java_truststore
 from ._x509 import read_extension
@@ -68,12 +68,7 @@ def pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: boo
     if not include_root and path[-1].self_signed and path[-1] is not leaf:
         notes.append(f"the root '{path[-1].common_name}' was left out (it is added only on request)")
     data = _serialize_pfx(leaf, key, certs[1:], _pkcs12_encryption(secret, legacy=legacy))
-    left_out = [c for c in bundle.certificates if c not in path]
-    if left_out:
-        notes.append(
-            f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
-        )
+    note_left_out(bundle, path, notes)
     encryption = _LEGACY if legacy else _MODERN
     return Conversion(Form.PFX, Format.DER, certs, True, encryption, tuple(notes), bundle, data)
 
@@ -112,12 +107,7 @@ def app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
         )
     certs = sent(path, include_root=True, notes=notes)
     data = _serialize_pfx(leaf, key, certs[1:], _pkcs12_encryption(secret, legacy=True))
-    left_out = [c for c in bundle.certificates if c not in path]
-    if left_out:
-        notes.append(
-            f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
-        )
+    note_left_out(bundle, path, notes)
     return Conversion(
         Form.PFX, Format.DER, certs, True, _LEGACY, tuple(notes), bundle, data, profile=PfxProfile.APPSERVICE
     )
