@@ -330,5 +330,5 @@ def _integrity_failure(store: Keystore, password: str, name: str, budget: Budget
         f"wrong password for the {store.kind} keystore: its integrity hash does not match "
         "(a damaged keystore fails the same way)",
         path=name,
-        hint=hint("check the {}", Option.PASSWORD),
+        hint=hint("check the password given with {}", Option.PASSWORD),
     )

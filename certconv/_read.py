@@ -365,7 +365,7 @@ class _Reader:
             return WrongPasswordError(
                 "wrong password for PKCS#12" + _NOT_UTF8_HINT * (password != self.password),
                 path=self.name,
-                hint=hint("check the {}", Option.PASSWORD),
+                hint=hint("check the password given with {}", Option.PASSWORD),
             )
         if verdict is True:
             return CorruptInputError(
