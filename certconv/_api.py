@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, overload
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import InputError, NoCertificateError, UsageError
+from ._errors import InputError, NoCertificateError, Option, UsageError, hint
 from ._manifest import MANIFEST_NAME, Manifest
 from ._model import Bundle
 from ._password import password_bytes
@@ -113,8 +113,9 @@ def _to_source(item: InputLike, max_input_size: int) -> Source:
 
         raise InputTooLargeError(
             # Standard input is read only one byte past the limit: its real size is unknown.
-            f"is over the {max_input_size:,}-byte input limit (raise it with --max-input-size)",
+            f"is over the {max_input_size:,}-byte input limit",
             path=source.name,
+            hint=hint("raise it with {}", Option.MAX_INPUT_SIZE),
         )
     return source
 

@@ -42,7 +42,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import CertconvError, OutputBusyError, OutputError, OutputExistsError, UnsafeOutputError, UsageError
+from ._errors import (
+    CertconvError,
+    Option,
+    OutputBusyError,
+    OutputError,
+    OutputExistsError,
+    UnsafeOutputError,
+    UsageError,
+    hint,
+)
 
 if sys.platform == "win32":
     import msvcrt
@@ -71,6 +80,8 @@ _WINDOWS_LOCK_OFFSET = 1 << 30
 _MODES_RESTRICT = os.name != "nt"
 
 _sleep: Callable[[float], None] = time.sleep  # tests count retries instead of sleeping
+
+_FORCE = hint("use {} to overwrite", Option.FORCE)
 
 
 def _phase(step: str) -> None:
@@ -232,9 +243,7 @@ def _write_into(
             target = out / file
             if os.path.lexists(target):
                 if not force:  # appeared since the check, written by something that is not certconv
-                    raise OutputExistsError(
-                        "exists already; nothing was written (use --force to overwrite)", path=str(target)
-                    )
+                    raise OutputExistsError("exists already; nothing was written", path=str(target), hint=_FORCE)
                 _fs(os.replace, target, staging / _REPLACED / file)  # renames a symlink itself, never its target
                 _phase("replaced")
             _fs(os.replace, staging / file, target)
@@ -637,7 +646,7 @@ def _check_targets(out: Path, files: Iterable[str], *, force: bool) -> set[str]:
         if target.is_dir() and not target.is_symlink():
             raise UnsafeOutputError("is a folder; nothing was written", path=str(target))
         if not force:
-            raise OutputExistsError("exists already; nothing was written (use --force to overwrite)", path=str(target))
+            raise OutputExistsError("exists already; nothing was written", path=str(target), hint=_FORCE)
         existing.add(name)
     return existing
 

@@ -1,14 +1,12 @@
-"""Pure logic: deduplicate, link issuers, classify roles, order chains. No I/O.
+"""Pure logic: classify roles, choose and order chains, warn. No I/O.
 
-Issuers are found through an index of subject names (never by comparing all
-pairs), narrowed by authority/subject key identifiers and confirmed by a
-signature check made with the issuer's public key directly, so SHA-1 and MD5
-signatures of old roots verify too (``verify_directly_issued_by`` refuses them).
+The certificates arrive deduplicated and linked to their issuers by
+:mod:`certconv._graph`; this module decides what each one is and which chain
+each end-entity certificate gets.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -18,17 +16,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._enums import Validity, WarningCode
-from ._errors import UnsafeInputError
+from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
-from ._names import display_name, name_key
-from ._read import RawCertificate, ReadResult
+from ._names import display_name
+from ._read import ReadResult
 from ._text import printable
-from ._verify_policy import Facts
 from ._x509 import (
     WORK,
     WorkCounts,
     ca_issuers_urls,
-    check_signature,
     iso_day,
     issued_by,
     key_spki,
@@ -45,9 +41,7 @@ __all__ = [
     "WorkCounts",
     "build_bundle",
     "ca_issuers_urls",
-    "certificate_of",
-    "graph",
-    "issued_by",
+        "issued_by",
     "read_extension",
     "signed_by",
     "whole_seconds",
@@ -59,97 +53,6 @@ BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
 _MAX_DEPTH = 16
 _SEARCH_BUDGET = 10_000
 _TOTAL_SEARCH_BUDGET = 200_000
-_MAX_SIGNATURE_CHECKS = 10_000
-"""Most issuer candidates (same name) chaining may check by signature beyond two per certificate.
-
-Each check is a signature verification (about 60 µs for ECDSA): certificates that
-all share one name and each name it as issuer would otherwise cost n² of them
-(300 such certificates took 12 s). Real inputs need a handful.
-"""
-_MAX_SAME_NAME_CHECKS = 4_000
-"""Most signature checks the certificates naming one issuer name may need together.
-
-limbo's ``pathological-chain-same-subject-distinct-key`` (100 CAs of one name, no key
-identifiers) needs 10,000, 1.3 s; 60 certificates of one name still chain (3,600).
-cryptography's verifier allows 128 checks for a whole verification.
-"""
-
-
-class _Node:
-    """Working state for one unique certificate while the bundle is built."""
-
-    __slots__ = (
-        "_facts",
-        "aki",
-        "bc_ca",
-        "der",
-        "issued_any",
-        "issuer_key",
-        "issuers",
-        "label",
-        "raw",
-        "self_signed",
-        "sha1",
-        "sha256",
-        "ski",
-        "subject_key",
-        "unverifiable",
-    )
-
-    def __init__(self, raw: RawCertificate) -> None:
-        cert = raw.x509
-        self.raw = raw
-        self.der = raw.der
-        self.sha1 = hashlib.sha1(raw.der).hexdigest().upper()  # noqa: S324 - thumbprint, not security
-        self.sha256 = hashlib.sha256(raw.der).hexdigest().upper()
-        self.subject_key = name_key(cert.subject)
-        self.issuer_key = name_key(cert.issuer)
-        self.ski = _extension_value(cert, x509.SubjectKeyIdentifier, "digest")
-        self.aki = _extension_value(cert, x509.AuthorityKeyIdentifier, "key_identifier")
-        self.bc_ca = _basic_constraints_ca(cert)
-        self_check = check_signature(cert, cert) if self.subject_key == self.issuer_key else False
-        self.self_signed = self_check is True
-        self.unverifiable = self_check is None
-        self.issuers: list[_Node] = []
-        self.issued_any = False
-        self.label = display_name(cert.subject).casefold()
-        self._facts: Facts | None = None
-
-    @property
-    def facts(self) -> Facts:
-        """What the verification rules read, parsed on first use (fail closed)."""
-        if self._facts is None:
-            self._facts = Facts.of(self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed)
-        return self._facts
-
-    @property
-    def ca(self) -> bool:
-        # X.509 v1 self-signed certificates predate basicConstraints; OpenSSL accepts them as CAs.
-        if self.bc_ca is None:
-            return self.self_signed and self.raw.x509.version is x509.Version.v1
-        return self.bc_ca
-
-    @property
-    def role(self) -> Role:
-        if self.self_signed:
-            return Role.ROOT
-        if self.ca or self.issued_any:
-            return Role.INTERMEDIATE
-        return Role.LEAF
-
-    @property
-    def not_after(self) -> datetime:
-        return self.raw.x509.not_valid_after_utc
-
-
-def _extension_value(cert: x509.Certificate, kind: type[x509.ExtensionType], attr: str) -> bytes | None:
-    value: bytes | None = getattr(read_extension(cert, kind), attr, None)
-    return value
-
-
-def _basic_constraints_ca(cert: x509.Certificate) -> bool | None:
-    constraints = read_extension(cert, x509.BasicConstraints)
-    return None if constraints is None else constraints.ca
 
 
 def build_bundle(
@@ -171,8 +74,8 @@ def build_bundle(
     """
     at = whole_seconds(at or datetime.now(UTC))
     warnings: list[BundleWarning] = [w for r in results for w in r.warnings]
-    nodes = _unique_nodes((c for r in results for c in r.certificates), warnings)
-    _link_issuers(nodes, memo)
+    nodes = unique_nodes((c for r in results for c in r.certificates), warnings)
+    link_issuers(nodes, memo)
     paths = _PathFinder()
     keys = [k for r in results for k in r.private_keys]
     with_key = _certificates_with_key(nodes, keys, warnings)
@@ -180,7 +83,7 @@ def build_bundle(
     ordered = sorted(nodes, key=lambda n: (_ROLE_ORDER[n.role], n.label, n.sha256))
     chosen = _choose_chains([n for n in ordered if _end_entity(n)], at, paths)
     # A certificate on a chosen chain names the issuer that chain goes through.
-    issuer_of: dict[str, _Node] = {}
+    issuer_of: dict[str, Node] = {}
     for path in chosen.values():
         for child, parent in itertools.pairwise(path):
             issuer_of.setdefault(child.sha256, parent)
@@ -240,33 +143,7 @@ def whole_seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def certificate_of(node: _Node, issuer: _Node | None, *, has_private_key: bool = False) -> Certificate:
-    """The public :class:`Certificate` value of a node."""
-    return Certificate(
-        x509=node.raw.x509,
-        der=node.der,
-        role=node.role,
-        sha1=node.sha1,
-        sha256=node.sha256,
-        subject=node.raw.x509.subject.rfc4514_string(),
-        issuer=node.raw.x509.issuer.rfc4514_string(),
-        self_signed=node.self_signed,
-        ca=node.ca,
-        issuer_sha1=issuer.sha1 if issuer else None,
-        has_private_key=has_private_key,
-        friendly_name=node.raw.friendly_name,
-        source=node.raw.source,
-    )
-
-
-def graph(raws: Iterable[RawCertificate], memo: SignatureMemo | None = None) -> list[_Node]:
-    """One node per distinct certificate, linked to its issuers among them (for ``verify``)."""
-    nodes = _unique_nodes(raws, [])
-    _link_issuers(nodes, memo)
-    return nodes
-
-
-def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dict[str, tuple[_Node, ...]]:
+def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict[str, tuple[Node, ...]]:
     """The chain of each end-entity certificate: the path ``verify --policy apim`` would accept, if any.
 
     Without a host name (``load`` knows none) and for the purpose the leaf's EKU
@@ -277,7 +154,7 @@ def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dic
     from ._verify_rules import Settings
 
     anchors = _self_signed_anchors(leaves)
-    chosen: dict[str, tuple[_Node, ...]] = {}
+    chosen: dict[str, tuple[Node, ...]] = {}
     for leaf in leaves:
         only = _only_path(leaf, anchors)
         if only is not None:
@@ -293,7 +170,7 @@ def _choose_chains(leaves: list[_Node], at: datetime, paths: _PathFinder) -> dic
     return chosen
 
 
-def _only_path(leaf: _Node, anchors: frozenset[str]) -> tuple[_Node, ...] | None:
+def _only_path(leaf: Node, anchors: frozenset[str]) -> tuple[Node, ...] | None:
     """The path up from ``leaf`` when no certificate on it has a choice of issuers, else ``None``."""
     path = [leaf]
     seen = {leaf.sha256}
@@ -308,7 +185,7 @@ def _only_path(leaf: _Node, anchors: frozenset[str]) -> tuple[_Node, ...] | None
     return tuple(path)
 
 
-def _self_signed_anchors(leaves: list[_Node]) -> frozenset[str]:
+def _self_signed_anchors(leaves: list[Node]) -> frozenset[str]:
     found: set[str] = set()
     todo = list(leaves)
     seen: set[str] = set()
@@ -323,7 +200,7 @@ def _self_signed_anchors(leaves: list[_Node]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _purpose_of(node: _Node) -> str:
+def _purpose_of(node: Node) -> str:
     eku = read_extension(node.raw.x509, x509.ExtendedKeyUsage)
     usages = x509.oid.ExtendedKeyUsageOID
     if eku is not None and usages.SERVER_AUTH not in eku and usages.CLIENT_AUTH in eku:
@@ -333,7 +210,7 @@ def _purpose_of(node: _Node) -> str:
 _END_ENTITY_USAGES = frozenset({x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH})
 
 
-def _end_entity(node: _Node) -> bool:
+def _end_entity(node: Node) -> bool:
     """Whether ``node`` starts a chain: a leaf, or a self-signed certificate serving as one.
 
     ``openssl req -x509`` marks even a backend's self-signed certificate CA:TRUE,
@@ -356,85 +233,6 @@ def _end_entity(node: _Node) -> bool:
     return eku is not None and bool(_END_ENTITY_USAGES.intersection(eku))
 
 
-def _unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) -> list[_Node]:
-    """One node per distinct DER; ``source`` is the first input (in the order given) that held it."""
-    by_der: dict[bytes, _Node] = {}
-    for raw in raws:
-        node = by_der.get(raw.der)
-        if node is None:
-            by_der[raw.der] = _Node(raw)
-            continue
-        # Any copy's friendly name may be kept; the smallest, so input order does not matter.
-        kept = node.raw.friendly_name
-        if raw.friendly_name is not None and (kept is None or raw.friendly_name < kept):
-            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
-        warnings.append(
-            BundleWarning(
-                WarningCode.DUPLICATE,
-                f"'{display_name(raw.x509.subject)}' appears more than once ({raw.source}); written once",
-                node.sha1,
-            )
-        )
-    return list(by_der.values())
-
-
-SignatureMemo = dict[tuple[str, str], bool]
-"""Signature verdicts by (child, issuer) SHA-256, shared by the graphs one command builds."""
-
-
-def _link_issuers(nodes: list[_Node], memo: SignatureMemo | None = None) -> None:
-    """Fill ``issuers`` of every node: name index, key-identifier narrowing, signature proof.
-
-    Every candidate with the key identifier the AKI names whose key verifies the
-    signature is kept (cross-signed copies of one CA share its key and identifier), so
-    path building can backtrack from one to another; the others are tried only when
-    none of those verifies. Each verdict is kept in ``memo``.
-    """
-    memo = {} if memo is None else memo
-
-    def signs(child: _Node, issuer: _Node) -> bool:
-        key = (child.sha256, issuer.sha256)
-        verdict = memo.get(key)
-        if verdict is None:
-            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
-        return verdict
-
-    by_subject: dict[object, list[_Node]] = defaultdict(list)
-    for node in nodes:
-        by_subject[node.subject_key].append(node)
-    per_name: dict[object, int] = defaultdict(int)
-    for n in nodes:
-        if not n.self_signed:
-            per_name[n.issuer_key] += len(by_subject.get(n.issuer_key, ()))
-    work = sum(per_name.values())
-    # One or two candidates per certificate is normal, however large the input; only
-    # the excess over that grows quadratically.
-    if work > 2 * len(nodes) + _MAX_SIGNATURE_CHECKS or max(per_name.values(), default=0) > _MAX_SAME_NAME_CHECKS:
-        crowded = max(by_subject.values(), key=len)
-        # The name is the attacker's: keep the message on one line and short.
-        label = display_name(crowded[0].raw.x509.subject)[:80]
-        raise UnsafeInputError(
-            f"chaining would need {work:,} signature checks ({len(crowded):,} certificates share the name "
-            f"'{label}'); certconv refuses more than {_MAX_SIGNATURE_CHECKS:,}"
-        )
-    for node in nodes:
-        if node.self_signed:
-            continue
-        candidates = [c for c in by_subject.get(node.issuer_key, ()) if c is not node]
-        if node.aki is not None:
-            # Key identifiers only narrow the search; a mis-set AKI must not hide the real issuer.
-            verified = [c for c in candidates if c.ski == node.aki and signs(node, c)]
-            if not verified:
-                verified = [c for c in candidates if c.ski != node.aki and signs(node, c)]
-        else:
-            verified = [c for c in candidates if signs(node, c)]
-        # Preference among issuers: latest end of validity, then thumbprint (for determinism).
-        verified.sort(key=lambda c: (-c.not_after.timestamp(), c.sha256))
-        node.issuers = verified
-        for issuer in verified:
-            issuer.issued_any = True
-
-
 class _PathFinder:
     """Best issuer path per certificate: ends at a self-signed root when one can.
 
@@ -444,12 +242,12 @@ class _PathFinder:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[_Node, ...]] = {}
+        self._memo: dict[str, tuple[Node, ...]] = {}
         self._budget = 0
         self.total = _TOTAL_SEARCH_BUDGET
         """Steps left for the whole input, shared with the chain choice of end-entity certificates."""
 
-    def best(self, node: _Node) -> tuple[_Node, ...]:
+    def best(self, node: Node) -> tuple[Node, ...]:
         # The budgets bound the work on pathological cross-signing meshes, per certificate
         # and for the whole input (many small meshes each used up the per-certificate
         # budget: 40 of 14 certificates took 16 s); real inputs use a handful of steps.
@@ -460,7 +258,7 @@ class _PathFinder:
         WORK.search_steps += start - self._budget
         return path
 
-    def _search(self, node: _Node, above: frozenset[str]) -> tuple[tuple[_Node, ...], bool]:
+    def _search(self, node: Node, above: frozenset[str]) -> tuple[tuple[Node, ...], bool]:
         """The best path from ``node`` avoiding ``above``, and whether anything was cut short.
 
         A result that cut nothing (no loop avoided, no depth or budget limit hit)
@@ -475,8 +273,8 @@ class _PathFinder:
         if len(above) >= _MAX_DEPTH:
             return (node,), True
         seen = above | {node.sha256}
-        best: tuple[_Node, ...] | None = None
-        fallback: tuple[_Node, ...] | None = None
+        best: tuple[Node, ...] | None = None
+        fallback: tuple[Node, ...] | None = None
         cut = False
         # Issuers come sorted by preference (validity ending latest first). A path that
         # reaches a self-signed root wins; among those the shortest, so that a
@@ -498,10 +296,10 @@ class _PathFinder:
         return path, cut
 
 
-def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warnings: list[BundleWarning]) -> set[str]:
+def _certificates_with_key(nodes: list[Node], keys: list[PrivateKeyTypes], warnings: list[BundleWarning]) -> set[str]:
     if not keys:
         return set()
-    by_public: dict[bytes, list[_Node]] = defaultdict(list)
+    by_public: dict[bytes, list[Node]] = defaultdict(list)
     for node in nodes:
         spki = public_key_spki(node.raw.x509)
         if spki is not None:
@@ -517,7 +315,7 @@ def _certificates_with_key(nodes: list[_Node], keys: list[PrivateKeyTypes], warn
     return found
 
 
-def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
+def _validity_warnings(node: Node, at: datetime) -> list[BundleWarning]:
     cert = node.raw.x509
     name = display_name(cert.subject)
     state = validity(cert, at)
@@ -538,7 +336,7 @@ def _validity_warnings(node: _Node, at: datetime) -> list[BundleWarning]:
     return []
 
 
-def _missing_issuer(node: _Node) -> BundleWarning:
+def _missing_issuer(node: Node) -> BundleWarning:
     """Warning for the top of a chain that does not reach a self-signed root."""
     cert = node.raw.x509
     issuer = printable(cert.issuer.rfc4514_string())

@@ -17,121 +17,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID
-
 from ._api import InputLike, load
 from ._atomic import restricts_to_owner, write_files
+from ._conversion import Conversion
+from ._convert_options import check_options
 from ._enums import Form, Format, PfxProfile, coerce, values
-from ._errors import (
-    ConversionError,
-    KeyMismatchError,
-    NewPasswordRequiredError,
-    UnsafeOutputError,
-    UsageError,
-)
-from ._model import Bundle, Certificate, Role
+from ._errors import Option, UnsafeOutputError, UsageError, hint
+from ._forms import keyvault, p7b, pem_chain, single
+from ._model import Bundle
 from ._password import password_bytes
+from ._pfx_forms import app_service_pfx, pfx, truststore
 from ._read import DEFAULT_MAX_INPUT_SIZE
-from ._select import Selection, check_selection, select
-from ._truststore import java_truststore
-from ._x509 import key_spki, public_key_spki, read_extension
+from ._select import select
 
-__all__ = ["CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"]
+__all__ = ["CONVERT_TARGETS", "PFX_PROFILES", "Conversion", "convert", "convert_bundle", "write_convert"]
 
 CONVERT_TARGETS = values(Form)
 """What ``to`` may be: the values of :class:`Form`."""
 
 PFX_PROFILES = values(PfxProfile)
 """What ``profile`` may be (for ``to="pfx"``): ``appservice``, the PFX Azure App Service requires."""
-
-# Microsoft, "Add and manage TLS/SSL certificates in Azure App Service", Private certificate
-# requirements: a password-protected PFX encrypted with triple DES, a private key of at least
-# 2048 bits, and every intermediate and the root of the chain.
-APP_SERVICE_DOC = (
-    "https://learn.microsoft.com/azure/app-service/configure-ssl-certificate#private-certificate-requirements"
-)
-# Microsoft, "Get started with Key Vault certificates", Formats of Import we support: a PEM file
-# with the certificate and a PKCS#8, unencrypted key, and no other metadata in the file.
-KEY_VAULT_PEM_DOC = (
-    "https://learn.microsoft.com/azure/key-vault/certificates/certificate-scenarios#formats-of-import-we-support"
-)
-_APP_SERVICE_MIN_RSA = 2048
-
-_KEY_MODE = 0o600
-_CERT_MODE = 0o644
-# PBKDF2 rounds of a modern PFX: cryptography's BestAvailableEncryption uses the same,
-# and Windows, OpenSSL 3 and Java read it. The MAC keeps OpenSSL's 2048 iterations.
-_PBKDF2_ROUNDS = 20_000
-# ``openssl pkcs12 -export -legacy`` and old Windows: 3DES for keys and certificates, SHA-1 MAC.
-_LEGACY_ROUNDS = 2048
-
-_MODERN = "AES-256-CBC (PBES2, PBKDF2-HMAC-SHA256, 20,000 rounds), SHA-256 MAC"
-_LEGACY = "3DES (pbeWithSHA1And3-KeyTripleDES-CBC, 2,048 rounds), SHA-1 MAC"
-_CLEAR_CERTS = "none: certificates in the clear, SHA-256 MAC over the empty password"
-_PEM_KEY = "PKCS#8, AES-256-CBC (PBES2)"
-
-# Key Vault exports (and so imports for certificates) RSA and EC keys only
-# ("About Azure Key Vault certificates": exportable keys are allowed only with RSA and EC).
-_KEY_VAULT_KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
-
-_PKCS12_KEY_TYPES = (
-    rsa.RSAPrivateKey,
-    dsa.DSAPrivateKey,
-    ec.EllipticCurvePrivateKey,
-    ed25519.Ed25519PrivateKey,
-    ed448.Ed448PrivateKey,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Conversion:
-    """One converted file: what is in it and how it is protected.
-
-    Attributes:
-        to: The :class:`Form` written: one of :data:`CONVERT_TARGETS`.
-        format: :class:`Format` ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
-        certificates: The certificates written, in file order.
-        key_included: The file holds a private key.
-        encryption: How the PKCS#12 (or the PEM key) is protected; ``None``
-            when the file holds nothing secret.
-        notes: Things worth telling the user, e.g. a key that was left out.
-        bundle: The bundle the file was made from (its ``warnings`` apply).
-        data: The file's bytes (never shown in a repr).
-        out: Where it was written; ``None`` until :func:`write_convert` writes it.
-        owner_only: For a written file holding a key: whether its permissions,
-            read back after writing, keep other users out (never on Windows,
-            where ``chmod`` only sets the read-only flag); else ``None``.
-        profile: For ``pfx``: the profile it was made for (``appservice``), or ``None``.
-        scripts: The import scripts written beside ``out`` (``emit``), by file name.
-    """
-
-    to: Form
-    format: Format
-    certificates: tuple[Certificate, ...]
-    key_included: bool
-    encryption: str | None
-    notes: tuple[str, ...]
-    bundle: Bundle = field(repr=False)
-    data: bytes = field(repr=False)
-    out: str | None = None
-    owner_only: bool | None = None
-    profile: PfxProfile | None = None
-    scripts: tuple[str, ...] = ()
-
-    @property
-    def mode(self) -> int:
-        """The permission bits the file is created with: 0600 with a key, else 0644."""
-        return _KEY_MODE if self.key_included else _CERT_MODE
 
 
 def convert(
@@ -171,7 +80,7 @@ def convert(
             output (:class:`OutputError`); :class:`UsageError` for options the
             call does not take.
     """
-    _check_options(
+    check_options(
         to,
         format=format,
         new_password=new_password,
@@ -259,9 +168,9 @@ def write_convert(
     """
     if Path(out).name == "-":
         raise UnsafeOutputError(
-            "a file named - is not written: pass out=None for the bytes (the command line's --out - "
-            "writes them to standard output)",
+            "a file named - is not written",
             path=str(out),
+            hint=hint("pass {} None for the bytes", Option.OUT),
         )
     from ._import_scripts import check_emit, render_import_scripts
 
@@ -281,7 +190,9 @@ def write_convert(
     )
     path = Path(out)
     if not path.name or path.name in (".", ".."):
-        raise UnsafeOutputError("is not a file name; give the file to write, e.g. --out backend.pfx", path=str(out))
+        raise UnsafeOutputError(
+            "is not a file name", path=str(out), hint=hint("give the file to write with {}", Option.OUT)
+        )
     scripts = {}
     if languages:
         scripts = render_import_scripts(
@@ -357,7 +268,7 @@ def convert_bundle(
         include_leaf: For ``truststore``: trust the end-entity certificates too.
         profile: For ``pfx``: ``appservice`` writes what Azure App Service
             requires: 3DES, the whole chain with its root, an RSA key of 2048
-            bits or more (:data:`APP_SERVICE_DOC`).
+            bits or more (:data:`certconv._pfx_forms.APP_SERVICE_DOC`).
         only: Use only certificates of these roles: ``"root,intermediate"`` or
             a list of ``root``, ``intermediate``, ``leaf``.
         sha1: Use only the certificates with these SHA-1 thumbprints (one or a
@@ -375,7 +286,7 @@ def convert_bundle(
         NewPasswordRequiredError: a PKCS#12 would hold a key without a password.
         UsageError: an unknown form, profile, role or a malformed thumbprint.
     """
-    form, fmt, pfx_profile, selection = _check_options(
+    form, fmt, pfx_profile, selection = check_options(
         to,
         format=format,
         new_password=new_password,
@@ -419,454 +330,15 @@ def _form(
     profile: PfxProfile | None,
 ) -> Conversion:
     if to in (Form.DER, Form.PEM):
-        return _single(bundle, to, secret, include_key=include_key)
+        return single(bundle, to, secret, include_key=include_key)
     if to is Form.P7B:
-        return _p7b(bundle, fmt or Format.DER)
+        return p7b(bundle, fmt or Format.DER)
     if to in (Form.FULLCHAIN, Form.CHAIN):
-        return _pem_chain(bundle, to, secret, include_key=include_key, include_root=include_root)
+        return pem_chain(bundle, to, secret, include_key=include_key, include_root=include_root)
     if to is Form.TRUSTSTORE:
-        return _truststore(bundle, secret, legacy=legacy, include_leaf=include_leaf)
+        return truststore(bundle, secret, legacy=legacy, include_leaf=include_leaf)
     if to is Form.KEYVAULT:
-        return _keyvault(bundle, include_root=include_root)
+        return keyvault(bundle, include_root=include_root)
     if profile is PfxProfile.APPSERVICE:
-        return _app_service_pfx(bundle, secret)
-    return _pfx(bundle, secret, legacy=legacy, include_root=include_root)
-
-
-def _check_options(
-    to: Form | str,
-    *,
-    format: Format | str | None,  # noqa: A002 - the word users know from --format
-    new_password: str | bytes | None,
-    legacy: bool,
-    include_key: bool,
-    include_root: bool = False,
-    include_leaf: bool = False,
-    profile: PfxProfile | str | None = None,
-    only: str | Sequence[str] | None = None,
-    sha1: str | Sequence[str] | None = None,
-    emit: str | Sequence[str] = (),
-) -> tuple[Form, Format | None, PfxProfile | None, Selection]:
-    """The options as members and a :class:`Selection`, once every option is known to fit the others."""
-    to = coerce(Form, to, "to")
-    fmt = None if format is None else coerce(Format, format, "format")
-    pfx_profile = None if profile is None else coerce(PfxProfile, profile, "profile")
-    if format is not None and to is not Form.P7B:
-        raise ConversionError(f"--format applies to --to p7b only; --to {to} decides the encoding itself")
-    if profile is not None and to is not Form.PFX:
-        raise ConversionError(f"--profile {profile} applies to --to pfx only")
-    if legacy and to not in (Form.PFX, Form.TRUSTSTORE):
-        raise ConversionError("--legacy applies to --to pfx and truststore only")
-    if legacy and pfx_profile is PfxProfile.APPSERVICE:
-        raise ConversionError("--profile appservice already uses 3DES and a SHA-1 MAC: drop --legacy")
-    if include_key and to in (Form.DER, Form.P7B, Form.CHAIN, Form.TRUSTSTORE, Form.KEYVAULT):
-        why = "always holds the private key" if to is Form.KEYVAULT else "holds no private key"
-        raise ConversionError(
-            f"--include-key cannot be used with --to {to}: it {why} (--include-key is for --to pem and fullchain)"
-        )
-    if include_root and to not in (Form.FULLCHAIN, Form.CHAIN, Form.PFX, Form.KEYVAULT):
-        why = "trusts the roots already" if to is Form.TRUSTSTORE else "writes no chain"
-        raise ConversionError(
-            f"--include-root applies to --to fullchain, chain, pfx and keyvault; --to {to} {why} "
-            "(--only and --sha1 pick certificates for any form)"
-        )
-    if include_leaf and to is not Form.TRUSTSTORE:
-        raise ConversionError("--include-leaf applies to --to truststore only (other forms write the leaf already)")
-    password_bytes(new_password, what="new password")  # refused before any input is read
-    if new_password is not None and to is Form.KEYVAULT:
-        raise ConversionError(
-            "Key Vault's PEM import takes the private key unencrypted, so --to keyvault takes no new password "
-            f"({KEY_VAULT_PEM_DOC}); for a password-protected file use --to pfx"
-        )
-    if new_password is not None and to not in (Form.PFX, Form.TRUSTSTORE) and not include_key:
-        raise ConversionError(
-            f"--new-password protects a private key, and --to {to} writes none (add --include-key for PEM)"
-        )
-    from ._import_scripts import check_emit
-
-    check_emit(emit, to=to)
-    return to, fmt, pfx_profile, check_selection(only, sha1)
-
-
-# -- the forms -------------------------------------------------------------------------
-
-
-def _single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
-    if len(bundle.certificates) != 1:
-        raise ConversionError(
-            f"input holds {len(bundle.certificates)} certificates and --to {to} writes one: "
-            "use `certconv split` for one file each, or --to p7b (or fullchain) for all in one file"
-        )
-    cert = bundle.certificates[0]
-    notes: list[str] = []
-    if to is Form.DER:
-        data = cert.der
-        if bundle.private_keys:
-            notes.append("the input's private key was not written (a DER certificate cannot hold one)")
-        return Conversion(Form.DER, Format.DER, (cert,), False, None, tuple(notes), bundle, data)
-    data = cert.x509.public_bytes(serialization.Encoding.PEM)
-    encryption = None
-    if include_key:
-        key = _key_of(bundle, cert)
-        data += _pem_key(key, secret)
-        encryption = _PEM_KEY if secret else None
-    elif bundle.private_keys:
-        notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion(Form.PEM, Format.PEM, (cert,), include_key, encryption, tuple(notes), bundle, data)
-
-
-def _p7b(bundle: Bundle, fmt: Format) -> Conversion:
-    certs = _ordered(bundle)
-    encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
-    data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
-    # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
-    # Sorted here rather than read back from the file: OpenSSL's PKCS#7 parser refuses certificates
-    # certconv read (ValueError) and re-warns about ones it already warned about (found by fuzzing).
-    in_file = tuple(sorted(certs, key=lambda c: c.der))
-    notes = ("the input's private key was not written (a PKCS#7 file cannot hold one)",) if bundle.private_keys else ()
-    return Conversion(Form.P7B, fmt, in_file, False, None, notes, bundle, data)
-
-
-def _pem_chain(
-    bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool, include_root: bool
-) -> Conversion:
-    path = _leaf_path(bundle, to)
-    leaf = path[0]
-    notes: list[str] = []
-    # Servers send the leaf and the intermediates; the client has the root already.
-    sent = _sent(path, include_root=include_root, notes=notes)
-    certs = sent if to is Form.FULLCHAIN else sent[1:]
-    if not certs:
-        why = "is self-signed" if leaf.self_signed else "is issued directly by the root"
-        raise ConversionError(
-            f"'{leaf.common_name}' {why}: there is no intermediate certificate to write "
-            "(use --to fullchain or pem, or add --include-root)"
-        )
-    # An incomplete chain is written as far as it goes; the bundle's missing-issuer warning says so.
-    data = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
-    encryption = None
-    if include_key:
-        data += _pem_key(_key_of(bundle, leaf), secret)
-        encryption = _PEM_KEY if secret else None
-    elif bundle.private_keys and to is Form.FULLCHAIN:
-        notes.append("the input's private key was not written (add --include-key to append it)")
-    return Conversion(to, Format.PEM, certs, include_key, encryption, tuple(notes), bundle, data)
-
-
-def _sent(path: Sequence[Certificate], *, include_root: bool, notes: list[str]) -> tuple[Certificate, ...]:
-    """The leaf and its intermediates, and the root at the end when asked for and present."""
-    leaf = path[0]
-    certs = tuple(c for c in path if c is leaf or not c.self_signed)
-    top = path[-1]
-    if include_root:
-        if top.self_signed and top is not leaf:
-            certs += (top,)
-        elif not top.self_signed:
-            notes.append(
-                f"--include-root: the chain of '{leaf.common_name}' ends at '{top.common_name}', whose issuer "
-                "is not in the input, so no root was written (add the root certificate as another input)"
-            )
-    return certs
-
-
-def _pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: bool) -> Conversion:
-    if not bundle.private_keys:
-        return _certificate_only_pfx(bundle, secret, legacy=legacy)
-    leaf, key = _pfx_key(bundle)
-    if not secret:
-        raise NewPasswordRequiredError(
-            "a PFX with a private key needs a password: give --new-password-file, --new-password-env "
-            "or --new-password (an empty password does not protect the key)"
-        )
-    notes: list[str] = []
-    path = _path_from(bundle, leaf)
-    certs = _sent(path, include_root=include_root, notes=notes)
-    if not include_root and path[-1].self_signed and path[-1] is not leaf:
-        notes.append(f"the root '{path[-1].common_name}' was left out (add --include-root to put it in)")
-    data = _serialize_pfx(leaf, key, certs[1:], _pkcs12_encryption(secret, legacy=legacy))
-    left_out = [c for c in bundle.certificates if c not in path]
-    if left_out:
-        notes.append(
-            f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
-        )
-    encryption = _LEGACY if legacy else _MODERN
-    return Conversion(Form.PFX, Format.DER, certs, True, encryption, tuple(notes), bundle, data)
-
-
-def _app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
-    """What App Service requires (:data:`APP_SERVICE_DOC`): 3DES, a 2048-bit key, the chain up to its root."""
-    if not bundle.private_keys:
-        raise ConversionError(
-            "--profile appservice needs the private key of the certificate: App Service takes a PFX with its key "
-            "(add the key file, or the PFX that holds it, as another input)"
-        )
-    leaf, key = _pfx_key(bundle)
-    if isinstance(key, rsa.RSAPrivateKey) and key.key_size < _APP_SERVICE_MIN_RSA:
-        raise ConversionError(
-            f"App Service requires a private key of at least {_APP_SERVICE_MIN_RSA} bits, and the key of "
-            f"'{leaf.common_name}' has {key.key_size}: the certificate needs a new key ({APP_SERVICE_DOC})"
-        )
-    if not secret:
-        raise NewPasswordRequiredError(
-            "App Service requires a password-protected PFX: give --new-password-file, --new-password-env "
-            "or --new-password"
-        )
-    path = _path_from(bundle, leaf)
-    if not path[-1].self_signed:
-        raise ConversionError(
-            f"App Service requires every intermediate and the root in the PFX, and the chain of "
-            f"'{leaf.common_name}' ends at '{path[-1].common_name}', whose issuer is not in the input: "
-            f"add the missing certificates as more inputs ({APP_SERVICE_DOC})"
-        )
-    notes: list[str] = []
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        notes.append("App Service accepts EC keys, but its requirements page covers RSA only")
-    if not _serves_tls(leaf):
-        notes.append(
-            f"'{leaf.common_name}' has no extended key usage for server authentication: App Service can hold it, "
-            "but not bind it to a custom domain"
-        )
-    certs = _sent(path, include_root=True, notes=notes)
-    data = _serialize_pfx(leaf, key, certs[1:], _pkcs12_encryption(secret, legacy=True))
-    left_out = [c for c in bundle.certificates if c not in path]
-    if left_out:
-        notes.append(
-            f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
-        )
-    return Conversion(
-        Form.PFX, Format.DER, certs, True, _LEGACY, tuple(notes), bundle, data, profile=PfxProfile.APPSERVICE
-    )
-
-
-def _certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) -> Conversion:
-    certs = _ordered(bundle)
-    encryption, described = _store_encryption(secret, legacy=legacy)
-    # Java's trusted-certificate attribute on each bag, so keytool lists them; OpenSSL and Windows read it as before.
-    data = java_truststore(certs, encryption)
-    notes = ("the input has no private key: this PFX holds certificates only",)
-    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data)
-
-
-def _truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_leaf: bool) -> Conversion:
-    certs = tuple(c for c in bundle.certificates if include_leaf or c.role is not Role.LEAF)
-    if not certs:
-        raise ConversionError(
-            "input holds no CA certificate (root or intermediate) to trust: add --include-leaf to trust "
-            "the end-entity certificates themselves, or add the CA certificates as inputs"
-        )
-    encryption, described = _store_encryption(secret, legacy=legacy)
-    notes: list[str] = []
-    if not secret:
-        notes.append(
-            "the truststore password is empty (keytool -storepass '' and javax.net.ssl.trustStorePassword= open it); "
-            "it holds public certificates only, give --new-password-env for a password"
-        )
-    leaves = [c for c in bundle.certificates if c not in certs]
-    if leaves:
-        notes.append(
-            f"{len(leaves)} end-entity certificate{'s' if len(leaves) != 1 else ''} left out "
-            "(Java trusts the CAs that issued them; add --include-leaf to trust them directly)"
-        )
-    if bundle.private_keys:
-        notes.append("the input's private key was not written (a truststore holds certificates only)")
-    data = java_truststore(certs, encryption)
-    return Conversion(Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data)
-
-
-def _keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
-    """The PEM Key Vault imports (:data:`KEY_VAULT_PEM_DOC`): PKCS#8 key, unencrypted, then the certificates."""
-    path = _leaf_path(bundle, Form.KEYVAULT)
-    leaf = path[0]
-    if not bundle.private_keys:
-        raise ConversionError(
-            f"--to keyvault needs the private key of '{leaf.common_name}': Key Vault imports a certificate "
-            "with its key (add the key file, or the PFX that holds it, as another input)"
-        )
-    key = _key_of(bundle, leaf)
-    if not isinstance(key, _KEY_VAULT_KEY_TYPES):
-        raise ConversionError(
-            f"the private key of '{leaf.common_name}' is neither RSA nor EC, the key types Key Vault "
-            "certificates hold"
-        )
-    notes: list[str] = []
-    certs = _sent(path, include_root=include_root, notes=notes)
-    # Only PEM blocks, no "Bag Attributes" or other text: Key Vault refuses metadata in the file.
-    data = _pem_key(key, None) + b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
-    if not include_root and path[-1].self_signed and path[-1] is not leaf:
-        notes.append(f"the root '{path[-1].common_name}' was left out (add --include-root to put it in)")
-    left_out = [c for c in bundle.certificates if c not in path]
-    if left_out:
-        notes.append(
-            f"{len(left_out)} certificate{'s' if len(left_out) != 1 else ''} not in the chain of "
-            f"'{leaf.common_name}' left out"
-        )
-    encryption = "none: the key is unencrypted PKCS#8, as Key Vault's PEM import requires"
-    return Conversion(Form.KEYVAULT, Format.PEM, certs, True, encryption, tuple(notes), bundle, data)
-
-
-# -- helpers ---------------------------------------------------------------------------
-
-
-def _pfx_key(bundle: Bundle) -> tuple[Certificate, PrivateKeyTypes]:
-    leaf = _pfx_subject(bundle)
-    key = _key_of(bundle, leaf)
-    if not isinstance(key, _PKCS12_KEY_TYPES):
-        raise ConversionError(f"the private key of '{leaf.common_name}' is of a type PKCS#12 cannot hold")
-    return leaf, key
-
-
-def _serialize_pfx(
-    leaf: Certificate,
-    key: PrivateKeyTypes,
-    cas: Sequence[Certificate],
-    encryption: serialization.KeySerializationEncryption,
-) -> bytes:
-    if not isinstance(key, _PKCS12_KEY_TYPES):  # _pfx_key checked; this narrows the type
-        raise ConversionError(f"the private key of '{leaf.common_name}' is of a type PKCS#12 cannot hold")
-    return pkcs12.serialize_key_and_certificates(
-        _friendly_name(leaf),
-        key,
-        leaf.x509,
-        [pkcs12.PKCS12Certificate(c.x509, _friendly_name(c)) for c in cas],
-        encryption,
-    )
-
-
-def _store_encryption(
-    secret: bytes | None, *, legacy: bool
-) -> tuple[serialization.KeySerializationEncryption, str]:
-    """How a certificate-only PKCS#12 is protected, and how the summary says it."""
-    if secret:
-        return _pkcs12_encryption(secret, legacy=legacy), _LEGACY if legacy else _MODERN
-    if legacy:
-        raise ConversionError("--legacy encryption needs a password: give --new-password-file or --new-password-env")
-    # What the APIM self-hosted gateway and Java take: no key, the empty password.
-    return serialization.NoEncryption(), _CLEAR_CERTS
-
-
-def _serves_tls(cert: Certificate) -> bool:
-    """No extendedKeyUsage (any use), or one that lists serverAuth or anyExtendedKeyUsage."""
-    eku = read_extension(cert.x509, x509.ExtendedKeyUsage)
-    if eku is None:
-        return True
-    return ExtendedKeyUsageOID.SERVER_AUTH in eku or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku
-
-
-def _pkcs12_encryption(secret: bytes, *, legacy: bool) -> serialization.KeySerializationEncryption:
-    builder = serialization.PrivateFormat.PKCS12.encryption_builder()
-    if legacy:
-        builder = (
-            builder.kdf_rounds(_LEGACY_ROUNDS)
-            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
-            .hmac_hash(hashes.SHA1())  # noqa: S303 - old Windows Server reads nothing else
-        )
-    else:
-        builder = (
-            builder.kdf_rounds(_PBKDF2_ROUNDS)
-            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-            .hmac_hash(hashes.SHA256())
-        )
-    return builder.build(secret)
-
-
-def _pem_key(key: PrivateKeyTypes, secret: bytes | None) -> bytes:
-    encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
-    )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-
-
-def _friendly_name(cert: Certificate) -> bytes:
-    return (cert.friendly_name or cert.common_name).encode("utf-8")
-
-
-def _ordered(bundle: Bundle) -> tuple[Certificate, ...]:
-    """Every certificate once: each chain leaf first, then the rest in bundle order."""
-    seen: dict[Certificate, None] = {}
-    for chain in bundle.chains:
-        seen.update(dict.fromkeys(chain.certificates))
-    seen.update(dict.fromkeys(bundle.certificates))
-    return tuple(seen)
-
-
-def _path_from(bundle: Bundle, cert: Certificate) -> tuple[Certificate, ...]:
-    """``cert`` and its issuers found in the bundle, up to the top."""
-    for chain in bundle.chains:
-        if chain.leaf == cert:
-            return chain.certificates
-    path = [cert]
-    while path[-1].issuer_sha1 is not None and len(path) <= len(bundle.certificates):
-        issuer = bundle.by_sha1(path[-1].issuer_sha1)
-        if issuer in path:
-            break
-        path.append(issuer)
-    return tuple(path)
-
-
-def _leaf_path(bundle: Bundle, to: str) -> tuple[Certificate, ...]:
-    """The one end-entity chain of the bundle (the one with the key, if several)."""
-    chains = bundle.chains
-    if len(chains) > 1:
-        chains = tuple(c for c in chains if c.leaf.has_private_key) or chains
-    if len(chains) == 1:
-        return chains[0].certificates
-    if not chains:
-        raise ConversionError(
-            f"input holds no end-entity certificate, only CA certificates: --to {to} needs the server's "
-            "certificate (use --to p7b or `certconv split` for CA certificates)"
-        )
-    names = ", ".join(f"'{c.leaf.common_name}'" for c in chains)
-    raise ConversionError(
-        f"input holds {len(chains)} end-entity certificates ({names}): convert one at a time, "
-        "or give the private key of the one you want"
-    )
-
-
-def _pfx_subject(bundle: Bundle) -> Certificate:
-    """The certificate the PFX's key belongs to; refuses a key that fits another one."""
-    keyed = [c for c in bundle.certificates if c.has_private_key]
-    if bundle.chains:
-        try:
-            leaf = _leaf_path(bundle, Form.PFX)[0]
-        except ConversionError:
-            if len(keyed) == 1:
-                leaf = keyed[0]
-            else:
-                raise
-        if not leaf.has_private_key:
-            owner = f"it belongs to '{keyed[0].common_name}'" if keyed else "it belongs to no certificate of the input"
-            raise KeyMismatchError(
-                f"the private key does not match the leaf '{leaf.common_name}' ({owner}); give the key "
-                f"that was made with this certificate's request"
-            )
-        return leaf
-    if len(keyed) == 1:
-        return keyed[0]
-    if not keyed:
-        raise KeyMismatchError(
-            "the private key matches no certificate of the input; give the key that belongs to the certificate"
-        )
-    raise ConversionError(f"input holds private keys of {len(keyed)} certificates: convert one at a time")
-
-
-def _key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
-    """The private key whose public half is ``cert``'s public key."""
-    wanted = public_key_spki(cert.x509)
-    if wanted is None:
-        raise KeyMismatchError(
-            f"the public key of '{cert.common_name}' is of a type or encoding certconv cannot read, "
-            "so no private key can be matched to it"
-        )
-    for key in bundle.private_keys:
-        if key_spki(key) == wanted:
-            return key
-    if bundle.private_keys:
-        raise KeyMismatchError(
-            f"the private key does not match '{cert.common_name}'; give the key that belongs to this certificate"
-        )
-    raise ConversionError(
-        f"--include-key: the input has no private key for '{cert.common_name}' "
-        "(add the key file as another input, or the PFX that holds it)"
-    )
+        return app_service_pfx(bundle, secret)
+    return pfx(bundle, secret, legacy=legacy, include_root=include_root)

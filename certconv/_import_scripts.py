@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from ._enums import Form, PfxProfile, SnippetLanguage
-from ._errors import ConversionError, UsageError
+from ._errors import ConversionError, Option, UsageError, hint
 from ._model import Certificate
 
 __all__ = ["IMPORT_LANGUAGES", "check_emit", "render_import_scripts", "script_names"]
@@ -52,8 +52,9 @@ def check_emit(emit: str | Sequence[str], *, to: str) -> list[SnippetLanguage]:
         raise UsageError(f"convert's emit languages are {', '.join(IMPORT_LANGUAGES)}, not {', '.join(unknown)}")
     if langs and to not in (Form.KEYVAULT, Form.PFX):
         raise ConversionError(
-            f"--emit writes Azure import commands for --to keyvault and --to pfx, not --to {to} "
-            "(`certconv split --emit` writes APIM's CA-certificate snippets)"
+            f"import commands are written for the keyvault and pfx forms, not {to} "
+            "(split writes APIM's CA-certificate snippets)",
+            hint=hint("leave {} out", Option.EMIT),
         )
     return [SnippetLanguage(lang) for lang in langs]
 
@@ -85,7 +86,8 @@ def render_import_scripts(
     """
     if not key_included:
         raise ConversionError(
-            "--emit: this PFX holds no private key, and Key Vault and App Service import a certificate with "
+            "import commands asked for, but this PFX holds no private key, and Key Vault and App Service "
+            "import a certificate with "
             "its key (add the key file, or the PFX that holds it, as another input)"
         )
     app_service = profile is PfxProfile.APPSERVICE

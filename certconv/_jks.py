@@ -28,14 +28,13 @@ from enum import StrEnum
 from typing import Protocol
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
-from . import _der
 from ._enums import WarningCode
-from ._errors import CorruptInputError, UnsafeInputError, UnsupportedFormatError, WrongPasswordError
+from ._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
+from ._java_serial import JavaStream
+from ._jks_keys import Budget, KeyNotRead, decrypt_key, password_text
 from ._limits import MAX_CERTIFICATES
 from ._names import printable
 
@@ -43,12 +42,9 @@ __all__ = [
     "MAGICS",
     "MAX_CHAIN",
     "MAX_ENTRIES",
-    "MAX_KEY_ITERATIONS",
     "Entry",
     "EntryKind",
-    "KeyNotRead",
     "Keystore",
-    "decrypt_key",
     "integrity_ok",
     "parse",
     "read",
@@ -63,22 +59,8 @@ MAX_ENTRIES = MAX_CERTIFICATES
 MAX_CHAIN = 100
 """Most certificates one private-key entry's chain may declare (real chains have 2 to 5)."""
 
-MAX_KEY_ITERATIONS = 5_000_000
-"""Most MD5 rounds spent decrypting one JCEKS keystore's keys, all keys together.
-
-Java itself refuses a key asking for more than 5,000,000 (``KeyProtector``); keytool
-writes 200,000 per key, so 12 keys fit (each derivation hashes both salt halves).
-MD5 runs in a Python loop here (0.5-0.6 µs a round on a shared 2-core VM): the
-bound keeps a crafted store to about 3 s. Keys past it are not read (a warning).
-"""
-
 _HASH_SIZE = 20
 _WHITENER = b"Mighty Aphrodite"  # sun.security.provider.JavaKeyStore.getPreKeyedHash
-_OID_JKS_KEY = "1.3.6.1.4.1.42.2.17.1.1"
-_OID_JCEKS_KEY = "1.3.6.1.4.1.42.2.19.1"
-_MAX_PROTECTED_KEY = 1 << 20  # a PKCS#8 RSA-16384 key is under 10 KiB
-_MAX_SERIAL_ELEMENTS = 10_000  # one SealedObject stream holds about 20
-_MAX_SERIAL_DEPTH = 16
 
 
 class EntryKind(StrEnum):
@@ -128,8 +110,7 @@ class _Cursor:
         left = len(self.data) - self.pos
         if size > left:
             raise CorruptInputError(
-                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, "
-                f"{left:,} are left",
+                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, {left:,} are left",
                 path=self.name,
             )
         chunk = self.data[self.pos : self.pos + size]
@@ -235,7 +216,7 @@ def _entry(cursor: _Cursor, version: int, index: int) -> Entry:
         _certificate(cursor, version, "the certificate", certs, others)
         return Entry(alias, EntryKind.TRUSTED_CERTIFICATE, tuple(certs), None, tuple(others))
     if tag == 3 and cursor.kind == "JCEKS":
-        _JavaStream(cursor, alias).skip()
+        JavaStream(cursor, alias).skip()
         return Entry(alias, EntryKind.SECRET_KEY)
     raise CorruptInputError(
         f"{cursor.kind} keystore entry {index} has an unknown type {tag} (damaged)", path=cursor.name
@@ -251,285 +232,13 @@ def _certificate(cursor: _Cursor, version: int, what: str, certs: list[bytes], o
         others.append(printable(cert_type)[:40])
 
 
-# -- Java serialization, only to find where a secret-key entry ends ---------------------------
-
-_TC_NULL, _TC_REFERENCE, _TC_CLASSDESC, _TC_OBJECT, _TC_STRING, _TC_ARRAY, _TC_CLASS = range(0x70, 0x77)
-_TC_BLOCKDATA, _TC_ENDBLOCKDATA, _TC_BLOCKDATALONG, _TC_LONGSTRING, _TC_ENUM = 0x77, 0x78, 0x7A, 0x7C, 0x7E
-_BASE_HANDLE = 0x7E0000
-_SC_WRITE_METHOD, _SC_SERIALIZABLE, _SC_EXTERNALIZABLE, _SC_BLOCK_DATA = 0x01, 0x02, 0x04, 0x08
-_PRIMITIVE_SIZES = {"B": 1, "C": 2, "D": 8, "F": 4, "I": 4, "J": 8, "S": 2, "Z": 1}
-
-
-@dataclass(slots=True)
-class _ClassDesc:
-    name: str
-    flags: int = 0
-    fields: list[str] = field(default_factory=list)  # type codes, in stream order
-    parent: _ClassDesc | None = None
-
-
-class _JavaStream:
-    """Steps over one Java serialization stream (Object Serialization Specification §6.4).
-
-    Only what a ``SealedObject`` can contain is followed: objects, class
-    descriptions, strings, arrays, enums, block data and back-references. The
-    values are not kept. Elements and nesting are counted, and every length is
-    checked against the bytes left, so a crafted stream costs little.
-    """
-
-    def __init__(self, cursor: _Cursor, alias: str) -> None:
-        self.cursor = cursor
-        self.alias = printable(alias)
-        self.handles: list[_ClassDesc | None] = []
-        self.budget = _MAX_SERIAL_ELEMENTS
-
-    def skip(self) -> None:
-        if self.cursor.take(4, "the secret key's serialization header") != b"\xac\xed\x00\x05":
-            self._unsupported("it does not start with a Java serialization header")
-        self._content(self.cursor.u1("the secret key"), 0)
-
-    def _unsupported(self, why: str) -> None:
-        raise UnsupportedFormatError(
-            f"JCEKS keystore entry '{self.alias}' is a secret-key entry certconv cannot step over ({why}); "
-            f"secret-key entries are not supported: remove it (keytool -delete -alias {self.alias}) or "
-            "export the certificates with keytool -exportcert",
-            path=self.cursor.name,
-        )
-
-    def _content(self, tag: int, depth: int) -> _ClassDesc | None:
-        """Read one element whose tag byte was just read; a class description is returned."""
-        self.budget -= 1
-        if self.budget < 0 or depth > _MAX_SERIAL_DEPTH:
-            self._unsupported("it is nested or repeated more than a sealed key ever is")
-        c = self.cursor
-        if tag == _TC_NULL:
-            return None
-        if tag == _TC_REFERENCE:
-            handle = c.u4("a back-reference") - _BASE_HANDLE
-            if not 0 <= handle < len(self.handles):
-                self._unsupported("it refers to an object it does not hold")
-            return self.handles[handle]
-        if tag == _TC_CLASSDESC:
-            desc = _ClassDesc(c.utf("a class name"))
-            c.take(8, "a serialVersionUID")
-            self.handles.append(desc)
-            desc.flags = c.u1("class flags")
-            for _ in range(c.u2("a field count")):
-                code = chr(c.u1("a field type"))
-                c.utf("a field name")
-                if code in "[L":
-                    self._content(c.u1("a field's class name"), depth + 1)
-                elif code not in _PRIMITIVE_SIZES:
-                    self._unsupported(f"unknown field type {code!r}")
-                desc.fields.append(code)
-            self._annotations(depth)
-            desc.parent = self._class_desc(depth)
-            return desc
-        if tag == _TC_OBJECT:
-            of_class = self._class_desc(depth)
-            self.handles.append(None)
-            self._object_data(of_class, depth)
-            return None
-        if tag == _TC_STRING:
-            c.take(c.u2("a string's length"), "a string")
-        elif tag == _TC_LONGSTRING:
-            c.take(int.from_bytes(c.take(8, "a long string's length"), "big"), "a long string")
-        elif tag == _TC_ARRAY:
-            of_class = self._class_desc(depth)
-            self.handles.append(None)
-            self._array(of_class, depth)
-            return None
-        elif tag == _TC_ENUM:
-            self._class_desc(depth)
-            self.handles.append(None)
-            self._content(c.u1("an enum constant's name"), depth + 1)
-            return None
-        elif tag == _TC_CLASS:
-            self._class_desc(depth)
-        elif tag == _TC_BLOCKDATA:
-            c.take(c.u1("a data block's length"), "a data block")
-            return None
-        elif tag == _TC_BLOCKDATALONG:
-            c.take(c.u4("a data block's length"), "a data block")
-            return None
-        else:
-            self._unsupported(f"serialization element 0x{tag:02x}")
-        self.handles.append(None)
-        return None
-
-    def _class_desc(self, depth: int) -> _ClassDesc | None:
-        tag = self.cursor.u1("a class description")
-        if tag not in (_TC_CLASSDESC, _TC_REFERENCE, _TC_NULL):
-            self._unsupported(f"serialization element 0x{tag:02x} where a class description belongs")
-        desc = self._content(tag, depth + 1)
-        if tag == _TC_REFERENCE and desc is None:
-            self._unsupported("a back-reference to something that is not a class")
-        return desc
-
-    def _annotations(self, depth: int) -> None:
-        while (tag := self.cursor.u1("class annotations")) != _TC_ENDBLOCKDATA:
-            self._content(tag, depth + 1)
-
-    def _object_data(self, desc: _ClassDesc | None, depth: int) -> None:
-        lineage: list[_ClassDesc] = []
-        while desc is not None:
-            if len(lineage) > _MAX_SERIAL_DEPTH:
-                self._unsupported("its class hierarchy is deeper than a sealed key's")
-            lineage.append(desc)
-            desc = desc.parent
-        for cls in reversed(lineage):  # superclass data first
-            if cls.flags & _SC_EXTERNALIZABLE:
-                if not cls.flags & _SC_BLOCK_DATA:
-                    self._unsupported("an externalizable object of the old protocol")
-                self._annotations(depth)
-                continue
-            for code in cls.fields:
-                self._value(code, depth)
-            if cls.flags & _SC_WRITE_METHOD:
-                self._annotations(depth)
-
-    def _value(self, code: str, depth: int) -> None:
-        if code in _PRIMITIVE_SIZES:
-            self.cursor.take(_PRIMITIVE_SIZES[code], "a field value")
-        else:
-            self._content(self.cursor.u1("a field value"), depth + 1)
-
-    def _array(self, desc: _ClassDesc | None, depth: int) -> None:
-        size = self.cursor.u4("an array's length")
-        component = desc.name[1:2] if desc is not None and desc.name.startswith("[") else ""
-        if component in _PRIMITIVE_SIZES:
-            self.cursor.take(size * _PRIMITIVE_SIZES[component], "an array")
-        elif component in ("L", "["):
-            if size > len(self.cursor.data) - self.cursor.pos:  # every element takes a byte at least
-                self.cursor.take(size, "an array")
-            for _ in range(size):
-                self._content(self.cursor.u1("an array element"), depth + 1)
-        else:
-            self._unsupported("an array of an unknown type")
-
-
-# -- passwords and keys -----------------------------------------------------------------
-
-
-def password_text(password: bytes) -> str:
-    """The password as Java sees it (characters): UTF-8, or Latin-1 bytes that are not UTF-8."""
-    try:
-        return password.decode("utf-8")
-    except UnicodeDecodeError:
-        return password.decode("latin-1")
+# -- the keystore's hash ---------------------------------------------------------------
 
 
 def integrity_ok(store: Keystore, password: str) -> bool:
     """Whether ``password`` verifies the keystore's SHA-1 (the same for JKS and JCEKS)."""
     digest = hashlib.sha1(password.encode("utf-16-be") + _WHITENER + store.content).digest()  # noqa: S324 - the format's
     return hmac.compare_digest(digest, store.digest)
-
-
-class _Budget:
-    """JCEKS key-derivation rounds left for this keystore."""
-
-    def __init__(self) -> None:
-        self.left = MAX_KEY_ITERATIONS
-
-
-class KeyNotRead(Exception):
-    """Why a protected key was not decrypted (the message says it to the user)."""
-
-
-def decrypt_key(protected: bytes, password: str, budget: _Budget | None = None) -> bytes:
-    """The PKCS#8 ``PrivateKeyInfo`` inside a keystore's protected key.
-
-    Raises:
-        KeyNotRead: the password does not decrypt it, its algorithm is unknown,
-            or it asks for more work than the budget has left.
-    """
-    budget = budget or _Budget()
-    if len(protected) > _MAX_PROTECTED_KEY:
-        raise KeyNotRead(f"it is {len(protected):,} bytes, larger than any real key")
-    try:
-        outer = _der.read_tlv(protected)
-        algorithm, encrypted = _der.children(protected, outer, limit=2)
-        fields = _der.children(protected, algorithm, limit=2)
-        oid = _der.decode_oid(fields[0].value(protected))
-        ciphertext = encrypted.value(protected)
-        if oid == _OID_JKS_KEY:
-            return _jks_decrypt(ciphertext, password)
-        if oid == _OID_JCEKS_KEY and len(fields) > 1:
-            salt_tlv, count_tlv = _der.children(protected, fields[1], limit=2)
-            iterations = _der.decode_small_int(count_tlv.value(protected))
-            return _jceks_decrypt(ciphertext, password, salt_tlv.value(protected), iterations, budget)
-    except (_der.DerError, ValueError, IndexError):
-        raise KeyNotRead("its protection is damaged") from None
-    raise KeyNotRead(f"it is protected with algorithm {printable(oid)}, which certconv does not read")
-
-
-def _jks_decrypt(data: bytes, password: str) -> bytes:
-    """Sun's key protector (``sun.security.provider.KeyProtector``).
-
-    ``data`` = salt (20) | key XOR keystream | SHA-1(password | key) (20), where the
-    keystream is SHA-1(password | salt), SHA-1(password | previous), ... and the
-    password is its characters as UTF-16BE.
-    """
-    if len(data) < 2 * _HASH_SIZE:
-        raise KeyNotRead("its protection is damaged")
-    secret = password.encode("utf-16-be")
-    salt, body, check = data[:_HASH_SIZE], data[_HASH_SIZE:-_HASH_SIZE], data[-_HASH_SIZE:]
-    blocks = []
-    digest = salt
-    for _ in range(-(-len(body) // _HASH_SIZE)):
-        digest = hashlib.sha1(secret + digest).digest()  # noqa: S324 - the format's
-        blocks.append(digest)
-    stream = b"".join(blocks)[: len(body)]
-    plain = (int.from_bytes(body, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(body), "big")
-    if not hmac.compare_digest(hashlib.sha1(secret + plain).digest(), check):  # noqa: S324
-        raise KeyNotRead("its password is not the one given")
-    return plain
-
-
-def _jceks_decrypt(data: bytes, password: str, salt: bytes, iterations: int, budget: _Budget) -> bytes:
-    """Sun's PBEWithMD5AndTripleDES (``com.sun.crypto.provider.PBES1Core``).
-
-    PKCS#5 PBES1 with MD5 and 3DES-CBC, except that the 8-byte salt is split in
-    halves, each hashed ``iterations`` times as MD5(previous | password): the first
-    16 bytes plus 8 of the second digest are the key, the last 8 the IV. When the
-    halves are equal, the first is rearranged ``[a,b,c,d] -> [d,a,b,d]`` (a
-    long-standing typo in Sun's code for "reversed"). The password must be
-    printable ASCII (``com.sun.crypto.provider.PBEKey``).
-    """
-    if len(salt) != 8 or iterations < 1 or not data or len(data) % 8:
-        raise KeyNotRead("its protection is damaged")
-    if not all(0x20 <= ord(c) <= 0x7E for c in password):
-        raise KeyNotRead("JCEKS key passwords are printable ASCII and the one given is not")
-    if 2 * iterations > budget.left:
-        raise KeyNotRead(
-            f"its key derivation asks for {iterations:,} rounds, and certconv spends at most "
-            f"{MAX_KEY_ITERATIONS:,} on one keystore's keys"
-        )
-    budget.left -= 2 * iterations
-    secret = password.encode("ascii")
-    halves = [salt[:4], salt[4:]]
-    if halves[0] == halves[1]:
-        a, b, _c, d = halves[0]
-        halves[0] = bytes([d, a, b, d])
-    derived = b""
-    md5 = hashlib.md5
-    for half in halves:
-        digest = half
-        for _ in range(iterations):
-            digest = md5(digest + secret).digest()
-        derived += digest
-    decryptor = Cipher(TripleDES(derived[:24]), modes.CBC(derived[24:])).decryptor()
-    padded = decryptor.update(data) + decryptor.finalize()
-    pad = padded[-1]
-    if not 1 <= pad <= 8 or padded[-pad:] != bytes([pad]) * pad:
-        raise KeyNotRead("its password is not the one given")
-    plain = padded[:-pad]
-    try:
-        if _der.read_tlv(plain).end != len(plain):
-            raise KeyNotRead("its password is not the one given")
-    except _der.DerError:
-        raise KeyNotRead("its password is not the one given") from None
-    return plain
 
 
 # -- into a reader -------------------------------------------------------------------
@@ -560,7 +269,7 @@ def read(reader: Reader, data: bytes) -> str:
     store = parse(data, reader.name)
     kind = store.kind
     password = password_text(reader.password) if reader.password is not None else None
-    budget = _Budget()
+    budget = Budget()
     if password is None:
         reader.warn(
             WarningCode.KEYSTORE_INTEGRITY_UNCHECKED,
@@ -603,7 +312,7 @@ def read(reader: Reader, data: bytes) -> str:
     return kind
 
 
-def _integrity_failure(store: Keystore, password: str, name: str, budget: _Budget) -> Exception:
+def _integrity_failure(store: Keystore, password: str, name: str, budget: Budget) -> Exception:
     # A damaged store fails the hash like a wrong password; a key that decrypts tells them apart.
     for entry in store.entries:
         if entry.protected_key is None:
@@ -618,7 +327,8 @@ def _integrity_failure(store: Keystore, password: str, name: str, budget: _Budge
             path=name,
         )
     return WrongPasswordError(
-        f"wrong password for the {store.kind} keystore: its integrity hash does not match (check the password; "
-        "--password-file keeps every character as typed; a damaged keystore fails the same way)",
+        f"wrong password for the {store.kind} keystore: its integrity hash does not match "
+        "(a damaged keystore fails the same way)",
         path=name,
+        hint=hint("check the password given with {}", Option.PASSWORD),
     )

@@ -8,7 +8,6 @@ and cannot be a Windows device name.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -77,16 +76,6 @@ def label(name: x509.Name) -> str:
             if isinstance(attr.value, str) and attr.value.strip():
                 return attr.value.strip()
     return name.rfc4514_string()
-
-
-# json.dumps(ensure_ascii=False) escapes C0 but writes U+0080-U+009F raw, and a terminal may act on
-# them (U+009B is CSI); they can only occur inside JSON strings, where \u escapes mean the same.
-_C1_ESCAPES = {c: f"\\u{c:04x}" for c in range(0x80, 0xA0)}
-
-
-def json_text(value: object) -> str:
-    """``value`` as indented JSON ending in a newline, non-ASCII kept, C1 controls escaped."""
-    return json.dumps(value, indent=2, ensure_ascii=False).translate(_C1_ESCAPES) + "\n"
 
 
 EKU_NAMES = {

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ._errors import ConnectionFailedError, NetworkTimeoutError
+from ._errors import ConnectionFailedError, NetworkTimeoutError, Option, hint
 
 if TYPE_CHECKING:
     import socket
@@ -76,9 +76,9 @@ def _connect(host: str, port: int, name: str, deadline: float, timeout: float, *
         sock.close()
         to = f"to {what} " if what else ""
         raise NetworkTimeoutError(
-            f"no connection {to}within {timeout:g} s (a firewall may drop the packets; check host and port, "
-            "or raise --timeout)",
+            f"no connection {to}within {timeout:g} s (a firewall may drop the packets)",
             path=name,
+            hint=hint("check host and port, or raise {}", Option.TIMEOUT),
         )
     if isinstance(failure, ConnectionRefusedError):
         if what:
@@ -118,17 +118,18 @@ def _resolve(host: str, port: int, name: str, deadline: float, timeout: float, w
         worker.join(max(deadline - time.monotonic(), 0.0))
         if not outcome:
             raise NetworkTimeoutError(
-                f"the name {host!r}{of} was not resolved within {timeout:g} s (check your DNS, or raise --timeout)",
+                f"the name {host!r}{of} was not resolved within {timeout:g} s",
                 path=name,
+                hint=hint("check your DNS, or raise {}", Option.TIMEOUT),
             )
         found = outcome[0]
         if isinstance(found, BaseException):
             raise found
         return found
     except socket.gaierror as exc:
-        hint = "check the spelling and your DNS" + ("" if what else ", or go through the proxy that reaches it")
+        advice = "check the spelling and your DNS" + ("" if what else ", or go through the proxy that reaches it")
         raise ConnectionFailedError(
-            f"cannot resolve host name {host!r}{of} ({exc.strerror}); {hint}", path=name
+            f"cannot resolve host name {host!r}{of} ({exc.strerror}); {advice}", path=name
         ) from None
     except OSError as exc:
         raise ConnectionFailedError(
@@ -155,5 +156,3 @@ def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
     if code != 0:
         raise (ConnectionRefusedError if code == errno.ECONNREFUSED else OSError)(code, os.strerror(code))
     return True
-
-

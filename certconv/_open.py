@@ -16,7 +16,7 @@ import stat
 import time
 from os import PathLike
 
-from ._errors import InputError, InputTooLargeError
+from ._errors import Hint, InputError, InputTooLargeError
 
 __all__ = ["PIPE_DEADLINE", "read_bounded"]
 
@@ -43,6 +43,7 @@ def read_bounded(
     *,
     what: str,
     too_large: str,
+    too_large_hint: Hint | None = None,
     deadline: float | None = None,
 ) -> bytes:
     """The bytes of ``path``, a regular file or a FIFO, refused past ``limit`` bytes.
@@ -51,8 +52,8 @@ def read_bounded(
         path: The file to read.
         limit: Most bytes accepted; at most ``limit + 1`` are ever read.
         what: What the file should be, for messages (``"certificate file"``).
-        too_large: The end of the message for an input over ``limit``
-            (``"input limit (raise it with max_input_size)"``).
+        too_large: The end of the message for an input over ``limit`` (``"input limit"``).
+        too_large_hint: What to do about it, e.g. ``hint("raise it with {}", Option.MAX_INPUT_SIZE)``.
         deadline: Seconds a FIFO may take to deliver its data and close;
             default :data:`PIPE_DEADLINE`.
 
@@ -79,7 +80,9 @@ def read_bounded(
             else:
                 if info.st_size > limit:
                     raise InputTooLargeError(
-                        f"is {info.st_size:,} bytes, over the {limit:,}-byte {too_large}", path=name
+                        f"is {info.st_size:,} bytes, over the {limit:,}-byte {too_large}",
+                        path=name,
+                        hint=too_large_hint,
                     )
                 with os.fdopen(fd, "rb", closefd=False) as handle:
                     data = handle.read(limit + 1)
@@ -94,7 +97,7 @@ def read_bounded(
     except ValueError:  # a NUL byte in the path: no file can have that name
         raise InputError("is not a usable file name", path=name.replace("\0", "\\0")) from None
     if len(data) > limit:
-        raise InputTooLargeError(f"is over the {limit:,}-byte {too_large}", path=name)
+        raise InputTooLargeError(f"is over the {limit:,}-byte {too_large}", path=name, hint=too_large_hint)
     return data
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, UsageError
+from ._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, Option, UsageError, hint
 
 if TYPE_CHECKING:
     import socket
@@ -211,8 +211,9 @@ def connect_tunnel(
         lines.append(f"Proxy-Authorization: {proxy.authorization}")
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("idna" if not host.isascii() else "ascii")
     late = NetworkTimeoutError(
-        f"the proxy {proxy.display} did not open a tunnel within {timeout:g} s (raise --timeout, or check the proxy)",
+        f"the proxy {proxy.display} did not open a tunnel within {timeout:g} s",
         path=name,
+        hint=hint("raise {}, or check the proxy", Option.TIMEOUT),
     )
     if not _send_all(sock, request, deadline):
         raise late

@@ -25,18 +25,20 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _limits, _pkcs12
+from . import _der, _limits, _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
     CorruptInputError,
     InputError,
     NoCertificateError,
+    Option,
     PasswordError,
     PasswordRequiredError,
     UnsafeInputError,
     UnsupportedFormatError,
     WrongPasswordError,
+    hint,
 )
 from ._model import BundleWarning
 from ._names import printable
@@ -111,8 +113,14 @@ def read_file(
     close within ``deadline`` seconds (default :data:`certconv._open.PIPE_DEADLINE`),
     so one with no writer is an error, not a hang.
     """
-    too_large = "input limit (raise it with --max-input-size)"
-    data = read_bounded(path, max_input_size, what="certificate file", too_large=too_large, deadline=deadline)
+    data = read_bounded(
+        path,
+        max_input_size,
+        what="certificate file",
+        too_large="input limit",
+        too_large_hint=hint("raise it with {}", Option.MAX_INPUT_SIZE),
+        deadline=deadline,
+    )
     return Source(str(path), data)
 
 
@@ -158,8 +166,9 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         codes = {w.code for w in reader.warnings}
         if keys_alone and WarningCode.ENCRYPTED_KEY in codes:
             raise PasswordRequiredError(
-                "private key is encrypted: give its password (--password-file, --password-env or --password)",
+                "private key is encrypted",
                 path=source.name,
+                hint=hint("give its password with {}", Option.PASSWORD),
             )
         if keys_alone and WarningCode.UNREADABLE_KEY in codes:
             raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
@@ -306,8 +315,8 @@ class _Reader:
         # Without a password, try none and then the empty one (Windows writes either).
         # With one, still fall back to those: certificate-only files (Java
         # truststores) may carry no MAC, and a password they do not need must not fail them.
-        attempts = [None, b""] if self.password is None else [_pkcs12.utf8_password(self.password), None, b""]
-        opening = _pkcs12.Opening(data, self.name)  # before any key derivation: crafted iteration counts
+        attempts = [None, b""] if self.password is None else [_pkcs12_open.utf8_password(self.password), None, b""]
+        opening = _pkcs12_open.Opening(data, self.name)  # before any key derivation: crafted iteration counts
         loaded = None
         for password in attempts:
             opening.check_password(password)  # and those of key bags hidden in the encrypted contents
@@ -328,14 +337,15 @@ class _Reader:
         if loaded.key is not None:
             self.keys.append(loaded.key)
 
-    def _pkcs12_failure(self, data: bytes, opening: _pkcs12.Opening) -> InputError:
+    def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
         if self.password is None:
             return PasswordRequiredError(
-                "PKCS#12 file is password-protected: give its password (--password-file, --password-env or --password)",
+                "PKCS#12 file is password-protected",
                 path=self.name,
+                hint=hint("give its password with {}", Option.PASSWORD),
             )
-        password = _pkcs12.utf8_password(self.password)
-        verdict = _pkcs12.mac_verdict(data, password)
+        password = _pkcs12_open.utf8_password(self.password)
+        verdict = _pkcs12_open.mac_verdict(data, password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
         decrypts = opening.password_decrypts(password) if verdict is not True else None
@@ -353,9 +363,9 @@ class _Reader:
             )
         if verdict is False or decrypts is False:
             return WrongPasswordError(
-                "wrong password for PKCS#12 (check it; --password-file keeps every character as typed)"
-                + _NOT_UTF8_HINT * (password != self.password),
+                "wrong password for PKCS#12" + _NOT_UTF8_HINT * (password != self.password),
                 path=self.name,
+                hint=hint("check the password given with {}", Option.PASSWORD),
             )
         if verdict is True:
             return CorruptInputError(
@@ -508,6 +518,5 @@ def _reason(exc: Exception) -> str:
 
 
 _NOT_UTF8_HINT = (
-    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, "
-    "where it is read as Latin-1"
+    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
 )

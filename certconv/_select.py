@@ -42,12 +42,12 @@ class Selection:
         return self.roles is None and not self.sha1s
 
     def describe(self) -> str:
-        """The selection in the words of the command line (``--only root --sha1 ABCD…``)."""
-        parts = []
-        if self.roles is not None:
-            parts.append("--only " + ",".join(r.value for r in Role if r in self.roles))
-        parts += [f"--sha1 {s}" for s in self.sha1s]
-        return " ".join(parts)
+        """The selection in words neither the CLI nor the API owns (``only root, SHA-1 ABCD…``)."""
+        return ", ".join([self.roles_words(), *(f"SHA-1 {s}" for s in self.sha1s)][self.roles is None :])
+
+    def roles_words(self) -> str:
+        """The roles kept, as :meth:`describe` says them (``only root,intermediate``)."""
+        return "only " + ",".join(r.value for r in Role if self.roles is not None and r in self.roles)
 
 
 def check_selection(only: str | Sequence[str] | None, sha1: str | Sequence[str] | None) -> Selection:
@@ -98,13 +98,11 @@ def select(bundle: Bundle, selection: Selection) -> Bundle:
     for sha1 in selection.sha1s:
         cert = by_sha1.get(sha1)
         if cert is None:
-            raise ConversionError(
-                f"no certificate of the input has SHA-1 {sha1} (`certconv inspect --full` shows every thumbprint)"
-            )
+            raise ConversionError(f"no certificate of the input has SHA-1 {sha1} (inspect shows every thumbprint)")
         if selection.roles is not None and cert.role not in selection.roles:
             raise ConversionError(
-                f"--sha1 {sha1} is the {cert.role.value} '{cert.common_name}', which "
-                f"{selection.describe().split(' --sha1')[0]} leaves out"
+                f"SHA-1 {sha1} is the {cert.role.value} '{cert.common_name}', which "
+                f"the selection ({selection.roles_words()}) leaves out"
             )
 
     def kept(cert: Certificate) -> bool:
@@ -115,7 +113,9 @@ def select(bundle: Bundle, selection: Selection) -> Bundle:
     certificates = tuple(c for c in bundle.certificates if kept(c))
     if not certificates:
         held = ", ".join(f"{len(group)} {role.value}" for role, group in _by_role(bundle) if group)
-        raise ConversionError(f"{selection.describe()} selects no certificate of the input (it holds {held})")
+        raise ConversionError(
+            f"the selection ({selection.describe()}) keeps no certificate of the input (it holds {held})"
+        )
     chains = tuple(
         Chain(tuple(c for c in chain.certificates if kept(c))) for chain in bundle.chains if kept(chain.leaf)
     )

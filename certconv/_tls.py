@@ -4,8 +4,8 @@ The handshake is made with pyOpenSSL, without verification (the point is to see
 chains nobody trusts yet), and pyOpenSSL is imported only when a connection is
 made, so importing this module stays cheap. What the server sent becomes an
 ordinary input named ``tls://host:port``: classification, chains and writing are
-the same code as for files. :func:`diagnose` says what the order and content of
-the served chain mean for a client such as Azure API Management.
+the same code as for files. :func:`certconv._served.diagnose` says what the order
+and content of the served chain mean for a client such as Azure API Management.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from cryptography.hazmat.primitives import serialization
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._enums import FetchVerdict
-from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError
-from ._model import Bundle, Certificate, Chain, FetchResult
+from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
+from ._model import FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
-from ._x509 import issued_by
+from ._served import diagnose
+from .azure._checks import BUNDLE_CHECKS
 
 if TYPE_CHECKING:
     import socket
@@ -43,7 +43,6 @@ __all__ = [
     "Offer",
     "Session",
     "Target",
-    "diagnose",
     "fetch",
     "handshake",
     "parse_target",
@@ -186,9 +185,9 @@ def fetch(
     if complete:
         from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy)
+        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     else:
-        bundle = build_bundle([result], at=at)
+        bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
     served = tuple(
         by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
@@ -301,9 +300,9 @@ def _tls_handshake(
         conn.set_tlsext_host_name(target.sni.encode("idna"))
     conn.set_connect_state()
     late = NetworkTimeoutError(
-        f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, "
-        "or the server is too slow (raise --timeout)",
+        f"connected, but no TLS handshake within {timeout:g} s: the port may not speak TLS, or the server is too slow",
         path=target.name,
+        hint=hint("raise {}", Option.TIMEOUT),
     )
     if early:
         conn.bio_write(early)
@@ -403,101 +402,12 @@ def _handshake_error(exc: Exception, target: Target) -> NetworkError:
     if any("alert" in r for r in reasons):
         return NetworkError(
             f"the server refused the TLS handshake ({reason}); it may need another name sent "
-            f"({_sni_words(target)}, try --sni) or a client certificate",
+            f"({_sni_words(target)}) or a client certificate",
             path=target.name,
+            hint=hint("try another name with {}", Option.SNI),
         )
     return NotTLSError(f"the server's answer is not TLS ({reason}); is this the TLS port?", path=target.name)
 
 
 def _sni_words(target: Target) -> str:
     return f"SNI {target.sni}" if target.sni is not None else "no SNI"
-
-
-# -- what the served chain means ---------------------------------------------------------
-
-
-def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
-    """A verdict code and a sentence about the chain a server sends, in its order.
-
-    ``bundle`` is the bundle built from ``served`` (and possibly completed over
-    AIA); it tells which certificates belong to the leaf's chain.
-    """
-    if not served:
-        raise ValueError("a TLS server always sends at least one certificate")
-    unique = list(dict.fromkeys(served))
-    first = unique[0]
-    if len(unique) == 1:
-        if first.self_signed:
-            return (
-                FetchVerdict.SELF_SIGNED,
-                "the server sends a single self-signed certificate: APIM needs that certificate itself "
-                "uploaded to store Root (or the server given a certificate from a CA)",
-            )
-        chain = _chain_of(first, bundle)
-        if chain is not None and len(chain) == 2 and chain.complete:
-            return (
-                FetchVerdict.LEAF_ONLY,
-                f"the server sends only its leaf, issued directly by the root '{chain.top.common_name}': "
-                "APIM needs that root uploaded to store Root",
-            )
-        found = [c for c in chain.certificates[1:] if not c.self_signed] if chain is not None else []
-        which = "the intermediate" + (" " + ", ".join(f"'{c.common_name}'" for c in found) if found else "")
-        return (
-            FetchVerdict.LEAF_ONLY,
-            f"the server sends only its leaf: APIM needs {which} uploaded or the server fixed to send it",
-        )
-    chain = _chain_of(first, bundle)
-    if chain is None:
-        why = f"it starts with the CA certificate '{first.common_name}'"
-        if not any(_chain_of(c, bundle) for c in unique):
-            why += " and none of them is a server (leaf) certificate"
-        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, why)
-    extra = [c for c in unique if c not in chain.certificates]
-    if extra:
-        names = ", ".join(f"'{c.common_name}'" for c in extra)
-        return (
-            FetchVerdict.EXTRA_CERTIFICATES,
-            f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
-            "fix the server's certificate file to hold only the leaf and its intermediates",
-        )
-    in_order = all(issued_by(unique[i - 1].x509, unique[i].x509) for i in range(1, len(unique)))
-    if not in_order:
-        return FetchVerdict.WRONG_ORDER, _wrong_order(unique, "each certificate should be followed by its issuer")
-    words = _role_words(unique)
-    top = unique[-1]
-    if top.self_signed:
-        return (
-            FetchVerdict.FULL_CHAIN,
-            f"the server sends {len(unique)} certificates: {words}; sending the root is unnecessary but harmless",
-        )
-    unsent = [c for c in chain.certificates[len(unique) :] if not c.self_signed]
-    if unsent:
-        names = ", ".join(f"'{c.common_name}'" for c in unsent)
-        return (
-            FetchVerdict.MISSING_INTERMEDIATE,
-            f"the server sends {len(unique)} certificates: {words}, but not the intermediate {names}: "
-            "APIM needs it uploaded or the server fixed to send it",
-        )
-    return (
-        FetchVerdict.LEAF_AND_INTERMEDIATES,
-        f"the server sends {len(unique)} certificates: {words}; root not sent (normal)",
-    )
-
-
-def _chain_of(cert: Certificate, bundle: Bundle) -> Chain | None:
-    for chain in bundle.chains:
-        if chain.leaf == cert:
-            return chain
-    return None
-
-
-def _role_words(certs: Sequence[Certificate]) -> str:
-    words = [c.role.value for c in certs]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _wrong_order(certs: Sequence[Certificate], why: str) -> str:
-    return (
-        f"the server sends its chain in the wrong order ({', '.join(c.role.value for c in certs)}): {why}; "
-        "many clients cope, but fix the server's certificate file to list the leaf first, then each issuer"
-    )

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle, certificate_of, graph
+from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from ._errors import InputError, NoCertificateError, UsageError
+from ._errors import InputError, NoCertificateError, Option, UsageError, hint
+from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, label, name_key
@@ -232,9 +233,11 @@ def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
     if not leaves:
         raise InputError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
-            "(its PFX, full-chain PEM or leaf .cer) as INPUT and the CA certificates with --ca, or name the "
-            "CA certificate to check with --peer",
+            "(its PFX, full-chain PEM or leaf .cer) as the input",
             path=", ".join(bundle.inputs),
+            hint=hint(
+                "the CA certificates go in {}, or name the CA certificate to check with {}", Option.CA, Option.PEER
+            ),
         )
     with_key = [c for c in leaves if c.has_private_key]
     # A PFX is about its own certificate: a stray CA:FALSE certificate beside it is not under test.
@@ -337,7 +340,7 @@ class _Words:
             what_text += f" `{cert.common_name}`"
         if top.origin is Origin.AIA:
             # Downloaded, so nobody vouched for it: say so rather than "sent by the server".
-            how = "was downloaded from an AIA URL (--complete) but is not uploaded to APIM: check it is your root, then"
+            how = "was downloaded from an AIA URL (completion) but is not uploaded to APIM: check it is your root, then"
         else:
             how = "is sent by the server but not uploaded to APIM:"
         return VerifyFailure(
@@ -351,7 +354,7 @@ class _Words:
         slug = _slug(label(top.x509.issuer))  # the name split gives its file
         urls = ca_issuers_urls(top.x509)
         source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
-        where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given with --ca"
+        where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given as a CA certificate"
         wanted = name_key(top.x509.issuer)
         namesake = next((c for c in self.known if name_key(c.x509.subject) == wanted and c != top), None)
         code = FailureCode.MISSING_ISSUER

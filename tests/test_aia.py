@@ -12,7 +12,7 @@ from pki import DAY, NOW, Issued, issue, name, to_p7b
 from typer.testing import CliRunner
 
 import certconv
-from certconv._aia import _Refused
+from certconv._http import Refused as _Refused
 from certconv._read import read_source
 from certconv.cli import app
 

@@ -91,7 +91,7 @@ def test_single_certificate_target_refuses_several_and_points_to_split_and_p7b(
     pki: Pki, tmp_path: Path, to: str
 ) -> None:
     out = tmp_path / "x.cer"
-    with pytest.raises(certconv.ConversionError, match=r"3 certificates.*certconv split.*--to p7b"):
+    with pytest.raises(certconv.ConversionError, match=r"3 certificates.*split the bundle.*convert to p7b"):
         certconv.convert(to_pem(pki.chain), out, to=to)
     assert not out.exists()
 
@@ -101,7 +101,7 @@ def test_pem_leaves_the_key_out_unless_asked(pki: Pki, tmp_path: Path) -> None:
     result = certconv.convert([pki.leaf.pem, _key_pem(pki.leaf)], out, to="pem")
     assert b"PRIVATE KEY" not in out.read_bytes()
     assert not result.key_included and mode_of(out) == 0o644
-    assert any("--include-key" in note for note in result.notes)
+    assert "the input's private key was not written (it is appended only on request)" in result.notes
 
 
 def test_pem_include_key_appends_the_matching_key_with_mode_0600(pki: Pki, tmp_path: Path) -> None:
@@ -375,10 +375,13 @@ def test_pfx_reconverted_from_a_pfx_keeps_key_and_certificates(pki: Pki, tmp_pat
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"to": "der", "format": "pem"}, "--format applies to --to p7b only"),
-        ({"to": "pem", "legacy": True}, "--legacy applies to --to pfx and truststore only"),
-        ({"to": "chain", "include_key": True}, "--include-key cannot be used with --to chain"),
-        ({"to": "der", "new_password": "x"}, "--new-password protects a private key"),
+        ({"to": "der", "format": "pem"}, "the der form decides its encoding itself (leave format= out)"),
+        ({"to": "pem", "legacy": True}, "to the pfx and truststore forms only (leave legacy=True out)"),
+        ({"to": "chain", "include_key": True}, "the chain form holds no private key: the private key is added only"),
+        (
+            {"to": "der", "new_password": "x"},
+            "the der form writes none (leave new_password= out, or add include_key=True for PEM)",
+        ),
     ],
 )
 def test_contradicting_options_are_refused_before_reading(

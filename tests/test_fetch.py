@@ -434,3 +434,12 @@ def test_import_certconv_loads_no_network_code() -> None:
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("complete", [False, True])
+def test_fetch_warns_when_the_server_sends_more_cas_than_apim_takes(served_pki: Pki, complete: bool) -> None:
+    # Azure's bundle checks run on served chains as on files, with or without AIA completion.
+    cas = [issue(f"Sent CA {i}", ca=True) for i in range(11)]
+    with tls_server("127.0.0.1", [served_pki.leaf, served_pki.intermediate, *cas], served_pki.leaf) as server:
+        result = certconv.fetch(f"127.0.0.1:{server.port}", timeout=5, complete=complete)
+    assert "apim-ca-limit" in [w.code for w in result.bundle.warnings]

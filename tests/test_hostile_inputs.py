@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _atomic, _names, _pkcs12, _read
+from certconv import _atomic, _names, _pkcs12, _pkcs12_open, _read
 from certconv._manifest import MANIFEST_NAME
 from certconv.cli import app
 
@@ -919,7 +919,7 @@ def test_every_command_turns_hostile_input_into_exit_1(sample_pfx: bytes, tmp_pa
 
 def test_password_probe_follows_pbes2_only(sample_pfx: bytes, pki: Pki) -> None:
     def probe(data: bytes, password: bytes) -> bool | None:
-        return _pkcs12.Opening(data, "x.pfx").password_decrypts(password)
+        return _pkcs12_open.Opening(data, "x.pfx").password_decrypts(password)
 
     assert probe(sample_pfx, SAMPLE_PASSWORD.encode()) is True
     assert probe(sample_pfx, b"wrong") is False

@@ -26,7 +26,7 @@ from pki import DAY, NOW, Issued, Pki, make_chain, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv import _jks
+from certconv import _jks, _jks_keys
 from certconv.cli import app
 
 STOREPASS = "st0re-Pass"
@@ -372,12 +372,12 @@ def test_absurd_chain_length_is_refused(crafted: Pki) -> None:
 def test_jceks_key_work_is_bounded_and_the_certificate_still_read(
     crafted: Pki, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rounds = _jks.MAX_KEY_ITERATIONS // 2 + 1  # two halves each: just over the budget
+    rounds = _jks_keys.MAX_KEY_ITERATIONS // 2 + 1  # two halves each: just over the budget
     entry = KeyEntry("leaf", crafted.leaf, [crafted.leaf.der], iterations=1, declared_iterations=rounds)
     data = to_keystore([entry], STOREPASS, kind="JCEKS")
     md5_calls = []
-    real_md5 = _jks.hashlib.md5
-    monkeypatch.setattr(_jks.hashlib, "md5", lambda data=b"": md5_calls.append(1) or real_md5(data))
+    real_md5 = _jks_keys.hashlib.md5
+    monkeypatch.setattr(_jks_keys.hashlib, "md5", lambda data=b"": md5_calls.append(1) or real_md5(data))
     bundle = load(data)
     assert [c.common_name for c in bundle.certificates] == ["*.backend.example"] and not bundle.private_keys
     assert md5_calls == []  # refused by count before the first round

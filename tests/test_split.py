@@ -79,7 +79,7 @@ def test_existing_files_are_never_overwritten_without_force(pki: Pki, tmp_path: 
     certconv.split(to_pem(pki.chain), tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     (tmp_path / "root-Test_Root_CA.cer").write_bytes(b"mine")
-    with pytest.raises(certconv.OutputExistsError, match="--force"):
+    with pytest.raises(certconv.OutputExistsError, match=r"\(use force=True to overwrite\)"):
         certconv.split(to_pem(pki.chain), tmp_path)
     assert (tmp_path / "root-Test_Root_CA.cer").read_bytes() == b"mine"
     assert {p.name for p in tmp_path.iterdir()} == set(before)

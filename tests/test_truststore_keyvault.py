@@ -131,7 +131,7 @@ def test_truststore_legacy_is_3des_and_keytool_still_lists_it(pki: Pki, tmp_path
 
 
 def test_truststore_without_a_ca_certificate_points_to_include_leaf(pki: Pki, tmp_path: Path) -> None:
-    with pytest.raises(certconv.ConversionError, match="--include-leaf"):
+    with pytest.raises(certconv.ConversionError, match=re.escape("(or add include_leaf=True to trust the end-entity")):
         certconv.convert(pki.leaf.pem, tmp_path / "t.p12", to="truststore")
     assert not (tmp_path / "t.p12").exists()
 
@@ -377,7 +377,7 @@ def test_appservice_pfx_is_3des_with_sha1_mac_and_the_whole_chain(rsa_chain: Pki
         ("no-root", "every intermediate and the root"),
         ("no-key", "needs the private key"),
         ("no-password", "password-protected PFX"),
-        ("legacy", "drop --legacy"),
+        ("legacy", "(drop legacy=True)"),
     ],
 )
 def test_appservice_refusals(rsa_chain: Pki, tmp_path: Path, case: str, message: str) -> None:
@@ -464,7 +464,7 @@ def test_sha1_picks_one_certificate_for_der_as_openssl_sees_it(pki: Pki, tmp_pat
     result = certconv.convert(to_pem(pki.chain), out, to="der", sha1=colons)
     fingerprint = run("openssl", "x509", "-inform", "der", "-in", out, "-noout", "-fingerprint", "-sha1").stdout
     assert fingerprint.strip().split("=")[1].replace(":", "") == wanted
-    assert result.notes[0] == f"--sha1 {wanted}: 1 of 3 certificates selected"
+    assert result.notes[0] == f"SHA-1 {wanted}: 1 of 3 certificates selected"
 
 
 @pytest.mark.parametrize(
@@ -505,7 +505,7 @@ def test_leaving_the_keyed_leaf_out_leaves_its_key_out(pki: Pki, tmp_path: Path)
         ({"only": ""}, certconv.UsageError, "only takes roles among"),
         ({"sha1": "abc"}, certconv.UsageError, "40 hexadecimal digits"),
         ({"sha1": "A" * 40}, certconv.ConversionError, f"no certificate of the input has SHA-1 {'A' * 40}"),
-        ({"only": "root", "sha1": "LEAF"}, certconv.ConversionError, "which --only root leaves out"),
+        ({"only": "root", "sha1": "LEAF"}, certconv.ConversionError, "which the selection (only root) leaves out"),
     ],
 )
 def test_selection_errors_are_one_line_and_nothing_is_written(
@@ -520,7 +520,8 @@ def test_selection_errors_are_one_line_and_nothing_is_written(
 
 
 def test_a_selection_that_keeps_nothing_says_what_the_input_holds(pki: Pki, tmp_path: Path) -> None:
-    with pytest.raises(certconv.ConversionError, match=r"--only root selects no certificate .*1 intermediate, 1 leaf"):
+    nothing = r"selection \(only root\) keeps no certificate .*1 intermediate, 1 leaf"
+    with pytest.raises(certconv.ConversionError, match=nothing):
         certconv.convert(to_pem([pki.leaf, pki.intermediate]), tmp_path / "r.cer", to="der", only="root")
 
 

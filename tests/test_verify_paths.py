@@ -240,7 +240,7 @@ def test_sha1_is_not_excused_under_a_public_store_root() -> None:
     leaf = _leaf("api.corp.example", issuing)
     nodes = {
         n.sha256: n
-        for n in certconv._chain.graph(
+        for n in certconv._graph.graph(
             certconv._read.read_source(Source("x", to_pem([leaf, issuing, root]))).certificates
         )
     }
@@ -481,7 +481,7 @@ def test_cli_ca_public_and_system_are_store_names(pki: Pki, tmp_path: Path) -> N
 
 
 def test_a_cross_signing_mesh_above_the_leaf_is_searched_within_its_budget() -> None:
-    from certconv import _chain, _read
+    from certconv import _graph, _read
     from certconv._path import search
     from certconv._verify_policy import APIM
     from certconv._verify_rules import Settings
@@ -495,7 +495,7 @@ def test_a_cross_signing_mesh_above_the_leaf_is_searched_within_its_budget() -> 
     bottom = _cert("Mesh", root, key=keys[0], extensions=[CA, CA_KU], not_after=NOW + 10 * DAY)
     leaf = _leaf("api.corp.example", Issued(certs[0].cert, keys[0]))
     raws = _read.read_source(Source("x", to_pem([leaf, *certs, bottom, root]))).certificates
-    nodes = {n.sha256: n for n in _chain.graph(raws)}
+    nodes = {n.sha256: n for n in _graph.graph(raws)}
     anchor = {sha for sha, n in nodes.items() if n.facts.name == "Root"}
     peer = next(n for n in nodes.values() if n.facts.name == "api.corp.example")
     found = search(peer, anchor, Settings(APIM, NOW, "server"), budget=10_000)

@@ -29,7 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certconv import _chain, _pkcs12
+from certconv import _chain, _pkcs12_open
 
 
 @dataclass
@@ -112,8 +112,8 @@ def counted(
 
     patch(pkcs12, "load_pkcs12", load_pkcs12)
     patch(pkcs12, "load_key_and_certificates", load_pkcs12)
-    patch(_pkcs12, "PBKDF2HMAC", pbkdf2)
-    patch(_pkcs12, "_mac_key", pkcs12_kdf)
+    patch(_pkcs12_open, "PBKDF2HMAC", pbkdf2)
+    patch(_pkcs12_open, "_mac_key", pkcs12_kdf)
     patch(serialization, "load_pem_private_key", pem_key)
     patch(serialization, "load_der_private_key", pem_key)
     patch(base64, "b64decode", b64decode)
