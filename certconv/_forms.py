@@ -51,8 +51,9 @@ _KEY_VAULT_KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)
 def single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool) -> Conversion:
     if len(bundle.certificates) != 1:
         raise ConversionError(
-            f"input holds {len(bundle.certificates)} certificates and the {to} form writes one: "
-            "split the bundle for one file each, or convert to p7b (or fullchain) for all in one file"
+            f"input holds {len(bundle.certificates)} certificates and the {to} form writes one",
+            hint=hint("pick it with {}, or write them all with {} p7b or fullchain; split writes one file each",
+                      Option.SHA1, Option.TO),
         )
     cert = bundle.certificates[0]
     notes: list[str] = []

@@ -59,7 +59,7 @@ def pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: boo
     leaf, key = _pfx_key(bundle)
     if not secret:
         raise NewPasswordRequiredError(
-            "a PFX with a private key needs a password (an empty password does not protect the key)",
+            "a PFX with a private key needs a password; an empty one does not protect the key",
             hint=hint("give one with {}", Option.NEW_PASSWORD),
         )
     notes: list[str] = []
