@@ -22,7 +22,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._enums import AzureTarget, FetchVerdict, Format, Origin, WarningCode
+from ._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
 from ._errors import InputError
 from ._manifest import Manifest
 from ._model import Bundle, FetchResult, Role
@@ -263,6 +263,7 @@ def diagnose_backend(
     force: bool = False,
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
+    policy: VerifyPolicy | str = VerifyPolicy.APIM,
 ) -> BackendReport:
     """Check a live backend as APIM would: served chain, trust with the uploads, TLS versions and ciphers.
 
@@ -286,9 +287,10 @@ def diagnose_backend(
         force: With ``out``: overwrite files that exist.
         password: For PKCS#12 files among ``ca``.
         max_input_size: For the ``ca`` files.
+        policy: With ``ca``: ``apim`` (default) or ``strict``, as for :func:`certconv.verify`.
 
     Raises:
-        UsageError: a bad ``timeout``, ``at``, ``fail_within`` or ``out`` option.
+        UsageError: a bad ``timeout``, ``at``, ``fail_within``, ``out`` or ``policy`` option.
         InputError: ``target`` is not a host and port, or a ``ca`` file cannot be read.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
             the backend (or the proxy) could not be asked.
@@ -299,6 +301,7 @@ def diagnose_backend(
     from .azure._plan import build_plan, split_options
 
     timeout = check_timeout(timeout)
+    policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
     moment = check_moment(at) or datetime.now(UTC)
     if fail_within is not None:
         fail_within = check_days(fail_within)
@@ -314,7 +317,7 @@ def diagnose_backend(
     unverifiable = None
     if ca:
         checked_host = host if host is not None else where.sni
-        verification, unverifiable = _verify(result, ca, checked_host, moment, password, max_input_size)
+        verification, unverifiable = _verify(result, ca, checked_host, moment, password, max_input_size, policy)
     manifest = write_split(build_plan(result.bundle, options), force=force) if options is not None else None
     soon = expiring(result.served, within_days=fail_within, at=moment) if fail_within is not None else ()
     return BackendReport(
@@ -339,6 +342,7 @@ def _verify(
     at: datetime,
     password: str | bytes | None,
     max_input_size: int,
+    policy: VerifyPolicy | str,
 ) -> tuple[Verification | None, str | None]:
     """``certconv.verify`` on what the server sent (and what AIA brought, under its ``aia:`` names)."""
     from cryptography.hazmat.primitives import serialization
@@ -351,7 +355,7 @@ def _verify(
     inputs += [Source(c.source, c.der) for c in result.bundle.certificates if c.downloaded]
     try:
         return (
-            verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size),
+            verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size, policy=policy),
             None,
         )
     except InputError as exc:

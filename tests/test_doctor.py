@@ -272,3 +272,24 @@ def test_fetch_fail_within_exits_3_with_one_line_per_certificate(pki: Pki) -> No
     lines = [line for line in soon.stderr.splitlines() if line.startswith("expires-soon:")]
     assert len(lines) == 2
     assert later.exit_code == 0 and "expires-soon" not in later.stderr
+
+
+def test_fetch_policy_reaches_the_verdict(tmp_path: Path) -> None:
+    # A leaf whose only name is its CN: APIM (Windows) matches the CN (leniency cn-as-host), strict does not.
+    root = issue("Policy Root CA", ca=True)
+    leaf = issue("cn-only.backend.example", root, server_auth=True)
+    ca = tmp_path / "root.cer"
+    ca.write_bytes(root.der)
+    with tls_server("127.0.0.1", [leaf], leaf) as server:
+        endpoint = f"127.0.0.1:{server.port}"
+        host = "cn-only.backend.example"
+        apim = certconv.diagnose_backend(endpoint, ca=[ca], host=host, probe=False)
+        strict = certconv.diagnose_backend(endpoint, ca=[ca], host=host, probe=False, policy="strict")
+        cli = runner.invoke(app, ["fetch", endpoint, "--ca", str(ca), "--host", host, "--policy", "strict", "--no-probe"])
+    assert apim.trusted is True and strict.trusted is False
+    assert cli.exit_code == 3, cli.output
+
+
+def test_fetch_refuses_an_unknown_policy_before_connecting() -> None:
+    with pytest.raises(certconv.UsageError, match="policy"):
+        certconv.diagnose_backend(f"127.0.0.1:{closed_port()}", ca=[b"unused"], policy="lenient", probe=False)

@@ -35,6 +35,7 @@ from ._options import (
     PasswordEnvOpt,
     PasswordFileOpt,
     PasswordOpt,
+    PolicyOpt,
     TimeoutOpt,
     flag,
 )
@@ -124,14 +125,7 @@ def verify(
             "INPUT (those with their private key when it holds any).",
         ),
     ] = None,
-    policy: Annotated[
-        VerifyPolicy,
-        typer.Option(
-            "--policy",
-            help="apim: what APIM (Windows) accepts for a private CA; strict: RFC 5280 and the CA/Browser Forum's "
-            "rules for a public web server.",
-        ),
-    ] = VerifyPolicy.APIM,
+    policy: PolicyOpt = VerifyPolicy.APIM,
     host: Annotated[
         str | None, typer.Option("--host", metavar="NAME", help="Host name APIM calls the backend by.")
     ] = None,
@@ -247,6 +241,7 @@ def fetch(
             help="Probe TLS 1.0-1.3 and APIM's cipher suites (up to 6 more handshakes, within one more --timeout).",
         ),
     ] = True,
+    policy: PolicyOpt = certconv.VerifyPolicy.APIM,
     fail_within: FailWithinOpt = None,
     complete: CompleteOpt = False,
     password: PasswordOpt = None,
@@ -279,6 +274,7 @@ def fetch(
             format=fmt,
             force=force,
             password=pw,
+            policy=policy,
         ),
         secret,
         may_prompt=True,

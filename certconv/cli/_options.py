@@ -122,3 +122,11 @@ FetchTimeoutOpt = Annotated[
         "With --complete also per AIA download, and all downloads share 3 x this more.",
     ),
 ]
+PolicyOpt = Annotated[
+    certconv.VerifyPolicy,
+    typer.Option(
+        "--policy",
+        help="apim: what APIM (Windows) accepts for a private CA; strict: RFC 5280 and the CA/Browser Forum's "
+        "rules for a public web server.",
+    ),
+]
