@@ -285,7 +285,8 @@ def test_fetch_policy_reaches_the_verdict(tmp_path: Path) -> None:
         host = "cn-only.backend.example"
         apim = certconv.diagnose_backend(endpoint, ca=[ca], host=host, probe=False)
         strict = certconv.diagnose_backend(endpoint, ca=[ca], host=host, probe=False, policy="strict")
-        cli = runner.invoke(app, ["fetch", endpoint, "--ca", str(ca), "--host", host, "--policy", "strict", "--no-probe"])
+        args = ["fetch", endpoint, "--ca", str(ca), "--host", host, "--policy", "strict", "--no-probe"]
+        cli = runner.invoke(app, args)
     assert apim.trusted is True and strict.trusted is False
     assert cli.exit_code == 3, cli.output
 
