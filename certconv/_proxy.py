@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import base64
 import ipaddress
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, Option, UsageError, hint
+from ._sockio import receive, send_all
 
 if TYPE_CHECKING:
     import socket
@@ -215,13 +215,13 @@ def connect_tunnel(
         path=name,
         hint=hint("raise {}, or check the proxy", Option.TIMEOUT),
     )
-    if not _send_all(sock, request, deadline):
+    if not send_all(sock, request, deadline):
         raise late
     answer = b""
     while b"\r\n\r\n" not in answer:
         if len(answer) > MAX_PROXY_RESPONSE:
             raise NetworkError(f"the proxy {proxy.display} answered CONNECT with over 64 KiB of headers", path=name)
-        chunk = _recv(sock, deadline)
+        chunk = receive(sock, deadline, 4096)
         if chunk is None:
             raise late
         if not chunk:
@@ -254,33 +254,3 @@ def connect_tunnel(
     )
 
 
-def _send_all(sock: socket.socket, data: bytes, deadline: float) -> bool:
-    import select
-
-    view = memoryview(data)
-    while view:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([], [sock], [], remaining)[1]:
-            return False
-        try:
-            view = view[sock.send(view) :]
-        except BlockingIOError:
-            continue
-        except OSError:
-            return True  # the proxy hung up; reading says so
-    return True
-
-
-def _recv(sock: socket.socket, deadline: float) -> bytes | None:
-    import select
-
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
-            return None
-        try:
-            return sock.recv(4096)
-        except BlockingIOError:
-            continue
-        except OSError:
-            return b""

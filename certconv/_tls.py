@@ -28,6 +28,7 @@ from ._model import FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
 from ._served import diagnose
+from ._sockio import receive, send_all
 from .azure._checks import BUNDLE_CHECKS
 
 if TYPE_CHECKING:
@@ -329,7 +330,7 @@ def _tls_handshake(
             raise _handshake_error(exc, target) from None
         if not _send_pending(conn, sock, deadline):
             raise late
-        data = _receive(sock, deadline)
+        data = receive(sock, deadline, _READ_SIZE)
         if data is None:
             raise late
         if not data:
@@ -346,8 +347,6 @@ def _tls_handshake(
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:
     """Send what OpenSSL wrote to its memory BIO; False when ``deadline`` passes first."""
-    import select
-
     from OpenSSL import SSL
 
     while True:
@@ -355,33 +354,8 @@ def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) ->
             pending = conn.bio_read(65536)
         except SSL.WantReadError:
             return True
-        view = memoryview(pending)
-        while view:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([], [sock], [], remaining)[1]:
-                return False
-            try:
-                view = view[sock.send(view) :]
-            except BlockingIOError:
-                continue
-            except OSError:
-                return True  # the server hung up; reading says so
-
-
-def _receive(sock: socket.socket, deadline: float) -> bytes | None:
-    """Up to :data:`_READ_SIZE` bytes; ``b""`` when the server closed, ``None`` at the deadline."""
-    import select
-
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([sock], [], [], remaining)[0]:
-            return None
-        try:
-            return sock.recv(_READ_SIZE)
-        except BlockingIOError:
-            continue
-        except OSError:
-            return b""
+        if not send_all(sock, pending, deadline):
+            return False
 
 
 def _closed(target: Target) -> NotTLSError:
