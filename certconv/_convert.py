@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
+from typing import TypedDict
 
 from ._api import InputLike, load
 from ._atomic import restricts_to_owner, write_files
@@ -41,6 +42,21 @@ CONVERT_TARGETS = values(Form)
 
 PFX_PROFILES = values(PfxProfile)
 """What ``profile`` may be (for ``to="pfx"``): ``appservice``, the PFX Azure App Service requires."""
+
+
+class _FormOptions(TypedDict):
+    """The options that say what is converted, passed on unchanged from :func:`convert`."""
+
+    to: Form | str
+    new_password: str | bytes | None
+    format: Format | str | None
+    legacy: bool
+    include_key: bool
+    include_root: bool
+    include_leaf: bool
+    profile: PfxProfile | str | None
+    only: str | Sequence[str] | None
+    sha1: str | Sequence[str] | None
 
 
 def convert(
@@ -80,52 +96,25 @@ def convert(
             output (:class:`OutputError`); :class:`UsageError` for options the
             call does not take.
     """
-    check_options(
-        to,
-        format=format,
-        new_password=new_password,
-        legacy=legacy,
-        include_key=include_key,
-        include_root=include_root,
-        include_leaf=include_leaf,
-        profile=profile,
-        only=only,
-        sha1=sha1,
-        emit=emit,
-    )
+    form: _FormOptions = {
+        "to": to,
+        "new_password": new_password,
+        "format": format,
+        "legacy": legacy,
+        "include_key": include_key,
+        "include_root": include_root,
+        "include_leaf": include_leaf,
+        "profile": profile,
+        "only": only,
+        "sha1": sha1,
+    }
+    check_options(**form, emit=emit)
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, keys_alone=True)
     if out is None:
         if emit:
             raise UsageError("emit writes import scripts beside the file: give out, not out=None (standard output)")
-        return convert_bundle(
-            bundle,
-            to=to,
-            new_password=new_password,
-            format=format,
-            legacy=legacy,
-            include_key=include_key,
-            include_root=include_root,
-            include_leaf=include_leaf,
-            profile=profile,
-            only=only,
-            sha1=sha1,
-        )
-    return write_convert(
-        bundle,
-        out,
-        to=to,
-        new_password=new_password,
-        format=format,
-        legacy=legacy,
-        include_key=include_key,
-        include_root=include_root,
-        include_leaf=include_leaf,
-        profile=profile,
-        only=only,
-        sha1=sha1,
-        emit=emit,
-        force=force,
-    )
+        return convert_bundle(bundle, **form)
+    return write_convert(bundle, out, **form, emit=emit, force=force)
 
 
 def write_convert(
