@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._enums import Validity, WarningCode
 from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
+from ._limits import search_budget
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name
 from ._read import ReadResult
@@ -41,7 +42,7 @@ __all__ = [
     "WorkCounts",
     "build_bundle",
     "ca_issuers_urls",
-        "issued_by",
+    "issued_by",
     "read_extension",
     "signed_by",
     "whole_seconds",
@@ -52,7 +53,7 @@ BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
 
 _MAX_DEPTH = 16
 _SEARCH_BUDGET = 10_000
-_TOTAL_SEARCH_BUDGET = 200_000
+"""Path-search steps for one certificate; all of them together get :func:`certconv._limits.search_budget`."""
 
 
 def build_bundle(
@@ -76,7 +77,7 @@ def build_bundle(
     warnings: list[BundleWarning] = [w for r in results for w in r.warnings]
     nodes = unique_nodes((c for r in results for c in r.certificates), warnings)
     link_issuers(nodes, memo)
-    paths = _PathFinder()
+    paths = _PathFinder(search_budget(len(nodes)))
     keys = [k for r in results for k in r.private_keys]
     with_key = _certificates_with_key(nodes, keys, warnings)
 
@@ -207,6 +208,7 @@ def _purpose_of(node: Node) -> str:
         return "client"
     return "server"
 
+
 _END_ENTITY_USAGES = frozenset({x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH})
 
 
@@ -241,10 +243,10 @@ class _PathFinder:
     SHA-256 thumbprint, so that any input order gives the same result.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, total: int) -> None:
         self._memo: dict[str, tuple[Node, ...]] = {}
         self._budget = 0
-        self.total = _TOTAL_SEARCH_BUDGET
+        self.total = total
         """Steps left for the whole input, shared with the chain choice of end-entity certificates."""
 
     def best(self, node: Node) -> tuple[Node, ...]:
@@ -321,9 +323,7 @@ def _validity_warnings(node: Node, at: datetime) -> list[BundleWarning]:
     state = validity(cert, at)
     if state is Validity.EXPIRED:
         return [
-            BundleWarning(
-                WarningCode.EXPIRED, f"'{name}' expired on {iso_day(cert.not_valid_after_utc)}", node.sha1
-            )
+            BundleWarning(WarningCode.EXPIRED, f"'{name}' expired on {iso_day(cert.not_valid_after_utc)}", node.sha1)
         ]
     if state is Validity.NOT_YET_VALID:
         return [
@@ -352,4 +352,3 @@ def _missing_issuer(node: Node) -> BundleWarning:
     if urls:
         message += f" (download it from {', '.join(map(printable, urls))})"
     return BundleWarning(WarningCode.MISSING_ISSUER, message, node.sha1)
-

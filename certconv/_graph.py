@@ -16,6 +16,7 @@ from datetime import datetime
 
 from cryptography import x509
 
+from . import _limits
 from ._enums import WarningCode
 from ._errors import UnsafeInputError
 from ._model import BundleWarning, Certificate, Role
@@ -25,21 +26,6 @@ from ._verify_policy import Facts
 from ._x509 import check_signature, read_extension, signed_by
 
 __all__ = ["Node", "SignatureMemo", "certificate_of", "graph", "link_issuers", "unique_nodes"]
-
-_MAX_SIGNATURE_CHECKS = 10_000
-"""Most issuer candidates (same name) chaining may check by signature beyond two per certificate.
-
-Each check is a signature verification (about 60 µs for ECDSA): certificates that
-all share one name and each name it as issuer would otherwise cost n² of them
-(300 such certificates took 12 s). Real inputs need a handful.
-"""
-_MAX_SAME_NAME_CHECKS = 4_000
-"""Most signature checks the certificates naming one issuer name may need together.
-
-limbo's ``pathological-chain-same-subject-distinct-key`` (100 CAs of one name, no key
-identifiers) needs 10,000, 1.3 s; 60 certificates of one name still chain (3,600).
-cryptography's verifier allows 128 checks for a whole verification.
-"""
 
 
 class Node:
@@ -152,50 +138,106 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
     signature is kept (cross-signed copies of one CA share its key and identifier), so
     path building can backtrack from one to another; the others are tried only when
     none of those verifies. Each verdict is kept in ``memo``.
+
+    Raises:
+        UnsafeInputError: chaining would need more signature checks than
+            :func:`certconv._limits.extra_check_budget` allows beyond
+            :data:`~certconv._limits.CHECKS_PER_CERTIFICATE` per certificate.
     """
     memo = {} if memo is None else memo
-
-    def signs(child: Node, issuer: Node) -> bool:
-        key = (child.sha256, issuer.sha256)
-        verdict = memo.get(key)
-        if verdict is None:
-            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
-        return verdict
-
     by_subject: dict[object, list[Node]] = defaultdict(list)
     for node in nodes:
         by_subject[node.subject_key].append(node)
-    per_name: dict[object, int] = defaultdict(int)
-    for n in nodes:
-        if not n.self_signed:
-            per_name[n.issuer_key] += len(by_subject.get(n.issuer_key, ()))
-    work = sum(per_name.values())
-    # One or two candidates per certificate is normal, however large the input; only
-    # the excess over that grows quadratically.
-    if work > 2 * len(nodes) + _MAX_SIGNATURE_CHECKS or max(per_name.values(), default=0) > _MAX_SAME_NAME_CHECKS:
-        crowded = max(by_subject.values(), key=len)
-        # The name is the attacker's: keep the message on one line and short.
-        label = display_name(crowded[0].raw.x509.subject)[:80]
-        raise UnsafeInputError(
-            f"chaining would need {work:,} signature checks ({len(crowded):,} certificates share the name "
-            f"'{label}'); certconv refuses more than {_MAX_SIGNATURE_CHECKS:,}"
-        )
+    first_tier = {id(n): _first_tier(n, by_subject) for n in nodes if not n.self_signed}
+    _check_work(nodes, first_tier)
+    allowed = _limits.CHECKS_PER_CERTIFICATE * len(first_tier) + _limits.extra_check_budget(len(nodes))
+    spent = 0
+
+    def signs(child: Node, issuer: Node) -> bool:
+        nonlocal spent
+        key = (child.sha256, issuer.sha256)
+        verdict = memo.get(key)
+        if verdict is None:
+            spent += 1
+            if spent > allowed:
+                raise _refusal_after(child, allowed, len(nodes))
+            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
+        return verdict
+
     for node in nodes:
         if node.self_signed:
             continue
-        candidates = [c for c in by_subject.get(node.issuer_key, ()) if c is not node]
-        if node.aki is not None:
+        tier = first_tier[id(node)]
+        verified = [c for c in tier if signs(node, c)]
+        if not verified and node.aki is not None and tier and tier[0].ski == node.aki:
             # Key identifiers only narrow the search; a mis-set AKI must not hide the real issuer.
-            verified = [c for c in candidates if c.ski == node.aki and signs(node, c)]
-            if not verified:
-                verified = [c for c in candidates if c.ski != node.aki and signs(node, c)]
-        else:
-            verified = [c for c in candidates if signs(node, c)]
+            verified = [
+                c for c in by_subject.get(node.issuer_key, ()) if c is not node and c.ski != node.aki and signs(node, c)
+            ]
         # Preference among issuers: latest end of validity, then thumbprint (for determinism).
         verified.sort(key=lambda c: (-c.not_after.timestamp(), c.sha256))
         node.issuers = verified
         for issuer in verified:
             issuer.issued_any = True
+
+
+def _first_tier(node: Node, by_subject: dict[object, list[Node]]) -> list[Node]:
+    """The issuer candidates checked first: those of its issuer name whose SKI is its AKI, if any, else all."""
+    candidates = [c for c in by_subject.get(node.issuer_key, ()) if c is not node]
+    if node.aki is not None:
+        named = [c for c in candidates if c.ski == node.aki]
+        if named:
+            return named
+    return candidates
+
+
+def _check_work(nodes: list[Node], first_tier: dict[int, list[Node]]) -> None:
+    """Refuse, before any check, an input whose first-tier candidates cost more than the budget allows.
+
+    Up to :data:`~certconv._limits.CHECKS_PER_CERTIFICATE` candidates per certificate are
+    linear work and always allowed; only the excess counts against the budget.
+    """
+    free = _limits.CHECKS_PER_CERTIFICATE
+    excess_by_name: dict[object, int] = defaultdict(int)
+    for node in nodes:
+        tier = first_tier.get(id(node))
+        if tier is not None and len(tier) > free:
+            excess_by_name[node.issuer_key] += len(tier) - free
+    excess = sum(excess_by_name.values())
+    budget = _limits.extra_check_budget(len(nodes))
+    if excess <= budget:
+        return
+    crowded_name = max(excess_by_name, key=excess_by_name.__getitem__)
+    children = [n for n in nodes if n.issuer_key == crowded_name and not n.self_signed]
+    issuers = max((len(first_tier[id(n)]) for n in children), default=0)
+    # The name is the attacker's: keep the message on one line and short.
+    label = display_name(children[0].raw.x509.issuer)[:80]
+    raise UnsafeInputError(
+        f"chaining would need {excess:,} signature checks beyond {free} per certificate: {len(children):,} "
+        f"certificates name '{label}' as their issuer and up to {issuers:,} certificates of that name could be it "
+        f"(no key identifier tells them apart); for {len(nodes):,} certificates certconv allows {budget:,} "
+        f"({_limits.EXTRA_CHECKS_BASE:,} + {_limits.EXTRA_CHECKS_PER_CERTIFICATE} per certificate), so nothing "
+        "was chained. Split the input so fewer certificates share that issuer name, or remove copies of that CA",
+        path=_input_of(children),
+    )
+
+
+def _refusal_after(child: Node, allowed: int, count: int) -> UnsafeInputError:
+    label = display_name(child.raw.x509.issuer)[:80]
+    return UnsafeInputError(
+        f"chaining stopped after {allowed:,} signature checks ({_limits.CHECKS_PER_CERTIFICATE} per certificate + "
+        f"{_limits.extra_check_budget(count):,} for {count:,} certificates): the key identifiers of many "
+        f"certificates (such as those naming '{label}' as their issuer) point to certificates that did not sign "
+        "them, so every certificate of their issuer's name had to be tried. Split the input, or remove the "
+        "certificates whose authority key identifier is wrong",
+        path=_input_of([child]),
+    )
+
+
+def _input_of(nodes: list[Node]) -> str | None:
+    """The one input the certificates came from, or ``None`` when several (the message then names none)."""
+    sources = {n.raw.source for n in nodes}
+    return sources.pop() if len(sources) == 1 else None
 
 
 def graph(raws: Iterable[RawCertificate], memo: SignatureMemo | None = None) -> list[Node]:

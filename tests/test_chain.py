@@ -358,9 +358,9 @@ def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
 def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     # An ordinary input needs about one signature check per certificate, however large it is;
     # only certificates crowding one name make the work quadratic.
-    import certconv._graph as graph_module
+    from certconv import _limits
 
-    monkeypatch.setattr(graph_module, "_MAX_SIGNATURE_CHECKS", 10)
+    monkeypatch.setattr(_limits, "EXTRA_CHECKS_BASE", 10)
     root = issue("Root", ca=True)
     cas = [issue(f"CA {i}", root, ca=True) for i in range(5)]
     leaves = [issue(f"leaf{i}.example", cas[i % 5]) for i in range(40)]
