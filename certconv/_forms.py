@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ._conversion import Conversion
 from ._enums import Form, Format
-from ._errors import ConversionError, KeyMismatchError, Option, hint
+from ._errors import ConversionError, CorruptInputError, KeyMismatchError, Option, hint
 from ._model import Bundle, Certificate
-from ._x509 import key_spki, public_key_spki
+from ._x509 import checked_key, key_spki, public_key_spki
 
 __all__ = [
     "KEY_VAULT_PEM_DOC",
@@ -246,6 +246,13 @@ def key_of(bundle: Bundle, cert: Certificate) -> PrivateKeyTypes:
         )
     for key in bundle.private_keys:
         if key_spki(key) == wanted:
+            # Keys are read without cryptography's RSA consistency check (only their public half is
+            # matched to certificates); one written out gets the full check.
+            if not checked_key(key):
+                raise CorruptInputError(
+                    f"the private key of '{cert.common_name}' is damaged: its public half matches the certificate "
+                    "but its private values are inconsistent (it would not sign); export the key again"
+                )
             return key
     if bundle.private_keys:
         raise KeyMismatchError(

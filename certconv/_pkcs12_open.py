@@ -72,6 +72,7 @@ class Opening:
         self.visible = check_work(data, name)
         self._checked: set[bytes] = set()
         self._plain: dict[tuple[int, bytes], bytes | None] = {}
+        self._macs: dict[bytes, bool] = {}
         try:
             self._items = _pbes2_items(_der.Walker(data))
         except (_der.DerError, IndexError):
@@ -114,6 +115,27 @@ class Opening:
                 return True
             verdicts.append(plain)
         return False if b"" in verdicts else None
+
+    def mac(self, password: bytes | None, *, max_iterations: int | None = None) -> bool | None:
+        """:func:`mac_verdict` of the file for ``password``, each definite verdict computed once."""
+        key = b"\0none" if password is None else b"=" + password
+        verdict = self._macs.get(key)
+        if verdict is None:
+            bound = _MAX_MAC_CHECK_ITERATIONS if max_iterations is None else max_iterations
+            verdict = mac_verdict(self.data, password, max_iterations=bound)
+            if verdict is not None:
+                self._macs[key] = verdict
+        return verdict
+
+    def decrypted_contents(self, n: int, password: bytes | None) -> bytes | None:
+        """The plaintext SafeContents of the ``n``-th PBES2 ``encryptedData`` content, or ``None``.
+
+        :meth:`check_password` decrypted it already (to bound the key bags inside), so this costs nothing more.
+        """
+        indexes = [i for i, item in enumerate(self._items) if item[3]]
+        if n >= len(indexes):
+            return None
+        return self._decrypt(indexes[n], _key(password)) or None
 
     def _decrypt(self, index: int, key: bytes) -> bytes | None:
         if (index, key) not in self._plain:
@@ -252,11 +274,15 @@ _MAC_HASHES = {
 _MAX_MAC_CHECK_ITERATIONS = 1_000_000
 
 
-def mac_verdict(data: bytes, password: bytes) -> bool | None:
+def mac_verdict(
+    data: bytes, password: bytes | None, *, max_iterations: int = _MAX_MAC_CHECK_ITERATIONS
+) -> bool | None:
     """Whether ``password`` verifies the PFX's MAC (RFC 7292 §4, Appendix B).
 
-    ``None`` when the file has no classic MAC or a layout this check does not
-    follow (BER, PBMAC1): the caller then cannot tell the two failures apart.
+    ``None`` when the file has no classic MAC, one of more than ``max_iterations``,
+    or a layout this check does not follow (BER, PBMAC1): the caller then cannot
+    tell the two failures apart. No password (``None``) is OpenSSL's NULL: no
+    BMPString at all, where the empty password is its terminating zero.
     """
     try:
         pfx = _der.read_tlv(data)
@@ -280,9 +306,9 @@ def mac_verdict(data: bytes, password: bytes) -> bool | None:
     except (_der.DerError, IndexError, ValueError):
         return None
     hash_name = _MAC_HASHES.get(hash_oid)
-    if hash_name is None or not 1 <= iterations <= _MAX_MAC_CHECK_ITERATIONS:
+    if hash_name is None or not 1 <= iterations <= max_iterations:
         return None
-    bmp = password.decode("utf-8", "replace").encode("utf-16-be") + b"\0\0"
+    bmp = b"" if password is None else password.decode("utf-8", "replace").encode("utf-16-be") + b"\0\0"
     key = _mac_key(hash_name, bmp, salt, iterations, hashlib.new(hash_name).digest_size)
     return hmac.compare_digest(hmac.new(key, content, hash_name).digest(), expected)
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _limits, _pkcs12, _pkcs12_open
+from . import _der, _limits, _pkcs12, _pkcs12_open, _pkcs12_read
 from ._bom import BomError, decode_bom, encoding_problem
 from ._enums import WarningCode
 from ._errors import (
@@ -320,6 +320,10 @@ class _Reader:
         loaded = None
         for password in attempts:
             opening.check_password(password)  # and those of key bags hidden in the encrypted contents
+            contents = _pkcs12_read.read_contents(opening, password)
+            if contents is not None:  # read by certconv: keys without the RSA check they only matter for when written
+                self._pkcs12_contents(contents)
+                return
             try:
                 with self._capture("PKCS#12: "):
                     loaded = pkcs12.load_pkcs12(data, password)
@@ -337,6 +341,12 @@ class _Reader:
         if loaded.key is not None:
             self.keys.append(loaded.key)
 
+    def _pkcs12_contents(self, contents: _pkcs12_read.Contents) -> None:
+        self._check_count(len(self.certificates) + len(contents.certificates))
+        for der, name in contents.certificates:
+            self.certificate(der, "PKCS#12: ", name)
+        self.keys.extend(contents.keys)
+
     def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
         if self.password is None:
             return PasswordRequiredError(
@@ -345,7 +355,7 @@ class _Reader:
                 hint=hint("give its password with {}", Option.PASSWORD),
             )
         password = _pkcs12_open.utf8_password(self.password)
-        verdict = _pkcs12_open.mac_verdict(data, password)
+        verdict = opening.mac(password)
         # The MAC fails for a wrong password and for a damaged file alike; decrypting the
         # key (or contents) with the password tells the two apart where the cipher allows.
         decrypts = opening.password_decrypts(password) if verdict is not True else None

@@ -29,6 +29,7 @@ __all__ = [
     "access_urls",
     "ca_issuers_urls",
     "check_signature",
+    "checked_key",
     "iso_day",
     "iso_utc",
     "issued_by",
@@ -175,6 +176,23 @@ def public_key_spki(cert: x509.Certificate) -> bytes | None:
 def key_spki(key: PrivateKeyTypes) -> bytes:
     """The public half of ``key`` as DER SubjectPublicKeyInfo, to compare with :func:`public_key_spki`."""
     return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def checked_key(key: PrivateKeyTypes) -> bool:
+    """Whether ``key`` passes ``cryptography``'s full consistency check (RSA; other types always do).
+
+    Keys are read without it (``unsafe_skip_rsa_key_validation``) where they are only
+    matched to a certificate by :func:`key_spki`; before a key is written out its RSA
+    values must be consistent, or the file written would hold a key that cannot sign.
+    """
+    if not isinstance(key, rsa.RSAPrivateKey):
+        return True
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    try:
+        serialization.load_der_private_key(der, None)
+    except ValueError:
+        return False
+    return True
 
 
 # -- time -------------------------------------------------------------------------------
