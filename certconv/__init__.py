@@ -68,6 +68,7 @@ from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifes
 from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
 from ._names import file_names
 from ._password import read_password_file
+from ._progress import Progress, ProgressStage, report_progress
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from ._x509 import ca_issuers_urls, signed_by
@@ -173,6 +174,8 @@ __all__ = [
     "PathStep",
     "PfxProfile",
     "ProbeOutcome",
+    "Progress",
+    "ProgressStage",
     "Proxy",
     "ProxyConfig",
     "Purpose",
@@ -213,6 +216,7 @@ __all__ = [
     "read_password_file",
     "render_conversion",
     "render_split",
+    "report_progress",
     "signed_by",
     "split",
     "split_each",

@@ -52,6 +52,7 @@ from ._errors import (
     UsageError,
     hint,
 )
+from ._progress import ProgressStage, reporter
 
 if sys.platform == "win32":
     import msvcrt
@@ -165,9 +166,12 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
         _phase("locked")
         os.mkdir(staging, 0o700)
         _phase("staging")
+        progress = reporter(ProgressStage.WRITING, len(files))
         for file, data in files.items():
+            progress.step()
             _write_new(staging / file, data, mode, sync=False)
             _phase("staged")
+        progress.done()
         os.chmod(staging, 0o755)  # noqa: S103 - private while building; then it becomes the user's folder
         _phase("commit")
         try:
@@ -225,11 +229,14 @@ def _write_into(
         staging = out / name
         os.mkdir(staging, 0o700)
         _phase("staging")
+        progress = reporter(ProgressStage.WRITING, len(files))
         for file, data in files.items():
+            progress.step()
             # fsync only what replaces a file, so a crash cannot leave an empty file where the old
             # one was; an fsync per new file made a 10,000-certificate split five times slower.
             _write_new(staging / file, data, mode, sync=file in existing)
             _phase("staged")
+        progress.done()
         tail = [last] if last is not None and last in files else []
         order = [name for name in files if name not in tail] + tail
         _write_list(staging, order, sync=bool(existing))

@@ -20,6 +20,7 @@ from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_no
 from ._limits import search_budget
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name
+from ._progress import ProgressStage, reporter
 from ._read import ReadResult
 from ._text import printable
 from ._x509 import (
@@ -156,7 +157,9 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
 
     anchors = _self_signed_anchors(leaves)
     chosen: dict[str, tuple[Node, ...]] = {}
+    progress = reporter(ProgressStage.CHAINS, len(leaves))
     for leaf in leaves:
+        progress.step()
         only = _only_path(leaf, anchors)
         if only is not None:
             # One candidate path (the usual bundle): the search would return it, valid or not.
@@ -168,6 +171,7 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
         paths.total -= outcome.steps
         WORK.search_steps += outcome.steps
         chosen[leaf.sha256] = outcome.path  # type: ignore[assignment]
+    progress.done()
     return chosen
 
 

@@ -24,6 +24,7 @@ from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._enums import AzureTarget, Format, SnippetLanguage
 from ._errors import CertconvError
 from ._names import slug
+from ._progress import ProgressStage, reporter
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from .azure._plan import build_plan, split_options
 
@@ -139,7 +140,9 @@ def split_each(
     if not items:
         raise InputError("no input given")
     results: list[EachResult] = []
+    progress = reporter(ProgressStage.INPUTS, len(items), every=1)
     for item, folder in zip(items, folder_names(items), strict=True):
+        progress.step()
         where = Path(out) / folder
         try:
             bundle = load(
@@ -166,6 +169,7 @@ def split_each(
             )
         )
         del bundle, plan, manifest  # one input at a time: nothing of it outlives its summary
+    progress.done()
     return tuple(results)
 
 

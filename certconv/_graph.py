@@ -21,6 +21,7 @@ from ._enums import WarningCode
 from ._errors import UnsafeInputError
 from ._model import BundleWarning, Certificate, Role
 from ._names import display_name, name_key
+from ._progress import ProgressStage, reporter
 from ._read import RawCertificate
 from ._verify_policy import Facts
 from ._x509 import check_signature, read_extension, signed_by
@@ -108,7 +109,10 @@ def _basic_constraints_ca(cert: x509.Certificate) -> bool | None:
 def unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) -> list[Node]:
     """One node per distinct DER; ``source`` is the first input (in the order given) that held it."""
     by_der: dict[bytes, Node] = {}
+    raws = list(raws)
+    progress = reporter(ProgressStage.CLASSIFYING, len(raws))
     for raw in raws:
+        progress.step()
         node = by_der.get(raw.der)
         if node is None:
             by_der[raw.der] = Node(raw)
@@ -124,6 +128,7 @@ def unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) 
                 node.sha1,
             )
         )
+    progress.done()
     return list(by_der.values())
 
 
@@ -164,7 +169,9 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
             verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
         return verdict
 
+    progress = reporter(ProgressStage.CHAINING, len(nodes))
     for node in nodes:
+        progress.step()
         if node.self_signed:
             continue
         tier = first_tier[id(node)]
@@ -179,6 +186,7 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
         node.issuers = verified
         for issuer in verified:
             issuer.issued_any = True
+    progress.done()
 
 
 def _first_tier(node: Node, by_subject: dict[object, list[Node]]) -> list[Node]:

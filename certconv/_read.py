@@ -44,6 +44,7 @@ from ._model import BundleWarning
 from ._names import printable
 from ._open import read_bounded
 from ._password import password_bytes
+from ._progress import ProgressStage, reporter
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -241,8 +242,10 @@ class _Reader:
         text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if text.count(b"-----BEGIN ") > MAX_PEM_BLOCKS:  # counted in C before any block is parsed
             raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
-        self._check_count(sum(text.count(b"-----BEGIN %s-----" % label.encode()) for label in _CERT_LABELS))
+        certificates = sum(text.count(b"-----BEGIN %s-----" % label.encode()) for label in _CERT_LABELS)
+        self._check_count(certificates)
         count = ignored = 0
+        progress = reporter(ProgressStage.READING, certificates)
         # Every block starts with "-----BEGIN ", counted above: no more than MAX_PEM_BLOCKS come.
         for label, body, index in self._pem_blocks(text):
             count += 1
@@ -253,6 +256,7 @@ class _Reader:
                     # OpenSSL's trusted format: the certificate, then its trust settings.
                     der = _first_element(der, self.name, where)
                 self.certificate(der, where)
+                progress.step()
             elif label in _PKCS7_LABELS:
                 self.pkcs7(_pem_payload(body, self.name, where), where)
             elif label.endswith("PRIVATE KEY"):
@@ -263,6 +267,7 @@ class _Reader:
                 ignored += 1
                 if ignored <= _MAX_IGNORED_WARNINGS:
                     self.warn(WarningCode.IGNORED_BLOCK, f"{where}ignored: not a certificate")
+        progress.done()
         if ignored > _MAX_IGNORED_WARNINGS:
             self.warn(
                 WarningCode.IGNORED_BLOCK,

@@ -32,6 +32,7 @@ from ._model import Bundle, Certificate, Role
 from ._names import display_name, label, name_key
 from ._password import password_bytes
 from ._path import Outcome, search
+from ._progress import ProgressStage, reporter
 from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
 from ._stores import store_sources
 from ._text import printable
@@ -167,11 +168,14 @@ def verify(
     origins = _Origins(bundle, ca_bundle, store_set)
     verdicts = []
     total = search_budget(len(nodes))
+    progress = reporter(ProgressStage.VERIFYING, len(tested))
     for cert in tested:
+        progress.step()
         outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(_SEARCH_BUDGET, total))
         total -= outcome.steps
         WORK.search_steps += outcome.steps
         verdicts.append(_verdict(cert, outcome, known, names, words, origins, anchor_set))
+    progress.done()
     return Verification(
         bundle=bundle,
         ca_bundle=ca_bundle,

@@ -71,6 +71,7 @@ def inspect(
         ),
         secret,
         may_prompt="-" not in inputs,
+        progress=not as_json,
     )
     if as_json:
         _say(json_text(result.to_json(), _encoding()), newline=False)
@@ -181,6 +182,7 @@ def verify(
         ),
         secret,
         may_prompt="-" not in inputs,
+        progress=not as_json,
     )
     if as_json:
         _say(json_text(result.to_json(), _encoding()), newline=False)

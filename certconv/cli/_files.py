@@ -103,10 +103,18 @@ def split(
     )
     if each:
         # One password for all, given up front: no prompt in the middle of a batch.
-        results = _run(lambda pw: certconv.split_each(sources, out, password=pw, **options), secret, may_prompt=False)
+        results = _run(
+            lambda pw: certconv.split_each(sources, out, password=pw, **options),
+            secret,
+            may_prompt=False,
+            progress=not (quiet or as_json),
+        )
         raise typer.Exit(_report_each(results, out, as_json=as_json, quiet=quiet))
     manifest = _run(
-        lambda pw: certconv.split(sources, out, password=pw, **options), secret, may_prompt="-" not in inputs
+        lambda pw: certconv.split(sources, out, password=pw, **options),
+        secret,
+        may_prompt="-" not in inputs,
+        progress=not (quiet or as_json),
     )
     if quiet:
         return

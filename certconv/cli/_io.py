@@ -144,17 +144,99 @@ def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
 
 
-def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, *, may_prompt: bool) -> T:
-    """Make the library call; ask for a PKCS#12 password once if one is needed and we can ask."""
+class _ProgressLine:
+    """The library's progress (:func:`certconv.report_progress`) as one line on a terminal's stderr.
+
+    Drawn only once the call has run for :attr:`AFTER` seconds (short runs show nothing),
+    redrawn at most every :attr:`EVERY` seconds, cleared when the call ends, before
+    anything else is printed. ASCII only, so every console code page can show it.
+    """
+
+    AFTER = 2.0
+    EVERY = 0.2
+
+    def __init__(self) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._drawn = 0.0
+        self._width = 0
+        self._inputs: certconv.Progress | None = None
+
+    def update(self, progress: "certconv.Progress") -> None:
+        if progress.stage is certconv.ProgressStage.INPUTS:
+            self._inputs = progress
+        now = self._clock()
+        if now - self._start < self.AFTER or now - self._drawn < self.EVERY:
+            return
+        self._drawn = now
+        # The current stage; with split --each, after the count of inputs.
+        outer = self._inputs
+        shown = [outer] if outer is not None and outer is not progress else []
+        parts = [_progress_text(p) for p in (*shown, progress)]
+        self._write("certconv: " + ", ".join(parts))
+
+    def clear(self) -> None:
+        if self._width:
+            self._write("")
+
+    def _write(self, text: str) -> None:
+        text = text[:79]
+        padding = " " * max(self._width - len(text), 0)
+        try:
+            sys.stderr.write(f"\r{text}{padding}\r" if not text else f"\r{text}{padding}")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            return
+        self._width = len(text)
+
+
+def _progress_text(progress: "certconv.Progress") -> str:
+    if progress.total:
+        return f"{progress.stage.value} {progress.done:,}/{progress.total:,}"
+    return f"{progress.stage.value} {progress.done:,}"
+
+
+def _with_progress(call: Callable[[], T], shown: bool) -> T:
+    """``call()``, its progress drawn on stderr when ``shown`` and stderr is a terminal."""
+    if not shown or not _stderr_is_terminal():
+        return call()
+    line = _ProgressLine()
+    try:
+        with certconv.report_progress(line.update):
+            return call()
+    finally:
+        line.clear()
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether stderr is a terminal a person watches (not a pipe, a file or CI's log)."""
+    return sys.stderr.isatty()
+
+
+def _run(
+    call: Callable[[str | bytes | None], T],
+    password: str | bytes | None,
+    *,
+    may_prompt: bool,
+    progress: bool = False,
+) -> T:
+    """Make the library call; ask for a PKCS#12 password once if one is needed and we can ask.
+
+    ``progress``: draw the library's progress on stderr when it is a terminal and the call
+    takes more than a couple of seconds (never with ``-q`` or ``--json``: callers pass ``False``).
+    """
     try:
         try:
-            return call(password)
+            return _with_progress(lambda: call(password), progress)
         except PasswordRequiredError:
             if password is not None or not may_prompt or not _stdin_is_terminal():
                 raise
             import getpass
 
-            return call(getpass.getpass("PKCS#12 password: "))
+            secret = getpass.getpass("PKCS#12 password: ")
+            return _with_progress(lambda: call(secret), progress)
     except CertconvError as exc:
         _notes(tuple(getattr(exc, "__notes__", ())))  # e.g. an interrupted run undone before this refusal
         # Messages quote file names, names from certificates, URLs and OpenSSL's words: one printable line.
