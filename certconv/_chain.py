@@ -151,10 +151,6 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
     Without a host name (``load`` knows none) and for the purpose the leaf's EKU
     names (server unless it is for clients only), against the input's own roots.
     """
-    from ._path import search
-    from ._verify_policy import APIM
-    from ._verify_rules import Settings
-
     anchors = _self_signed_anchors(leaves)
     chosen: dict[str, tuple[Node, ...]] = {}
     progress = reporter(ProgressStage.CHAINS, len(leaves))
@@ -165,6 +161,12 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
             # One candidate path (the usual bundle): the search would return it, valid or not.
             chosen[leaf.sha256] = only
             continue
+        # Imported here: the usual bundle (one path per leaf) never searches, and the
+        # path search with its rules is a fifth of certconv's own import time (docs/performance.md).
+        from ._path import search
+        from ._verify_policy import APIM
+        from ._verify_rules import Settings
+
         settings = Settings(APIM, at, _purpose_of(leaf))
         budget = min(_SEARCH_BUDGET, paths.total)
         outcome = search(leaf, anchors, settings, budget=budget)

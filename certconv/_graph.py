@@ -13,6 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -23,8 +24,10 @@ from ._model import BundleWarning, Certificate, Role
 from ._names import display_name, name_key
 from ._progress import ProgressStage, reporter
 from ._read import RawCertificate
-from ._verify_policy import Facts
 from ._x509 import check_signature, read_extension, signed_by
+
+if TYPE_CHECKING:
+    from ._verify_policy import Facts
 
 __all__ = ["Node", "SignatureMemo", "certificate_of", "graph", "link_issuers", "unique_nodes"]
 
@@ -73,6 +76,8 @@ class Node:
     def facts(self) -> Facts:
         """What the verification rules read, parsed on first use (fail closed)."""
         if self._facts is None:
+            from ._verify_policy import Facts  # verify's rules: not loaded by split or inspect
+
             self._facts = Facts.of(self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed)
         return self._facts
 
