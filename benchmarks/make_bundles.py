@@ -167,6 +167,34 @@ def write_pfx_folder(cache: Path, count: int) -> tuple[list[Path], Path]:
     return files, password
 
 
+def write_one_ca(cache: Path, leaves: int = 20_000) -> Path:
+    """A CA's inventory: an RSA-2048 root, one RSA-2048 CA under it and ``leaves`` EC leaves it issued, shuffled.
+
+    Every leaf names the same issuer, so an issuer-name bound that counts certificates
+    per name refuses it although each leaf needs one signature check. Cached.
+    """
+    path = cache / f"one-ca-{leaves}.pem"
+    if path.exists():
+        return path
+    cache.mkdir(parents=True, exist_ok=True)
+    print(f"generating {leaves:,} leaves of one CA…", file=sys.stderr, flush=True)
+    root_key, ca_key = _rsa(), _rsa()
+    root_name, ca_name = _name("Inventory Root CA"), _name("Inventory Issuing CA")
+    certs = [
+        _issue(root_name, root_key.public_key(), root_name, root_key, ca=True, days=7300),
+        _issue(ca_name, ca_key.public_key(), root_name, root_key, ca=True, days=3650),
+    ]
+    for i in range(leaves):
+        host = f"inv{i + 1:06d}.bench.example"
+        key = ec.generate_private_key(ec.SECP256R1())
+        certs.append(_issue(_name(host), key.public_key(), ca_name, ca_key, ca=False, days=365, dns=host))
+    random.Random(SEED).shuffle(certs)  # noqa: S311 - the order of a shuffle, not cryptography
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs))
+    tmp.replace(path)
+    return path
+
+
 def write_bundles(cache: Path, sizes: tuple[int, ...] = SIZES, *, log: bool = True) -> dict[int, Path]:
     """Make the bundles missing from ``cache``; return every size's path."""
     paths = {size: bundle_path(cache, size) for size in sizes}

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from make_bundles import default_cache, write_bundles, write_pfx_folder  # noqa: E402
+from make_bundles import default_cache, write_bundles, write_one_ca, write_pfx_folder  # noqa: E402
 
 SAMPLE_PFX = ROOT / "samples" / "bundle.pfx"
 SAMPLE_PASSWORD = ROOT / "samples" / "password.txt"
@@ -53,6 +53,13 @@ class Case:
     cpu: dict[str, list[float]] = field(default_factory=dict)
     rss_kb: dict[str, list[int]] = field(default_factory=dict)
     certificates: int = 0
+    extra: tuple[str, ...] = ()
+    """More tools for this input: ``verified`` (the verified floor), ``inspect`` and ``verify`` (certconv's)."""
+    only: tuple[str, ...] | None = None
+    """The tools of :data:`TOOLS` run on this input (default: all)."""
+
+    def tools(self) -> list[str]:
+        return [t for t in TOOLS if self.only is None or t in self.only] + list(self.extra)
 
 
 @dataclass
@@ -100,13 +107,17 @@ def use_tree(tree: Path) -> None:
     ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree.resolve()), ENV.get("PYTHONPATH")]))
 
 
-def timed(argv: Sequence[str], env: dict[str, str] = ENV) -> Run:
-    """Run ``argv``; wall time and the peak RSS of it and its waited-for children."""
+def timed(argv: Sequence[str], env: dict[str, str] = ENV, *, discard: bool = False) -> Run:
+    """Run ``argv``; wall time and the peak RSS of it and its waited-for children.
+
+    ``discard``: its standard output goes to the null device (a report of 20,000
+    certificates would fill the pipe, which is read only after the process ends).
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if discard else subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
         cwd=tempfile.gettempdir(),  # not the checkout: `python -c` puts the working folder first on sys.path
@@ -140,6 +151,10 @@ def command(tool: str, case: Case, out: Path) -> list[str]:
     pw = [str(case.password_file)] if case.password_file else []
     if tool == "floor":
         return [sys.executable, str(HERE / "floor.py"), str(case.input), str(out), *pw]
+    if tool == "verified":
+        return [sys.executable, str(HERE / "floor_verified.py"), str(case.input), str(out), *pw]
+    if tool in ("inspect", "verify"):  # verify: every end-entity chain against the input's own roots
+        return [*certconv_command(), tool, str(case.input), *(["--password-file", *pw] if pw else [])]
     if tool == "openssl":
         return ["bash", str(HERE / "openssl_pipeline.sh"), str(case.input), str(out), *pw]
     pw_opt = ["--password-file", str(case.password_file)] if case.password_file else []
@@ -153,32 +168,35 @@ def count_certificates(tool: str, out: Path) -> int:
 
 
 def run_case(case: Case, scratch: Path, loads: list[float]) -> None:
-    for tool in TOOLS:
+    tools = case.tools()
+    for tool in tools:
         case.times[tool] = []
         case.cpu[tool] = []
         case.rss_kb[tool] = []
     counts: dict[str, int] = {}
     for round_no in range(case.rounds):
-        for tool in TOOLS:
+        for tool in tools:
             if tool == "openssl" and round_no >= case.openssl_rounds:
                 continue
             out = scratch / f"{case.name}-{tool}-{round_no}"
             loads.append(os.getloadavg()[0])
-            run = timed(command(tool, case, out), BASELINE_ENV if tool == "baseline" else ENV)
-            counts[tool] = count_certificates(tool, out)
-            shutil.rmtree(out)
+            reports = tool in ("inspect", "verify")
+            run = timed(command(tool, case, out), BASELINE_ENV if tool == "baseline" else ENV, discard=reports)
+            if not reports:
+                counts[tool] = count_certificates(tool, out)
+                shutil.rmtree(out)
             case.times[tool].append(run.seconds)
             case.cpu[tool].append(run.cpu_seconds)
             case.rss_kb[tool].append(run.max_rss_kb)
         print(
             f"  {case.name} round {round_no + 1}/{case.rounds}: "
-            + "  ".join(f"{t} {case.times[t][-1]:.3f}s" for t in TOOLS if len(case.times[t]) > round_no),
+            + "  ".join(f"{t} {case.times[t][-1]:.3f}s" for t in tools if len(case.times[t]) > round_no),
             file=sys.stderr,
             flush=True,
         )
     if len(set(counts.values())) != 1:
         sys.exit(f"{case.name}: the tools wrote different numbers of certificates: {counts}")
-    case.certificates = counts["floor"]
+    case.certificates = counts.get("floor") or counts["certconv"]
 
 
 def paired(a: list[float], b: list[float]) -> float:
@@ -186,21 +204,32 @@ def paired(a: list[float], b: list[float]) -> float:
     return statistics.median(x / y for x, y in zip(a, b, strict=False))
 
 
+STARTUP_CPU: dict[str, list[float]] = {}
+"""CPU seconds of each start-up command, filled by :func:`run_startup` (less sensitive to the load than wall time)."""
+
+
 def run_startup(rounds: int, loads: list[float]) -> dict[str, list[float]]:
-    """``certconv --help`` next to a bare interpreter and one that imports typer only."""
+    """``certconv --help`` next to a bare interpreter, one that imports typer only, and the imports a split needs."""
     argvs = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "python -c 'import typer'": [sys.executable, "-c", "import typer"],
+        "python -c 'import cryptography.x509'": [sys.executable, "-c", "import cryptography.x509"],
         "python -c 'import certconv'": [sys.executable, "-c", "import certconv"],
+        "python -c 'import certconv.cli'": [sys.executable, "-c", "import certconv.cli"],
         "certconv --help": [*certconv_command(), "--help"],
     }
     if "baseline" in TOOLS:
         argvs["certconv --help (baseline)"] = [BASELINE_PYTHON, "-c", _BASELINE_MAIN, "--help"]
+    if "baseline" in TOOLS:
+        argvs["python -c 'import certconv.cli' (baseline)"] = [BASELINE_PYTHON, "-c", "import certconv.cli"]
     times: dict[str, list[float]] = {k: [] for k in argvs}
+    STARTUP_CPU.update({k: [] for k in argvs})
     for _ in range(rounds):
         for label, argv in argvs.items():
             loads.append(os.getloadavg()[0])
-            times[label].append(timed(argv, BASELINE_ENV if "baseline" in label else ENV).seconds)
+            run = timed(argv, BASELINE_ENV if "baseline" in label else ENV)
+            times[label].append(run.seconds)
+            STARTUP_CPU[label].append(run.cpu_seconds)
     return times
 
 
@@ -271,12 +300,35 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
             f"| {c.rounds} ({len(c.times['openssl'])}) | {rss['floor']:.0f} / {rss['certconv']:.0f} MiB "
             f"({rss['certconv'] / rss['floor']:.2f}×) |"
         )
-        if base:
+        if base and "baseline" in med:
             row += (
                 f" {med['baseline']:.3f} s | {paired(c.times['baseline'], c.times['floor']):.2f}× "
                 f"| {paired(c.times['certconv'], c.times['baseline']):.2f}× | {rss['baseline']:.0f} MiB |"
             )
         lines.append(row)
+    verified = [c for c in cases if c.times.get("verified")]
+    if verified:
+        lines += [
+            "",
+            "| input | certs | verified floor | certconv split | ÷ verified floor (wall) | ÷ verified floor (CPU) "
+            "| max RSS verified floor / certconv | certconv inspect | certconv verify |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for c in verified:
+            med = {t: statistics.median(v) for t, v in c.times.items() if v}
+            rss = {t: statistics.median(v) / 1024 for t, v in c.rss_kb.items() if v}
+            cpu = {t: statistics.median(v) for t, v in c.cpu.items() if v}
+            extra = [
+                f"{med[t]:.2f} s ({cpu[t]:.2f} s CPU, {rss[t]:.0f} MiB)" if t in med else "-"
+                for t in ("inspect", "verify")
+            ]
+            lines.append(
+                f"| {c.name} | {c.certificates:,} | {med['verified']:.3f} s | {med['certconv']:.3f} s "
+                f"| **{paired(c.times['certconv'], c.times['verified']):.2f}×** "
+                f"| {paired(c.cpu['certconv'], c.cpu['verified']):.2f}× "
+                f"| {rss['verified']:.0f} / {rss['certconv']:.0f} MiB (**{rss['certconv'] / rss['verified']:.2f}×**) "
+                f"| {extra[0]} | {extra[1]} |"
+            )
     by_name = {c.name: c for c in cases}
     if "1,000 generated" in by_name and "10,000 generated" in by_name:
         big, small = by_name["10,000 generated"], by_name["1,000 generated"]
@@ -292,10 +344,14 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
             + ".",
         ]
     if startup:
-        lines += ["", "| start-up | median | ÷ python -c pass |", "|---|---:|---:|"]
+        lines += ["", "| start-up | median wall | ÷ python -c pass | best CPU |", "|---|---:|---:|---:|"]
         base = startup["python -c pass"]
         for label, times in startup.items():
-            lines.append(f"| `{label}` | {statistics.median(times) * 1000:.0f} ms | {paired(times, base):.2f}× |")
+            cpu = STARTUP_CPU.get(label)
+            lines.append(
+                f"| `{label}` | {statistics.median(times) * 1000:.0f} ms | {paired(times, base):.2f}× "
+                f"| {min(cpu) * 1000:.0f} ms |" if cpu else "| - |"
+            )
     if library:
         lines += [
             "",
@@ -386,7 +442,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["sample", "mozilla", "1k", "10k", "startup", "library", "each"],
+        choices=["sample", "mozilla", "1k", "10k", "one-ca", "startup", "library", "each"],
         help="run only these parts",
     )
     parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
@@ -416,7 +472,7 @@ def main() -> None:
         use_tree(args.tree)
     if args.baseline_tree:
         use_baseline(args.baseline_tree, args.baseline_python)
-    parts = set(args.only or ["sample", "mozilla", "1k", "10k", "startup", "library", "each"])
+    parts = set(args.only or ["sample", "mozilla", "1k", "10k", "one-ca", "startup", "library", "each"])
     quick = args.quick
 
     cases: list[Case] = []
@@ -433,7 +489,22 @@ def main() -> None:
     if 1_000 in bundles:
         cases.append(Case("1,000 generated", bundles[1_000], None, 5 if quick else 7, 1 if quick else 3))
     if 10_000 in bundles:
-        cases.append(Case("10,000 generated", bundles[10_000], None, 3 if quick else 5, args.openssl_10k))
+        cases.append(
+            Case("10,000 generated", bundles[10_000], None, 3 if quick else 5, args.openssl_10k, extra=("verified",))
+        )
+    if "one-ca" in parts:
+        # The old bounds refused this input, so a baseline tree would fail on it: floor, verified floor, certconv.
+        cases.append(
+            Case(
+                "20,000 leaves of one CA",
+                write_one_ca(args.cache, 20_000),
+                None,
+                3 if quick else 5,
+                0,
+                extra=("verified", "inspect", "verify"),
+                only=("floor", "certconv"),
+            )
+        )
 
     certconv_folder = compile_certconv()
     if args.baseline_tree:
@@ -475,6 +546,7 @@ def main() -> None:
             for c in cases
         ],
         "startup": startup,
+        "startup_cpu": STARTUP_CPU,
         "library": library,
         "each": (
             {"seconds": each.seconds, "rss_kb": each.rss_kb, "openssl_seconds": each.openssl_seconds} if each else None
