@@ -284,8 +284,8 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|---:|---:|" if base else ""),
     ]
     for c in cases:
-        med = {t: statistics.median(c.times[t]) for t in TOOLS if c.times[t]}
-        rss = {t: statistics.median(c.rss_kb[t]) / 1024 for t in TOOLS if c.rss_kb[t]}
+        med = {t: statistics.median(c.times[t]) for t in TOOLS if c.times.get(t)}
+        rss = {t: statistics.median(c.rss_kb[t]) / 1024 for t in TOOLS if c.rss_kb.get(t)}
         openssl = f"{med['openssl']:.3f} s" if "openssl" in med else "not run"
         vs_openssl = (
             f"{paired(c.times['openssl'], c.times['certconv']):.1f}× "
@@ -297,7 +297,7 @@ def markdown(cases: list[Case], startup: dict[str, list[float]], library: dict[s
             f"| {c.name} | {c.certificates:,} | {med['floor']:.3f} s | {med['certconv']:.3f} s | {openssl} "
             f"| **{paired(c.times['certconv'], c.times['floor']):.2f}×** "
             f"| {paired(c.cpu['certconv'], c.cpu['floor']):.2f}× | {vs_openssl} "
-            f"| {c.rounds} ({len(c.times['openssl'])}) | {rss['floor']:.0f} / {rss['certconv']:.0f} MiB "
+            f"| {c.rounds} ({len(c.times.get('openssl', []))}) | {rss['floor']:.0f} / {rss['certconv']:.0f} MiB "
             f"({rss['certconv'] / rss['floor']:.2f}×) |"
         )
         if base and "baseline" in med:
