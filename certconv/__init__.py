@@ -18,8 +18,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
-from ._args import check_moment, check_timeout
-from ._enums import (
+from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
+from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
+from ._names import file_names
+from ._password import read_password_file
+from ._read import DEFAULT_MAX_INPUT_SIZE, Source
+from ._version import __version__
+from ._x509 import ca_issuers_urls, signed_by
+from .azure._facts import SNIPPET_LANGUAGES, TARGETS
+from .azure._plan import SplitOptions, SplitPlan, plan_split
+from .base._args import check_moment, check_timeout
+from .base._enums import (
     AzureTarget,
     FailureCode,
     FetchVerdict,
@@ -37,7 +46,7 @@ from ._enums import (
     WarningCode,
     values,
 )
-from ._errors import (
+from .base._errors import (
     CertconvError,
     ConnectionFailedError,
     ConversionError,
@@ -64,15 +73,6 @@ from ._errors import (
     UsageError,
     WrongPasswordError,
 )
-from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
-from ._names import file_names
-from ._password import read_password_file
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
-from ._version import __version__
-from ._x509 import ca_issuers_urls, signed_by
-from .azure._facts import SNIPPET_LANGUAGES, TARGETS
-from .azure._plan import SplitOptions, SplitPlan, plan_split
 
 if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS

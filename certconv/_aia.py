@@ -31,15 +31,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import BundleCheck, build_bundle
-from ._enums import WarningCode
-from ._errors import CertconvError
 from ._http import MAX_REDIRECTS, MAX_RESPONSE_SIZE, Refused, download, seconds
 from ._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from ._names import display_name
 from ._read import RawCertificate, ReadResult, Source, read_source
 from ._x509 import ca_issuers_urls, issued_by
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._enums import WarningCode
+from .base._errors import CertconvError
 
 if TYPE_CHECKING:
 

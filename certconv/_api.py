@@ -15,10 +15,7 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, overload
 
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import InputError, NoCertificateError, Option, UsageError, hint
 from ._manifest import MANIFEST_NAME, Manifest
 from ._model import Bundle
 from ._password import password_bytes
@@ -26,6 +23,9 @@ from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_s
 from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._enums import AzureTarget, Format, SnippetLanguage
+from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
@@ -109,7 +109,7 @@ def _to_source(item: InputLike, max_input_size: int) -> Source:
     else:
         return read_file(item, max_input_size=max_input_size)
     if len(source.data) > max_input_size:
-        from ._errors import InputTooLargeError
+        from .base._errors import InputTooLargeError
 
         raise InputTooLargeError(
             # Standard input is read only one byte past the limit: its real size is unknown.

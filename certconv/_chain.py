@@ -15,12 +15,10 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ._enums import Validity, WarningCode
 from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
 from ._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ._names import display_name
 from ._read import ReadResult
-from ._text import printable
 from ._x509 import (
     WORK,
     WorkCounts,
@@ -33,6 +31,8 @@ from ._x509 import (
     signed_by,
     validity,
 )
+from .base._console import printable
+from .base._enums import Validity, WarningCode
 
 # signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [

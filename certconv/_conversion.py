@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._enums import Form, Format, PfxProfile
 from ._model import Bundle, Certificate
+from .base._enums import Form, Format, PfxProfile
 
 __all__ = ["Conversion"]
 

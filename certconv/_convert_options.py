@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._enums import Form, Format, PfxProfile, coerce
-from ._errors import ConversionError, Option, hint
 from ._forms import KEY_VAULT_PEM_DOC
 from ._password import password_bytes
 from ._select import Selection, check_selection
+from .base._enums import Form, Format, PfxProfile, coerce
+from .base._errors import ConversionError, Option, hint
 
 __all__ = ["check_options"]
 

@@ -13,8 +13,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ._args import DEFAULT_TIMEOUT
-from ._errors import CertconvError
+from .base._args import DEFAULT_TIMEOUT
+from .base._errors import CertconvError
 
 if TYPE_CHECKING:
     import http.client

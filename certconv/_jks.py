@@ -31,12 +31,12 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ._enums import WarningCode
-from ._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
 from ._java_serial import JavaStream
 from ._jks_keys import Budget, KeyNotRead, decrypt_key, password_text
-from ._limits import MAX_CERTIFICATES
 from ._names import printable
+from .base._enums import WarningCode
+from .base._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
+from .base._limits import MAX_CERTIFICATES
 
 __all__ = [
     "MAGICS",

@@ -17,10 +17,10 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._enums import AzureTarget, Form, Format
-from ._text import json_text
 from ._version import __version__
 from ._x509 import iso_utc
+from .base._console import json_text
+from .base._enums import AzureTarget, Form, Format
 
 if TYPE_CHECKING:
     from ._model import Bundle, Certificate

@@ -20,8 +20,8 @@ from __future__ import annotations
 from os import PathLike
 
 from ._bom import BomError, decode_bom
-from ._errors import PasswordError
 from ._open import read_bounded
+from .base._errors import PasswordError
 
 __all__ = [
     "MAX_PASSWORD_FILE_SIZE",

@@ -30,9 +30,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Protocol
 
-from ._enums import Leniency
 from ._verify_policy import Facts, Problem
 from ._verify_rules import Settings, check_certificate, check_issuer, check_path, check_peer
+from .base._enums import Leniency
 
 __all__ = ["MAX_DEPTH", "Node", "Outcome", "search"]
 

@@ -25,7 +25,7 @@ file when it does not open, is :mod:`certconv._pkcs12_open`.
 from __future__ import annotations
 
 from . import _der
-from ._errors import CorruptInputError, UnsafeInputError
+from .base._errors import CorruptInputError, UnsafeInputError
 
 __all__ = [
     "DATA",

@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher,
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from . import _der
-from ._errors import UnsafeInputError
 from ._pkcs12 import (
     DATA,
     ENCRYPTED_DATA,
@@ -36,6 +35,7 @@ from ._pkcs12 import (
     oid_of,
     walk_safe_contents,
 )
+from .base._errors import UnsafeInputError
 
 __all__ = ["Opening", "mac_verdict", "utf8_password"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ._apim_tls import APIM_BACKEND_TLS
-from ._args import DEFAULT_TIMEOUT, check_timeout
-from ._enums import ProbeOutcome, TlsFindingCode
-from ._errors import NetworkError, NetworkTimeoutError, NotTLSError
+from .base._args import DEFAULT_TIMEOUT, check_timeout
+from .base._enums import ProbeOutcome, TlsFindingCode
+from .base._errors import NetworkError, NetworkTimeoutError, NotTLSError
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

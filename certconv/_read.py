@@ -25,10 +25,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _limits, _pkcs12, _pkcs12_open
+from . import _der, _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
-from ._enums import WarningCode
-from ._errors import (
+from ._model import BundleWarning
+from ._names import printable
+from ._open import read_bounded
+from ._password import password_bytes
+from .base import _limits
+from .base._enums import WarningCode
+from .base._errors import (
     CorruptInputError,
     InputError,
     NoCertificateError,
@@ -40,10 +45,6 @@ from ._errors import (
     WrongPasswordError,
     hint,
 )
-from ._model import BundleWarning
-from ._names import printable
-from ._open import read_bounded
-from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -136,7 +137,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
 
     Raises:
         UnsupportedFormatError, CorruptInputError, NoCertificateError,
-        PasswordRequiredError, WrongPasswordError: see :mod:`certconv._errors`.
+        PasswordRequiredError, WrongPasswordError: see :mod:`certconv.base._errors`.
     """
     try:
         # Before sniffing: PEM saved by PowerShell 5.1 is UTF-16; the size bound applied to the raw bytes.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._enums import FetchVerdict
 from ._model import Bundle, Certificate, Chain
 from ._x509 import issued_by
+from .base._enums import FetchVerdict
 
 __all__ = ["diagnose"]
 

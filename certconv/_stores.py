@@ -22,9 +22,9 @@ import ssl
 import sys
 from pathlib import Path
 
-from ._enums import TrustStore, values
-from ._errors import InputError
 from ._read import Source
+from .base._enums import TrustStore, values
+from .base._errors import InputError
 
 __all__ = ["STORES", "store_sources"]
 

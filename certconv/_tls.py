@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
-from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 from ._model import FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
 from ._served import diagnose
 from ._sockio import receive, send_all
 from .azure._checks import BUNDLE_CHECKS
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 
 if TYPE_CHECKING:
     import socket
@@ -173,7 +173,7 @@ def fetch(
             ``at`` is outside the dates certconv can compare.
         InputError: ``target`` is not a host and port.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
-            the server (or the proxy) could not be asked (see :mod:`certconv._errors`).
+            the server (or the proxy) could not be asked (see :mod:`certconv.base._errors`).
     """
     timeout = check_timeout(timeout)
     at = check_moment(at)

@@ -20,11 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
-from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from ._errors import InputError, NoCertificateError, Option, UsageError, hint
 from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
@@ -33,12 +30,15 @@ from ._password import password_bytes
 from ._path import Outcome, search
 from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
 from ._stores import store_sources
-from ._text import printable
 from ._verify_policy import POLICIES, Policy, Problem
 from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
 from ._verify_rules import Settings
 from ._write import _slug, file_names
 from ._x509 import WORK, ca_issuers_urls
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._console import printable
+from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
+from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

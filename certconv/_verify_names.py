@@ -14,10 +14,10 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from . import _hostname as hn
-from ._enums import FailureCode, Leniency
-from ._text import printable
 from ._verify_policy import REISSUE as _REISSUE
 from ._verify_policy import Facts, Problem, Settings
+from .base._console import printable
+from .base._enums import FailureCode, Leniency
 
 __all__ = ["NAME_CHECK_BUDGET", "name_constraints", "peer_names"]
 

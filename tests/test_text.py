@@ -11,10 +11,9 @@ import pytest
 from pki import issue, to_pem
 
 import certconv
-from certconv import _text
 from certconv._inspect import inspect_bundle
-from certconv._text import emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
 from certconv._text._split import split_summary
+from certconv.base._console import SYMBOLS, emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
 
 
 @pytest.mark.parametrize(
@@ -89,8 +88,8 @@ def test_every_non_ascii_symbol_certconv_prints_has_an_ascii_fallback() -> None:
                 continue
             shown |= {c for c in line if ord(c) > 127 and not "\u4e00" <= c <= "\u9fff"}
     assert shown, "the scan found nothing: it is broken"
-    assert shown <= set(_text.SYMBOLS), shown - set(_text.SYMBOLS)
-    assert all(v.isascii() for v in _text.SYMBOLS.values())
+    assert shown <= set(SYMBOLS), shown - set(SYMBOLS)
+    assert all(v.isascii() for v in SYMBOLS.values())
 
 
 def test_tree_fallbacks_keep_the_tree_aligned() -> None:

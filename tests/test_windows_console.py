@@ -222,7 +222,7 @@ def test_every_command_prints_in_a_windows_code_page(
         chinese_shown(out, encoding)
         table = [line for line in out.splitlines() if line.startswith(("root ", "intermediate ", "leaf "))]
         if encoding in ("utf-8", "cp936"):  # a Chinese CN takes two columns per character: EXPIRES stays aligned
-            from certconv._text import width
+            from certconv.base._console import width
 
             assert len({width(line.split("  20")[0]) for line in table}) == 1, table
 

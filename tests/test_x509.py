@@ -14,7 +14,6 @@ from pki import Issued, Pki, issue, make_key
 from typer.testing import CliRunner
 
 import certconv
-from certconv._enums import Validity
 from certconv._x509 import (
     access_urls,
     ca_issuers_urls,
@@ -24,6 +23,7 @@ from certconv._x509 import (
     public_key_spki,
     validity,
 )
+from certconv.base._enums import Validity
 from certconv.cli import app
 
 runner = CliRunner()

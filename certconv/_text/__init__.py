@@ -17,18 +17,3 @@ from here), so that reading this package's primitives loads no renderer.
 (``verify`` and ``fetch`` still render in :mod:`certconv._verify` and
 :mod:`certconv._tls`.)
 """
-
-# Re-exported with "as", so `from certconv._text import printable` keeps working.
-from ._console import SYMBOLS as SYMBOLS
-from ._console import emit as emit
-from ._console import fit as fit
-from ._console import is_utf as is_utf
-from ._console import json_text as json_text
-from ._console import ljust as ljust
-from ._console import prepare_stream as prepare_stream
-from ._console import printable as printable
-from ._console import shorten as shorten
-from ._console import stream_encoding as stream_encoding
-from ._console import width as width
-from ._dates import iso_day as iso_day
-from ._dates import iso_utc as iso_utc

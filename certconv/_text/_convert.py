@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._enums import Form, PfxProfile
-from ._console import fit, ljust, printable, width
-from ._dates import iso_day
+from ..base._console import fit, ljust, printable, width
+from ..base._dates import iso_day
+from ..base._enums import Form, PfxProfile
 
 if TYPE_CHECKING:
     from .._convert import Conversion

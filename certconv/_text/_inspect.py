@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._console import fit, printable, width
-from ._dates import iso_day
+from ..base._console import fit, printable, width
+from ..base._dates import iso_day
 
 if TYPE_CHECKING:
     from .._inspect import CertificateDetails, Inspection, Node

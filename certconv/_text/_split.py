@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._enums import AzureTarget, Form
 from .._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
 from .._model import Certificate, Role
 from ..azure._facts import APIM_CA_LIMIT, FACTS, STORE_HELP, targets_of
 from ..azure._guide import UPLOAD_NAME
-from ._console import fit, ljust, printable, shorten, width
-from ._dates import iso_day
+from ..base._console import fit, ljust, printable, shorten, width
+from ..base._dates import iso_day
+from ..base._enums import AzureTarget, Form
 
 __all__ = ["split_summary"]
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
+from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
 
 if TYPE_CHECKING:
     from .._model import Role
