@@ -19,12 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
 from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
-from ._names import file_names
 from ._password import read_password_file
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
-from ._x509 import ca_issuers_urls, signed_by
 from .azure._facts import SNIPPET_LANGUAGES, TARGETS
 from .azure._plan import SplitOptions, SplitPlan, plan_split
 from .base._args import check_moment, check_timeout
@@ -73,6 +70,9 @@ from .base._errors import (
     UsageError,
     WrongPasswordError,
 )
+from .pki._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
+from .pki._names import file_names
+from .pki._x509 import ca_issuers_urls, signed_by
 
 if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, overload
 
 from ._chain import build_bundle
 from ._manifest import MANIFEST_NAME, Manifest
-from ._model import Bundle
 from ._password import password_bytes
 from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 from ._write import write_planned
@@ -26,6 +25,7 @@ from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .pki._model import Bundle
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

@@ -16,10 +16,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
-from ._model import Bundle, BundleWarning, Certificate, Chain, Role
-from ._names import display_name
 from ._read import ReadResult
-from ._x509 import (
+from .base._console import printable
+from .base._enums import Validity, WarningCode
+from .pki._model import Bundle, BundleWarning, Certificate, Chain, Role
+from .pki._names import display_name
+from .pki._x509 import (
     WORK,
     WorkCounts,
     ca_issuers_urls,
@@ -31,8 +33,6 @@ from ._x509 import (
     signed_by,
     validity,
 )
-from .base._console import printable
-from .base._enums import Validity, WarningCode
 
 # signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [

@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ._conversion import Conversion
-from ._model import Bundle, Certificate
-from ._x509 import key_spki, public_key_spki
 from .base._enums import Form, Format
 from .base._errors import ConversionError, KeyMismatchError, Option, hint
+from .pki._model import Bundle, Certificate
+from .pki._x509 import key_spki, public_key_spki
 
 __all__ = [
     "KEY_VAULT_PEM_DOC",

@@ -19,7 +19,7 @@ import re
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from ._names import name_key
+from .pki._names import name_key
 
 __all__ = [
     "dns_excluded",

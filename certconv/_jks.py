@@ -33,10 +33,10 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._java_serial import JavaStream
 from ._jks_keys import Budget, KeyNotRead, decrypt_key, password_text
-from ._names import printable
 from .base._enums import WarningCode
 from .base._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
 from .base._limits import MAX_CERTIFICATES
+from .pki._names import printable
 
 __all__ = [
     "MAGICS",

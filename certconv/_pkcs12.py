@@ -24,8 +24,8 @@ file when it does not open, is :mod:`certconv._pkcs12_open`.
 
 from __future__ import annotations
 
-from . import _der
 from .base._errors import CorruptInputError, UnsafeInputError
+from .pki import _der
 
 __all__ = [
     "DATA",

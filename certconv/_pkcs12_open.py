@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from . import _der
 from ._pkcs12 import (
     DATA,
     ENCRYPTED_DATA,
@@ -36,6 +35,7 @@ from ._pkcs12 import (
     walk_safe_contents,
 )
 from .base._errors import UnsafeInputError
+from .pki import _der
 
 __all__ = ["Opening", "mac_verdict", "utf8_password"]
 

@@ -25,10 +25,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _pkcs12, _pkcs12_open
+from . import _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
-from ._model import BundleWarning
-from ._names import printable
 from ._open import read_bounded
 from ._password import password_bytes
 from .base import _limits
@@ -45,6 +43,9 @@ from .base._errors import (
     WrongPasswordError,
     hint,
 )
+from .pki import _der
+from .pki._model import BundleWarning
+from .pki._names import printable
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",

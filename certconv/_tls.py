@@ -22,7 +22,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ._chain import build_bundle
-from ._model import FetchResult
 from ._net import is_ip
 from ._read import Source, read_source
 from ._served import diagnose
@@ -30,6 +29,7 @@ from ._sockio import receive, send_all
 from .azure._checks import BUNDLE_CHECKS
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
+from .pki._model import FetchResult
 
 if TYPE_CHECKING:
     import socket

@@ -24,8 +24,6 @@ from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
-from ._model import Bundle, Certificate, Role
-from ._names import display_name, label, name_key
 from ._password import password_bytes
 from ._path import Outcome, search
 from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
@@ -34,11 +32,13 @@ from ._verify_policy import POLICIES, Policy, Problem
 from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
 from ._verify_rules import Settings
 from ._write import _slug, file_names
-from ._x509 import WORK, ca_issuers_urls
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .pki._model import Bundle, Certificate, Role
+from .pki._names import display_name, label, name_key
+from .pki._x509 import WORK, ca_issuers_urls
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

@@ -13,11 +13,11 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from ._der import DerError, children, decode_oid, read_tlv
 from ._verify_policy import REISSUE as _REISSUE
 from ._verify_policy import Facts, Problem, Settings
-from ._x509 import iso_utc, validity
 from .base._enums import FailureCode, Leniency, Validity
+from .pki._der import DerError, children, decode_oid, read_tlv
+from .pki._x509 import iso_utc, validity
 
 __all__ = ["check_certificate"]
 

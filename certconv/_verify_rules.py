@@ -25,12 +25,12 @@ from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.oid import SignatureAlgorithmOID as Sig
 
-from ._names import EKU_NAMES, KEY_USAGE_NAMES
 from ._verify_cert import check_certificate
 from ._verify_names import name_constraints, peer_names
 from ._verify_policy import REISSUE as _REISSUE
 from ._verify_policy import Facts, Problem, Settings
 from .base._enums import FailureCode, Leniency
+from .pki._names import EKU_NAMES, KEY_USAGE_NAMES
 
 __all__ = ["PURPOSE_EKU", "Settings", "check_certificate", "check_issuer", "check_path", "check_peer"]
 

@@ -14,7 +14,7 @@ from os import PathLike
 from pathlib import Path
 
 from ._atomic import write_files
-from ._names import file_names, slug
+from .pki._names import file_names, slug
 
 __all__ = ["file_names", "write_planned"]
 

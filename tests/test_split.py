@@ -16,7 +16,7 @@ from pki import Pki, issue, serialize, to_pem
 
 import certconv
 from certconv import Role
-from certconv._names import file_names
+from certconv.pki._names import file_names
 
 HEX40 = set("0123456789ABCDEF")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._model import BundleWarning, Certificate, Role
 from ..base._enums import WarningCode
+from ..pki._model import BundleWarning, Certificate, Role
 from ._facts import APIM_CA_LIMIT
 
 __all__ = ["BUNDLE_CHECKS", "apim_ca_limit"]

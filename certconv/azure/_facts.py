@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
 
 if TYPE_CHECKING:
-    from .._model import Role
+    from ..pki._model import Role
 
 __all__ = [
     "APIM_CA_LIMIT",

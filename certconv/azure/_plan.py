@@ -20,12 +20,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from .._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from .._model import Bundle, Certificate, Role
-from .._names import file_names
 from .._truststore import java_truststore
-from .._x509 import read_extension
 from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
 from ..base._errors import UsageError
+from ..pki._model import Bundle, Certificate, Role
+from ..pki._names import file_names
+from ..pki._x509 import read_extension
 from ._facts import FACTS, SNIPPET_LANGUAGES, default_format, targets_of
 from ._guide import UPLOAD_NAME, upload_guide
 from ._snippets import render_snippets

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .base._console import printable
+from ..base._console import printable
 
 if TYPE_CHECKING:
     from ._model import Certificate

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import AuthorityInformationAccessOID, SignatureAlgorithmOID
 
+from ..base._dates import iso_day, iso_utc  # the one copy; kept importable from here
+from ..base._enums import Validity
 from ._names import name_key
-from .base._dates import iso_day, iso_utc  # the one copy; kept importable from here
-from .base._enums import Validity
 
 __all__ = [
     "WORK",

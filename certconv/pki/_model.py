@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ._manifest import certificate_json
+from .._manifest import certificate_json
+from ..azure._facts import apim_store
+from ..base._enums import FetchVerdict, WarningCode
 from ._names import display_name
 from ._x509 import ca_issuers_urls
-from .azure._facts import apim_store
-from .base._enums import FetchVerdict, WarningCode
 
 if TYPE_CHECKING:
-    from ._manifest import Manifest
+    from .._manifest import Manifest
 
 __all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Role"]
 
