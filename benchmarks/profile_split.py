@@ -20,8 +20,8 @@ from pathlib import Path
 
 import certconv
 from certconv._chain import build_bundle
-from certconv._read import read_file, read_source
 from certconv._write import write_split
+from certconv.readers._read import read_file, read_source
 
 
 def main() -> None:

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
 from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from ._password import read_password_file
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from .azure._facts import SNIPPET_LANGUAGES, TARGETS
 from .azure._plan import SplitOptions, SplitPlan, plan_split
@@ -73,6 +71,8 @@ from .base._errors import (
 from .pki._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
 from .pki._names import file_names
 from .pki._x509 import ca_issuers_urls, signed_by
+from .readers._password import read_password_file
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS

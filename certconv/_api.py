@@ -1,6 +1,6 @@
 """The calls most scripts need: :func:`load`, then :func:`split` = load → plan → write.
 
-Data flows one way: reading and chaining (:mod:`certconv._read`,
+Data flows one way: reading and chaining (:mod:`certconv.readers._read`,
 :mod:`certconv._chain`) make a :class:`Bundle`; the Azure planner
 (:func:`certconv.azure._plan.build_plan`) turns it into a :class:`SplitPlan`
 without writing; :func:`write_split` hands the plan's files to
@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, overload
 
 from ._chain import build_bundle
 from ._manifest import MANIFEST_NAME, Manifest
-from ._password import password_bytes
-from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
@@ -26,6 +24,8 @@ from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 from .pki._model import Bundle
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

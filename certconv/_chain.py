@@ -16,7 +16,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
-from ._read import ReadResult
 from .base._console import printable
 from .base._enums import Validity, WarningCode
 from .pki._model import Bundle, BundleWarning, Certificate, Chain, Role
@@ -33,6 +32,7 @@ from .pki._x509 import (
     signed_by,
     validity,
 )
+from .readers._read import ReadResult
 
 # signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [

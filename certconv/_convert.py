@@ -27,13 +27,13 @@ from ._atomic import restricts_to_owner, write_files
 from ._conversion import Conversion
 from ._convert_options import check_options
 from ._forms import keyvault, p7b, pem_chain, single
-from ._password import password_bytes
 from ._pfx_forms import app_service_pfx, pfx, truststore
-from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._select import select
 from .base._enums import Form, Format, PfxProfile, coerce, values
 from .base._errors import Option, UnsafeOutputError, UsageError, hint
 from .pki._model import Bundle
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 __all__ = ["CONVERT_TARGETS", "PFX_PROFILES", "Conversion", "convert", "convert_bundle", "write_convert"]
 

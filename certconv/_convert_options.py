@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._forms import KEY_VAULT_PEM_DOC
-from ._password import password_bytes
 from ._select import Selection, check_selection
 from .base._enums import Form, Format, PfxProfile, coerce
 from .base._errors import ConversionError, Option, hint
+from .readers._password import password_bytes
 
 __all__ = ["check_options"]
 

@@ -22,7 +22,6 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from ._manifest import Manifest
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
@@ -30,6 +29,7 @@ from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy
 from .base._errors import InputError
 from .pki._model import Bundle, FetchResult, Role
 from .pki._x509 import iso_utc
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
     from ._expiry import Expiry

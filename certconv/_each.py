@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._api import InputLike, load, write_split
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
 from .azure._plan import build_plan, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import CertconvError
 from .pki._names import slug
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

@@ -22,7 +22,6 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ._api import InputLike, load
 from ._manifest import certificate_json
-from ._read import DEFAULT_MAX_INPUT_SIZE
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment
 from .base._console import json_text
@@ -30,6 +29,7 @@ from .base._enums import Validity
 from .pki._model import Bundle, Certificate
 from .pki._names import EKU_NAMES, KEY_USAGE_NAMES, file_names
 from .pki._x509 import access_urls, iso_utc, read_extension, validity
+from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

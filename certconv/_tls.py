@@ -23,13 +23,13 @@ from cryptography.hazmat.primitives import serialization
 
 from ._chain import build_bundle
 from ._net import is_ip
-from ._read import Source, read_source
 from ._served import diagnose
 from ._sockio import receive, send_all
 from .azure._checks import BUNDLE_CHECKS
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 from .pki._model import FetchResult
+from .readers._read import Source, read_source
 
 if TYPE_CHECKING:
     import socket

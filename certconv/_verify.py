@@ -24,9 +24,7 @@ from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
-from ._password import password_bytes
 from ._path import Outcome, search
-from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
 from ._stores import store_sources
 from ._verify_policy import POLICIES, Policy, Problem
 from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
@@ -39,6 +37,8 @@ from .base._errors import InputError, NoCertificateError, Option, UsageError, hi
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv._http import Refused as _Refused
-from certconv._read import read_source
 from certconv.cli import app
+from certconv.readers._read import read_source
 
 runner = CliRunner()
 

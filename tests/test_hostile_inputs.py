@@ -32,10 +32,11 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _atomic, _pkcs12, _pkcs12_open, _read
+from certconv import _atomic
 from certconv._manifest import MANIFEST_NAME
 from certconv.cli import app
 from certconv.pki import _names
+from certconv.readers import _pkcs12, _pkcs12_open, _read
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 SAMPLE_PASSWORD = (SAMPLES / "password.txt").read_text().strip()

@@ -26,8 +26,8 @@ from pki import DAY, NOW, Issued, Pki, make_chain, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv import _jks, _jks_keys
 from certconv.cli import app
+from certconv.readers import _jks, _jks_keys
 
 STOREPASS = "st0re-Pass"
 KINDS = ("JKS", "JCEKS")
@@ -438,7 +438,7 @@ def test_empty_keystore_holds_no_certificate() -> None:
 
 
 def test_import_certconv_does_not_load_the_keystore_reader() -> None:
-    code = "import sys, certconv; certconv.load; print('certconv._jks' in sys.modules)"
+    code = "import sys, certconv; certconv.load; print('certconv.readers._jks' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

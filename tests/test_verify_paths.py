@@ -241,7 +241,7 @@ def test_sha1_is_not_excused_under_a_public_store_root() -> None:
     nodes = {
         n.sha256: n
         for n in certconv._graph.graph(
-            certconv._read.read_source(Source("x", to_pem([leaf, issuing, root]))).certificates
+            certconv.readers._read.read_source(Source("x", to_pem([leaf, issuing, root]))).certificates
         )
     }
     anchor = next(sha for sha, n in nodes.items() if n.self_signed)
@@ -481,10 +481,11 @@ def test_cli_ca_public_and_system_are_store_names(pki: Pki, tmp_path: Path) -> N
 
 
 def test_a_cross_signing_mesh_above_the_leaf_is_searched_within_its_budget() -> None:
-    from certconv import _graph, _read
+    from certconv import _graph
     from certconv._path import search
     from certconv._verify_policy import APIM
     from certconv._verify_rules import Settings
+    from certconv.readers import _read
 
     root = _root("Root")
     keys = [make_key() for _ in range(6)]

@@ -29,7 +29,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certconv import _chain, _pkcs12_open
+from certconv import _chain
+from certconv.readers import _pkcs12_open
 
 
 @dataclass

@@ -41,7 +41,7 @@ __all__ = [
 class WarningCode(enum.StrEnum):
     """The ``code`` of a :class:`~certconv.BundleWarning`: something noticed that did not stop certconv."""
 
-    # reading (certconv._read, certconv._jks)
+    # reading (certconv.readers._read, certconv.readers._jks)
     BER_ENCODING = "ber-encoding"
     NONCONFORMANT = "nonconformant"
     IGNORED_BLOCK = "ignored-block"

@@ -1,6 +1,6 @@
 """Frozen value objects: what certconv knows about a set of certificates.
 
-Nothing here parses or writes; :mod:`certconv._read` makes the raw material,
+Nothing here parses or writes; :mod:`certconv.readers._read` makes the raw material,
 :mod:`certconv._chain` turns it into a :class:`Bundle`; what a split writes
 (:class:`~certconv.Manifest` and its entries) is in :mod:`certconv._manifest`.
 """

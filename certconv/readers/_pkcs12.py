@@ -14,18 +14,18 @@ the file when one of them, or all of them together, exceeds
   ``safeContentsBag``\\ s.
 
 Bags *inside* an ``encryptedData`` content are only visible after decryption:
-:class:`certconv._pkcs12_open.Opening` decrypts PBES2 contents with each password before ``cryptography``
+:class:`certconv.readers._pkcs12_open.Opening` decrypts PBES2 contents with each password before ``cryptography``
 gets it, and bounds those too. PBES1 contents (RC2, 3DES with the PKCS#12 KDF)
 are not decrypted here (see docs/security.md).
 
 Opening a file with a password, and telling a wrong password from a damaged
-file when it does not open, is :mod:`certconv._pkcs12_open`.
+file when it does not open, is :mod:`certconv.readers._pkcs12_open`.
 """
 
 from __future__ import annotations
 
-from .base._errors import CorruptInputError, UnsafeInputError
-from .pki import _der
+from ..base._errors import CorruptInputError, UnsafeInputError
+from ..pki import _der
 
 __all__ = [
     "DATA",

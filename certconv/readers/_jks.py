@@ -31,12 +31,12 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from ..base._enums import WarningCode
+from ..base._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
+from ..base._limits import MAX_CERTIFICATES
+from ..pki._names import printable
 from ._java_serial import JavaStream
 from ._jks_keys import Budget, KeyNotRead, decrypt_key, password_text
-from .base._enums import WarningCode
-from .base._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
-from .base._limits import MAX_CERTIFICATES
-from .pki._names import printable
 
 __all__ = [
     "MAGICS",
@@ -245,7 +245,7 @@ def integrity_ok(store: Keystore, password: str) -> bool:
 
 
 class Reader(Protocol):
-    """What :func:`read` fills: ``certconv._read``'s reader (named here so this module need not import it)."""
+    """What :func:`read` fills: ``certconv.readers._read``'s reader (named here so this module need not import it)."""
 
     name: str
     password: bytes | None

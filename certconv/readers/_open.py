@@ -16,7 +16,7 @@ import stat
 import time
 from os import PathLike
 
-from .base._errors import Hint, InputError, InputTooLargeError
+from ..base._errors import Hint, InputError, InputTooLargeError
 
 __all__ = ["PIPE_DEADLINE", "read_bounded"]
 

@@ -12,16 +12,16 @@ it, whatever wrote the file: Notepad and ``Out-File -Encoding utf8`` (UTF-8 with
 a byte-order mark), Windows PowerShell 5.1's ``"pw" > pw.txt`` (UTF-16LE with a
 BOM and CRLF), UTF-16BE or UTF-32 with a BOM. Bytes without a BOM are kept as
 they are, so a Latin-1 password from an old Windows export still opens legacy
-PKCS#12 files (see :func:`certconv._read._pkcs12_password`).
+PKCS#12 files (see :func:`certconv.readers._read._pkcs12_password`).
 """
 
 from __future__ import annotations
 
 from os import PathLike
 
+from ..base._errors import PasswordError
 from ._bom import BomError, decode_bom
 from ._open import read_bounded
-from .base._errors import PasswordError
 
 __all__ = [
     "MAX_PASSWORD_FILE_SIZE",
@@ -87,7 +87,7 @@ def read_password_file(path: str | PathLike[str], *, deadline: float | None = No
 
     Only a regular file or a FIFO is read (``<(command)``), at most
     :data:`MAX_PASSWORD_FILE_SIZE` bytes, and a FIFO within ``deadline`` seconds
-    (default :data:`certconv._open.PIPE_DEADLINE`).
+    (default :data:`certconv.readers._open.PIPE_DEADLINE`).
 
     Raises:
         InputError: the file cannot be read, is a device, folder or socket, or

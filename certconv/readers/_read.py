@@ -2,7 +2,7 @@
 
 The format is decided by content, never by file name: PEM (with every quirk
 seen in the wild), DER certificates, PKCS#7 (DER, BER or PEM) and PKCS#12
-(modern, legacy, BER, certificate-only); Java keystores go to :mod:`certconv._jks`.
+(modern, legacy, BER, certificate-only); Java keystores go to :mod:`certconv.readers._jks`.
 ``cryptography`` does the parsing;
 its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
 """
@@ -25,13 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _pkcs12, _pkcs12_open
-from ._bom import BomError, decode_bom, encoding_problem
-from ._open import read_bounded
-from ._password import password_bytes
-from .base import _limits
-from .base._enums import WarningCode
-from .base._errors import (
+from ..base import _limits
+from ..base._enums import WarningCode
+from ..base._errors import (
     CorruptInputError,
     InputError,
     NoCertificateError,
@@ -43,9 +39,13 @@ from .base._errors import (
     WrongPasswordError,
     hint,
 )
-from .pki import _der
-from .pki._model import BundleWarning
-from .pki._names import printable
+from ..pki import _der
+from ..pki._model import BundleWarning
+from ..pki._names import printable
+from . import _pkcs12, _pkcs12_open
+from ._bom import BomError, decode_bom, encoding_problem
+from ._open import read_bounded
+from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -67,7 +67,7 @@ MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
-_JKS_MAGICS = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS: certconv._jks
+_JKS_MAGICS = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS: certconv.readers._jks
 
 _CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
 _PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS", "CERTIFICATE CHAIN"})
@@ -112,7 +112,7 @@ def read_file(
     """Read ``path`` into a :class:`Source`, refusing files over ``max_input_size`` first.
 
     Only a regular file or a FIFO is read; a FIFO must deliver its data and
-    close within ``deadline`` seconds (default :data:`certconv._open.PIPE_DEADLINE`),
+    close within ``deadline`` seconds (default :data:`certconv.readers._open.PIPE_DEADLINE`),
     so one with no writer is an error, not a hang.
     """
     data = read_bounded(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .base._errors import UnsupportedFormatError
-from .pki._names import printable
+from ..base._errors import UnsupportedFormatError
+from ..pki._names import printable
 
 if TYPE_CHECKING:
     from ._jks import _Cursor

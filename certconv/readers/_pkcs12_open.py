@@ -1,6 +1,6 @@
 """Opening a PKCS#12 file with a password, bounded, and telling a wrong password from a damaged file.
 
-:class:`Opening` runs :func:`certconv._pkcs12.check_work` on what is in the clear,
+:class:`Opening` runs :func:`certconv.readers._pkcs12.check_work` on what is in the clear,
 then decrypts the PBES2 ``encryptedData`` contents with each password before
 ``cryptography`` gets it, and bounds the key bags hidden inside them too.
 When a file does not open, :func:`mac_verdict` and :meth:`Opening.password_decrypts`
@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from ..base._errors import UnsafeInputError
+from ..pki import _der
 from ._pkcs12 import (
     DATA,
     ENCRYPTED_DATA,
@@ -34,8 +36,6 @@ from ._pkcs12 import (
     oid_of,
     walk_safe_contents,
 )
-from .base._errors import UnsafeInputError
-from .pki import _der
 
 __all__ = ["Opening", "mac_verdict", "utf8_password"]
 
