@@ -2,9 +2,9 @@
 
 Orchestration only: each input, ``ca`` file and store is read once (a PFX is
 decrypted once), the certificates of all of them form one graph, and for each
-certificate under test the path search of :mod:`certconv._path` finds the best
-path to a trust anchor under the chosen policy (:mod:`certconv._verify_policy`,
-rules in :mod:`certconv._verify_rules`). What it finds becomes sentences in
+certificate under test the path search of :mod:`certconv.trust._path` finds the best
+path to a trust anchor under the chosen policy (:mod:`certconv.trust._verify_policy`,
+rules in :mod:`certconv.trust._verify_rules`). What it finds becomes sentences in
 APIM's terms here, naming the files :func:`certconv.split` writes.
 
 ``certconv/__init__.py`` never imports this module at load time, so ``import
@@ -22,13 +22,6 @@ from typing import TYPE_CHECKING
 from ._api import InputLike, read_inputs
 from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
-from ._graph import certificate_of, graph
-from ._hostname import hostname_matches, normalize_host
-from ._path import Outcome, search
-from ._stores import store_sources
-from ._verify_policy import POLICIES, Policy, Problem
-from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
-from ._verify_rules import Settings
 from ._write import _slug, file_names
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
@@ -39,6 +32,13 @@ from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
 from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
+from .trust._graph import certificate_of, graph
+from .trust._hostname import hostname_matches, normalize_host
+from .trust._path import Outcome, search
+from .trust._stores import store_sources
+from .trust._verify_policy import POLICIES, Policy, Problem
+from .trust._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
+from .trust._verify_rules import Settings
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

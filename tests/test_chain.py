@@ -358,7 +358,7 @@ def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
 def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     # An ordinary input needs about one signature check per certificate, however large it is;
     # only certificates crowding one name make the work quadratic.
-    import certconv._graph as graph_module
+    import certconv.trust._graph as graph_module
 
     monkeypatch.setattr(graph_module, "_MAX_SIGNATURE_CHECKS", 10)
     root = issue("Root", ca=True)

@@ -1,6 +1,6 @@
 """Names in verification: the host name (RFC 6125) and name constraints (RFC 5280 §4.2.1.10).
 
-Part of :mod:`certconv._verify_rules`; the string matching itself is :mod:`certconv._hostname`.
+Part of :mod:`certconv.trust._verify_rules`; the string matching itself is :mod:`certconv.trust._hostname`.
 Under policy ``apim`` the CN stands in for a host name when the SAN has none, as
 Windows does, and DNS name constraints apply to that CN too.
 """
@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from ..base._console import printable
+from ..base._enums import FailureCode, Leniency
 from . import _hostname as hn
 from ._verify_policy import REISSUE as _REISSUE
 from ._verify_policy import Facts, Problem, Settings
-from .base._console import printable
-from .base._enums import FailureCode, Leniency
 
 __all__ = ["NAME_CHECK_BUDGET", "name_constraints", "peer_names"]
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .._version import __version__
+from ..base._console import fit, json_text, ljust, printable, width
+from ..base._enums import Leniency, Origin, Purpose, VerifyPolicy
+from ..pki._model import Bundle, Certificate
+from ..pki._names import display_name
+from ..pki._x509 import iso_utc
 from ._verify_policy import BROWSERS_DISAGREE
-from ._version import __version__
-from .base._console import fit, json_text, ljust, printable, width
-from .base._enums import Leniency, Origin, Purpose, VerifyPolicy
-from .pki._model import Bundle, Certificate
-from .pki._names import display_name
-from .pki._x509 import iso_utc
 
 __all__ = ["APIM_ERROR", "VERIFY_SCHEMA", "ChainVerdict", "PathStep", "Verification", "VerifyFailure"]
 

@@ -24,9 +24,9 @@ from typing import TypeVar
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from .base._console import printable
-from .base._enums import FailureCode, Leniency, VerifyPolicy
-from .pki._names import display_name, name_key
+from ..base._console import printable
+from ..base._enums import FailureCode, Leniency, VerifyPolicy
+from ..pki._names import display_name, name_key
 
 __all__ = ["APIM", "BROWSERS_DISAGREE", "POLICIES", "REISSUE", "STRICT", "Facts", "Policy", "Problem", "Settings"]
 

@@ -22,9 +22,9 @@ import ssl
 import sys
 from pathlib import Path
 
-from .base._enums import TrustStore, values
-from .base._errors import InputError
-from .readers._read import Source
+from ..base._enums import TrustStore, values
+from ..base._errors import InputError
+from ..readers._read import Source
 
 __all__ = ["STORES", "store_sources"]
 
