@@ -79,7 +79,6 @@ if TYPE_CHECKING:
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._doctor import BackendReport, diagnose_backend
     from ._each import EachResult, split_each
-    from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
     from ._probe import TlsFinding, TlsReport, VersionProbe
     from ._proxy import Proxy, ProxyConfig
@@ -87,6 +86,7 @@ if TYPE_CHECKING:
     from ._text._split import split_summary as render_split
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
+    from .bundle._expiry import Expiry, expiring
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
 # pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).

@@ -31,11 +31,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ._chain import BundleCheck, build_bundle
 from ._http import MAX_REDIRECTS, MAX_RESPONSE_SIZE, Refused, download, seconds
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import WarningCode
 from .base._errors import CertconvError
+from .bundle._chain import BundleCheck, build_bundle
 from .pki._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from .pki._names import display_name
 from .pki._x509 import ca_issuers_urls, issued_by
@@ -121,7 +121,7 @@ def complete_bundle(
         proxy: Proxies for the downloads (``http`` URLs through its ``http``
             proxy, ``https`` ones tunnelled through its ``https`` proxy); ``None``
             connects directly.
-        checks: As for :func:`certconv._chain.build_bundle`.
+        checks: As for :func:`certconv.bundle._chain.build_bundle`.
 
     Raises:
         UsageError: ``timeout`` or ``total_timeout`` is not a number of seconds

@@ -5,7 +5,7 @@ into one PKCS#7, ``fullchain``/``chain`` write the PEM a web server wants, and
 ``pfx`` builds a PKCS#12 from a certificate, its private key and its chain,
 ``truststore`` a PKCS#12 Java reads as trusted certificates, and ``keyvault`` the
 PEM ``az keyvault certificate import`` takes. ``only``/``sha1`` narrow the
-certificates any form uses (:mod:`certconv._select`).
+certificates any form uses (:mod:`certconv.bundle._select`).
 
 A private key is written only on request (``include_key`` for PEM, or a form
 that exists to carry one: ``pfx``, ``keyvault``), and a file holding a key is
@@ -28,9 +28,9 @@ from ._conversion import Conversion
 from ._convert_options import check_options
 from ._forms import keyvault, p7b, pem_chain, single
 from ._pfx_forms import app_service_pfx, pfx, truststore
-from ._select import select
 from .base._enums import Form, Format, PfxProfile, coerce, values
 from .base._errors import Option, UnsafeOutputError, UsageError, hint
+from .bundle._select import select
 from .pki._model import Bundle
 from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._forms import KEY_VAULT_PEM_DOC
-from ._select import Selection, check_selection
 from .base._enums import Form, Format, PfxProfile, coerce
 from .base._errors import ConversionError, Option, hint
+from .bundle._select import Selection, check_selection
 from .readers._password import password_bytes
 
 __all__ = ["check_options"]

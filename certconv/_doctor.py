@@ -32,11 +32,11 @@ from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._expiry import Expiry
     from ._probe import TlsReport
     from ._proxy import ProxyConfig
     from ._tls import Target
     from ._verify import Verification
+    from .bundle._expiry import Expiry
 
 __all__ = ["APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
@@ -296,9 +296,9 @@ def diagnose_backend(
             the backend (or the proxy) could not be asked.
     """
     from ._api import write_split
-    from ._expiry import check_days, expiring
     from ._tls import Target, fetch, parse_target
     from .azure._plan import build_plan, split_options
+    from .bundle._expiry import check_days, expiring
 
     timeout = check_timeout(timeout)
     policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
@@ -366,7 +366,7 @@ def _verify(
 
 def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
     """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
-    from ._chain import ca_issuers_urls
+    from .bundle._chain import ca_issuers_urls
 
     info: list[str] = []
     if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:

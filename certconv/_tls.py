@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ._chain import build_bundle
 from ._net import is_ip
 from ._served import diagnose
 from ._sockio import receive, send_all
 from .azure._checks import BUNDLE_CHECKS
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
+from .bundle._chain import build_bundle
 from .pki._model import FetchResult
 from .readers._read import Source, read_source
 

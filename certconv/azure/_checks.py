@@ -1,6 +1,6 @@
 """The warnings Azure's limits give about a bundle, added by :func:`certconv.load`.
 
-Chaining (:mod:`certconv._chain`) knows nothing of Azure; :func:`certconv.load`
+Chaining (:mod:`certconv.bundle._chain`) knows nothing of Azure; :func:`certconv.load`
 passes :data:`BUNDLE_CHECKS` to it, so the warnings stand where they always did:
 after chaining's own, before those of AIA downloads.
 """

@@ -49,7 +49,7 @@ class WarningCode(enum.StrEnum):
     UNREADABLE_KEY = "unreadable-key"
     KEYSTORE_INTEGRITY_UNCHECKED = "keystore-integrity-unchecked"
     KEYSTORE_ENTRY_SKIPPED = "keystore-entry-skipped"
-    # chaining (certconv._chain)
+    # chaining (certconv.bundle._chain)
     DUPLICATE = "duplicate"
     MISSING_ISSUER = "missing-issuer"
     EXPIRED = "expired"

@@ -1,7 +1,7 @@
 """Frozen value objects: what certconv knows about a set of certificates.
 
 Nothing here parses or writes; :mod:`certconv.readers._read` makes the raw material,
-:mod:`certconv._chain` turns it into a :class:`Bundle`; what a split writes
+:mod:`certconv.bundle._chain` turns it into a :class:`Bundle`; what a split writes
 (:class:`~certconv.Manifest` and its entries) is in :mod:`certconv._manifest`.
 """
 

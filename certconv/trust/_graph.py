@@ -4,7 +4,7 @@ Issuers are found through an index of subject names (never by comparing all
 pairs), narrowed by authority/subject key identifiers and confirmed by a
 signature check made with the issuer's public key directly, so SHA-1 and MD5
 signatures of old roots verify too (``verify_directly_issued_by`` refuses them).
-Both :func:`certconv._chain.build_bundle` and ``verify``'s path search start here.
+Both :func:`certconv.bundle._chain.build_bundle` and ``verify``'s path search start here.
 """
 
 from __future__ import annotations

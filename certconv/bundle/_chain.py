@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from .base._console import printable
-from .base._enums import Validity, WarningCode
-from .pki._model import Bundle, BundleWarning, Certificate, Chain, Role
-from .pki._names import display_name
-from .pki._x509 import (
+from ..base._console import printable
+from ..base._enums import Validity, WarningCode
+from ..pki._model import Bundle, BundleWarning, Certificate, Chain, Role
+from ..pki._names import display_name
+from ..pki._x509 import (
     WORK,
     WorkCounts,
     ca_issuers_urls,
@@ -31,8 +31,8 @@ from .pki._x509 import (
     signed_by,
     validity,
 )
-from .readers._read import ReadResult
-from .trust._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
+from ..readers._read import ReadResult
+from ..trust._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
 
 # signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
 __all__ = [
@@ -149,9 +149,9 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
     Without a host name (``load`` knows none) and for the purpose the leaf's EKU
     names (server unless it is for clients only), against the input's own roots.
     """
-    from .trust._path import search
-    from .trust._verify_policy import APIM
-    from .trust._verify_rules import Settings
+    from ..trust._path import search
+    from ..trust._verify_policy import APIM
+    from ..trust._verify_rules import Settings
 
     anchors = _self_signed_anchors(leaves)
     chosen: dict[str, tuple[Node, ...]] = {}

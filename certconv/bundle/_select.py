@@ -16,9 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .base._errors import ConversionError, UsageError
-from .pki._model import Bundle, Certificate, Chain, Role
-from .pki._x509 import key_spki, public_key_spki
+from ..base._errors import ConversionError, UsageError
+from ..pki._model import Bundle, Certificate, Chain, Role
+from ..pki._x509 import key_spki, public_key_spki
 
 __all__ = ["ROLES", "Selection", "check_selection", "select"]
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .base._args import check_moment
-from .base._errors import UsageError
-from .pki._model import Certificate
-from .pki._x509 import iso_utc
+from ..base._args import check_moment
+from ..base._errors import UsageError
+from ..pki._model import Certificate
+from ..pki._x509 import iso_utc
 
 __all__ = ["MAX_DAYS", "Expiry", "check_days", "expiring"]
 
