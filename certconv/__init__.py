@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._api import DEFAULT_TIMEOUT, InputLike, load, split, write_split
-from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
 from ._version import __version__
 from .azure._facts import SNIPPET_LANGUAGES, TARGETS
 from .azure._plan import SplitOptions, SplitPlan, plan_split
@@ -68,6 +67,7 @@ from .base._errors import (
     UsageError,
     WrongPasswordError,
 )
+from .output._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
 from .pki._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
 from .pki._names import file_names
 from .pki._x509 import ca_issuers_urls, signed_by

@@ -4,7 +4,7 @@ Data flows one way: reading and chaining (:mod:`certconv.readers._read`,
 :mod:`certconv.bundle._chain`) make a :class:`Bundle`; the Azure planner
 (:func:`certconv.azure._plan.build_plan`) turns it into a :class:`SplitPlan`
 without writing; :func:`write_split` hands the plan's files to
-:mod:`certconv._write`, which knows nothing of Azure.
+:mod:`certconv.output._write`, which knows nothing of Azure.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, overload
 
-from ._manifest import MANIFEST_NAME, Manifest
-from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 from .bundle._chain import build_bundle
+from .output._manifest import MANIFEST_NAME, Manifest
+from .output._write import write_planned
 from .pki._model import Bundle
 from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source

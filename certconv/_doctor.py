@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from ._manifest import Manifest
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
 from .base._errors import InputError
+from .output._manifest import Manifest
 from .pki._model import Bundle, FetchResult, Role
 from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source

@@ -21,11 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
 from ._api import InputLike, load
-from ._manifest import certificate_json
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment
 from .base._console import json_text
 from .base._enums import Validity
+from .output._manifest import certificate_json
 from .pki._model import Bundle, Certificate
 from .pki._names import EKU_NAMES, KEY_USAGE_NAMES, file_names
 from .pki._x509 import access_urls, iso_utc, read_extension, validity

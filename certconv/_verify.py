@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
-from ._write import _slug, file_names
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 from .bundle._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from .bundle._chain import whole_seconds as _whole_seconds
+from .output._write import _slug, file_names
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls

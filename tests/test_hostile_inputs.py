@@ -32,9 +32,9 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _atomic
-from certconv._manifest import MANIFEST_NAME
 from certconv.cli import app
+from certconv.output import _atomic
+from certconv.output._manifest import MANIFEST_NAME
 from certconv.pki import _names
 from certconv.readers import _pkcs12, _pkcs12_open, _read
 

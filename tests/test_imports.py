@@ -110,7 +110,7 @@ def test_values_import_nothing_that_reads_or_chains() -> None:
 def test_writing_and_chaining_know_nothing_of_azure() -> None:
     graph = _package_imports()
     # Data flows one way: read -> chain -> azure plan -> write; neither end reaches into the plan.
-    assert not {dep for dep in graph["_write"] if dep.startswith("azure")}
+    assert not {dep for dep in graph["output._write"] if dep.startswith("azure")}
     assert not {dep for dep in graph["bundle._chain"] if dep.startswith("azure")}
     chain_source = (Path(__file__).parent.parent / "certconv" / "bundle" / "_chain.py").read_text(encoding="utf-8")
     # The limit of 10 CA certificates (and its warning) is Azure's: certconv.azure._facts / _checks.

@@ -233,7 +233,7 @@ def test_manifest_file_has_one_line_per_certificate_and_parses_to_the_manifest(p
 def test_new_out_folder_appears_whole_or_not_at_all(
     pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
 ) -> None:
-    import certconv._atomic as write_module
+    import certconv.output._atomic as write_module
 
     real_write_new = write_module._write_new
     calls = {"n": 0}

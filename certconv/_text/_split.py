@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
 from ..azure._facts import APIM_CA_LIMIT, FACTS, STORE_HELP, targets_of
 from ..azure._guide import UPLOAD_NAME
 from ..base._console import fit, ljust, printable, shorten, width
 from ..base._dates import iso_day
 from ..base._enums import AzureTarget, Form
+from ..output._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
 from ..pki._model import Certificate, Role
 
 __all__ = ["split_summary"]

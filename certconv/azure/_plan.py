@@ -19,10 +19,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from .._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from .._truststore import java_truststore
 from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
 from ..base._errors import UsageError
+from ..output._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
+from ..output._truststore import java_truststore
 from ..pki._model import Bundle, Certificate, Role
 from ..pki._names import file_names
 from ..pki._x509 import read_extension

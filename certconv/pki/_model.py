@@ -2,7 +2,7 @@
 
 Nothing here parses or writes; :mod:`certconv.readers._read` makes the raw material,
 :mod:`certconv.bundle._chain` turns it into a :class:`Bundle`; what a split writes
-(:class:`~certconv.Manifest` and its entries) is in :mod:`certconv._manifest`.
+(:class:`~certconv.Manifest` and its entries) is in :mod:`certconv.output._manifest`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from .._manifest import certificate_json
 from ..azure._facts import apim_store
 from ..base._enums import FetchVerdict, WarningCode
+from ..output._manifest import certificate_json
 from ._names import display_name
 from ._x509 import ca_issuers_urls
 
 if TYPE_CHECKING:
-    from .._manifest import Manifest
+    from ..output._manifest import Manifest
 
 __all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Role"]
 

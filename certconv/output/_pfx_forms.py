@@ -16,13 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from ..base._enums import Form, Format, PfxProfile
+from ..base._errors import ConversionError, NewPasswordRequiredError, Option, hint
+from ..pki._model import Bundle, Certificate, Role
+from ..pki._x509 import read_extension
 from ._conversion import Conversion
 from ._forms import key_of, note_left_out, ordered, path_from, pfx_subject, sent
 from ._truststore import java_truststore
-from .base._enums import Form, Format, PfxProfile
-from .base._errors import ConversionError, NewPasswordRequiredError, Option, hint
-from .pki._model import Bundle, Certificate, Role
-from .pki._x509 import read_extension
 
 __all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore"]
 

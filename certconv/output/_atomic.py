@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .base._errors import (
+from ..base._errors import (
     CertconvError,
     Option,
     OutputBusyError,

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .pki._model import Certificate
+from ..pki._model import Certificate
 
 __all__ = ["aliases", "java_truststore"]
 

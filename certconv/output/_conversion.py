@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .base._enums import Form, Format, PfxProfile
-from .pki._model import Bundle, Certificate
+from ..base._enums import Form, Format, PfxProfile
+from ..pki._model import Bundle, Certificate
 
 __all__ = ["Conversion"]
 

@@ -17,13 +17,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
-from .base._console import json_text
-from .base._enums import AzureTarget, Form, Format
-from .pki._x509 import iso_utc
+from .._version import __version__
+from ..base._console import json_text
+from ..base._enums import AzureTarget, Form, Format
+from ..pki._x509 import iso_utc
 
 if TYPE_CHECKING:
-    from .pki._model import Bundle, Certificate
+    from ..pki._model import Bundle, Certificate
 
 __all__ = [
     "MANIFEST_NAME",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..base._enums import Form, Format, PfxProfile, coerce
+from ..base._errors import ConversionError, Option, hint
+from ..bundle._select import Selection, check_selection
+from ..readers._password import password_bytes
 from ._forms import KEY_VAULT_PEM_DOC
-from .base._enums import Form, Format, PfxProfile, coerce
-from .base._errors import ConversionError, Option, hint
-from .bundle._select import Selection, check_selection
-from .readers._password import password_bytes
 
 __all__ = ["check_options"]
 
@@ -79,7 +79,7 @@ def check_options(
             f"a new password protects a private key, and the {to} form writes none",
             hint=hint("leave {} out, or add {} for PEM", Option.NEW_PASSWORD, Option.INCLUDE_KEY),
         )
-    from ._import_scripts import check_emit
+    from .._import_scripts import check_emit
 
     check_emit(emit, to=to)
     return to, fmt, pfx_profile, check_selection(only, sha1)

@@ -4,7 +4,7 @@ Takes file names and bytes (a :class:`~certconv.SplitPlan`'s) and nothing else:
 what the files are and where they go in Azure is decided before this is called
 (:mod:`certconv.azure._plan`), and nothing here imports it. The mechanics (lock,
 journal, recovery of an interrupted run, Windows retries) are
-:mod:`certconv._atomic`'s.
+:mod:`certconv.output._atomic`'s.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
+from ..pki._names import file_names, slug
 from ._atomic import write_files
-from .pki._names import file_names, slug
 
 __all__ = ["file_names", "write_planned"]
 
@@ -40,6 +40,6 @@ def write_planned(
 
     Raises:
         OutputExistsError, OutputBusyError, UnsafeOutputError, OutputError: see
-            :func:`certconv._atomic.write_files`; nothing is written.
+            :func:`certconv.output._atomic.write_files`; nothing is written.
     """
     return write_files(Path(out), dict(files), force=force, last=last)

@@ -2,7 +2,7 @@
 
 Also the choices every form makes the same way: which chain of the bundle
 (:func:`leaf_path`), which private key belongs to a certificate (:func:`key_of`),
-what a server sends (:func:`sent`). The PKCS#12 forms are in :mod:`certconv._pfx_forms`.
+what a server sends (:func:`sent`). The PKCS#12 forms are in :mod:`certconv.output._pfx_forms`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs7
 
+from ..base._enums import Form, Format
+from ..base._errors import ConversionError, KeyMismatchError, Option, hint
+from ..pki._model import Bundle, Certificate
+from ..pki._x509 import key_spki, public_key_spki
 from ._conversion import Conversion
-from .base._enums import Form, Format
-from .base._errors import ConversionError, KeyMismatchError, Option, hint
-from .pki._model import Bundle, Certificate
-from .pki._x509 import key_spki, public_key_spki
 
 __all__ = [
     "KEY_VAULT_PEM_DOC",
