@@ -75,7 +75,6 @@ from .readers._password import read_password_file
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._doctor import BackendReport, diagnose_backend
     from ._each import EachResult, split_each
@@ -86,6 +85,7 @@ if TYPE_CHECKING:
     from ._text._split import split_summary as render_split
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
+    from .azure._apim_tls import APIM_BACKEND_TLS
     from .bundle._expiry import Expiry, expiring
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
@@ -93,9 +93,9 @@ if TYPE_CHECKING:
 _LAZY = {
     **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
     "fetch": "_tls",
-    "APIM_BACKEND_TLS": "_apim_tls",
+    "APIM_BACKEND_TLS": "azure._apim_tls",
     **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
-    **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
+    **dict.fromkeys(("Expiry", "expiring"), "bundle._expiry"),
     **dict.fromkeys(("EachResult", "split_each"), "_each"),
     **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
     **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),

@@ -161,7 +161,7 @@ def write_convert(
             path=str(out),
             hint=hint("pass {} None for the bytes", Option.OUT),
         )
-    from ._import_scripts import check_emit, render_import_scripts
+    from .azure._import_scripts import check_emit, render_import_scripts
 
     languages = check_emit(emit, to=coerce(Form, to, "to"))
     conversion = convert_bundle(

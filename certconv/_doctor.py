@@ -182,7 +182,7 @@ class BackendReport:
         lines = [f"TLS: {agreed} (agreed with certconv, which offers TLS 1.0 to 1.3 and every cipher suite)"]
         if self.tls is None:
             return lines
-        from ._apim_tls import APIM_BACKEND_TLS
+        from .azure._apim_tls import APIM_BACKEND_TLS
 
         lines.append("  versions: " + " · ".join(f"{p.version} {p.outcome}" for p in self.tls.versions))
         for probe in self.tls.apim_ciphers:

@@ -6,7 +6,7 @@ speaks TLS 1.3, one with APIM's TLS 1.3 suites). A version the local OpenSSL
 cannot offer is reported as not probed, never as refused. All probes together
 share one deadline of ``timeout`` seconds; probes it leaves are not probed.
 
-The verdict compares the results with :data:`certconv._apim_tls.APIM_BACKEND_TLS`.
+The verdict compares the results with :data:`certconv.azure._apim_tls.APIM_BACKEND_TLS`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._apim_tls import APIM_BACKEND_TLS
+from .azure._apim_tls import APIM_BACKEND_TLS
 from .base._args import DEFAULT_TIMEOUT, check_timeout
 from .base._enums import ProbeOutcome, TlsFindingCode
 from .base._errors import NetworkError, NetworkTimeoutError, NotTLSError

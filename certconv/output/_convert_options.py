@@ -79,7 +79,7 @@ def check_options(
             f"a new password protects a private key, and the {to} form writes none",
             hint=hint("leave {} out, or add {} for PEM", Option.NEW_PASSWORD, Option.INCLUDE_KEY),
         )
-    from .._import_scripts import check_emit
+    from ..azure._import_scripts import check_emit
 
     check_emit(emit, to=to)
     return to, fmt, pfx_profile, check_selection(only, sha1)

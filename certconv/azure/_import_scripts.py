@@ -19,9 +19,9 @@ import re
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from .base._enums import Form, PfxProfile, SnippetLanguage
-from .base._errors import ConversionError, Option, UsageError, hint
-from .pki._model import Certificate
+from ..base._enums import Form, PfxProfile, SnippetLanguage
+from ..base._errors import ConversionError, Option, UsageError, hint
+from ..pki._model import Certificate
 
 __all__ = ["IMPORT_LANGUAGES", "check_emit", "render_import_scripts", "script_names"]
 
