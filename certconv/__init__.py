@@ -79,26 +79,26 @@ if TYPE_CHECKING:
     from ._doctor import BackendReport, diagnose_backend
     from ._each import EachResult, split_each
     from ._inspect import CertificateDetails, Inspection, inspect
-    from ._probe import TlsFinding, TlsReport, VersionProbe
-    from ._proxy import Proxy, ProxyConfig
     from ._text._convert import conversion_summary as render_conversion
     from ._text._split import split_summary as render_split
-    from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
     from .azure._apim_tls import APIM_BACKEND_TLS
     from .bundle._expiry import Expiry, expiring
+    from .network._probe import TlsFinding, TlsReport, VersionProbe
+    from .network._proxy import Proxy, ProxyConfig
+    from .network._tls import fetch
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
 # pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).
 _LAZY = {
     **dict.fromkeys(("PURPOSES", "ChainVerdict", "PathStep", "Verification", "VerifyFailure", "verify"), "_verify"),
-    "fetch": "_tls",
+    "fetch": "network._tls",
     "APIM_BACKEND_TLS": "azure._apim_tls",
     **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
     **dict.fromkeys(("Expiry", "expiring"), "bundle._expiry"),
     **dict.fromkeys(("EachResult", "split_each"), "_each"),
-    **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
-    **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
+    **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "network._probe"),
+    **dict.fromkeys(("Proxy", "ProxyConfig"), "network._proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }

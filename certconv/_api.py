@@ -28,7 +28,7 @@ from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "read_inputs", "split", "write_split"]
 
@@ -88,7 +88,7 @@ def load(
         raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
     if complete:
         # Imported here: the network code stays out of `import certconv`.
-        from ._aia import complete_bundle
+        from .network._aia import complete_bundle
 
         return complete_bundle(results, at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     return build_bundle(results, at=at, checks=BUNDLE_CHECKS)

@@ -7,7 +7,7 @@ backend share no TLS version or cipher suite. :func:`diagnose_backend` checks
 all three against a live backend: it captures the served chain
 (:func:`certconv.fetch`), verifies it with the CA certificates uploaded to APIM
 (:func:`certconv.verify`, the same code as ``certconv verify``), probes TLS
-versions and APIM's cipher suites (:mod:`certconv._probe`), and optionally
+versions and APIM's cipher suites (:mod:`certconv.network._probe`), and optionally
 writes the certificates as ``split`` does. The result carries everything the
 command prints, as text (:meth:`BackendReport.render`) and JSON.
 """
@@ -32,11 +32,11 @@ from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._probe import TlsReport
-    from ._proxy import ProxyConfig
-    from ._tls import Target
     from ._verify import Verification
     from .bundle._expiry import Expiry
+    from .network._probe import TlsReport
+    from .network._proxy import ProxyConfig
+    from .network._tls import Target
 
 __all__ = ["APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
@@ -296,9 +296,9 @@ def diagnose_backend(
             the backend (or the proxy) could not be asked.
     """
     from ._api import write_split
-    from ._tls import Target, fetch, parse_target
     from .azure._plan import build_plan, split_options
     from .bundle._expiry import check_days, expiring
+    from .network._tls import Target, fetch, parse_target
 
     timeout = check_timeout(timeout)
     policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
@@ -310,7 +310,7 @@ def diagnose_backend(
     result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy)
     tls = None
     if probe:
-        from ._probe import probe_tls
+        from .network._probe import probe_tls
 
         tls = probe_tls(where, timeout=timeout, proxy=proxy)
     verification = None

@@ -28,7 +28,7 @@ from .pki._names import slug
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = ["EachResult", "folder_names", "split_each"]
 

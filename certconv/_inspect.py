@@ -32,7 +32,7 @@ from .pki._x509 import access_urls, iso_utc, read_extension, validity
 from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = ["INSPECT_SCHEMA", "SOON_DAYS", "CertificateDetails", "Inspection", "Node", "describe", "inspect"]
 

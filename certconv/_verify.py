@@ -41,7 +41,7 @@ from .trust._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verific
 from .trust._verify_rules import Settings
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -133,7 +133,7 @@ def verify(
         raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
     memo: dict[tuple[str, str], bool] = {}  # each signature is checked once per call
     if complete:
-        from ._aia import complete_bundle  # the network code stays out of plain verification
+        from .network._aia import complete_bundle  # the network code stays out of plain verification
 
         bundle = complete_bundle(read, at=moment, timeout=timeout, proxy=proxy)
     else:

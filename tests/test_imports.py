@@ -16,8 +16,8 @@ HEAVY_FOR_SPLIT = (
     "urllib.request",
     "http.client",
     "ssl",
-    "certconv._tls",
-    "certconv._aia",
+    "certconv.network._tls",
+    "certconv.network._aia",
     "certconv._verify",
 )
 

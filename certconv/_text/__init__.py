@@ -15,5 +15,5 @@ Renderers return ``str`` and never print; only the CLI calls :func:`emit` and
 :func:`prepare_stream`. The renderers are imported from their modules (not
 from here), so that reading this package's primitives loads no renderer.
 (``verify`` and ``fetch`` still render in :mod:`certconv._verify` and
-:mod:`certconv._tls`.)
+:mod:`certconv.network._tls`.)
 """

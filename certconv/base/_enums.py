@@ -58,7 +58,7 @@ class WarningCode(enum.StrEnum):
     CA_FALSE_ISSUER = "ca-false-issuer"
     UNMATCHED_KEY = "unmatched-key"
     APIM_CA_LIMIT = "apim-ca-limit"
-    # completing over AIA (certconv._aia, with complete=True)
+    # completing over AIA (certconv.network._aia, with complete=True)
     AIA_FETCHED = "aia-fetched"
     AIA_FAILED = "aia-failed"
     AIA_NOT_CERTIFICATE = "aia-not-certificate"

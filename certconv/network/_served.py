@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .base._enums import FetchVerdict
-from .pki._model import Bundle, Certificate, Chain
-from .pki._x509 import issued_by
+from ..base._enums import FetchVerdict
+from ..pki._model import Bundle, Certificate, Chain
+from ..pki._x509 import issued_by
 
 __all__ = ["diagnose"]
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ..base._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, Option, UsageError, hint
 from ._sockio import receive, send_all
-from .base._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, Option, UsageError, hint
 
 if TYPE_CHECKING:
     import socket

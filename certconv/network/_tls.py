@@ -4,7 +4,7 @@ The handshake is made with pyOpenSSL, without verification (the point is to see
 chains nobody trusts yet), and pyOpenSSL is imported only when a connection is
 made, so importing this module stays cheap. What the server sent becomes an
 ordinary input named ``tls://host:port``: classification, chains and writing are
-the same code as for files. :func:`certconv._served.diagnose` says what the order
+the same code as for files. :func:`certconv.network._served.diagnose` says what the order
 and content of the served chain mean for a client such as Azure API Management.
 """
 
@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from ..azure._checks import BUNDLE_CHECKS
+from ..base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from ..base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
+from ..bundle._chain import build_bundle
+from ..pki._model import FetchResult
+from ..readers._read import Source, read_source
 from ._net import is_ip
 from ._served import diagnose
 from ._sockio import receive, send_all
-from .azure._checks import BUNDLE_CHECKS
-from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from .base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
-from .bundle._chain import build_bundle
-from .pki._model import FetchResult
-from .readers._read import Source, read_source
 
 if TYPE_CHECKING:
     import socket

@@ -13,7 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from .base._errors import ConnectionFailedError, NetworkTimeoutError, Option, hint
+from ..base._errors import ConnectionFailedError, NetworkTimeoutError, Option, hint
 
 if TYPE_CHECKING:
     import socket

@@ -31,15 +31,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from ..base._enums import WarningCode
+from ..base._errors import CertconvError
+from ..bundle._chain import BundleCheck, build_bundle
+from ..pki._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
+from ..pki._names import display_name
+from ..pki._x509 import ca_issuers_urls, issued_by
+from ..readers._read import RawCertificate, ReadResult, Source, read_source
 from ._http import MAX_REDIRECTS, MAX_RESPONSE_SIZE, Refused, download, seconds
-from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from .base._enums import WarningCode
-from .base._errors import CertconvError
-from .bundle._chain import BundleCheck, build_bundle
-from .pki._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
-from .pki._names import display_name
-from .pki._x509 import ca_issuers_urls, issued_by
-from .readers._read import RawCertificate, ReadResult, Source, read_source
 
 if TYPE_CHECKING:
 

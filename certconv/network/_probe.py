@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .azure._apim_tls import APIM_BACKEND_TLS
-from .base._args import DEFAULT_TIMEOUT, check_timeout
-from .base._enums import ProbeOutcome, TlsFindingCode
-from .base._errors import NetworkError, NetworkTimeoutError, NotTLSError
+from ..azure._apim_tls import APIM_BACKEND_TLS
+from ..base._args import DEFAULT_TIMEOUT, check_timeout
+from ..base._enums import ProbeOutcome, TlsFindingCode
+from ..base._errors import NetworkError, NetworkTimeoutError, NotTLSError
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig

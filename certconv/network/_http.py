@@ -1,6 +1,6 @@
 """One certificate download over HTTP(S), bounded: redirects, size, time, proxies.
 
-What :mod:`certconv._aia` asks for each caIssuers URL. A response over
+What :mod:`certconv.network._aia` asks for each caIssuers URL. A response over
 :data:`MAX_RESPONSE_SIZE` bytes, slower than the timeout from request to last
 byte, an HTTP error or a redirect to another scheme is refused (:class:`Refused`)
 with a short reason. ``http.client`` is imported only when a URL is fetched.
@@ -13,8 +13,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from .base._args import DEFAULT_TIMEOUT
-from .base._errors import CertconvError
+from ..base._args import DEFAULT_TIMEOUT
+from ..base._errors import CertconvError
 
 if TYPE_CHECKING:
     import http.client
