@@ -79,14 +79,14 @@ if TYPE_CHECKING:
     from ._doctor import BackendReport, diagnose_backend
     from ._each import EachResult, split_each
     from ._inspect import CertificateDetails, Inspection, inspect
-    from ._text._convert import conversion_summary as render_conversion
-    from ._text._split import split_summary as render_split
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
     from .azure._apim_tls import APIM_BACKEND_TLS
     from .bundle._expiry import Expiry, expiring
     from .network._probe import TlsFinding, TlsReport, VersionProbe
     from .network._proxy import Proxy, ProxyConfig
     from .network._tls import fetch
+    from .text._convert import conversion_summary as render_conversion
+    from .text._split import split_summary as render_split
 
 # Loaded on first use, not by `import certconv`: verify and fetch live beside their
 # pyOpenSSL and socket code, and a split needs neither convert nor inspect (docs/performance.md).
@@ -102,10 +102,10 @@ _LAZY = {
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
 }
-# Public names whose function lives under another name in the output layer (certconv._text).
+# Public names whose function lives under another name in the text stage (certconv.text).
 _RENAMED = {
-    "render_split": ("_text._split", "split_summary"),
-    "render_conversion": ("_text._convert", "conversion_summary"),
+    "render_split": ("text._split", "split_summary"),
+    "render_conversion": ("text._convert", "conversion_summary"),
 }
 
 

@@ -150,7 +150,7 @@ class BackendReport:
 
         result = self.fetch
         if self.manifest is not None:
-            from ._text._split import split_summary
+            from .text._split import split_summary
 
             lines = [split_summary(self.manifest, encoding=encoding)]
         else:

@@ -4,7 +4,7 @@ Data, not text: :func:`describe` reads the extensions of one certificate into a
 :class:`CertificateDetails`, :class:`Inspection` holds them for a whole bundle
 with the tree (:meth:`Inspection.forest`) and gives the JSON-ready dict
 (:meth:`Inspection.to_dict`). The tree people read is the output layer's
-(:mod:`certconv._text._inspect`; :meth:`Inspection.render` hands over to it).
+(:mod:`certconv.text._inspect`; :meth:`Inspection.render` hands over to it).
 """
 
 from __future__ import annotations
@@ -226,7 +226,7 @@ class Inspection:
         """The tree ``certconv inspect`` prints: one per root, problems underneath.
 
         Names, SANs, URLs and input names are shown printable (controls and bidi
-        characters as escapes, see :func:`certconv._text.printable`).
+        characters as escapes, see :func:`certconv.console.printable`).
 
         Args:
             full: Show thumbprints whole instead of their first 8 digits.
@@ -236,8 +236,8 @@ class Inspection:
                 stdout's); characters it lacks are ASCII symbols or escapes, and the
                 tree stays aligned. ``None``: any character.
         """
-        # The text is the output layer's (certconv._text._inspect), loaded when first asked for.
-        from ._text._inspect import render_inspection
+        # The text is the output layer's (certconv.text._inspect), loaded when first asked for.
+        from .text._inspect import render_inspection
 
         return render_inspection(self, full=full, color=color, encoding=encoding)
 

@@ -35,9 +35,9 @@ from pki import Pki, issue, to_pem
 from typer.testing import CliRunner
 
 import certconv
-from certconv._text._convert import conversion_summary
 from certconv.cli import app
 from certconv.output import _atomic
+from certconv.text._convert import conversion_summary
 
 VICTIM = Path(__file__).parent / "write_victim.py"
 BIG = 2_000  # certificates in the kill -9 bundles: "a few thousand", a write of ~2,000 files

@@ -15,8 +15,6 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv import AzureTarget, UsageError
-from certconv._text._convert import conversion_summary
-from certconv._text._split import split_summary
 from certconv.azure import _plan
 from certconv.azure._facts import FACTS, PORTAL_ZH
 from certconv.azure._guide_text import EN, ZH
@@ -24,6 +22,8 @@ from certconv.bundle._chain import build_bundle
 from certconv.cli import app
 from certconv.output._manifest import certificate_json
 from certconv.readers._read import read_source
+from certconv.text._convert import conversion_summary
+from certconv.text._split import split_summary
 
 ALL_LANGUAGES = ["bicep", "arm", "terraform", "powershell", "azcli", "rest"]
 

@@ -1,4 +1,4 @@
-"""certconv._text: printable values, display width, code-page fallbacks, JSON for a stream, emit."""
+"""certconv.base._console: printable values, display width, code-page fallbacks, JSON for a stream, emit."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pki import issue, to_pem
 
 import certconv
 from certconv._inspect import inspect_bundle
-from certconv._text._split import split_summary
 from certconv.base._console import SYMBOLS, emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
+from certconv.text._split import split_summary
 
 
 @pytest.mark.parametrize(
@@ -80,9 +80,9 @@ def test_every_non_ascii_symbol_certconv_prints_has_an_ascii_fallback() -> None:
     # "简体中文", which has its own fallback) and what only docstrings and comments hold.
     root = Path(certconv.__file__).parent
     shown = set()
-    names = ("_text/_split.py", "_text/_inspect.py", "_text/_convert.py", "_verify.py", "azure/_facts.py")
+    names = ("text/_split.py", "text/_inspect.py", "text/_convert.py", "_verify.py", "azure/_facts.py")
     cli = sorted(str(path.relative_to(root)) for path in (root / "cli").glob("*.py"))
-    for name in (*names, "azure/_checks.py", "_chain.py", *cli):
+    for name in (*names, "azure/_checks.py", "bundle/_chain.py", *cli):
         for line in (root / name).read_text("utf-8").splitlines():
             if line.strip().startswith(("#", '"""')) or "``" in line:
                 continue

@@ -32,8 +32,8 @@ from pki import Issued, Pki, issue, make_chain, make_key, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv._text._convert import conversion_summary
 from certconv.cli import app
+from certconv.text._convert import conversion_summary
 
 SECRET = "S3cret-pass"
 JAVA = Path(__file__).parent / "java" / "TrustCheck.java"

@@ -60,7 +60,7 @@ def display_name(name: x509.Name) -> str:
 
     Names are chosen by whoever made the certificate, and a line break, terminal
     escape or bidi override in one must not forge or reorder lines of a report: each
-    such character is shown as an escape (``\\x1b``, ``\\u202e``, see :func:`certconv._text.printable`).
+    such character is shown as an escape (``\\x1b``, ``\\u202e``, see :func:`certconv.console.printable`).
     """
     return printable(label(name))
 

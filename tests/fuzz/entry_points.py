@@ -36,7 +36,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import certconv
 from certconv import _convert, _inspect, _verify
-from certconv._text._convert import conversion_summary
+from certconv.text._convert import conversion_summary
 
 PASSWORD = "changeit"  # the samples' and the seed corpus's password
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # every check judges validity at this moment: runs repeat
