@@ -20,6 +20,7 @@ from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .base._face import publish
 from .bundle._chain import build_bundle
 from .output._manifest import MANIFEST_NAME, Manifest
 from .output._write import write_planned
@@ -218,3 +219,5 @@ def write_split(
         raise UsageError("a plan carries its folder and options: write_split(plan, force=...) takes nothing else")
     notes = write_planned(plan.options.out, plan.files, force=force, last=MANIFEST_NAME)
     return dataclasses.replace(plan.manifest, notes=notes) if notes else plan.manifest
+
+publish(globals())

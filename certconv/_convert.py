@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TypedDict
 
 from ._api import InputLike, load
+from .azure._import_scripts import check_emit
 from .base._enums import Form, Format, PfxProfile, coerce, values
 from .base._errors import Option, UnsafeOutputError, UsageError, hint
+from .base._face import publish
 from .bundle._select import select
 from .output._atomic import restricts_to_owner, write_files
 from .output._conversion import Conversion
@@ -108,7 +110,8 @@ def convert(
         "only": only,
         "sha1": sha1,
     }
-    check_options(**form, emit=emit)
+    checked, *_ = check_options(**form)
+    check_emit(emit, to=checked)  # the import scripts are Azure's: checked by the azure stage
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, keys_alone=True)
     if out is None:
         if emit:
@@ -331,3 +334,5 @@ def _form(
     if profile is PfxProfile.APPSERVICE:
         return app_service_pfx(bundle, secret)
     return pfx(bundle, secret, legacy=legacy, include_root=include_root)
+
+publish(globals())

@@ -26,8 +26,10 @@ from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
 from .base._errors import InputError
+from .base._face import publish
+from .network._served import FetchResult
 from .output._manifest import Manifest
-from .pki._model import Bundle, FetchResult, Role
+from .pki._model import Bundle, Role
 from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
@@ -150,9 +152,9 @@ class BackendReport:
 
         result = self.fetch
         if self.manifest is not None:
-            from .text._split import split_summary
+            from .text._split import render_split
 
-            lines = [split_summary(self.manifest, encoding=encoding)]
+            lines = [render_split(self.manifest, encoding=encoding)]
         else:
             lines = [inspect_bundle(self._shown_bundle(), at=self.at).render(color=color, encoding=encoding)]
         lines += ["", *self._tls_lines()]
@@ -388,3 +390,5 @@ def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
                 "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
             )
     return tuple(info)
+
+publish(globals())

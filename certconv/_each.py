@@ -24,7 +24,8 @@ from .azure._plan import build_plan, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import CertconvError
-from .pki._names import slug
+from .base._face import publish
+from .output._file_names import slug
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
@@ -175,3 +176,5 @@ def _name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
+
+publish(globals())

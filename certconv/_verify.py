@@ -24,9 +24,10 @@ from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .base._face import publish
 from .bundle._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from .bundle._chain import whole_seconds as _whole_seconds
-from .output._write import _slug, file_names
+from .output._file_names import file_names, slug
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
@@ -351,7 +352,7 @@ class _Words:
 
     def _missing_issuer(self, top: Certificate) -> VerifyFailure:
         issuer = display_name(top.x509.issuer)
-        slug = _slug(label(top.x509.issuer))  # the name split gives its file
+        stem = slug(label(top.x509.issuer))  # the name split gives its file
         urls = ca_issuers_urls(top.x509)
         source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given as a CA certificate"
@@ -371,13 +372,13 @@ class _Words:
             # A leaf's issuer is an intermediate in the usual three-tier private PKI.
             message = (
                 f"the intermediate `{issuer}` that issued `{top.common_name}` is neither {where}: get it from "
-                f"your CA{source} and upload it as `intermediate-{slug}.cer` to APIM → CA certificates, "
+                f"your CA{source} and upload it as `intermediate-{stem}.cer` to APIM → CA certificates, "
                 f"store CertificateAuthority (store Root if `{issuer}` is self-signed)"
             )
         else:
             message = (
                 f"the root `{issuer}` that issued `{top.common_name}` is neither {where}: get it from your "
-                f"CA{source} and upload it as `root-{slug}.cer` to APIM → CA certificates, store Root "
+                f"CA{source} and upload it as `root-{stem}.cer` to APIM → CA certificates, store Root "
                 f"(store CertificateAuthority if `{issuer}` is not self-signed)"
             )
         return VerifyFailure(code, message, top.sha1)
@@ -419,3 +420,5 @@ def _input_name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
+
+publish(globals())

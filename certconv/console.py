@@ -16,3 +16,7 @@ from __future__ import annotations
 from .base._console import emit, json_text, prepare_stream, printable, stream_encoding
 
 __all__ = ["emit", "json_text", "prepare_stream", "printable", "stream_encoding"]
+
+# This module is the public home of these functions: help() and tracebacks name it.
+for _function in (emit, json_text, prepare_stream, printable, stream_encoding):
+    _function.__module__ = __name__

@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.readers import _jks, _jks_keys
+from certconv.readers import _java_serial, _jks, _jks_keys
 
 STOREPASS = "st0re-Pass"
 KINDS = ("JKS", "JCEKS")
@@ -418,9 +418,9 @@ def test_modified_utf8_alias_is_decoded() -> None:
     raw = b"a\xc0\x80b" + "\U0001f512".encode("utf-16-be").decode("utf-16-be", "surrogatepass").encode(
         "utf-8", "surrogatepass"
     )
-    assert _jks.java_utf(raw) == "a\0b\U0001f512"
-    assert _jks.java_utf(b"\xed\xa0\x80") == "\ufffd"  # a lone surrogate cannot be written out again
-    assert _jks.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
+    assert _java_serial.java_utf(raw) == "a\0b\U0001f512"
+    assert _java_serial.java_utf(b"\xed\xa0\x80") == "\ufffd"  # a lone surrogate cannot be written out again
+    assert _java_serial.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -22,8 +22,6 @@ from certconv.bundle._chain import build_bundle
 from certconv.cli import app
 from certconv.output._manifest import certificate_json
 from certconv.readers._read import read_source
-from certconv.text._convert import conversion_summary
-from certconv.text._split import split_summary
 
 ALL_LANGUAGES = ["bicep", "arm", "terraform", "powershell", "azcli", "rest"]
 
@@ -186,10 +184,10 @@ def test_year_6_is_0006_in_every_human_rendering(year_6_pem: bytes, tmp_path: Pa
     # apim-selfhosted uploads a .pfx, so UPLOAD.md lists the .cer (and its end date) as not uploaded.
     manifest = certconv.split(year_6_pem, tmp_path / "split", target="apim-selfhosted")
     texts = {
-        "split summary": split_summary(manifest),
+        "split summary": certconv.render_split(manifest),
         "UPLOAD.md": (tmp_path / "split" / "UPLOAD.md").read_text(encoding="utf-8"),
         "inspect": certconv.inspect(year_6_pem).render(),
-        "convert": conversion_summary(certconv.convert(year_6_pem, tmp_path / "c.cer", to="der")),
+        "convert": certconv.render_conversion(certconv.convert(year_6_pem, tmp_path / "c.cer", to="der")),
         "warning": " ".join(w.message for w in manifest.bundle.warnings),
     }
     for what, text in texts.items():

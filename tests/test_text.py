@@ -13,7 +13,6 @@ from pki import issue, to_pem
 import certconv
 from certconv._inspect import inspect_bundle
 from certconv.base._console import SYMBOLS, emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
-from certconv.text._split import split_summary
 
 
 @pytest.mark.parametrize(
@@ -168,7 +167,7 @@ def _chinese_bundle() -> certconv.Bundle:
 @pytest.mark.parametrize("encoding", [None, "cp936", "cp1252", "ascii"])
 def test_split_table_aligns_chinese_names_by_display_width(tmp_path: Path, encoding: str | None) -> None:
     manifest = certconv.write_split(_chinese_bundle(), tmp_path / "o")
-    lines = split_summary(manifest, encoding=encoding).splitlines()
+    lines = certconv.render_split(manifest, encoding=encoding).splitlines()
     header = next(line for line in lines if line.startswith("ROLE"))
     rows = [line for line in lines if line.startswith(("root ", "intermediate ", "leaf "))]
     column = width(header.split("EXPIRES")[0])

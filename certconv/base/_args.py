@@ -13,6 +13,7 @@ import math
 from datetime import UTC, datetime
 
 from ._errors import UsageError
+from ._face import publish
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "check_moment", "check_timeout"]
 
@@ -57,3 +58,5 @@ def check_moment(at: datetime | None) -> datetime | None:
         raise UsageError(
             f"at {at.isoformat()} is outside the dates certconv can compare (0001-01-01 to 9999-12-31 in UTC)"
         ) from None
+
+publish(globals())

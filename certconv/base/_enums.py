@@ -15,6 +15,7 @@ import enum
 from typing import TypeVar
 
 from ._errors import UsageError
+from ._face import publish
 
 __all__ = [
     "AzureTarget",
@@ -280,3 +281,5 @@ def coerce(kind: type[E], value: str, what: str) -> E:
         return kind(value)
     except ValueError:
         raise UsageError(f"{what} must be one of {', '.join(values(kind))}, not {value!r}") from None
+
+publish(globals())

@@ -37,6 +37,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ._face import publish
+
 __all__ = [
     "CertconvError",
     "ConnectionFailedError",
@@ -276,3 +278,5 @@ class UsageError(CertconvError, ValueError):
 
     Also a :class:`ValueError`, as Python's own functions raise for bad arguments.
     """
+
+publish(globals())

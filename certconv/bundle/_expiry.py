@@ -14,6 +14,7 @@ from typing import Any
 
 from ..base._args import check_moment
 from ..base._errors import UsageError
+from ..base._face import publish
 from ..pki._model import Certificate
 from ..pki._x509 import iso_utc
 
@@ -104,3 +105,5 @@ def expiring(
     unique = {c.sha256: c for c in certificates}
     found = [Expiry(c, days, moment) for c in unique.values() if c.not_after <= limit]
     return tuple(sorted(found, key=lambda e: e.certificate.not_after))
+
+publish(globals())

@@ -19,6 +19,7 @@ from ..azure._apim_tls import APIM_BACKEND_TLS
 from ..base._args import DEFAULT_TIMEOUT, check_timeout
 from ..base._enums import ProbeOutcome, TlsFindingCode
 from ..base._errors import NetworkError, NetworkTimeoutError, NotTLSError
+from ..base._face import publish
 
 if TYPE_CHECKING:
     from ._proxy import ProxyConfig
@@ -251,3 +252,5 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
             )
         )
     return tuple(findings)
+
+publish(globals())

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..base._errors import ConnectionFailedError, NetworkError, NetworkTimeoutError, Option, UsageError, hint
+from ..base._face import publish
 from ._sockio import receive, send_all
 
 if TYPE_CHECKING:
@@ -253,4 +254,4 @@ def connect_tunnel(
         path=name,
     )
 
-
+publish(globals())

@@ -2,18 +2,23 @@
 
 :func:`diagnose` looks at the order and the content of the served certificates
 (leaf only, leaf and intermediates, the root too, wrong order, extras, self-signed)
-and says it in one sentence; :func:`certconv.fetch` gives it with every result.
+and says it in one sentence; :func:`certconv.fetch` gives it with every result,
+a :class:`FetchResult`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from ..base._enums import FetchVerdict
+from ..base._enums import FetchVerdict, WarningCode
+from ..base._face import publish
+from ..output._manifest import Manifest, certificate_json
 from ..pki._model import Bundle, Certificate, Chain
-from ..pki._x509 import issued_by
+from ..pki._x509 import ca_issuers_urls, issued_by
 
-__all__ = ["diagnose"]
+__all__ = ["FetchResult", "diagnose"]
 
 
 def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
@@ -101,3 +106,75 @@ def _wrong_order(certs: Sequence[Certificate], why: str) -> str:
         f"the server sends its chain in the wrong order ({', '.join(c.role.value for c in certs)}): {why}; "
         "many clients cope, but fix the server's certificate file to list the leaf first, then each issuer"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
+
+    Attributes:
+        target: ``tls://host:port`` (IPv6 hosts in brackets); also the name of
+            the input in ``bundle.inputs`` and each served certificate's ``source``.
+        sni: The server name sent in the handshake; ``None`` when none was sent.
+        served: The certificates exactly as the server sent them, in its order
+            (a certificate sent twice appears twice).
+        bundle: The served certificates classified and chained as ``split`` would,
+            plus any issuers fetched with ``complete=True``.
+        verdict: Stable code for the server's chain (a :class:`FetchVerdict`): ``leaf-and-intermediates``,
+            ``full-chain``, ``leaf-only``, ``self-signed``, ``wrong-order``,
+            ``extra-certificates`` or ``missing-intermediate``.
+        message: One sentence for people, e.g. "the server sends 2 certificates:
+            leaf and intermediate; root not sent (normal)".
+        protocol: The TLS version agreed (``TLSv1.2``, ``TLSv1.3``…) with certconv,
+            which offers TLS 1.0 to 1.3 and every cipher suite; ``None`` when the
+            server ended the handshake before saying.
+        cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``).
+    """
+
+    target: str
+    sni: str | None
+    served: tuple[Certificate, ...]
+    bundle: Bundle
+    verdict: FetchVerdict
+    message: str
+    protocol: str | None = None
+    cipher: str | None = None
+
+    @property
+    def aia_could_help(self) -> bool:
+        """Some missing issuer names an http(s) caIssuers URL: ``complete=True`` may fetch it."""
+        missing = {w.sha1 for w in self.bundle.warnings if w.code == WarningCode.MISSING_ISSUER}
+        return any(
+            url.startswith(("http://", "https://"))
+            for cert in self.bundle.certificates
+            if cert.sha1 in missing
+            for url in ca_issuers_urls(cert.x509)
+        )
+
+    def to_dict(self, manifest: Manifest | None = None) -> dict[str, Any]:
+        """The result as ``certconv fetch --json`` prints it.
+
+        Args:
+            manifest: What :func:`certconv.write_split` wrote for ``bundle``;
+                each certificate is then its manifest entry (with ``file``) and ``out`` is added.
+        """
+        extra = {"out": manifest.out} if manifest is not None else {}
+        return {
+            "target": self.target,
+            "sni": self.sni,
+            "served": [c.sha1 for c in self.served],
+            "verdict": self.verdict,
+            "message": self.message,
+            "protocol": self.protocol,
+            "cipher": self.cipher,
+            **extra,
+            "certificates": (
+                [e.to_dict() for e in manifest.entries]
+                if manifest is not None
+                else [certificate_json(c) for c in self.bundle.certificates]
+            ),
+            "chains": [list(chain.sha1s) for chain in self.bundle.chains],
+            "warnings": [w.to_dict() for w in self.bundle.warnings],
+        }
+
+publish(globals())

@@ -24,11 +24,11 @@ from cryptography.hazmat.primitives import serialization
 from ..azure._checks import BUNDLE_CHECKS
 from ..base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ..base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
+from ..base._face import publish
 from ..bundle._chain import build_bundle
-from ..pki._model import FetchResult
 from ..readers._read import Source, read_source
 from ._net import is_ip
-from ._served import diagnose
+from ._served import FetchResult, diagnose
 from ._sockio import receive, send_all
 
 if TYPE_CHECKING:
@@ -385,3 +385,5 @@ def _handshake_error(exc: Exception, target: Target) -> NetworkError:
 
 def _sni_words(target: Target) -> str:
     return f"SNI {target.sni}" if target.sni is not None else "no SNI"
+
+publish(globals())

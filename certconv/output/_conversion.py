@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..base._enums import Form, Format, PfxProfile
+from ..base._face import publish
 from ..pki._model import Bundle, Certificate
 
 __all__ = ["Conversion"]
@@ -52,3 +53,5 @@ class Conversion:
     def mode(self) -> int:
         """The permission bits the file is created with: 0600 with a key, else 0644."""
         return _KEY_MODE if self.key_included else _CERT_MODE
+
+publish(globals())

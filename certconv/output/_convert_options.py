@@ -27,7 +27,6 @@ def check_options(
     profile: PfxProfile | str | None = None,
     only: str | Sequence[str] | None = None,
     sha1: str | Sequence[str] | None = None,
-    emit: str | Sequence[str] = (),
 ) -> tuple[Form, Format | None, PfxProfile | None, Selection]:
     """The options as members and a :class:`Selection`, once every option is known to fit the others."""
     to = coerce(Form, to, "to")
@@ -79,7 +78,4 @@ def check_options(
             f"a new password protects a private key, and the {to} form writes none",
             hint=hint("leave {} out, or add {} for PEM", Option.NEW_PASSWORD, Option.INCLUDE_KEY),
         )
-    from ..azure._import_scripts import check_emit
-
-    check_emit(emit, to=to)
     return to, fmt, pfx_profile, check_selection(only, sha1)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..base._console import json_text
 from ..base._enums import AzureTarget, Form, Format
+from ..base._face import publish
 from ..pki._x509 import iso_utc
 
 if TYPE_CHECKING:
@@ -249,3 +250,5 @@ def manifest_json(manifest: Manifest) -> str:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+publish(globals())

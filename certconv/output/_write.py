@@ -13,13 +13,9 @@ from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 
-from ..pki._names import file_names, slug
 from ._atomic import write_files
 
-__all__ = ["file_names", "write_planned"]
-
-# Naming moved to _names; _verify (and scripts) still import these two from here.
-_slug = slug
+__all__ = ["write_planned"]
 
 
 def write_planned(

@@ -2,7 +2,8 @@
 
 Nothing here parses or writes; :mod:`certconv.readers._read` makes the raw material,
 :mod:`certconv.bundle._chain` turns it into a :class:`Bundle`; what a split writes
-(:class:`~certconv.Manifest` and its entries) is in :mod:`certconv.output._manifest`.
+(:class:`~certconv.Manifest` and its entries) is in :mod:`certconv.output._manifest`, and
+what a TLS server sent (:class:`~certconv.FetchResult`) in :mod:`certconv.network._served`.
 """
 
 from __future__ import annotations
@@ -12,24 +13,23 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ..azure._facts import apim_store
-from ..base._enums import FetchVerdict, WarningCode
-from ..output._manifest import certificate_json
+from ..base._enums import WarningCode
+from ..base._face import publish
 from ._names import display_name
-from ._x509 import ca_issuers_urls
 
-if TYPE_CHECKING:
-    from ..output._manifest import Manifest
-
-__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Role"]
+__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "Role"]
 
 AIA_SOURCE_PREFIX = "aia:"
 """A downloaded certificate's ``source`` is this prefix and the URL it came from (``complete=True``)."""
+
+
+# Azure API Management's CA-certificate stores (portal: CA certificates → store).
+_APIM_STORES: dict[str, str | None] = {"root": "Root", "intermediate": "CertificateAuthority", "leaf": None}
 
 
 class Role(enum.Enum):
@@ -49,10 +49,10 @@ class Role(enum.Enum):
     def apim_store(self) -> str | None:
         """The APIM CA-certificate store for this role (``None``: not uploaded there).
 
-        Kept for scripts that use it: the mapping is an Azure fact and lives in
-        :data:`certconv.azure._facts.APIM_STORES`.
+        The one copy of this Azure fact, kept on the value that every stage has;
+        :data:`certconv.azure._facts.APIM_STORES` is derived from it.
         """
-        return apim_store(self)
+        return _APIM_STORES[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,7 @@ class Certificate:
     @property
     def apim_store(self) -> str | None:
         """``Root``, ``CertificateAuthority``, or ``None`` for a leaf (see :attr:`Role.apim_store`)."""
-        return apim_store(self.role)
+        return self.role.apim_store
 
     @property
     def downloaded(self) -> bool:
@@ -242,73 +242,4 @@ class Bundle:
                 return cert
         raise KeyError(sha1)
 
-
-@dataclass(frozen=True, slots=True)
-class FetchResult:
-    """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
-
-    Attributes:
-        target: ``tls://host:port`` (IPv6 hosts in brackets); also the name of
-            the input in ``bundle.inputs`` and each served certificate's ``source``.
-        sni: The server name sent in the handshake; ``None`` when none was sent.
-        served: The certificates exactly as the server sent them, in its order
-            (a certificate sent twice appears twice).
-        bundle: The served certificates classified and chained as ``split`` would,
-            plus any issuers fetched with ``complete=True``.
-        verdict: Stable code for the server's chain (a :class:`FetchVerdict`): ``leaf-and-intermediates``,
-            ``full-chain``, ``leaf-only``, ``self-signed``, ``wrong-order``,
-            ``extra-certificates`` or ``missing-intermediate``.
-        message: One sentence for people, e.g. "the server sends 2 certificates:
-            leaf and intermediate; root not sent (normal)".
-        protocol: The TLS version agreed (``TLSv1.2``, ``TLSv1.3``…) with certconv,
-            which offers TLS 1.0 to 1.3 and every cipher suite; ``None`` when the
-            server ended the handshake before saying.
-        cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``).
-    """
-
-    target: str
-    sni: str | None
-    served: tuple[Certificate, ...]
-    bundle: Bundle
-    verdict: FetchVerdict
-    message: str
-    protocol: str | None = None
-    cipher: str | None = None
-
-    @property
-    def aia_could_help(self) -> bool:
-        """Some missing issuer names an http(s) caIssuers URL: ``complete=True`` may fetch it."""
-        missing = {w.sha1 for w in self.bundle.warnings if w.code == WarningCode.MISSING_ISSUER}
-        return any(
-            url.startswith(("http://", "https://"))
-            for cert in self.bundle.certificates
-            if cert.sha1 in missing
-            for url in ca_issuers_urls(cert.x509)
-        )
-
-    def to_dict(self, manifest: Manifest | None = None) -> dict[str, Any]:
-        """The result as ``certconv fetch --json`` prints it.
-
-        Args:
-            manifest: What :func:`certconv.write_split` wrote for ``bundle``;
-                each certificate is then its manifest entry (with ``file``) and ``out`` is added.
-        """
-        extra = {"out": manifest.out} if manifest is not None else {}
-        return {
-            "target": self.target,
-            "sni": self.sni,
-            "served": [c.sha1 for c in self.served],
-            "verdict": self.verdict,
-            "message": self.message,
-            "protocol": self.protocol,
-            "cipher": self.cipher,
-            **extra,
-            "certificates": (
-                [e.to_dict() for e in manifest.entries]
-                if manifest is not None
-                else [certificate_json(c) for c in self.bundle.certificates]
-            ),
-            "chains": [list(chain.sha1s) for chain in self.bundle.chains],
-            "warnings": [w.to_dict() for w in self.bundle.warnings],
-        }
-
+publish(globals())

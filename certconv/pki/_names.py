@@ -1,31 +1,16 @@
-"""Names: the key certconv matches issuers by, the label people read, and the safe file names of a split.
+"""Names: the key certconv matches issuers by, and the label people read.
 
-File names come from certificate subjects, which strangers choose, so each name is
-reduced to letters, digits, ``.``, ``_`` and ``-`` behind a role prefix: it can
-hold no separator, control or bidi character, cannot start with ``.`` or ``-``,
-and cannot be a Windows device name.
+The safe file names a split writes are :mod:`certconv.output._file_names`'.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
-from collections import defaultdict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..base._console import printable
 
-if TYPE_CHECKING:
-    from ._model import Certificate
-
-__all__ = ["EKU_NAMES", "KEY_USAGE_NAMES", "display_name", "file_names", "label", "name_key", "printable", "slug"]
-
-_MAX_SLUG = 60
-_MAX_SLUG_BYTES = 120
+__all__ = ["EKU_NAMES", "KEY_USAGE_NAMES", "display_name", "label", "name_key"]
 
 NameKey = tuple[tuple[tuple[str, str | bytes], ...], ...]
 
@@ -99,46 +84,3 @@ KEY_USAGE_NAMES = {
     "crl_sign": "cRLSign",
 }
 """``x509.KeyUsage`` attributes and the names RFC 5280 gives them."""
-
-
-def file_names(certificates: Sequence[Certificate]) -> dict[Certificate, str]:
-    """A safe, unique, deterministic ``.cer`` name for every certificate.
-
-    ``root-My_Self_Root_CA.cer``; when two names would be equal (ignoring case,
-    as Windows and macOS do), each of them gets its short thumbprint appended.
-    """
-    # From the name as it is, not as it is shown: an escape's spelling must not become a file name.
-    wanted = {cert: f"{cert.role.value}-{slug(label(cert.x509.subject))}" for cert in certificates}
-    names: dict[Certificate, str] = {}
-    # Subjects are chosen by strangers, so a crafted one can equal another name plus a short
-    # thumbprint, or two can share 8 thumbprint digits: lengthen until no two names are equal.
-    for level in range(4):
-        taken = {name.casefold() for name in names.values()}
-        groups: dict[str, list[Certificate]] = defaultdict(list)
-        for cert, stem in wanted.items():
-            if cert not in names:
-                groups[f"{stem}{_suffix(cert, level)}.cer".casefold()].append(cert)
-        for key, certs in groups.items():
-            if len(certs) == 1 and key not in taken:
-                names[certs[0]] = f"{wanted[certs[0]]}{_suffix(certs[0], level)}.cer"
-    return {cert: names[cert] for cert in wanted}
-
-
-def _suffix(cert: Certificate, level: int) -> str:
-    return ("", f"-{cert.sha1[:8]}", f"-{cert.sha1}", f"-{cert.sha256}")[level]
-
-
-def slug(text: str) -> str:
-    """``text`` as a safe piece of a file name: word characters, ``.``, ``_`` and ``-``; never empty."""
-    text = unicodedata.normalize("NFKC", text).replace("*", "wildcard")
-    kept = "".join(ch if ch in "._-" or _is_word_char(ch) else "_" for ch in text)
-    kept = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", kept))[:_MAX_SLUG]
-    while len(kept.encode("utf-8")) > _MAX_SLUG_BYTES:  # file systems count bytes (255), not characters
-        kept = kept[:-1]
-    return kept.strip("._- ") or "unnamed"
-
-
-def _is_word_char(ch: str) -> bool:
-    # Letters, digits and combining marks of any script (Devanagari and Thai need marks);
-    # never controls, format characters (bidi overrides), symbols or separators.
-    return unicodedata.category(ch)[0] in "LNM"

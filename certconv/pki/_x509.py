@@ -21,6 +21,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID, SignatureAlgori
 
 from ..base._dates import iso_day, iso_utc  # the one copy; kept importable from here
 from ..base._enums import Validity
+from ..base._face import publish
 from ._names import name_key
 
 __all__ = [
@@ -191,3 +192,5 @@ def validity(cert: x509.Certificate, at: datetime) -> Validity:
     if cert.not_valid_after_utc < at:
         return Validity.EXPIRED
     return Validity.VALID
+
+publish(globals())

@@ -1,21 +1,19 @@
 """Java serialization (Object Serialization Specification §6.4), only to find where a JCEKS secret-key entry ends.
 
 A secret-key entry is one ``SealedObject`` stream with no length before it, so
-the keystore parser must step over the stream to reach the next entry.
+the keystore parser must step over the stream to reach the next entry. The
+:class:`Cursor` both read with (Java's ``DataInput``: big-endian fields, modified UTF-8)
+is here too, below :mod:`certconv.readers._jks`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from ..base._errors import UnsupportedFormatError
-from ..pki._names import printable
+from ..base._console import printable
+from ..base._errors import CorruptInputError, UnsupportedFormatError
 
-if TYPE_CHECKING:
-    from ._jks import _Cursor
-
-__all__ = ["JavaStream"]
+__all__ = ["Cursor", "JavaStream", "java_utf"]
 
 _MAX_SERIAL_ELEMENTS = 10_000  # one SealedObject stream holds about 20
 _MAX_SERIAL_DEPTH = 16
@@ -25,6 +23,54 @@ _TC_BLOCKDATA, _TC_ENDBLOCKDATA, _TC_BLOCKDATALONG, _TC_LONGSTRING, _TC_ENUM = 0
 _BASE_HANDLE = 0x7E0000
 _SC_WRITE_METHOD, _SC_SERIALIZABLE, _SC_EXTERNALIZABLE, _SC_BLOCK_DATA = 0x01, 0x02, 0x04, 0x08
 _PRIMITIVE_SIZES = {"B": 1, "C": 2, "D": 8, "F": 4, "I": 4, "J": 8, "S": 2, "Z": 1}
+
+
+class Cursor:
+    """Reads big-endian fields (Java's ``DataInput``), checking each length against what is left first."""
+
+    def __init__(self, data: bytes, name: str, kind: str) -> None:
+        self.data = data
+        self.pos = 0
+        self.name = name
+        self.kind = kind
+        self.where = "its header"
+
+    def take(self, size: int, what: str) -> bytes:
+        left = len(self.data) - self.pos
+        if size > left:
+            raise CorruptInputError(
+                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, {left:,} are left",
+                path=self.name,
+            )
+        chunk = self.data[self.pos : self.pos + size]
+        self.pos += size
+        return chunk
+
+    def u1(self, what: str) -> int:
+        return self.take(1, what)[0]
+
+    def u2(self, what: str) -> int:
+        return int.from_bytes(self.take(2, what), "big")
+
+    def u4(self, what: str) -> int:
+        return int.from_bytes(self.take(4, what), "big")
+
+    def utf(self, what: str) -> str:
+        return java_utf(self.take(self.u2(f"the length of {what}"), what))
+
+
+def java_utf(raw: bytes) -> str:
+    """Java's modified UTF-8 (``DataOutput.writeUTF``): NUL as C0 80, other planes as surrogate pairs."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:  # not even modified UTF-8: damaged, but only a name
+        return raw.decode("utf-8", "replace")
+    # Join surrogate pairs; a lone surrogate becomes U+FFFD (it could not be written out again).
+    return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
 
 
 @dataclass(slots=True)
@@ -44,7 +90,7 @@ class JavaStream:
     checked against the bytes left, so a crafted stream costs little.
     """
 
-    def __init__(self, cursor: _Cursor, alias: str) -> None:
+    def __init__(self, cursor: Cursor, alias: str) -> None:
         self.cursor = cursor
         self.alias = printable(alias)
         self.handles: list[_ClassDesc | None] = []

@@ -31,11 +31,11 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+from ..base._console import printable
 from ..base._enums import WarningCode
 from ..base._errors import CorruptInputError, Option, UnsafeInputError, UnsupportedFormatError, WrongPasswordError, hint
 from ..base._limits import MAX_CERTIFICATES
-from ..pki._names import printable
-from ._java_serial import JavaStream
+from ._java_serial import Cursor, JavaStream
 from ._jks_keys import Budget, KeyNotRead, decrypt_key, password_text
 
 __all__ = [
@@ -96,54 +96,6 @@ class Keystore:
 # -- structure ----------------------------------------------------------------------
 
 
-class _Cursor:
-    """Reads big-endian fields, checking each length against what is left first."""
-
-    def __init__(self, data: bytes, name: str, kind: str) -> None:
-        self.data = data
-        self.pos = 0
-        self.name = name
-        self.kind = kind
-        self.where = "its header"
-
-    def take(self, size: int, what: str) -> bytes:
-        left = len(self.data) - self.pos
-        if size > left:
-            raise CorruptInputError(
-                f"{self.kind} keystore is truncated in {self.where}: {what} needs {size:,} bytes, {left:,} are left",
-                path=self.name,
-            )
-        chunk = self.data[self.pos : self.pos + size]
-        self.pos += size
-        return chunk
-
-    def u1(self, what: str) -> int:
-        return self.take(1, what)[0]
-
-    def u2(self, what: str) -> int:
-        return int.from_bytes(self.take(2, what), "big")
-
-    def u4(self, what: str) -> int:
-        return int.from_bytes(self.take(4, what), "big")
-
-    def utf(self, what: str) -> str:
-        return java_utf(self.take(self.u2(f"the length of {what}"), what))
-
-
-def java_utf(raw: bytes) -> str:
-    """Java's modified UTF-8 (``DataOutput.writeUTF``): NUL as C0 80, other planes as surrogate pairs."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
-    except UnicodeDecodeError:  # not even modified UTF-8: damaged, but only a name
-        return raw.decode("utf-8", "replace")
-    # Join surrogate pairs; a lone surrogate becomes U+FFFD (it could not be written out again).
-    return text.encode("utf-16-be", "surrogatepass").decode("utf-16-be", "replace")
-
-
 def parse(data: bytes, name: str) -> Keystore:
     """The entries of the keystore ``data``, nothing decrypted and nothing checked but structure and bounds.
 
@@ -155,7 +107,7 @@ def parse(data: bytes, name: str) -> Keystore:
     kind = MAGICS.get(data[:4])
     if kind is None:
         raise UnsupportedFormatError("is not a Java keystore", path=name)
-    cursor = _Cursor(data, name, kind)
+    cursor = Cursor(data, name, kind)
     cursor.take(4, "the magic number")
     version = cursor.u4("the version")
     if version not in (1, 2):
@@ -192,7 +144,7 @@ def parse(data: bytes, name: str) -> Keystore:
     return Keystore(kind, version, tuple(entries), data[:end], digest)
 
 
-def _entry(cursor: _Cursor, version: int, index: int) -> Entry:
+def _entry(cursor: Cursor, version: int, index: int) -> Entry:
     tag = cursor.u4("the entry type")
     alias = cursor.utf("the alias")
     cursor.where = f"entry {index} ('{printable(alias)}')"
@@ -223,7 +175,7 @@ def _entry(cursor: _Cursor, version: int, index: int) -> Entry:
     )
 
 
-def _certificate(cursor: _Cursor, version: int, what: str, certs: list[bytes], others: list[str]) -> None:
+def _certificate(cursor: Cursor, version: int, what: str, certs: list[bytes], others: list[str]) -> None:
     cert_type = cursor.utf(f"the type of {what}") if version == 2 else "X.509"
     encoding = cursor.take(cursor.u4(f"the length of {what}"), what)
     if cert_type == "X.509":

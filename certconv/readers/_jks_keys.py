@@ -8,8 +8,8 @@ import hmac
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
+from ..base._console import printable
 from ..pki import _der
-from ..pki._names import printable
 
 __all__ = ["MAX_KEY_ITERATIONS", "Budget", "KeyNotRead", "decrypt_key", "password_text"]
 

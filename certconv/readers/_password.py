@@ -20,6 +20,7 @@ from __future__ import annotations
 from os import PathLike
 
 from ..base._errors import PasswordError
+from ..base._face import publish
 from ._bom import BomError, decode_bom
 from ._open import read_bounded
 
@@ -103,3 +104,5 @@ def read_password_file(path: str | PathLike[str], *, deadline: float | None = No
         deadline=deadline,
     )
     return decode_password_file(data, name=str(path))
+
+publish(globals())

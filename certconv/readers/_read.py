@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ..base import _limits
+from ..base._console import printable
 from ..base._enums import WarningCode
 from ..base._errors import (
     CorruptInputError,
@@ -39,9 +40,9 @@ from ..base._errors import (
     WrongPasswordError,
     hint,
 )
+from ..base._face import publish
 from ..pki import _der
 from ..pki._model import BundleWarning
-from ..pki._names import printable
 from . import _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
 from ._open import read_bounded
@@ -522,3 +523,5 @@ def _reason(exc: Exception) -> str:
 _NOT_UTF8_HINT = (
     "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
 )
+
+publish(globals())

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 from ..base._console import fit, ljust, printable, width
 from ..base._dates import iso_day
 from ..base._enums import Form, PfxProfile
+from ..base._face import publish
 
 if TYPE_CHECKING:
-    from .._convert import Conversion
+    from ..output._conversion import Conversion
 
-__all__ = ["conversion_summary"]
+__all__ = ["render_conversion"]
 
 _DESCRIPTIONS = {
     Form.DER: "DER certificate",
@@ -23,7 +24,7 @@ _DESCRIPTIONS = {
 }
 
 
-def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -> str:
+def render_conversion(conversion: Conversion, *, encoding: str | None = None) -> str:
     """What ``certconv convert`` prints: the file, its form, what is in it, and notes.
 
     ``encoding`` is the encoding the text will be written in (the CLI passes its
@@ -63,3 +64,5 @@ def conversion_summary(conversion: Conversion, *, encoding: str | None = None) -
         lines += ["", "Warnings:"]
         lines += [f"  {w.code}: {printable(w.message)}" for w in conversion.bundle.warnings]
     return fit("\n".join(lines), encoding)
+
+publish(globals())

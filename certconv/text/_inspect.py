@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from ..base._console import fit, printable, width
 from ..base._dates import iso_day
-
-if TYPE_CHECKING:
-    from .._inspect import CertificateDetails, Inspection, Node
+from ..bundle._details import CertificateDetails, Node
+from ..pki._model import Bundle, Certificate
 
 __all__ = ["render_inspection"]
+
+
+
+class Inspection(Protocol):
+    """What the tree is drawn from: :class:`certconv.Inspection` (one stage up, so named by its shape here)."""
+
+    @property
+    def bundle(self) -> Bundle: ...
+    @property
+    def at(self) -> datetime: ...
+    def forest(self) -> list[Node]: ...
+    def details_for(self, cert: Certificate) -> CertificateDetails: ...
+    def status(self, cert: Certificate) -> str: ...
+
 
 _RESET = "\033[0m"
 _STYLES = {"red": "\033[31m", "yellow": "\033[33m", "dim": "\033[2m", "bold": "\033[1m", "green": "\033[32m"}

@@ -9,13 +9,14 @@ from ..azure._guide import UPLOAD_NAME
 from ..base._console import fit, ljust, printable, shorten, width
 from ..base._dates import iso_day
 from ..base._enums import AzureTarget, Form
+from ..base._face import publish
 from ..output._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
 from ..pki._model import Certificate, Role
 
-__all__ = ["split_summary"]
+__all__ = ["render_split"]
 
 
-def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
+def render_split(manifest: Manifest, *, encoding: str | None = None) -> str:
     """The console summary of a split: a table, then where each file goes for the target.
 
     ``encoding`` is the encoding the text will be written in (the CLI passes its
@@ -168,3 +169,5 @@ _TARGET_LINES: dict[AzureTarget, Callable[[Manifest], list[str]]] = {
         "no backend (end-entity) certificate in the input",
     ),
 }
+
+publish(globals())

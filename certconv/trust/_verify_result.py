@@ -10,6 +10,7 @@ from typing import Any
 from .._version import __version__
 from ..base._console import fit, json_text, ljust, printable, width
 from ..base._enums import Leniency, Origin, Purpose, VerifyPolicy
+from ..base._face import publish
 from ..pki._model import Bundle, Certificate
 from ..pki._names import display_name
 from ..pki._x509 import iso_utc
@@ -257,3 +258,5 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
         "      " + "  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
         for row in cells
     ]
+
+publish(globals())
