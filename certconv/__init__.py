@@ -114,12 +114,12 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .readers._password import read_password_file as read_password_file
     from .readers._read import DEFAULT_MAX_INPUT_SIZE as DEFAULT_MAX_INPUT_SIZE
     from .readers._read import Source as Source
-    from .text._convert import render_conversion as render_conversion
+    from .text._conversion import render_conversion as render_conversion
     from .text._split import render_split as render_split
-    from .trust._verify_result import ChainVerdict as ChainVerdict
-    from .trust._verify_result import PathStep as PathStep
-    from .trust._verify_result import Verification as Verification
-    from .trust._verify_result import VerifyFailure as VerifyFailure
+    from .trust._result import ChainVerdict as ChainVerdict
+    from .trust._result import PathStep as PathStep
+    from .trust._result import Verification as Verification
+    from .trust._result import VerifyFailure as VerifyFailure
 
 # Every public name is loaded on first use, from the module base/_face.py's PUBLIC names:
 # `import certconv` loads no reader, no network and no CLI code (docs/performance.md).

@@ -30,9 +30,9 @@ from .base._face import publish
 from .bundle._select import select
 from .output._atomic import restricts_to_owner, write_files
 from .output._conversion import Conversion
-from .output._convert_options import check_options
-from .output._forms import keyvault, p7b, pem_chain, single
-from .output._pfx_forms import app_service_pfx, pfx, truststore
+from .output._conversion_checks import check_options
+from .output._encodings import keyvault, p7b, pem_chain, single
+from .output._pkcs12_write import app_service_pfx, pfx, truststore
 from .pki._model import Bundle
 from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE
@@ -260,7 +260,7 @@ def convert_bundle(
         include_leaf: For ``truststore``: trust the end-entity certificates too.
         profile: For ``pfx``: ``appservice`` writes what Azure App Service
             requires: 3DES, the whole chain with its root, an RSA key of 2048
-            bits or more (:data:`certconv.output._pfx_forms.APP_SERVICE_DOC`).
+            bits or more (:data:`certconv.output._pkcs12_write.APP_SERVICE_DOC`).
         only: Use only certificates of these roles: ``"root,intermediate"`` or
             a list of ``root``, ``intermediate``, ``leaf``.
         sha1: Use only the certificates with these SHA-1 thumbprints (one or a

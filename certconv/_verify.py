@@ -3,8 +3,8 @@
 Orchestration only: each input, ``ca`` file and store is read once (a PFX is
 decrypted once), the certificates of all of them form one graph, and for each
 certificate under test the path search of :mod:`certconv.trust._path` finds the best
-path to a trust anchor under the chosen policy (:mod:`certconv.trust._verify_policy`,
-rules in :mod:`certconv.trust._verify_rules`). What it finds becomes sentences in
+path to a trust anchor under the chosen policy (:mod:`certconv.trust._policy`,
+rules in :mod:`certconv.trust._rules`). What it finds becomes sentences in
 APIM's terms here, naming the files :func:`certconv.split` writes.
 
 ``certconv/__init__.py`` never imports this module at load time, so ``import
@@ -33,13 +33,13 @@ from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
 from .readers._password import password_bytes
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
+from .trust._ca_stores import store_sources
 from .trust._graph import certificate_of, graph
 from .trust._hostname import hostname_matches, normalize_host
 from .trust._path import Outcome, search
-from .trust._stores import store_sources
-from .trust._verify_policy import POLICIES, Policy, Problem
-from .trust._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
-from .trust._verify_rules import Settings
+from .trust._policy import POLICIES, Policy, Problem
+from .trust._result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
+from .trust._rules import Settings
 
 if TYPE_CHECKING:
     from .network._proxy import ProxyConfig

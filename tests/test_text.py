@@ -79,7 +79,7 @@ def test_every_non_ascii_symbol_certconv_prints_has_an_ascii_fallback() -> None:
     # "简体中文", which has its own fallback) and what only docstrings and comments hold.
     root = Path(certconv.__file__).parent
     shown = set()
-    names = ("text/_split.py", "text/_inspect.py", "text/_convert.py", "_verify.py", "azure/_facts.py")
+    names = ("text/_split.py", "text/_inspect.py", "text/_conversion.py", "_verify.py", "azure/_facts.py")
     cli = sorted(str(path.relative_to(root)) for path in (root / "cli").glob("*.py"))
     for name in (*names, "azure/_checks.py", "bundle/_chain.py", *cli):
         for line in (root / name).read_text("utf-8").splitlines():

@@ -232,8 +232,8 @@ def test_sha1_signatures_under_a_private_root_with_a_line_for_browsers() -> None
 
 def test_sha1_is_not_excused_under_a_public_store_root() -> None:
     from certconv.trust._path import search
-    from certconv.trust._verify_policy import APIM
-    from certconv.trust._verify_rules import Settings
+    from certconv.trust._policy import APIM
+    from certconv.trust._rules import Settings
 
     root = _rsa_root("Public Root")
     issuing = _sha1_signed(_cert("Issuing CA", root, extensions=[CA, CA_KU]), root)
@@ -453,7 +453,7 @@ def test_ca_public_without_certifi_says_what_to_install(pki: Pki, monkeypatch: p
 
 
 def test_ca_system_reads_the_machines_bundle(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from certconv.trust import _stores
+    from certconv.trust import _ca_stores as _stores
 
     bundle = tmp_path / "ca-certificates.crt"
     bundle.write_bytes(pki.root.pem)
@@ -484,8 +484,8 @@ def test_a_cross_signing_mesh_above_the_leaf_is_searched_within_its_budget() -> 
     from certconv.readers import _read
     from certconv.trust import _graph
     from certconv.trust._path import search
-    from certconv.trust._verify_policy import APIM
-    from certconv.trust._verify_rules import Settings
+    from certconv.trust._policy import APIM
+    from certconv.trust._rules import Settings
 
     root = _root("Root")
     keys = [make_key() for _ in range(6)]

@@ -23,8 +23,8 @@ from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
 from ..base._errors import UsageError
 from ..base._face import publish
 from ..output._file_names import file_names
+from ..output._java_truststore import java_truststore
 from ..output._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from ..output._truststore import java_truststore
 from ..pki._model import Bundle, Certificate, Role
 from ..pki._x509 import read_extension
 from ._facts import FACTS, SNIPPET_LANGUAGES, default_format, targets_of

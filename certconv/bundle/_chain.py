@@ -150,8 +150,8 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
     names (server unless it is for clients only), against the input's own roots.
     """
     from ..trust._path import search
-    from ..trust._verify_policy import APIM
-    from ..trust._verify_rules import Settings
+    from ..trust._policy import APIM
+    from ..trust._rules import Settings
 
     anchors = _self_signed_anchors(leaves)
     chosen: dict[str, tuple[Node, ...]] = {}

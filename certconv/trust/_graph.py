@@ -22,7 +22,7 @@ from ..pki._model import BundleWarning, Certificate, Role
 from ..pki._names import display_name, name_key
 from ..pki._x509 import check_signature, read_extension, signed_by
 from ..readers._read import RawCertificate
-from ._verify_policy import Facts
+from ._policy import Facts
 
 __all__ = ["Node", "SignatureMemo", "certificate_of", "graph", "link_issuers", "unique_nodes"]
 

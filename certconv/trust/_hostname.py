@@ -1,7 +1,7 @@
 """Names a certificate is for: RFC 6125 host matching and RFC 5280 name constraints.
 
 Pure functions over strings, addresses and :class:`x509.Name` values; the
-verification rules (:mod:`certconv.trust._verify_rules`) decide which names of which
+verification rules (:mod:`certconv.trust._rules`) decide which names of which
 certificate they apply to.
 
 DNS names follow RFC 5280 §4.2.1.6 (the preferred name syntax of RFC 1034

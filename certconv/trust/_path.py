@@ -8,7 +8,7 @@ whenever one exists.
 The search walks issuers depth first, most likely first (as the graph lists
 them: trust anchors, then a matching key identifier, then the latest end of
 validity), and checks each candidate issuer against the rules as it adds it
-(:mod:`certconv.trust._verify_rules`), backtracking through cross-signs when a
+(:mod:`certconv.trust._rules`), backtracking through cross-signs when a
 candidate breaks one: the path through an expired or name-constrained
 cross-sign is left for the other. Preference among valid paths: the one
 needing the fewest leniencies of the policy (a SHA-1 cross-sign is left for a
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..base._enums import Leniency
-from ._verify_policy import Facts, Problem
-from ._verify_rules import Settings, check_certificate, check_issuer, check_path, check_peer
+from ._policy import Facts, Problem
+from ._rules import Settings, check_certificate, check_issuer, check_path, check_peer
 
 __all__ = ["MAX_DEPTH", "Node", "Outcome", "search"]
 

@@ -1,6 +1,6 @@
 """Rules for every certificate of a path: readable, known critical extensions, validity, profile, key.
 
-Part of :mod:`certconv.trust._verify_rules`; each problem a leniency excuses names it.
+Part of :mod:`certconv.trust._rules`; each problem a leniency excuses names it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ..base._enums import FailureCode, Leniency, Validity
 from ..pki._der import DerError, children, decode_oid, read_tlv
 from ..pki._x509 import iso_utc, validity
-from ._verify_policy import REISSUE as _REISSUE
-from ._verify_policy import Facts, Problem, Settings
+from ._policy import REISSUE as _REISSUE
+from ._policy import Facts, Problem, Settings
 
 __all__ = ["check_certificate"]
 

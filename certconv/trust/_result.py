@@ -14,7 +14,7 @@ from ..base._face import publish
 from ..pki._model import Bundle, Certificate
 from ..pki._names import display_name
 from ..pki._x509 import iso_utc
-from ._verify_policy import BROWSERS_DISAGREE
+from ._policy import BROWSERS_DISAGREE
 
 __all__ = ["APIM_ERROR", "VERIFY_SCHEMA", "ChainVerdict", "PathStep", "Verification", "VerifyFailure"]
 

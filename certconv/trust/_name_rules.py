@@ -1,6 +1,6 @@
 """Names in verification: the host name (RFC 6125) and name constraints (RFC 5280 §4.2.1.10).
 
-Part of :mod:`certconv.trust._verify_rules`; the string matching itself is :mod:`certconv.trust._hostname`.
+Part of :mod:`certconv.trust._rules`; the string matching itself is :mod:`certconv.trust._hostname`.
 Under policy ``apim`` the CN stands in for a host name when the SAN has none, as
 Windows does, and DNS name constraints apply to that CN too.
 """
@@ -16,8 +16,8 @@ from cryptography.x509.oid import NameOID
 from ..base._console import printable
 from ..base._enums import FailureCode, Leniency
 from . import _hostname as hn
-from ._verify_policy import REISSUE as _REISSUE
-from ._verify_policy import Facts, Problem, Settings
+from ._policy import REISSUE as _REISSUE
+from ._policy import Facts, Problem, Settings
 
 __all__ = ["NAME_CHECK_BUDGET", "name_constraints", "peer_names"]
 

@@ -8,7 +8,7 @@ from ..base._enums import Form, Format, PfxProfile, coerce
 from ..base._errors import ConversionError, Option, hint
 from ..bundle._select import Selection, check_selection
 from ..readers._password import password_bytes
-from ._forms import KEY_VAULT_PEM_DOC
+from ._encodings import KEY_VAULT_PEM_DOC
 
 __all__ = ["check_options"]
 

@@ -2,7 +2,7 @@
 
 Also the choices every form makes the same way: which chain of the bundle
 (:func:`leaf_path`), which private key belongs to a certificate (:func:`key_of`),
-what a server sends (:func:`sent`). The PKCS#12 forms are in :mod:`certconv.output._pfx_forms`.
+what a server sends (:func:`sent`). The PKCS#12 forms are in :mod:`certconv.output._pkcs12_write`.
 """
 
 from __future__ import annotations

@@ -3,13 +3,13 @@
 Checked bottom-up as the path search extends a path (cryptography's verifier and
 Go's do the same), so a candidate issuer that breaks a rule is known at once:
 
-* :func:`check_certificate` (:mod:`certconv.trust._verify_cert`): every certificate
+* :func:`check_certificate` (:mod:`certconv.trust._cert_rules`): every certificate
   (readable, no unknown critical extension, valid at the moment, X.509 v3, serial
   number, key strength, encodings);
 * :func:`check_peer`: the certificate under test (usage for the purpose; its SAN and
-  the host name in :mod:`certconv.trust._verify_names`);
+  the host name in :mod:`certconv.trust._name_rules`);
 * :func:`check_issuer`: a CA for everything below it (basicConstraints, keyUsage,
-  EKU, path length, key identifiers; name constraints in :mod:`certconv.trust._verify_names`);
+  EKU, path length, key identifiers; name constraints in :mod:`certconv.trust._name_rules`);
 * :func:`check_path`: the finished path (signature algorithms, which depend on
   whether the root is private, and the depth limit).
 
@@ -27,10 +27,10 @@ from cryptography.x509.oid import SignatureAlgorithmOID as Sig
 
 from ..base._enums import FailureCode, Leniency
 from ..pki._names import EKU_NAMES, KEY_USAGE_NAMES
-from ._verify_cert import check_certificate
-from ._verify_names import name_constraints, peer_names
-from ._verify_policy import REISSUE as _REISSUE
-from ._verify_policy import Facts, Problem, Settings
+from ._cert_rules import check_certificate
+from ._name_rules import name_constraints, peer_names
+from ._policy import REISSUE as _REISSUE
+from ._policy import Facts, Problem, Settings
 
 __all__ = ["PURPOSE_EKU", "Settings", "check_certificate", "check_issuer", "check_path", "check_peer"]
 

@@ -21,8 +21,8 @@ from ..base._errors import ConversionError, NewPasswordRequiredError, Option, hi
 from ..pki._model import Bundle, Certificate, Role
 from ..pki._x509 import read_extension
 from ._conversion import Conversion
-from ._forms import key_of, note_left_out, ordered, path_from, pfx_subject, sent
-from ._truststore import java_truststore
+from ._encodings import key_of, note_left_out, ordered, path_from, pfx_subject, sent
+from ._java_truststore import java_truststore
 
 __all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore"]
 
