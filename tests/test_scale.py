@@ -19,7 +19,7 @@ from pki import Issued, issue, make_key, to_pem
 from work import counted
 
 import certconv
-from certconv import _limits
+from certconv.base import _limits
 
 LEAVES = 20_000
 
