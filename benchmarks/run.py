@@ -446,6 +446,9 @@ def main() -> None:
         help="run only these parts",
     )
     parser.add_argument("--no-openssl", action="store_true", help="skip the OpenSSL pipeline (it does not change)")
+    parser.add_argument(
+        "--no-inspect", action="store_true", help="one-ca: skip `certconv inspect` (its text report of 20,000 is slow)"
+    )
     parser.add_argument("--rounds", type=int, help="rounds per input, OpenSSL pipeline included (default: per input)")
     parser.add_argument(
         "--openssl-10k",
@@ -501,7 +504,7 @@ def main() -> None:
                 None,
                 3 if quick else 5,
                 0,
-                extra=("verified", "inspect", "verify"),
+                extra=("verified", "verify", *(() if args.no_inspect else ("inspect",))),
                 only=("floor", "certconv"),
             )
         )
