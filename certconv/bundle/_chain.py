@@ -54,7 +54,7 @@ BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
 
 _MAX_DEPTH = 16
 _SEARCH_BUDGET = 10_000
-"""Path-search steps for one certificate; all of them together get :func:`certconv._limits.search_budget`."""
+"""Path-search steps for one certificate; all of them together get :func:`certconv.base._limits.search_budget`."""
 
 
 def build_bundle(

@@ -6,10 +6,10 @@ a small PFX costs). ``split``, ``inspect`` and ``verify`` only match a key to it
 certificate by its public half, so :func:`read_contents` opens the file itself:
 the MAC is verified with the password first (a wrong password or a changed file
 is never read further), the PBES2 ``encryptedData`` contents are decrypted with
-what :class:`certconv._pkcs12_open.Opening` already decrypted to bound them, and
+what :class:`certconv.readers._pkcs12_open.Opening` already decrypted to bound them, and
 each key bag is handed to ``load_der_private_key(...,
 unsafe_skip_rsa_key_validation=True)``. Writing a key out (``convert`` to pfx,
-keyvault, appservice, a PEM key) runs the full check (:func:`certconv._x509.checked_key`).
+keyvault, appservice, a PEM key) runs the full check (:func:`certconv.pki._x509.checked_key`).
 
 Anything this reader does not follow returns ``None`` and the caller lets
 ``cryptography`` open the file as before: no MAC or a MAC over more than

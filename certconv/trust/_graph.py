@@ -151,8 +151,8 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
 
     Raises:
         UnsafeInputError: chaining would need more signature checks than
-            :func:`certconv._limits.extra_check_budget` allows beyond
-            :data:`~certconv._limits.CHECKS_PER_CERTIFICATE` per certificate.
+            :func:`certconv.base._limits.extra_check_budget` allows beyond
+            :data:`~certconv.base._limits.CHECKS_PER_CERTIFICATE` per certificate.
     """
     memo = {} if memo is None else memo
     by_subject: dict[object, list[Node]] = defaultdict(list)
@@ -207,7 +207,7 @@ def _first_tier(node: Node, by_subject: dict[object, list[Node]]) -> list[Node]:
 def _check_work(nodes: list[Node], first_tier: dict[int, list[Node]]) -> None:
     """Refuse, before any check, an input whose first-tier candidates cost more than the budget allows.
 
-    Up to :data:`~certconv._limits.CHECKS_PER_CERTIFICATE` candidates per certificate are
+    Up to :data:`~certconv.base._limits.CHECKS_PER_CERTIFICATE` candidates per certificate are
     linear work and always allowed; only the excess counts against the budget.
     """
     free = _limits.CHECKS_PER_CERTIFICATE
