@@ -65,7 +65,7 @@ from ._errors import (
     WrongPasswordError,
 )
 from ._manifest import BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from ._model import Bundle, BundleWarning, Certificate, Chain, FetchResult, Role
+from ._model import Bundle, BundleWarning, Certificate, Chain, ClientCertificateCheck, FetchResult, Role
 from ._names import file_names
 from ._password import read_password_file
 from ._read import DEFAULT_MAX_INPUT_SIZE, Source
@@ -137,6 +137,7 @@ __all__ = [
     "CertificateDetails",
     "Chain",
     "ChainVerdict",
+    "ClientCertificateCheck",
     "ConnectionFailedError",
     "Conversion",
     "ConversionError",

@@ -26,7 +26,7 @@ from .azure._facts import apim_store
 if TYPE_CHECKING:
     from ._manifest import Manifest
 
-__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "FetchResult", "Role"]
+__all__ = ["Bundle", "BundleWarning", "Certificate", "Chain", "ClientCertificateCheck", "FetchResult", "Role"]
 
 AIA_SOURCE_PREFIX = "aia:"
 """A downloaded certificate's ``source`` is this prefix and the URL it came from (``complete=True``)."""
@@ -244,6 +244,61 @@ class Bundle:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientCertificateCheck:
+    """Whether the server asked for a client certificate, and what became of the one presented.
+
+    A server asks with a CertificateRequest in the handshake (TLS 1.2 and 1.3).
+    APIM's call to a backend that requires one fails unless APIM presents a
+    client certificate the backend trusts.
+
+    Attributes:
+        requested: The server sent a CertificateRequest during the handshake.
+        required: The server ended the handshake because no client certificate
+            came (``True``), completed it without one (``False``), or one was
+            presented so this was not tried (``None``).
+        given: The client certificate certconv was given to present; ``None``: none.
+        presented: ``given`` was sent (the server asked for it).
+        accepted: The server completed the handshake with the certificate presented
+            (``True``) or ended it with an alert (``False``); ``None`` when none was presented.
+        acceptable_cas: The CA names the server listed as acceptable issuers
+            (its certificate_authorities, RFC 4514), in its order; often empty.
+        alert: The TLS alert the server ended the handshake with after asking
+            (``certificate_required``, ``unknown_ca``, ``bad_certificate``,
+            ``handshake_failure``…); ``closed`` when it hung up without one.
+        post_handshake_unseen: TLS 1.3 was agreed and nothing was asked during the
+            handshake: a server that asks only after it (for some paths) cannot be seen.
+    """
+
+    requested: bool
+    required: bool | None
+    given: Certificate | None = None
+    presented: bool = False
+    accepted: bool | None = None
+    acceptable_cas: tuple[str, ...] = ()
+    alert: str | None = None
+    post_handshake_unseen: bool = False
+
+    @property
+    def problem(self) -> bool:
+        """APIM's call would fail here: a client certificate is required and none came, or it was refused."""
+        return (self.required is True and not self.presented) or self.accepted is False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``client_certificate`` object of ``certconv fetch --json``."""
+        given = self.given
+        return {
+            "requested": self.requested,
+            "required": self.required,
+            "presented": self.presented,
+            "accepted": self.accepted,
+            "acceptable_cas": list(self.acceptable_cas),
+            "alert": self.alert,
+            "certificate": {"subject": given.subject, "sha1": given.sha1} if given is not None else None,
+            "post_handshake_unseen": self.post_handshake_unseen,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
 
@@ -264,6 +319,8 @@ class FetchResult:
             which offers TLS 1.0 to 1.3 and every cipher suite; ``None`` when the
             server ended the handshake before saying.
         cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``).
+        client_certificate: Whether the server asked for a client certificate, and
+            what became of the one presented (:class:`ClientCertificateCheck`).
     """
 
     target: str
@@ -274,6 +331,7 @@ class FetchResult:
     message: str
     protocol: str | None = None
     cipher: str | None = None
+    client_certificate: ClientCertificateCheck | None = None
 
     @property
     def aia_could_help(self) -> bool:
@@ -302,6 +360,7 @@ class FetchResult:
             "message": self.message,
             "protocol": self.protocol,
             "cipher": self.cipher,
+            "client_certificate": self.client_certificate.to_dict() if self.client_certificate is not None else None,
             **extra,
             "certificates": (
                 [e.to_dict() for e in manifest.entries]

@@ -7,6 +7,7 @@ was asked, so tests can assert how often a URL was followed.
 from __future__ import annotations
 
 import http.server
+import select
 import socket
 import ssl
 import tempfile
@@ -17,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pki import Issued
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -130,6 +131,81 @@ def tls_server(
     server = _Server(_listener(host), handle, server_names=names)
     try:
         yield server
+    finally:
+        server.close()
+
+
+@dataclass
+class ClientAuthLog:
+    """What a client-certificate server saw: per handshake, the client certificate's SHA-1 (``None``: none)."""
+
+    presented: list[str | None] = field(default_factory=list)
+
+
+@contextmanager
+def client_auth_server(
+    host: str,
+    served: Sequence[Issued],
+    key_of: Issued,
+    *,
+    client_ca: Issued,
+    mode: str,
+    tls13: bool = True,
+    list_cas: bool = True,
+) -> Iterator[tuple[_Server, ClientAuthLog]]:
+    """A TLS server (pyOpenSSL) that asks for a client certificate issued by ``client_ca``.
+
+    ``mode``: ``require`` (no certificate: the handshake fails, as ``openssl s_server
+    -Verify``) or ``request`` (asks, but goes on without one, as ``-verify``); a
+    certificate from another CA is refused either way (alert unknown_ca). ``tls13``:
+    TLS 1.2 and 1.3, else TLS 1.2 only. ``list_cas``: name ``client_ca`` in the request.
+    """
+    from OpenSSL import SSL
+
+    context = SSL.Context(SSL.TLS_SERVER_METHOD)
+    context.set_min_proto_version(SSL.TLS1_2_VERSION)
+    context.set_max_proto_version(SSL.TLS1_3_VERSION if tls13 else SSL.TLS1_2_VERSION)
+    context.use_certificate(served[0].cert)
+    for extra in served[1:]:
+        context.add_extra_chain_cert(extra.cert)
+    context.use_privatekey(key_of.key)
+    ca_file = tempfile.NamedTemporaryFile(suffix=".pem", delete=False)  # noqa: SIM115 - removed below
+    with ca_file:
+        ca_file.write(client_ca.pem)
+    try:
+        context.load_verify_locations(ca_file.name)
+    finally:
+        Path(ca_file.name).unlink()
+    if list_cas:
+        context.add_client_ca(client_ca.cert)
+    flags = SSL.VERIFY_PEER | (SSL.VERIFY_FAIL_IF_NO_PEER_CERT if mode == "require" else 0)
+    context.set_verify(flags, lambda _conn, _cert, _errno, _depth, ok: bool(ok))
+    log = ClientAuthLog()
+
+    def handle(conn: socket.socket) -> None:
+        tls = SSL.Connection(context, conn)
+        tls.set_accept_state()
+
+        def wait(step: Callable[[], object]) -> None:
+            # The socket has a timeout (the hang guard), so pyOpenSSL sees it non-blocking.
+            end = time.monotonic() + 10
+            while time.monotonic() < end:
+                try:
+                    step()
+                    return
+                except (SSL.WantReadError, SSL.WantWriteError):
+                    select.select([conn], [], [], 0.05)
+
+        try:
+            wait(tls.do_handshake)
+        finally:
+            peer = tls.get_peer_certificate(as_cryptography=True)
+            log.presented.append(peer.fingerprint(hashes.SHA1()).hex().upper() if peer is not None else None)
+        wait(lambda: tls.recv(1))  # wait for the client to hang up
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server, log
     finally:
         server.close()
 
