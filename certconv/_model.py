@@ -370,4 +370,3 @@ class FetchResult:
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
-

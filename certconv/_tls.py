@@ -428,6 +428,9 @@ def _tls_handshake(
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
+    # TLS 1.3: the client's last flight (its certificate, if asked, and Finished) is written by the
+    # call that completes the handshake; send it, so the server sees what certconv presents.
+    _send_pending(conn, sock, deadline)
     asked = any(_CERT_REQUEST_STATE in state for state in states)
     if settle and asked and conn.get_protocol_version_name() == "TLSv1.3":
         return session(chain, _verdict_after(conn, sock, min(deadline, time.monotonic() + SETTLE), states))
