@@ -19,7 +19,7 @@ from .._enums import AzureTarget
 from .._manifest import BackendTls, Manifest, ManifestEntry
 from .._text import iso_day, printable
 from .._version import __version__
-from ._facts import APIM_CA_LIMIT, PORTAL_ZH, targets_of
+from ._facts import APIM_CA_LIMIT, APIM_LIST_COMMAND, PORTAL_ZH, targets_of
 from ._guide_text import LANGUAGES, GuideText
 
 __all__ = ["UPLOAD_NAME", "upload_guide"]
@@ -125,7 +125,8 @@ def _apim(manifest: Manifest, w: _Words) -> list[str]:
     ]
     steps.append([w("apim_wait")])
     limit = w("apim_limit", limit=APIM_CA_LIMIT, count=len(items))
-    return _section(w("apim_title"), steps, before=[w("apim_tiers"), ""], after=["", limit])
+    current = w("apim_current", command=APIM_LIST_COMMAND)
+    return _section(w("apim_title"), steps, before=[w("apim_tiers"), ""], after=["", limit, "", current])
 
 
 def _apim_v2(manifest: Manifest, w: _Words) -> list[str]:
