@@ -467,8 +467,16 @@ def _verdict_after(conn: SSL.Connection, sock: socket.socket, until: float, stat
 
 
 def _alert_of(exc: Exception) -> str | None:
-    """The TLS alert in OpenSSL's error (``tlsv13 alert certificate required`` → ``certificate_required``)."""
-    reasons = [str(part[2]) for part in exc.args[0] if isinstance(part, tuple) and len(part) == 3] if exc.args else []
+    """The TLS alert in OpenSSL's error (``tlsv13 alert certificate required`` → ``certificate_required``).
+
+    ``closed`` when the server hung up without one (a reset, an end of file: ``SysCallError(-1, …)``).
+    """
+    detail = exc.args[0] if exc.args else None
+    reasons = (
+        [str(part[2]) for part in detail if isinstance(part, tuple) and len(part) == 3]
+        if isinstance(detail, list)
+        else []
+    )
     for reason in reasons:
         match = _ALERT.search(reason)
         if match:

@@ -7,7 +7,6 @@ was asked, so tests can assert how often a URL was followed.
 from __future__ import annotations
 
 import http.server
-import select
 import socket
 import ssl
 import tempfile
@@ -137,7 +136,7 @@ def tls_server(
 
 @dataclass
 class ClientAuthLog:
-    """What a client-certificate server saw: per handshake, the client certificate's SHA-1 (``None``: none)."""
+    """What a client-certificate server saw: per handshake it completed, the client certificate's SHA-1."""
 
     presented: list[str | None] = field(default_factory=list)
 
@@ -152,6 +151,7 @@ def client_auth_server(
     mode: str,
     tls13: bool = True,
     list_cas: bool = True,
+    alert: bool = True,
 ) -> Iterator[tuple[_Server, ClientAuthLog]]:
     """A TLS server (pyOpenSSL) that asks for a client certificate issued by ``client_ca``.
 
@@ -159,6 +159,8 @@ def client_auth_server(
     -Verify``) or ``request`` (asks, but goes on without one, as ``-verify``); a
     certificate from another CA is refused either way (alert unknown_ca). ``tls13``:
     TLS 1.2 and 1.3, else TLS 1.2 only. ``list_cas``: name ``client_ca`` in the request.
+    ``alert=False``: refuse by hanging up, without the alert. ``presented`` logs, per
+    completed handshake, the client certificate's SHA-1 (``None``: none).
     """
     from OpenSSL import SSL
 
@@ -183,25 +185,32 @@ def client_auth_server(
     log = ClientAuthLog()
 
     def handle(conn: socket.socket) -> None:
-        tls = SSL.Connection(context, conn)
+        tls = SSL.Connection(context, None)  # memory BIOs: the test decides what reaches the socket
         tls.set_accept_state()
-
-        def wait(step: Callable[[], object]) -> None:
-            # The socket has a timeout (the hang guard), so pyOpenSSL sees it non-blocking.
-            end = time.monotonic() + 10
-            while time.monotonic() < end:
-                try:
-                    step()
-                    return
-                except (SSL.WantReadError, SSL.WantWriteError):
-                    select.select([conn], [], [], 0.05)
-
-        try:
-            wait(tls.do_handshake)
-        finally:
-            peer = tls.get_peer_certificate(as_cryptography=True)
-            log.presented.append(peer.fingerprint(hashes.SHA1()).hex().upper() if peer is not None else None)
-        wait(lambda: tls.recv(1))  # wait for the client to hang up
+        failed = done = False
+        while not (failed or done):
+            try:
+                tls.do_handshake()
+                done = True
+            except SSL.WantReadError:
+                pass
+            except SSL.Error:
+                failed = True
+            out = b""
+            with suppress(SSL.WantReadError):
+                out = tls.bio_read(65536)
+            if out and (alert or not failed):
+                conn.sendall(out)  # with alert=False a refusal is a bare hang-up
+            if not (failed or done):
+                data = conn.recv(65536)
+                if not data:
+                    break
+                tls.bio_write(data)
+        peer = tls.get_peer_certificate(as_cryptography=True)
+        log.presented.append(peer.fingerprint(hashes.SHA1()).hex().upper() if done and peer is not None else None)
+        if done:
+            while conn.recv(4096):  # wait for the client to hang up
+                pass
 
     server = _Server(_listener(host), handle)
     try:
