@@ -414,9 +414,7 @@ def _tls_handshake(
                 # (it wants a client certificate, say): what we came for arrived.
                 return session(chain, _alert_of(exc))
             raise _handshake_error(exc, target) from None
-        if not _send_pending(conn, sock, deadline):
-            raise late
-        data = receive(sock, deadline, _READ_SIZE)
+        data = _exchange(conn, sock, deadline)
         if data is None:
             raise late
         if not data:
@@ -455,9 +453,7 @@ def _verdict_after(conn: SSL.Connection, sock: socket.socket, until: float, stat
             return "closed"
         except SSL.Error as exc:
             return _alert_of(exc) or "closed"
-        if not _send_pending(conn, sock, until):
-            return None
-        data = receive(sock, until, _READ_SIZE)
+        data = _exchange(conn, sock, until)
         if data is None:
             return None
         if not data:
@@ -491,6 +487,13 @@ def _acceptable_cas(conn: SSL.Connection) -> tuple[str, ...]:
     except ValueError:  # a name cryptography cannot parse: the list is a courtesy, not the point
         return ()
     return tuple(name.rfc4514_string() for name in names)
+
+
+def _exchange(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bytes | None:
+    """Send what OpenSSL wrote, then read the server's next bytes (``b""``: it closed); ``None`` at the deadline."""
+    if not _send_pending(conn, sock, deadline):
+        return None
+    return receive(sock, deadline, _READ_SIZE)
 
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:
