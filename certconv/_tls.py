@@ -483,10 +483,21 @@ def _alert_of(exc: Exception) -> str | None:
 def _acceptable_cas(conn: SSL.Connection) -> tuple[str, ...]:
     """The issuers the server named in its CertificateRequest (RFC 4514), in its order."""
     try:
-        names = conn.get_client_ca_list(as_cryptography=True)
+        names = conn.get_client_ca_list(as_cryptography=True)  # type: ignore[call-arg, unused-ignore]
+    except TypeError:  # older pyOpenSSL (25.1) has no as_cryptography here: its own X509Name objects
+        return tuple(_rfc4514(name.get_components()) for name in conn.get_client_ca_list())
     except ValueError:  # a name cryptography cannot parse: the list is a courtesy, not the point
         return ()
     return tuple(name.rfc4514_string() for name in names)
+
+
+def _rfc4514(components: Sequence[tuple[bytes, bytes]]) -> str:
+    """``CN=…,O=…`` from OpenSSL's (short name, value) pairs, most specific first as RFC 4514 writes it."""
+    special = str.maketrans({ch: f"\\{ch}" for ch in ',+"\\<>;='})
+    return ",".join(
+        f"{key.decode('ascii', 'replace')}={value.decode('utf-8', 'replace').translate(special)}"
+        for key, value in reversed(components)
+    )
 
 
 def _exchange(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bytes | None:
