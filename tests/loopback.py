@@ -152,6 +152,7 @@ def client_auth_server(
     tls13: bool = True,
     list_cas: bool = True,
     alert: bool = True,
+    tickets: bool = True,
 ) -> Iterator[tuple[_Server, ClientAuthLog]]:
     """A TLS server (pyOpenSSL) that asks for a client certificate issued by ``client_ca``.
 
@@ -159,7 +160,8 @@ def client_auth_server(
     -Verify``) or ``request`` (asks, but goes on without one, as ``-verify``); a
     certificate from another CA is refused either way (alert unknown_ca). ``tls13``:
     TLS 1.2 and 1.3, else TLS 1.2 only. ``list_cas``: name ``client_ca`` in the request.
-    ``alert=False``: refuse by hanging up, without the alert. ``presented`` logs, per
+    ``alert=False``: refuse by hanging up, without the alert. ``tickets=False``: send
+    nothing after a TLS 1.3 handshake it accepts (no session tickets: silence). ``presented`` logs, per
     completed handshake, the client certificate's SHA-1 (``None``: none).
     """
     from OpenSSL import SSL
@@ -199,8 +201,8 @@ def client_auth_server(
             out = b""
             with suppress(SSL.WantReadError):
                 out = tls.bio_read(65536)
-            if out and (alert or not failed):
-                conn.sendall(out)  # with alert=False a refusal is a bare hang-up
+            if out and (alert or not failed) and (tickets or not done or tls.get_protocol_version_name() != "TLSv1.3"):
+                conn.sendall(out)  # with alert=False a refusal is a bare hang-up; tickets=False: silence
             if not (failed or done):
                 data = conn.recv(65536)
                 if not data:

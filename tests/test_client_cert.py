@@ -286,3 +286,24 @@ def test_a_server_that_hangs_up_instead_of_alerting_is_a_refusal_not_a_crash(
     assert (given.client_certificate.accepted, given.client_certificate.alert) == (False, "closed")
     assert bare.failed and given.failed
     assert "it closed the connection without an alert" in bare.render()
+
+
+def test_tls13_server_silent_after_accepting_counts_as_accepted(
+    pki: Pki, client_pki: Pki, files: dict[str, Path]
+) -> None:
+    # No session ticket, no data, no alert: after SETTLE seconds the silence is a yes.
+    with client_auth_server(
+        "127.0.0.1", [pki.leaf, pki.intermediate], pki.leaf, client_ca=client_pki.root, mode="require", tickets=False
+    ) as (server, log):
+        report = certconv.diagnose_backend(
+            f"127.0.0.1:{server.port}",
+            timeout=10,
+            probe=False,
+            client_certificate=files["accepted"],
+            password="s3cret",
+        )
+        assert wait_until(lambda: len(log.presented) == 1)
+    check = report.client_certificate
+    assert report.fetch.protocol == "TLSv1.3"
+    assert check is not None and (check.accepted, check.alert) == (True, None)
+    assert log.presented[0] == check.given.sha1 if check.given else False

@@ -470,3 +470,16 @@ def test_unknown_language_is_a_value_error(pki: Pki, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="yaml"):
         certconv.split(to_pem(pki.chain), tmp_path / "o", emit=["yaml"])
     assert not (tmp_path / "o").exists()
+
+
+def test_split_summary_names_the_listing_command_and_the_scripts_check(pki: Pki, tmp_path: Path) -> None:
+    pem = tmp_path / "chain.pem"
+    pem.write_bytes(to_pem(pki.chain))
+    result = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "o"), "--emit", "bicep,azcli"])
+    assert result.exit_code == 0, result.output
+    assert "What the service has now: az apim show --resource-group <group> --name <service> --query certificates" in (
+        result.output
+    )
+    assert "apim-ca-certificates.azcli.sh read that list first and stop, writing nothing" in result.output
+    only_templates = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "t"), "--emit", "bicep"])
+    assert "read that list first" not in only_templates.output
