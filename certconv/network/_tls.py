@@ -484,7 +484,7 @@ def _acceptable_cas(conn: SSL.Connection) -> tuple[str, ...]:
     """The issuers the server named in its CertificateRequest (RFC 4514), in its order."""
     try:
         names = conn.get_client_ca_list(as_cryptography=True)  # type: ignore[call-arg, unused-ignore]
-    except TypeError:  # older pyOpenSSL (25.1) has no as_cryptography here: its own X509Name objects
+    except TypeError:  # older pyOpenSSL (26.1, the floor) has no as_cryptography here: its own X509Name objects
         return tuple(_rfc4514(name.get_components()) for name in conn.get_client_ca_list())
     except ValueError:  # a name cryptography cannot parse: the list is a courtesy, not the point
         return ()
