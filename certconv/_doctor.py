@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
+from .base._dates import iso_utc
 from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
 from .base._errors import InputError
 from .base._face import publish
 from .network._served import FetchResult
 from .output._manifest import Manifest
 from .pki._model import Bundle, Role
-from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
@@ -368,7 +368,7 @@ def _verify(
 
 def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
     """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
-    from .bundle._chain import ca_issuers_urls
+    from .pki._x509 import ca_issuers_urls
 
     info: list[str] = []
     if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:

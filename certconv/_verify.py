@@ -25,8 +25,8 @@ from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
 from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
 from .base._face import publish
-from .bundle._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
-from .bundle._chain import whole_seconds as _whole_seconds
+from .base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
+from .bundle._chain import build_bundle, whole_seconds
 from .output._file_names import file_names, slug
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
@@ -121,7 +121,7 @@ def verify(
     """
     purpose = coerce(Purpose, purpose, "purpose")
     settings_policy = _check(policy, trust_store, max_depth)
-    moment = _whole_seconds(check_moment(at) or datetime.now(UTC))
+    moment = whole_seconds(check_moment(at) or datetime.now(UTC))
     check_timeout(timeout)
     secret = password_bytes(password)
     items: list[InputLike] = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
@@ -166,9 +166,9 @@ def verify(
     words = _Words(purpose, host, bool(ca_items), names, list(known.values()))
     origins = _Origins(bundle, ca_bundle, store_set)
     verdicts = []
-    total = _TOTAL_SEARCH_BUDGET
+    total = TOTAL_SEARCH_BUDGET
     for cert in tested:
-        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(_SEARCH_BUDGET, total))
+        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(SEARCH_BUDGET, total))
         total -= outcome.steps
         WORK.search_steps += outcome.steps
         verdicts.append(_verdict(cert, outcome, known, names, words, origins, anchor_set))

@@ -396,7 +396,7 @@ def test_friendly_name_kept_does_not_depend_on_input_order(pki: Pki) -> None:
 
 
 def test_issued_by_matches_names_as_chaining_does_and_needs_the_signature() -> None:
-    from certconv.bundle._chain import issued_by
+    from certconv.pki._x509 import issued_by
 
     ca = issue("Issuing CA", issue("Root", ca=True), ca=True)
     sloppy = x509.Name(

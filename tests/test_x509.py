@@ -14,13 +14,12 @@ from pki import Issued, Pki, issue, make_key
 from typer.testing import CliRunner
 
 import certconv
+from certconv.base._dates import iso_day, iso_utc
 from certconv.base._enums import Validity
 from certconv.cli import app
 from certconv.pki._x509 import (
     access_urls,
     ca_issuers_urls,
-    iso_day,
-    iso_utc,
     key_spki,
     public_key_spki,
     validity,
