@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ..base._console import printable
+from ..base._dates import iso_day
 from ..base._enums import Validity, WarningCode
 from ..base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
 from ..pki._model import Bundle, BundleWarning, Certificate, Chain, Role
@@ -23,7 +24,6 @@ from ..pki._names import display_name
 from ..pki._x509 import (
     WORK,
     ca_issuers_urls,
-    iso_day,
     key_spki,
     public_key_spki,
     read_extension,
