@@ -336,4 +336,5 @@ def _form(
         return app_service_pfx(bundle, secret)
     return pfx(bundle, secret, legacy=legacy, include_root=include_root)
 
+
 publish(globals())

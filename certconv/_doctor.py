@@ -391,4 +391,5 @@ def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
             )
     return tuple(info)
 
+
 publish(globals())

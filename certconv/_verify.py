@@ -19,7 +19,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._api import InputLike, read_inputs
+from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
@@ -175,7 +175,7 @@ def verify(
     return Verification(
         bundle=bundle,
         ca_bundle=ca_bundle,
-        ca_inputs=tuple(_input_name(i) for i in ca_items),
+        ca_inputs=tuple(input_name(i) for i in ca_items),
         anchors=roots,
         trust=Origin.CA if ca_items else (Origin.STORE if store_read else Origin.INPUT),
         at=moment,
@@ -413,12 +413,5 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
         items.extend(str(p) for p in found)
     return items
 
-
-def _input_name(item: InputLike) -> str:
-    if isinstance(item, Source):
-        return item.name
-    if isinstance(item, bytes):
-        return "<bytes>"
-    return str(item)
 
 publish(globals())

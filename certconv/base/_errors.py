@@ -279,4 +279,5 @@ class UsageError(CertconvError, ValueError):
     Also a :class:`ValueError`, as Python's own functions raise for bad arguments.
     """
 
+
 publish(globals())

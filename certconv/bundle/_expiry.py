@@ -106,4 +106,5 @@ def expiring(
     found = [Expiry(c, days, moment) for c in unique.values() if c.not_after <= limit]
     return tuple(sorted(found, key=lambda e: e.certificate.not_after))
 
+
 publish(globals())

@@ -253,4 +253,5 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
         )
     return tuple(findings)
 
+
 publish(globals())

@@ -177,4 +177,5 @@ class FetchResult:
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
 
+
 publish(globals())

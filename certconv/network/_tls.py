@@ -386,4 +386,5 @@ def _handshake_error(exc: Exception, target: Target) -> NetworkError:
 def _sni_words(target: Target) -> str:
     return f"SNI {target.sni}" if target.sni is not None else "no SNI"
 
+
 publish(globals())

@@ -251,4 +251,5 @@ def manifest_json(manifest: Manifest) -> str:
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
+
 publish(globals())

@@ -190,4 +190,5 @@ def validity(cert: x509.Certificate, at: datetime) -> Validity:
         return Validity.EXPIRED
     return Validity.VALID
 
+
 publish(globals())

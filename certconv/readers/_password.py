@@ -105,4 +105,5 @@ def read_password_file(path: str | PathLike[str], *, deadline: float | None = No
     )
     return decode_password_file(data, name=str(path))
 
+
 publish(globals())

@@ -259,4 +259,5 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
         for row in cells
     ]
 
+
 publish(globals())
