@@ -74,6 +74,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .base._errors import NetworkTimeoutError as NetworkTimeoutError
     from .base._errors import NewPasswordRequiredError as NewPasswordRequiredError
     from .base._errors import NoCertificateError as NoCertificateError
+    from .base._errors import NoEndEntityError as NoEndEntityError
     from .base._errors import NotTLSError as NotTLSError
     from .base._errors import Option as Option
     from .base._errors import OutputBusyError as OutputBusyError
@@ -132,7 +133,8 @@ __all__ = [
     "Conversion", "ConversionError", "CorruptInputError", "Destination", "EachResult", "Expiry", "FailureCode",
     "FetchResult", "FetchVerdict", "Form", "Format", "Hint", "InputError", "InputLike", "InputTooLargeError",
     "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
-    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NotTLSError", "Option", "Origin",
+    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError",
+    "NotTLSError", "Option", "Origin",
     "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError", "PasswordRequiredError", "PathStep",
     "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role", "SnippetLanguage", "Source",
     "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode", "TlsReport", "TrustStore",

@@ -26,7 +26,7 @@ from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._dates import iso_utc
 from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
-from .base._errors import InputError
+from .base._errors import NoEndEntityError
 from .base._face import publish
 from .network._served import FetchResult
 from .output._manifest import Manifest
@@ -360,9 +360,7 @@ def _verify(
             verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size, policy=policy),
             None,
         )
-    except InputError as exc:
-        if "no end-entity certificate" not in exc.detail:
-            raise
+    except NoEndEntityError:
         return None, "the server sends no end-entity certificate, only CA certificates"
 
 

@@ -23,7 +23,7 @@ from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .base._errors import InputError, NoCertificateError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
 from .base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
 from .bundle._chain import build_bundle, whole_seconds
@@ -232,7 +232,7 @@ def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
         return [c for c in bundle.certificates if c.sha256 == wanted]
     leaves = [chain.leaf for chain in bundle.chains]
     if not leaves:
-        raise InputError(
+        raise NoEndEntityError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
             "(its PFX, full-chain PEM or leaf .cer) as the input",
             path=", ".join(bundle.inputs),

@@ -492,7 +492,7 @@ def test_empty_ca_folder_is_an_input_error(pki: Pki, tmp_path: Path) -> None:
 
 
 def test_input_without_end_entity_is_an_input_error(pki: Pki) -> None:
-    with pytest.raises(certconv.InputError, match="no end-entity certificate"):
+    with pytest.raises(certconv.NoEndEntityError, match="no end-entity certificate"):
         certconv.verify(Source("cas.pem", to_pem([pki.intermediate, pki.root])))
 
 

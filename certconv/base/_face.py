@@ -22,7 +22,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "base._errors": (
         "CertconvError ConnectionFailedError ConversionError CorruptInputError Hint InputError "
         "InputTooLargeError KeyMismatchError NetworkError NetworkTimeoutError NewPasswordRequiredError "
-        "NoCertificateError NotTLSError Option OutputBusyError OutputError OutputExistsError "
+        "NoCertificateError NoEndEntityError NotTLSError Option OutputBusyError OutputError OutputExistsError "
         "PasswordError PasswordRequiredError TargetError UnsafeInputError UnsafeOutputError "
         "UnsupportedFormatError UsageError WrongPasswordError"
     ),
