@@ -762,3 +762,25 @@ def test_where_chmod_has_no_effect_a_password_protected_key_file_says_so(
     text = certconv.render_conversion(conversion)
     assert "file mode" not in text
     assert "protected by its password alone" in text and "keep it in a folder only you read" in text
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_new_out_folder_appears_whole_or_not_at_all(
+    pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    write_module = _atomic
+
+    real_write_new = write_module._write_new
+    calls = {"n": 0}
+
+    def failing_write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # two files already staged
+            raise failure
+        real_write_new(path, data, mode, sync=sync)
+
+    monkeypatch.setattr(write_module, "_write_new", failing_write_new)
+    out = tmp_path / "parent" / "out"
+    with pytest.raises((certconv.OutputError, KeyboardInterrupt)):
+        certconv.split(to_pem(pki.chain), out)
+    assert not (tmp_path / "parent").exists()  # the parent it created is gone too, and no staging folder
