@@ -96,6 +96,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .network._probe import VersionProbe as VersionProbe
     from .network._proxy import Proxy as Proxy
     from .network._proxy import ProxyConfig as ProxyConfig
+    from .network._served import ClientCertificateCheck as ClientCertificateCheck
     from .network._served import FetchResult as FetchResult
     from .network._tls import fetch as fetch
     from .output._conversion import Conversion as Conversion
@@ -129,21 +130,20 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
 __all__ = [
     "APIM_BACKEND_TLS", "CONVERT_TARGETS", "DEFAULT_MAX_INPUT_SIZE", "DEFAULT_TIMEOUT", "PURPOSES",
     "SNIPPET_LANGUAGES", "TARGETS", "AzureTarget", "BackendReport", "BackendTls", "Bundle", "BundleWarning",
-    "CertconvError", "Certificate", "CertificateDetails", "Chain", "ChainVerdict", "ConnectionFailedError",
-    "Conversion", "ConversionError", "CorruptInputError", "Destination", "EachResult", "Expiry", "FailureCode",
-    "FetchResult", "FetchVerdict", "Form", "Format", "Hint", "InputError", "InputLike", "InputTooLargeError",
-    "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
-    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError",
-    "NotTLSError", "Option", "Origin",
-    "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError", "PasswordRequiredError", "PathStep",
-    "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role", "SnippetLanguage", "Source",
-    "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode", "TlsReport", "TrustStore",
-    "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError", "Verification",
-    "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError", "__version__",
-    "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle", "diagnose_backend", "expiring",
-    "fetch", "file_names", "inspect", "load", "manifest_json", "plan_split", "read_password_file",
-    "render_conversion", "render_split", "signed_by", "split", "split_each", "values", "verify", "write_convert",
-    "write_split",
+    "CertconvError", "Certificate", "CertificateDetails", "Chain", "ChainVerdict", "ClientCertificateCheck",
+    "ConnectionFailedError", "Conversion", "ConversionError", "CorruptInputError", "Destination", "EachResult",
+    "Expiry", "FailureCode", "FetchResult", "FetchVerdict", "Form", "Format", "Hint", "InputError", "InputLike",
+    "InputTooLargeError", "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
+    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError", "NotTLSError",
+    "Option", "Origin", "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError",
+    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role",
+    "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
+    "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError",
+    "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError",
+    "__version__", "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle",
+    "diagnose_backend", "expiring", "fetch", "file_names", "inspect", "load", "manifest_json", "plan_split",
+    "read_password_file", "render_conversion", "render_split", "signed_by", "split", "split_each", "values",
+    "verify", "write_convert", "write_split",
 ]
 
 

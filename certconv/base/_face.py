@@ -44,7 +44,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "azure._plan": "plan_split SplitOptions SplitPlan",
     "azure._apim_tls": "APIM_BACKEND_TLS",
     "network._proxy": "Proxy ProxyConfig",
-    "network._served": "FetchResult",
+    "network._served": "ClientCertificateCheck FetchResult",
     "network._probe": "TlsFinding TlsReport VersionProbe",
     "network._tls": "fetch",
     "trust._result": "ChainVerdict PathStep Verification VerifyFailure",

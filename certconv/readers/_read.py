@@ -407,8 +407,7 @@ class _Reader:
         self._check_count(len(self.certificates) + 1)
         try:
             with self._capture(where, der):
-                # Touch the fields cryptography warns about lazily (negative serials, bad encodings),
-                # and that certconv needs: they are parsed on first use and may be damaged.
+                # Fields cryptography parses (and warns about: negative serials...) lazily; damaged ones fail here.
                 cert.serial_number  # noqa: B018
                 cert.issuer  # noqa: B018
                 cert.subject  # noqa: B018
@@ -417,7 +416,9 @@ class _Reader:
                 # In the same capture: each one costs ~10 µs, a tenth of reading a certificate.
                 with suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
                     cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
-        except (ValueError, TypeError) as exc:  # TypeError: a name attribute of an impossible type
+        # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
+        # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
+        except (ValueError, TypeError, KeyError) as exc:
             raise CorruptInputError(f"{where}damaged certificate ({reason(exc)})", path=self.name) from None
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
