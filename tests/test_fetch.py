@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 import certconv
 from certconv.cli import app
 from certconv.network import _probe
-from certconv.network._tls import parse_target
+from certconv.network._handshake import parse_target
 
 runner = CliRunner()
 
@@ -450,7 +450,7 @@ def test_fetch_warns_when_the_server_sends_more_cas_than_apim_takes(served_pki: 
 def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:
     from OpenSSL import SSL
 
-    from certconv.network._tls import Offer
+    from certconv.network._handshake import Offer
 
     # At OpenSSL's default security level TLS 1.0 cannot be offered at all.
     assert _probe._cannot_offer(Offer(SSL.TLS1_VERSION, SSL.TLS1_VERSION, b"DEFAULT")) is not None

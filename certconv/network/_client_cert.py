@@ -6,7 +6,7 @@ certificate came in (a PFX, or PEM with its key, read by :func:`certconv.load` l
 any input) and checks what would make any backend refuse it before a connection is
 made: no private key, a key of another certificate, a validity period that does
 not cover the moment, an extended key usage without clientAuth.
-:func:`certconv.network._tls.session_of` presents the :class:`ClientIdentity`.
+:func:`certconv.network._handshake.session_of` presents the :class:`ClientIdentity`.
 """
 
 from __future__ import annotations
