@@ -19,16 +19,15 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._api import InputLike, read_inputs
+from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .base._errors import InputError, NoCertificateError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
-from .base._limits import search_budget
+from .base._limits import SEARCH_BUDGET, search_budget
 from .base._progress import ProgressStage, reporter
-from .bundle._chain import _SEARCH_BUDGET, build_bundle
-from .bundle._chain import whole_seconds as _whole_seconds
+from .bundle._chain import build_bundle, whole_seconds
 from .output._file_names import file_names, slug
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
@@ -123,7 +122,7 @@ def verify(
     """
     purpose = coerce(Purpose, purpose, "purpose")
     settings_policy = _check(policy, trust_store, max_depth)
-    moment = _whole_seconds(check_moment(at) or datetime.now(UTC))
+    moment = whole_seconds(check_moment(at) or datetime.now(UTC))
     check_timeout(timeout)
     secret = password_bytes(password)
     items: list[InputLike] = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
@@ -172,7 +171,7 @@ def verify(
     progress = reporter(ProgressStage.VERIFYING, len(tested))
     for cert in tested:
         progress.step()
-        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(_SEARCH_BUDGET, total))
+        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(SEARCH_BUDGET, total))
         total -= outcome.steps
         WORK.search_steps += outcome.steps
         verdicts.append(_verdict(cert, outcome, known, names, words, origins, anchor_set))
@@ -180,7 +179,7 @@ def verify(
     return Verification(
         bundle=bundle,
         ca_bundle=ca_bundle,
-        ca_inputs=tuple(_input_name(i) for i in ca_items),
+        ca_inputs=tuple(input_name(i) for i in ca_items),
         anchors=roots,
         trust=Origin.CA if ca_items else (Origin.STORE if store_read else Origin.INPUT),
         at=moment,
@@ -237,7 +236,7 @@ def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
         return [c for c in bundle.certificates if c.sha256 == wanted]
     leaves = [chain.leaf for chain in bundle.chains]
     if not leaves:
-        raise InputError(
+        raise NoEndEntityError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
             "(its PFX, full-chain PEM or leaf .cer) as the input",
             path=", ".join(bundle.inputs),
@@ -419,12 +418,5 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
         items.extend(str(p) for p in found)
     return items
 
-
-def _input_name(item: InputLike) -> str:
-    if isinstance(item, Source):
-        return item.name
-    if isinstance(item, bytes):
-        return "<bytes>"
-    return str(item)
 
 publish(globals())

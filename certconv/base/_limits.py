@@ -1,4 +1,4 @@
-"""Limits shared by several readers and by chaining, defined once.
+"""Limits shared by several stages, defined once.
 
 Work that grows linearly with the input is always allowed up to
 :data:`MAX_CERTIFICATES`; only work that grows faster (many certificates sharing
@@ -13,6 +13,7 @@ __all__ = [
     "EXTRA_CHECKS_BASE",
     "EXTRA_CHECKS_PER_CERTIFICATE",
     "MAX_CERTIFICATES",
+    "SEARCH_BUDGET",
     "SEARCH_STEPS_BASE",
     "SEARCH_STEPS_PER_CERTIFICATE",
     "extra_check_budget",
@@ -40,6 +41,9 @@ and no key identifier to tell them apart need more: 300 such certificates would
 need 90,000 (12 s). limbo's ``pathological-chain-same-subject-distinct-key``
 (100 CAs of one name, no key identifiers) needs 9,900 and still chains.
 """
+
+SEARCH_BUDGET = 10_000
+"""Path-search steps one certificate may take (classifying a bundle, verifying a chain)."""
 
 SEARCH_STEPS_BASE = 200_000
 SEARCH_STEPS_PER_CERTIFICATE = 20
