@@ -139,13 +139,15 @@ __all__ = [
     "InputTooLargeError", "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
     "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError", "NotTLSError",
     "Option", "Origin", "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError",
-    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role",
+    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Progress", "ProgressStage", "Proxy",
+    "ProxyConfig", "Purpose", "Role",
     "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
     "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError",
     "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError",
     "__version__", "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle",
     "diagnose_backend", "expiring", "fetch", "file_names", "inspect", "load", "manifest_json", "plan_split",
-    "read_password_file", "render_conversion", "render_split", "signed_by", "split", "split_each", "values",
+    "read_password_file", "render_conversion", "render_split", "report_progress", "signed_by", "split", "split_each",
+    "values",
     "verify", "write_convert", "write_split",
 ]
 
