@@ -30,7 +30,7 @@ from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, label, name_key
 from ._password import password_bytes
-from ._path import Outcome, search
+from ._path import NAME_COMPARISONS_PER_STEP, Outcome, search
 from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
 from ._stores import store_sources
 from ._text import printable
@@ -276,18 +276,23 @@ def _verdict(
         names.setdefault(c, file_names([c])[c])
     steps = tuple(PathStep(c, origins.of(c), c.sha256 in anchors, names[c]) for c in path)
     failures = [words.problem(p, path) for p in outcome.problems]
-    if not outcome.reached:
-        failures.insert(0, words.trust(steps))
     if outcome.cut and not outcome.valid:
-        failures.append(
+        # The search stopped before it tried every path: no verdict on trust is known, so none is given
+        # beyond this one (a "missing issuer" would be a guess), only the problems of the path it holds.
+        failures.insert(
+            0,
             VerifyFailure(
                 FailureCode.SEARCH_LIMIT,
-                "certconv stopped after trying its limit of "
-                "candidate paths; the certificates form a mesh of cross-signs too large to "
-                "search: give only the CA certificates the chain needs",
+                f"{printable(cert.source)}: too complex to verify: the chains of {what_cert(cert, 0, words.purpose)}"
+                f" needed more than certconv's limit of {outcome.budget:,} steps (candidate paths through "
+                f"cross-signed CAs, and name-constraint comparisons counted {NAME_COMPARISONS_PER_STEP} to a "
+                "step) before one was found valid: give only the CA certificates the chain needs, with fewer "
+                "cross-signs, name constraints or names",
                 cert.sha1,
-            )
+            ),
         )
+    elif not outcome.reached:
+        failures.insert(0, words.trust(steps))
     leniencies = outcome.leniencies if not failures else ()
     return ChainVerdict(cert, steps, tuple(failures), leniencies, browser_notes(leniencies))
 
