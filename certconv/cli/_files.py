@@ -36,6 +36,7 @@ from ._options import (
     PasswordFileOpt,
     PasswordOpt,
     TimeoutOpt,
+    flag,
 )
 
 
@@ -140,11 +141,11 @@ def _report_each(results: "tuple[certconv.EachResult, ...]", out: Path, *, as_js
         _say(json_text(document, _encoding()), newline=False)
     elif not quiet:
         for result in results:
-            _say(printable(result.summary))
+            _say(printable(result.line(flag)))
         _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
     elif failed:
         for result in failed:
-            _say(printable(result.summary), err=True)
+            _say(printable(result.line(flag)), err=True)
     return 1 if failed else 0
 
 
