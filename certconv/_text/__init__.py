@@ -21,6 +21,7 @@ from here), so that reading this package's primitives loads no renderer.
 # Re-exported with "as", so `from certconv._text import printable` keeps working.
 from ._console import SYMBOLS as SYMBOLS
 from ._console import emit as emit
+from ._console import emit_bytes as emit_bytes
 from ._console import fit as fit
 from ._console import is_utf as is_utf
 from ._console import json_text as json_text

@@ -272,12 +272,7 @@ def convert(
     conversion = _run(call, secret, may_prompt=may_prompt)
     if to_stdout:
         # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
-        sys.stdout.flush()
-        try:
-            sys.stdout.buffer.write(conversion.data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            pass
+        _io._write_bytes(conversion.data)
         conversion = dataclasses.replace(conversion, out="standard output")
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
