@@ -307,6 +307,7 @@ def _tls_handshake(
     )
     if early:
         conn.bio_write(early)
+    head = bytearray(early[:_HEAD])  # the start of what the server sent: a too-large chain's size is in it
 
     def session(chain: Sequence[x509.Certificate]) -> Session:
         protocol = conn.get_protocol_version_name()
@@ -327,7 +328,7 @@ def _tls_handshake(
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
                 return session(chain)
-            raise _handshake_error(exc, target) from None
+            raise _handshake_error(exc, target, bytes(head)) from None
         if not _send_pending(conn, sock, deadline):
             raise late
         data = receive(sock, deadline, _READ_SIZE)
@@ -338,6 +339,8 @@ def _tls_handshake(
             if chain:
                 return session(chain)
             raise _closed(target)
+        if len(head) < _HEAD:
+            head += data[: _HEAD - len(head)]
         conn.bio_write(data)
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
@@ -366,13 +369,31 @@ def _closed(target: Target) -> NotTLSError:
     )
 
 
-def _handshake_error(exc: Exception, target: Target) -> NetworkError:
+def _handshake_error(exc: Exception, target: Target, head: bytes) -> NetworkError:
     from OpenSSL import SSL
 
     if isinstance(exc, SSL.SysCallError | SSL.ZeroReturnError):
         return _closed(target)
     reasons = [str(part[2]) for part in exc.args[0] if isinstance(part, tuple) and len(part) == 3] if exc.args else []
     reason = "; ".join(reasons) or str(exc) or type(exc).__name__
+    if "tlsv1 unrecognized name" in reasons:
+        # RFC 6066 §3: the unrecognized_name alert, the answer of a server that hosts several names and was not
+        # told which (OpenSSL's reason lacks the word "alert").
+        return NetworkError(
+            f"the server does not know the name it was sent ({_sni_words(target)}) and refused the TLS handshake "
+            "(unrecognized_name alert): it serves several host names and needs to be told which one",
+            path=target.name,
+            hint=hint("give the backend's host name with {}", Option.SNI),
+        )
+    if "excessive message size" in reasons:
+        size = _certificate_message_size(head)
+        how_large = f"of {size:,} bytes, more than" if size is not None else "larger than"
+        return NetworkError(
+            f"the server sends a certificate chain {how_large} the {_MAX_CERT_LIST:,} bytes a TLS "
+            "client (OpenSSL) reads; real chains are a few KB: configure the server to send only its "
+            "certificate and the intermediates",
+            path=target.name,
+        )
     if any("alert" in r for r in reasons):
         return NetworkError(
             f"the server refused the TLS handshake ({reason}); it may need another name sent "
@@ -381,6 +402,34 @@ def _handshake_error(exc: Exception, target: Target) -> NetworkError:
             hint=hint("try another name with {}", Option.SNI),
         )
     return NotTLSError(f"the server's answer is not TLS ({reason}); is this the TLS port?", path=target.name)
+
+
+_MAX_CERT_LIST = 100 * 1024
+"""OpenSSL's default bound on a peer's certificate list (SSL_CTX_set_max_cert_list), which pyOpenSSL keeps."""
+
+_HEAD = 64 * 1024
+"""How much of the server's first bytes is kept to find the size of its Certificate message."""
+
+
+def _certificate_message_size(head: bytes) -> int | None:
+    """The length the server's Certificate handshake message declares, when it is in the clear (TLS 1.2 and older).
+
+    RFC 5246 §6.2.1 and §7.4: records of type 22 carry the handshake messages back to back, each
+    a type (11: Certificate) and a 3-byte length. TLS 1.3 encrypts the Certificate message: ``None``.
+    """
+    handshake = bytearray()
+    pos = 0
+    while pos + 5 <= len(head) and head[pos] == 22:  # handshake records, until anything else
+        length = int.from_bytes(head[pos + 3 : pos + 5], "big")
+        handshake += head[pos + 5 : pos + 5 + length]
+        pos += 5 + length
+    at = 0
+    while at + 4 <= len(handshake):
+        kind, length = handshake[at], int.from_bytes(handshake[at + 1 : at + 4], "big")
+        if kind == 11:
+            return length
+        at += 4 + length
+    return None
 
 
 def _sni_words(target: Target) -> str:
