@@ -8,6 +8,7 @@ which no in-process runner can stand in for.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -103,3 +104,27 @@ def test_a_name_the_locale_cannot_spell_is_one_error_before_anything_is_written(
     line = one_line(done)
     assert line.startswith(f"error: {out}: the file name ") and "LC_ALL=C.UTF-8" in line
     assert not out.exists() and list(tmp_path.iterdir()) == [root]
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_private_key_never_reaches_a_terminal_without_asking(tmp_path: Path) -> None:
+    # Also seen in issue 19: `convert --to keyvault --out -` printed an unencrypted private key on the screen.
+    pki = make_chain()
+    pfx = tmp_path / "backend.pfx"
+    pfx.write_bytes(to_pfx(pki.leaf, [pki.intermediate, pki.root], password=None))
+    leader, follower = os.openpty()
+    try:
+        done = certconv("convert", pfx, "--to", "keyvault", "--out", "-", stdout=follower)
+        os.close(follower)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO once the follower side is closed and drained
+            while chunk := os.read(leader, 65536):
+                shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 2
+    assert b"PRIVATE KEY" not in shown
+    assert b"writes the private key unencrypted and standard output is a terminal" in done.stderr
+    # Redirected, it is written: the refusal is about the screen, not the form.
+    piped = certconv("convert", pfx, "--to", "keyvault", "--out", "-", "-q")
+    assert piped.returncode == 0 and b"BEGIN PRIVATE KEY" in piped.stdout

@@ -230,9 +230,16 @@ def convert(
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
     to_stdout = str(out) == "-"
-    if to_stdout and _binary(to, fmt) and sys.stdout.isatty():
+    if to_stdout and _binary(to, fmt) and sys.stdout is not None and sys.stdout.isatty():
         raise typer.BadParameter(
             f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
+            param_hint="--out",
+        )
+    if to_stdout and to is Form.KEYVAULT and sys.stdout is not None and sys.stdout.isatty():
+        # Key Vault's PEM holds the private key unencrypted: never onto a screen (scrollback, recordings).
+        raise typer.BadParameter(
+            "--to keyvault writes the private key unencrypted and standard output is a terminal: "
+            "redirect it (> file) or pipe it, or give a file name",
             param_hint="--out",
         )
     sources = _sources(inputs, max_input_size)
