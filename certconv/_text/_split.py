@@ -70,7 +70,7 @@ def split_summary(manifest: Manifest, *, encoding: str | None = None) -> str:
         lines += ["", f"Step by step (English, {chinese}): {UPLOAD_NAME}"]
     if bundle.warnings:
         lines += ["", "Warnings:"]
-        lines += [f"  {w.code}: {printable(w.message)}" for w in bundle.warnings]
+        lines += [f"  {w.code}: {printable(w.text)}" for w in bundle.warnings]
     return fit("\n".join(lines), encoding)
 
 
