@@ -278,6 +278,7 @@ def _verdict(
     steps = tuple(PathStep(c, origins.of(c), c.sha256 in anchors, names[c]) for c in path)
     failures = [words.problem(p, path) for p in outcome.problems]
     if outcome.cut and not outcome.valid:
+        limit = "the time the command had" if outcome.late else f"certconv's limit of {outcome.budget:,} steps"
         # The search stopped before it tried every path: no verdict on trust is known, so none is given
         # beyond this one (a "missing issuer" would be a guess), only the problems of the path it holds.
         failures.insert(
@@ -285,10 +286,9 @@ def _verdict(
             VerifyFailure(
                 FailureCode.SEARCH_LIMIT,
                 f"{printable(cert.source)}: too complex to verify: the chains of {what_cert(cert, 0, words.purpose)}"
-                f" needed more than certconv's limit of {outcome.budget:,} steps (candidate paths through "
-                f"cross-signed CAs, and name-constraint comparisons counted {NAME_COMPARISONS_PER_STEP} to a "
-                "step) before one was found valid: give only the CA certificates the chain needs, with fewer "
-                "cross-signs, name constraints or names",
+                f" needed more than {limit} (candidate paths through cross-signed CAs, and name-constraint "
+                f"comparisons counted {NAME_COMPARISONS_PER_STEP} to a step) before one was found valid: give "
+                "only the CA certificates the chain needs, with fewer cross-signs, name constraints or names",
                 cert.sha1,
             ),
         )

@@ -27,6 +27,7 @@ from ..base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLS
 from ..base._face import publish
 from ..bundle._chain import build_bundle
 from ..readers._read import Source, read_source
+from ..trust._path import searching_until
 from ._net import is_ip
 from ._served import FetchResult, diagnose
 from ._sockio import receive, send_all
@@ -178,17 +179,21 @@ def fetch(
     timeout = check_timeout(timeout)
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
+    start = time.monotonic()
     session = session_of(where, timeout=timeout, proxy=proxy)
     served_x509 = session.chain
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
     # The served certificates are an input like any file; its format says where they came from.
     result = replace(read_source(Source(where.name, pem)), format="TLS")
-    if complete:
-        from ._aia import complete_bundle
+    # Judging what was served is bounded in work; a server's crafted chain must not outlast the deadline
+    # either: the path search stops at it, plus a margin for a chain that arrived just before it.
+    with searching_until(start + (4 if complete else 1) * timeout + JUDGING_MARGIN):
+        if complete:
+            from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
-    else:
-        bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
+            bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
+        else:
+            bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
     served = tuple(
         by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
@@ -403,6 +408,9 @@ def _handshake_error(exc: Exception, target: Target, head: bytes) -> NetworkErro
         )
     return NotTLSError(f"the server's answer is not TLS ({reason}); is this the TLS port?", path=target.name)
 
+
+JUDGING_MARGIN = 1.0
+"""Seconds past ``fetch``'s deadline its path search may take to judge a chain that arrived just in time."""
 
 _MAX_CERT_LIST = 100 * 1024
 """OpenSSL's default bound on a peer's certificate list (SSL_CTX_set_max_cert_list), which pyOpenSSL keeps."""

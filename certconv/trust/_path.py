@@ -28,8 +28,11 @@ does not branch at all: it follows the first issuer up.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,7 +40,7 @@ from ..base._enums import Leniency
 from ._policy import Facts, Problem
 from ._rules import Settings, check_certificate, check_issuer, check_path, check_peer
 
-__all__ = ["MAX_DEPTH", "NAME_COMPARISONS_PER_STEP", "Node", "Outcome", "search"]
+__all__ = ["MAX_DEPTH", "NAME_COMPARISONS_PER_STEP", "Node", "Outcome", "search", "searching_until"]
 
 MAX_DEPTH = 16
 """Most certificates a path may have; real chains have 2 to 5."""
@@ -75,7 +78,8 @@ class Outcome:
         problems: The rules it breaks under the policy; empty when ``valid``.
         used: Problems a leniency of the policy excused (``apim``), certificate by certificate.
         reached: The path ends at a trust anchor.
-        cut: The step budget ran out before every candidate was tried.
+        cut: The step budget (or the deadline of :func:`searching_until`) ran out before every
+            candidate was tried.
         steps: Search steps taken (name-constraint comparisons included).
         budget: The steps the search was allowed.
     """
@@ -87,6 +91,8 @@ class Outcome:
     cut: bool
     steps: int
     budget: int = 0
+    late: bool = False
+    """The search was cut by the deadline of :func:`searching_until`, not by its budget."""
 
     @property
     def valid(self) -> bool:
@@ -102,6 +108,23 @@ class Outcome:
         return tuple(seen)
 
 
+_UNTIL: ContextVar[float | None] = ContextVar("certconv_search_until", default=None)
+
+
+@contextmanager
+def searching_until(deadline: float) -> Iterator[None]:
+    """Path searches made inside stop at ``deadline`` (a ``time.monotonic()`` moment), as if out of budget.
+
+    ``fetch`` and the doctor judge what a server sent within their deadline: the budget bounds the
+    work, this bounds the time a slow machine spends on it.
+    """
+    token = _UNTIL.set(deadline)
+    try:
+        yield
+    finally:
+        _UNTIL.reset(token)
+
+
 def search(peer: Node, anchors: AbstractSet[str], settings: Settings, *, budget: int) -> Outcome:
     """The best path from ``peer`` to one of ``anchors`` (SHA-256 thumbprints) under ``settings``."""
     return _Search(anchors, settings, budget).run(peer)
@@ -115,6 +138,8 @@ class _Search:
         self.budget = max(budget, 1)
         self.steps = 0
         self.compared = settings.tally.comparisons  # the comparisons made before this search
+        self.until = _UNTIL.get()
+        self.late = False
         self.cut = False
         self.best: Outcome | None = None
         self.best_key: tuple[int, ...] | None = None
@@ -129,7 +154,13 @@ class _Search:
             self._straight(peer, first)
         assert self.best is not None  # noqa: S101 - every walk finishes at least one path
         best = self.best
-        return Outcome(best.path, best.problems, best.used, best.reached, self.cut, self._spent(), self.budget)
+        spent = self._spent()
+        return Outcome(best.path, best.problems, best.used, best.reached, self.cut, spent, self.budget, self.late)
+
+    def _late(self) -> bool:
+        if self.until is not None and time.monotonic() >= self.until:
+            self.late = True
+        return self.late
 
     def _spent(self) -> int:
         """Steps taken, name-constraint comparisons included."""
@@ -146,7 +177,7 @@ class _Search:
         for issuer in sorted(top.issuers, key=lambda i: i.sha256 not in self.anchors):
             if issuer.sha256 in on_path or issuer.sha256 not in reach or len(path) >= MAX_DEPTH:
                 continue
-            if self._spent() >= self.budget:
+            if self._spent() >= self.budget or self._late():
                 self.cut = True
                 break
             best = self.best
