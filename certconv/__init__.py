@@ -95,6 +95,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .network._probe import VersionProbe as VersionProbe
     from .network._proxy import Proxy as Proxy
     from .network._proxy import ProxyConfig as ProxyConfig
+    from .network._served import ClientCertificateCheck as ClientCertificateCheck
     from .network._served import FetchResult as FetchResult
     from .network._tls import fetch as fetch
     from .output._conversion import Conversion as Conversion

@@ -28,7 +28,7 @@ from .base._console import printable
 from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
 from .base._errors import InputError
 from .base._face import publish
-from .network._served import FetchResult
+from .network._served import ClientCertificateCheck, FetchResult
 from .output._manifest import Manifest
 from .pki._model import Bundle, Role
 from .pki._x509 import iso_utc
@@ -41,12 +41,19 @@ if TYPE_CHECKING:
     from .network._proxy import ProxyConfig
     from .network._tls import Target
 
-__all__ = ["APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
+__all__ = ["APIM_CLIENT_CERTIFICATE", "APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
 FETCH_SCHEMA = 1
 """Version of the ``certconv fetch --json`` document."""
 
 APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
+
+APIM_CLIENT_CERTIFICATE = (
+    "APIM must present a client certificate the backend trusts: upload it with its private key (PFX) to "
+    "APIM → Certificates → Client certificates, then choose it in the backend's settings (APIs → Backends → "
+    "the backend → Client certificate) or with the authentication-certificate policy"
+)
+"""Where a client certificate for a backend is set up in APIM, in the portal's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,17 +96,29 @@ class BackendReport:
         return self.verification is not None and self.verification.ok
 
     @property
+    def client_certificate(self) -> ClientCertificateCheck | None:
+        """Whether the backend asked for a client certificate, and took the one presented."""
+        return self.fetch.client_certificate
+
+    @property
+    def client_refused(self) -> bool:
+        """The backend requires a client certificate and none was presented, or it refused the one presented."""
+        check = self.client_certificate
+        return check is not None and check.problem
+
+    @property
     def apim_ok(self) -> bool | None:
-        """Would APIM connect: trusted and no TLS problem? ``None`` without ``ca``."""
+        """Would APIM connect: trusted, no TLS problem, no client certificate refused? ``None`` without ``ca``."""
         trusted = self.trusted
         if trusted is None:
             return None
-        return trusted and not (self.tls is not None and self.tls.problems)
+        return trusted and not (self.tls is not None and self.tls.problems) and not self.client_refused
 
     @property
     def failed(self) -> bool:
-        """``certconv fetch`` exits 3: APIM would not connect (with ``ca``), or a certificate expires soon."""
-        return self.apim_ok is False or bool(self.expiring)
+        """``certconv fetch`` exits 3: APIM would not connect (with ``ca``; without it, a client certificate
+        required and not presented, or refused), or a certificate expires soon."""
+        return self.apim_ok is False or self.client_refused or bool(self.expiring)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``certconv fetch --json`` (see docs/fetch.md)."""
@@ -123,6 +142,7 @@ class BackendReport:
             "protocol": result.protocol,
             "cipher": result.cipher,
             "tls": self.tls.to_dict() if self.tls is not None else None,
+            "client_certificate": result.client_certificate.to_dict() if result.client_certificate else None,
             "trusted": self.trusted,
             "apim_ok": self.apim_ok,
             "verification": self.verification.to_dict() if self.verification is not None else None,
@@ -164,8 +184,47 @@ class BackendReport:
         lines += [f"info: {printable(text)}" for text in self.info]
         if not self.completed and result.aia_could_help:
             lines.append("hint: --complete downloads missing issuers from their AIA URLs")
+        lines += self._client_lines()
         lines += self._verdict_lines()
         return "\n".join(lines)
+
+    def _client_lines(self) -> list[str]:
+        """The client certificate: asked for, required, presented, accepted (nothing when neither asked nor given)."""
+        check = self.client_certificate
+        if check is None or not (check.requested or check.given):
+            return []
+        given = f"'{printable(check.given.common_name)}'" if check.given is not None else ""
+        cas = "; ".join(printable(name) for name in check.acceptable_cas)
+        listed = [f"  acceptable CAs (the server's list): {cas}"] if cas else []
+        if not check.requested:
+            return [
+                f"info: client certificate {given} not presented: the server did not ask for one during the "
+                "handshake (one asked for only later, for some paths, by TLS 1.2 renegotiation or TLS 1.3 "
+                "post-handshake authentication, cannot be seen here)"
+            ]
+        alert = _ALERT_WORDS.get(check.alert or "", f"alert {check.alert}")
+        if not check.presented:
+            if not check.required:
+                return [
+                    "info: the server asks for a client certificate but goes on without one (APIM's call works "
+                    "without it; APIM presents one only when set up to)",
+                    *listed,
+                ]
+            return [
+                "",
+                f"client certificate: REQUIRED by the server, none presented (it asked, then ended the "
+                f"handshake: {alert})",
+                *listed,
+                f"  ✗ {APIM_CLIENT_CERTIFICATE}; check it here with --client-cert FILE",
+            ]
+        if check.accepted:
+            return ["", f"client certificate {given}: presented and accepted by the server", *listed]
+        return [
+            "",
+            f"client certificate {given}: presented and REFUSED by the server ({alert})",
+            *listed,
+            f"  ✗ {_refusal_fix(check.alert)}",
+        ]
 
     def _shown_bundle(self) -> Bundle:
         """The bundle without the missing-issuer warning of a root that is, as usual, not sent."""
@@ -221,6 +280,8 @@ class BackendReport:
                     lines.append(f"    {also}")
         if tls_problems:
             lines.append("  ✗ TLS: " + "; ".join(printable(f.message) for f in tls_problems))
+        if self.client_refused:
+            lines.append("  ✗ client certificate: " + self._client_problem())
         if not verification.ok:
             lines.append(f'  → APIM would fail with "{APIM_ERROR}" (500 BackendConnectionFailure)')
         elif tls_problems:
@@ -228,7 +289,44 @@ class BackendReport:
                 "  → APIM would fail with 500 BackendConnectionFailure: the TLS handshake finds no version or "
                 "cipher suite in common"
             )
+        elif self.client_refused:
+            lines.append(
+                "  → APIM would fail with 500 BackendConnectionFailure: the backend ends the TLS handshake "
+                "over the client certificate"
+            )
         return lines
+
+    def _client_problem(self) -> str:
+        check = self.client_certificate
+        if check is None or check.presented:
+            return "the backend refused the client certificate presented"
+        return "the backend requires one and none was presented"
+
+
+_ALERT_WORDS = {
+    "certificate_required": "alert certificate_required",
+    "handshake_failure": "alert handshake_failure",
+    "unknown_ca": "alert unknown_ca: it does not trust the certificate's issuer",
+    "bad_certificate": "alert bad_certificate",
+    "certificate_expired": "alert certificate_expired",
+    "unsupported_certificate": "alert unsupported_certificate: not a certificate for client authentication",
+    "certificate_unknown": "alert certificate_unknown",
+    "access_denied": "alert access_denied: the certificate is trusted but not allowed",
+    "closed": "it closed the connection without an alert",
+}
+
+
+def _refusal_fix(alert: str | None) -> str:
+    """What to do when the backend refused the client certificate presented."""
+    if alert == "unknown_ca":
+        return (
+            "the backend must trust the client certificate's issuer (add that CA to the backend's trusted client "
+            "CAs), or APIM must present another certificate, from a CA the backend trusts"
+        )
+    return (
+        "the backend refused this certificate: check it is the one the backend expects (issuer, validity, "
+        "clientAuth usage, revocation), or APIM must present another certificate the backend trusts"
+    )
 
 
 _ORIGIN_WORDS = {
@@ -267,6 +365,7 @@ def diagnose_backend(
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     policy: VerifyPolicy | str = VerifyPolicy.APIM,
+    client_certificate: str | PathLike[str] | bytes | Source | None = None,
 ) -> BackendReport:
     """Check a live backend as APIM would: served chain, trust with the uploads, TLS versions and ciphers.
 
@@ -291,14 +390,24 @@ def diagnose_backend(
         password: For PKCS#12 files among ``ca``.
         max_input_size: For the ``ca`` files.
         policy: With ``ca``: ``apim`` (default) or ``strict``, as for :func:`certconv.verify`.
+        client_certificate: The client certificate APIM presents to the backend
+            (a PFX, or PEM with its private key; ``password`` opens it), presented
+            in every handshake, the probes' too. It is checked before connecting:
+            a file without its key, with another certificate's key, outside its
+            validity or without the clientAuth usage is an error.
+
+    Without ``client_certificate``, a backend that requires one makes
+    :attr:`BackendReport.failed` true; with it, a backend that refuses it does.
 
     Raises:
         UsageError: a bad ``timeout``, ``at``, ``fail_within``, ``out`` or ``policy`` option.
-        InputError: ``target`` is not a host and port, or a ``ca`` file cannot be read.
+        InputError: ``target`` is not a host and port, a ``ca`` file cannot be read,
+            or the client certificate cannot be presented (see ``client_certificate``).
+        KeyMismatchError: the client certificate file's key belongs to no certificate in it.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
             the backend (or the proxy) could not be asked.
     """
-    from ._api import write_split
+    from ._api import load, write_split
     from .azure._plan import build_plan, split_options
     from .bundle._expiry import check_days, expiring
     from .network._tls import JUDGING_MARGIN, Target, fetch, parse_target
@@ -311,12 +420,18 @@ def diagnose_backend(
         fail_within = check_days(fail_within)
     options = split_options(out, AzureTarget.APIM, format, ()) if out is not None else None
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
-    result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy)
+    client = None
+    if client_certificate is not None:
+        from .network._client_cert import client_identity
+
+        loaded = load(client_certificate, password=password, at=moment, max_input_size=max_input_size)
+        client = client_identity(loaded, at=moment)
+    result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy, client=client)
     tls = None
     if probe:
         from .network._probe import probe_tls
 
-        tls = probe_tls(where, timeout=timeout, proxy=proxy)
+        tls = probe_tls(where, timeout=timeout, proxy=proxy, client=client)
     verification = None
     unverifiable = None
     if ca:

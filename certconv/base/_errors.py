@@ -105,6 +105,7 @@ class Option(enum.StrEnum):
     COMPLETE = "complete"
     SNI = "sni"
     PROXY = "proxy"
+    CLIENT_CERTIFICATE = "client_certificate"
 
 
 # How the library words an option in a hint: as the keyword a script passes.

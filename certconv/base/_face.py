@@ -78,7 +78,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     "azure._plan": ("plan_split", "SplitOptions", "SplitPlan"),
     "azure._apim_tls": ("APIM_BACKEND_TLS",),
     "network._proxy": ("Proxy", "ProxyConfig"),
-    "network._served": ("FetchResult",),
+    "network._served": ("ClientCertificateCheck", "FetchResult"),
     "network._probe": ("TlsFinding", "TlsReport", "VersionProbe"),
     "network._tls": ("fetch",),
     "trust._result": ("ChainVerdict", "PathStep", "Verification", "VerifyFailure"),

@@ -29,7 +29,7 @@ from ..bundle._chain import build_bundle
 from ..readers._read import Source, read_source
 from ..trust._path import searching_until
 from ._net import is_ip
-from ._served import FetchResult, diagnose
+from ._served import ClientCertificateCheck, FetchResult, diagnose
 from ._sockio import receive, send_all
 
 if TYPE_CHECKING:
@@ -37,11 +37,13 @@ if TYPE_CHECKING:
 
     from OpenSSL import SSL
 
+    from ._client_cert import ClientIdentity
     from ._proxy import ProxyConfig
 
 __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
+    "ClientAuth",
     "Offer",
     "Session",
     "Target",
@@ -141,6 +143,7 @@ def fetch(
     complete: bool = False,
     at: datetime | None = None,
     proxy: ProxyConfig | None = None,
+    client: ClientIdentity | None = None,
 ) -> FetchResult:
     """Connect to a TLS server and capture the certificate chain it sends, in its order.
 
@@ -164,10 +167,13 @@ def fetch(
         at: When validity is judged; default now (a naive datetime is UTC).
         proxy: Proxies to go through (:class:`ProxyConfig`); ``None`` connects
             directly. The library never reads ``HTTPS_PROXY`` itself.
+        client: The client certificate to present when the server asks for one
+            (:func:`certconv.diagnose_backend` reads it from ``client_certificate``).
 
     Returns:
         A :class:`FetchResult`: the served certificates in order, the bundle,
-        the negotiated protocol and cipher suite, and a verdict on the served chain.
+        the negotiated protocol and cipher suite, whether the server asked for a
+        client certificate (and took the one presented), and a verdict on the served chain.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour, or
@@ -180,7 +186,7 @@ def fetch(
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     start = time.monotonic()
-    session = session_of(where, timeout=timeout, proxy=proxy)
+    session = session_of(where, timeout=timeout, proxy=proxy, client=client, settle=True)
     served_x509 = session.chain
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
     # The served certificates are an input like any file; its format says where they came from.
@@ -201,8 +207,51 @@ def fetch(
     )
     verdict, message = diagnose(served, bundle)
     return FetchResult(
-        where.name, where.sni, served, bundle, verdict, message, protocol=session.protocol, cipher=session.cipher
+        where.name,
+        where.sni,
+        served,
+        bundle,
+        verdict,
+        message,
+        protocol=session.protocol,
+        cipher=session.cipher,
+        client_certificate=_client_check(session, client),
     )
+
+
+def _client_check(session: Session, client: ClientIdentity | None) -> ClientCertificateCheck:
+    """What the handshake showed about client certificates, in :class:`ClientCertificateCheck`'s terms."""
+    auth = session.client_auth
+    given = client.certificate if client is not None else None
+    presented = auth.requested and client is not None
+    refused = auth.alert is not None
+    return ClientCertificateCheck(
+        requested=auth.requested,
+        required=(refused if auth.requested else False) if not presented else None,
+        given=given,
+        presented=presented,
+        accepted=(not refused) if presented else None,
+        acceptable_cas=auth.acceptable_cas,
+        alert=auth.alert,
+        post_handshake_unseen=session.protocol == "TLSv1.3" and not auth.requested,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClientAuth:
+    """What one handshake showed about client certificates.
+
+    Attributes:
+        requested: The server sent a CertificateRequest.
+        alert: After asking, the server ended the handshake with this TLS alert
+            (``certificate_required``, ``unknown_ca``…), or ``closed`` when it hung up
+            without one; ``None`` when it went on.
+        acceptable_cas: The issuers the server named in its request (RFC 4514), in its order.
+    """
+
+    requested: bool = False
+    alert: str | None = None
+    acceptable_cas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +263,13 @@ class Session:
         protocol: ``TLSv1.2``, ``TLSv1.3``…; ``None`` if the handshake ended before it was agreed.
         cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``,
             ``TLS_AES_256_GCM_SHA384``); ``None`` likewise.
+        client_auth: Whether the server asked for a client certificate, and how it ended.
     """
 
     chain: tuple[x509.Certificate, ...]
     protocol: str | None
     cipher: str | None
+    client_auth: ClientAuth = ClientAuth()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +305,8 @@ def session_of(
     proxy: ProxyConfig | None = None,
     offer: Offer | None = None,
     deadline: float | None = None,
+    client: ClientIdentity | None = None,
+    settle: bool = False,
 ) -> Session:
     """One handshake with ``target``: its certificates and the protocol and cipher agreed.
 
@@ -265,6 +318,12 @@ def session_of(
     time, and the deadline is checked between any two reads. A server that
     trickles bytes, or floods HelloRequests, empty records or warning alerts,
     gets :class:`NetworkTimeoutError` at the deadline.
+
+    ``client`` is presented when the server asks for a client certificate. With
+    ``settle``, a TLS 1.3 handshake in which the server asked is followed by one
+    more read, up to :data:`SETTLE` seconds within the deadline: a TLS 1.3 server
+    judges the client's certificate only after the client's side of the handshake
+    is done, and says no with an alert then (RFC 8446 §4.4.2.4).
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour.
@@ -278,21 +337,46 @@ def session_of(
 
     sock, early = connect(target.host, target.port, name=target.name, deadline=deadline, timeout=timeout, proxy=via)
     with sock:
-        return _tls_handshake(sock, target, deadline, timeout, offer or Offer(), early)
+        return _tls_handshake(sock, target, deadline, timeout, offer or Offer(), early, client, settle=settle)
 
 
 # Bytes handed to OpenSSL per step: one record at most (16 KiB plus its header and
 # expansion), so no single call into OpenSSL works on more than that.
 _READ_SIZE = 16 * 1024 + 2048
 
+SETTLE = 2.0
+"""Seconds to wait, after a TLS 1.3 handshake in which the server asked for a client
+certificate, for its verdict: an alert (refused) or a session ticket or data (accepted).
+Silence that long counts as accepted."""
+
+# OpenSSL's state name after reading a CertificateRequest (TLS 1.2 and 1.3), and a session ticket.
+_CERT_REQUEST_STATE = b"read server certificate request"
+_TICKET_STATE = b"read server session ticket"
+_ALERT = re.compile(r"\balert (.+)$")
+
 
 def _tls_handshake(
-    sock: socket.socket, target: Target, deadline: float, timeout: float, offer: Offer, early: bytes
+    sock: socket.socket,
+    target: Target,
+    deadline: float,
+    timeout: float,
+    offer: Offer,
+    early: bytes,
+    client: ClientIdentity | None,
+    *,
+    settle: bool,
 ) -> Session:
     from OpenSSL import SSL
 
     context = SSL.Context(SSL.TLS_CLIENT_METHOD)
     context.set_verify(SSL.VERIFY_NONE)
+    states: set[bytes] = set()
+    context.set_info_callback(lambda c, _where, _ret: states.add(c.get_state_string()))
+    if client is not None:
+        context.use_certificate(client.certificate.x509)
+        context.use_privatekey(client.key)  # type: ignore[arg-type]  # pyOpenSSL checks the key type
+        for extra in client.chain:
+            context.add_extra_chain_cert(extra)
     # Old backends are exactly the ones people need to inspect: accept TLS 1.0
     # and any cipher. Nothing is sent over the connection, so nothing is at stake.
     context.set_min_proto_version(offer.min_version or SSL.TLS1_VERSION)
@@ -314,12 +398,14 @@ def _tls_handshake(
         conn.bio_write(early)
     head = bytearray(early[:_HEAD])  # the start of what the server sent: a too-large chain's size is in it
 
-    def session(chain: Sequence[x509.Certificate]) -> Session:
+    def session(chain: Sequence[x509.Certificate], alert: str | None = None) -> Session:
         protocol = conn.get_protocol_version_name()
         cipher = conn.get_cipher_name()
         # Before a ServerHello OpenSSL names the version it offered: report only what was agreed.
         agreed = cipher is not None
-        return Session(tuple(chain), protocol if agreed and protocol != "Unknown" else None, cipher)
+        requested = any(_CERT_REQUEST_STATE in state for state in states)
+        auth = ClientAuth(requested, alert if requested else None, _acceptable_cas(conn) if requested else ())
+        return Session(tuple(chain), protocol if agreed and protocol != "Unknown" else None, cipher, auth)
 
     while True:
         try:
@@ -332,17 +418,15 @@ def _tls_handshake(
             if chain:
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
-                return session(chain)
+                return session(chain, _alert_of(exc))
             raise _handshake_error(exc, target, bytes(head)) from None
-        if not _send_pending(conn, sock, deadline):
-            raise late
-        data = receive(sock, deadline, _READ_SIZE)
+        data = _exchange(conn, sock, deadline)
         if data is None:
             raise late
         if not data:
             chain = conn.get_peer_cert_chain(as_cryptography=True)
             if chain:
-                return session(chain)
+                return session(chain, "closed")
             raise _closed(target)
         if len(head) < _HEAD:
             head += data[: _HEAD - len(head)]
@@ -350,7 +434,85 @@ def _tls_handshake(
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
+    # TLS 1.3: the client's last flight (its certificate, if asked, and Finished) is written by the
+    # call that completes the handshake; send it, so the server sees what certconv presents.
+    _send_pending(conn, sock, deadline)
+    asked = any(_CERT_REQUEST_STATE in state for state in states)
+    if settle and asked and conn.get_protocol_version_name() == "TLSv1.3":
+        return session(chain, _verdict_after(conn, sock, min(deadline, time.monotonic() + SETTLE), states))
     return session(chain)
+
+
+def _verdict_after(conn: SSL.Connection, sock: socket.socket, until: float, states: set[bytes]) -> str | None:
+    """After a TLS 1.3 handshake: the alert the server refuses the client's certificate with, if any.
+
+    A session ticket, data, or silence until ``until`` means the server went on.
+    """
+    from OpenSSL import SSL
+
+    states.discard(_TICKET_STATE)
+    while not any(_TICKET_STATE in state for state in states):
+        try:
+            conn.recv(1)
+            return None  # application data: the server went on
+        except SSL.WantReadError:
+            pass
+        except SSL.ZeroReturnError:
+            return "closed"
+        except SSL.Error as exc:
+            return _alert_of(exc) or "closed"
+        data = _exchange(conn, sock, until)
+        if data is None:
+            return None
+        if not data:
+            return "closed"
+        conn.bio_write(data)
+    return None
+
+
+def _alert_of(exc: Exception) -> str | None:
+    """The TLS alert in OpenSSL's error (``tlsv13 alert certificate required`` → ``certificate_required``).
+
+    ``closed`` when the server hung up without one (a reset, an end of file: ``SysCallError(-1, …)``).
+    """
+    detail = exc.args[0] if exc.args else None
+    reasons = (
+        [str(part[2]) for part in detail if isinstance(part, tuple) and len(part) == 3]
+        if isinstance(detail, list)
+        else []
+    )
+    for reason in reasons:
+        match = _ALERT.search(reason)
+        if match:
+            return match.group(1).strip().lower().replace(" ", "_")
+    return "closed" if not reasons else None
+
+
+def _acceptable_cas(conn: SSL.Connection) -> tuple[str, ...]:
+    """The issuers the server named in its CertificateRequest (RFC 4514), in its order."""
+    try:
+        names = conn.get_client_ca_list(as_cryptography=True)  # type: ignore[call-arg, unused-ignore]
+    except TypeError:  # older pyOpenSSL (26.1, the floor) has no as_cryptography here: its own X509Name objects
+        return tuple(_rfc4514(name.get_components()) for name in conn.get_client_ca_list())
+    except ValueError:  # a name cryptography cannot parse: the list is a courtesy, not the point
+        return ()
+    return tuple(name.rfc4514_string() for name in names)
+
+
+def _rfc4514(components: Sequence[tuple[bytes, bytes]]) -> str:
+    """``CN=…,O=…`` from OpenSSL's (short name, value) pairs, most specific first as RFC 4514 writes it."""
+    special = str.maketrans({ch: f"\\{ch}" for ch in ',+"\\<>;='})
+    return ",".join(
+        f"{key.decode('ascii', 'replace')}={value.decode('utf-8', 'replace').translate(special)}"
+        for key, value in reversed(components)
+    )
+
+
+def _exchange(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bytes | None:
+    """Send what OpenSSL wrote, then read the server's next bytes (``b""``: it closed); ``None`` at the deadline."""
+    if not _send_pending(conn, sock, deadline):
+        return None
+    return receive(sock, deadline, _READ_SIZE)
 
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:

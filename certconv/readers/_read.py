@@ -433,7 +433,9 @@ class _Reader:
                 # In the same capture: each one costs ~10 µs, a tenth of reading a certificate.
                 with suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
                     cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
-        except (ValueError, TypeError) as exc:  # TypeError: a name attribute of an impossible type
+        # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
+        # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
+        except (ValueError, TypeError, KeyError) as exc:
             raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
