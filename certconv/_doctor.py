@@ -23,38 +23,30 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .azure._backend_words import ALERT_WORDS, APIM_CLIENT_CERTIFICATE, ORIGIN_WORDS, refusal_fix, server_fix
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
-from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
-from .base._errors import InputError
+from .base._dates import iso_utc
+from .base._enums import AzureTarget, FetchVerdict, Format, VerifyPolicy, WarningCode, coerce
+from .base._errors import NoEndEntityError
 from .base._face import publish
-from .network._served import ClientCertificateCheck, FetchResult
+from .network._served import ClientCertificateCheck, FetchResult, fetch_notes
 from .output._manifest import Manifest
-from .pki._model import Bundle, Role
-from .pki._x509 import iso_utc
+from .pki._model import Bundle
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
+from .trust._result import APIM_ERROR
 
 if TYPE_CHECKING:
     from ._verify import Verification
     from .bundle._expiry import Expiry
+    from .network._handshake import Target
     from .network._probe import TlsReport
     from .network._proxy import ProxyConfig
-    from .network._tls import Target
 
-__all__ = ["APIM_CLIENT_CERTIFICATE", "APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
+__all__ = ["FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
 FETCH_SCHEMA = 1
 """Version of the ``certconv fetch --json`` document."""
-
-APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
-
-APIM_CLIENT_CERTIFICATE = (
-    "APIM must present a client certificate the backend trusts: upload it with its private key (PFX) to "
-    "APIM → Certificates → Client certificates, then choose it in the backend's settings (APIs → Backends → "
-    "the backend → Client certificate) or with the authentication-certificate policy"
-)
-"""Where a client certificate for a backend is set up in APIM, in the portal's words."""
-
 
 @dataclass(frozen=True, slots=True)
 class BackendReport:
@@ -202,7 +194,7 @@ class BackendReport:
                 "handshake (one asked for only later, for some paths, by TLS 1.2 renegotiation or TLS 1.3 "
                 "post-handshake authentication, cannot be seen here)"
             ]
-        alert = _ALERT_WORDS.get(check.alert or "", f"alert {check.alert}")
+        alert = ALERT_WORDS.get(check.alert or "", f"alert {check.alert}")
         if not check.presented:
             if not check.required:
                 return [
@@ -223,7 +215,7 @@ class BackendReport:
             "",
             f"client certificate {given}: presented and REFUSED by the server ({alert})",
             *listed,
-            f"  ✗ {_refusal_fix(check.alert)}",
+            f"  ✗ {refusal_fix(check.alert)}",
         ]
 
     def _shown_bundle(self) -> Bundle:
@@ -269,13 +261,13 @@ class BackendReport:
         lines.append(f"APIM with the uploaded CA certificates (roots: {names}{host}): {verdict}")
         for chain in verification.chains:
             path = " ← ".join(
-                f"{s.certificate.role.value} `{printable(s.certificate.common_name)}` ({_ORIGIN_WORDS[s.origin]})"
+                f"{s.certificate.role.value} `{printable(s.certificate.common_name)}` ({ORIGIN_WORDS[s.origin]})"
                 for s in chain.path
             )
             lines.append(f"  path: {path}")
             for failure in chain.failures:
                 lines.append(f"  ✗ {failure.code}: {printable(failure.message)}")
-                also = _server_fix(failure.code, chain.path[-1].certificate.role, chain.path[-1].origin)
+                also = server_fix(failure.code, chain.path[-1].certificate.role, chain.path[-1].origin)
                 if also:
                     lines.append(f"    {also}")
         if tls_problems:
@@ -301,50 +293,6 @@ class BackendReport:
         if check is None or check.presented:
             return "the backend refused the client certificate presented"
         return "the backend requires one and none was presented"
-
-
-_ALERT_WORDS = {
-    "certificate_required": "alert certificate_required",
-    "handshake_failure": "alert handshake_failure",
-    "unknown_ca": "alert unknown_ca: it does not trust the certificate's issuer",
-    "bad_certificate": "alert bad_certificate",
-    "certificate_expired": "alert certificate_expired",
-    "unsupported_certificate": "alert unsupported_certificate: not a certificate for client authentication",
-    "certificate_unknown": "alert certificate_unknown",
-    "access_denied": "alert access_denied: the certificate is trusted but not allowed",
-    "closed": "it closed the connection without an alert",
-}
-
-
-def _refusal_fix(alert: str | None) -> str:
-    """What to do when the backend refused the client certificate presented."""
-    if alert == "unknown_ca":
-        return (
-            "the backend must trust the client certificate's issuer (add that CA to the backend's trusted client "
-            "CAs), or APIM must present another certificate, from a CA the backend trusts"
-        )
-    return (
-        "the backend refused this certificate: check it is the one the backend expects (issuer, validity, "
-        "clientAuth usage, revocation), or APIM must present another certificate the backend trusts"
-    )
-
-
-_ORIGIN_WORDS = {
-    Origin.INPUT: "sent by the server",
-    Origin.CA: "uploaded",
-    Origin.STORE: "trust store",
-    Origin.AIA: "downloaded over AIA",
-}
-
-
-def _server_fix(code: str, top_role: Role, top_origin: Origin) -> str | None:
-    """The second way out when an intermediate is missing: the server can send it."""
-    if code == "missing-issuer" and top_role is Role.LEAF and top_origin is Origin.INPUT:
-        return (
-            "or make the server send it: put the intermediate after the leaf in the certificate file the "
-            "backend's TLS configuration names (then APIM needs only the root uploaded)"
-        )
-    return None
 
 
 def diagnose_backend(
@@ -410,7 +358,8 @@ def diagnose_backend(
     from ._api import load, write_split
     from .azure._plan import build_plan, split_options
     from .bundle._expiry import check_days, expiring
-    from .network._tls import JUDGING_MARGIN, Target, fetch, parse_target
+    from .network._handshake import Target, parse_target
+    from .network._tls import JUDGING_MARGIN, fetch
     from .trust._path import searching_until
 
     timeout = check_timeout(timeout)
@@ -449,7 +398,7 @@ def diagnose_backend(
         manifest=manifest,
         expiring=soon,
         fail_within=fail_within,
-        info=_info(result, complete=complete),
+        info=fetch_notes(result, complete=complete),
         unverifiable=unverifiable,
         at=moment,
         completed=complete,
@@ -479,35 +428,8 @@ def _verify(
             verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size, policy=policy),
             None,
         )
-    except InputError as exc:
-        if "no end-entity certificate" not in exc.detail:
-            raise
+    except NoEndEntityError:
         return None, "the server sends no end-entity certificate, only CA certificates"
 
-
-def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
-    """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
-    from .bundle._chain import ca_issuers_urls
-
-    info: list[str] = []
-    if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
-        top = result.served[-1]
-        info.append(
-            f"root not sent, as usual: APIM needs it uploaded (the issuer of '{top.common_name}', "
-            "to CA certificates, store Root)"
-        )
-    if complete and not any(c.downloaded for c in result.bundle.certificates):
-        missing = [c for c in result.bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
-        if not missing:
-            info.append("--complete: nothing to download, every issuer is present")
-        elif not any(
-            url.lower().startswith(("http://", "https://")) for c in missing for url in ca_issuers_urls(c.x509)
-        ):
-            names = ", ".join(f"'{c.common_name}'" for c in missing)
-            info.append(
-                f"--complete: nothing to download: {names} names no http(s) caIssuers URL (AIA), "
-                "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
-            )
-    return tuple(info)
 
 publish(globals())

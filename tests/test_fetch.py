@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.network._tls import parse_target
+from certconv.network import _probe
+from certconv.network._handshake import parse_target
 
 runner = CliRunner()
 
@@ -478,3 +479,25 @@ def test_a_chain_too_large_to_read_is_named_with_its_size(served_pki: Pki, tls12
     if tls12:  # the Certificate message is in the clear: its declared length is the chain's size
         size = 3 + sum(3 + len(c.der) for c in [p.leaf, *filler])
         assert f"of {size:,} bytes" in message
+
+
+def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:
+    from OpenSSL import SSL
+
+    from certconv.network._handshake import Offer
+
+    # At OpenSSL's default security level TLS 1.0 cannot be offered at all.
+    assert _probe._cannot_offer(Offer(SSL.TLS1_VERSION, SSL.TLS1_VERSION, b"DEFAULT")) is not None
+    assert _probe._cannot_offer(Offer(SSL.TLS1_2_VERSION, SSL.TLS1_2_VERSION, b"ALL:@SECLEVEL=0")) is None
+
+
+def test_unprobed_versions_are_named_in_a_finding() -> None:
+    versions = (
+        _probe.VersionProbe("TLS 1.3", "accepted", "TLS_AES_256_GCM_SHA384"),
+        _probe.VersionProbe("TLS 1.2", "accepted", "ECDHE-RSA-AES128-GCM-SHA256"),
+        _probe.VersionProbe("TLS 1.1", "not-probed", detail="the local OpenSSL cannot offer it"),
+        _probe.VersionProbe("TLS 1.0", "not-probed", detail="the local OpenSSL cannot offer it"),
+    )
+    findings = _probe.judge(versions, ())
+    assert [f.code for f in findings] == ["tls-ok", "not-probed"]
+    assert "TLS 1.1: the local OpenSSL cannot offer it" in findings[1].message

@@ -6,7 +6,7 @@ certificate came in (a PFX, or PEM with its key, read by :func:`certconv.load` l
 any input) and checks what would make any backend refuse it before a connection is
 made: no private key, a key of another certificate, a validity period that does
 not cover the moment, an extended key usage without clientAuth.
-:func:`certconv.network._tls.session_of` presents the :class:`ClientIdentity`.
+:func:`certconv.network._handshake.session_of` presents the :class:`ClientIdentity`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from ..base._dates import iso_utc
 from ..base._errors import InputError, KeyMismatchError, Option, hint
 from ..output._encodings import path_from
-from ..pki._x509 import iso_utc, key_spki, public_key_spki
+from ..pki._x509 import key_spki, public_key_spki
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes

@@ -23,8 +23,8 @@ from ..base._face import publish
 
 if TYPE_CHECKING:
     from ._client_cert import ClientIdentity
+    from ._handshake import Offer, Target
     from ._proxy import ProxyConfig
-    from ._tls import Offer, Target
 
 __all__ = ["TLS_VERSIONS", "TlsFinding", "TlsReport", "VersionProbe", "probe_tls"]
 
@@ -128,7 +128,7 @@ def probe_tls(
     """
     from OpenSSL import SSL
 
-    from ._tls import Offer
+    from ._handshake import Offer
 
     timeout = check_timeout(timeout)
     deadline = time.monotonic() + timeout
@@ -160,7 +160,7 @@ def _probe(
     proxy: ProxyConfig | None,
     client: ClientIdentity | None,
 ) -> VersionProbe:
-    from ._tls import session_of
+    from ._handshake import session_of
 
     unable = _cannot_offer(offer)
     if unable is not None:
@@ -267,5 +267,6 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
             )
         )
     return tuple(findings)
+
 
 publish(globals())

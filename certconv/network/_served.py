@@ -18,7 +18,7 @@ from ..output._manifest import Manifest, certificate_json
 from ..pki._model import Bundle, Certificate, Chain
 from ..pki._x509 import ca_issuers_urls, issued_by
 
-__all__ = ["ClientCertificateCheck", "FetchResult", "diagnose"]
+__all__ = ["ClientCertificateCheck", "FetchResult", "diagnose", "fetch_notes"]
 
 
 def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
@@ -235,6 +235,30 @@ class FetchResult:
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
+
+
+def fetch_notes(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
+    """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
+    info: list[str] = []
+    if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
+        top = result.served[-1]
+        info.append(
+            f"root not sent, as usual: APIM needs it uploaded (the issuer of '{top.common_name}', "
+            "to CA certificates, store Root)"
+        )
+    if complete and not any(c.downloaded for c in result.bundle.certificates):
+        missing = [c for c in result.bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
+        if not missing:
+            info.append("--complete: nothing to download, every issuer is present")
+        elif not any(
+            url.lower().startswith(("http://", "https://")) for c in missing for url in ca_issuers_urls(c.x509)
+        ):
+            names = ", ".join(f"'{c.common_name}'" for c in missing)
+            info.append(
+                f"--complete: nothing to download: {names} names no http(s) caIssuers URL (AIA), "
+                "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
+            )
+    return tuple(info)
 
 
 publish(globals())

@@ -297,4 +297,5 @@ class Bundle:
                 return cert
         raise KeyError(sha1)
 
+
 publish(globals())

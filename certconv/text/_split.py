@@ -177,4 +177,5 @@ _TARGET_LINES: dict[AzureTarget, Callable[[Manifest], list[str]]] = {
     ),
 }
 
+
 publish(globals())
