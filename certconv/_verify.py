@@ -36,7 +36,7 @@ from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, S
 from .trust._ca_stores import store_sources
 from .trust._graph import certificate_of, graph
 from .trust._hostname import hostname_matches, normalize_host
-from .trust._path import Outcome, search
+from .trust._path import NAME_COMPARISONS_PER_STEP, Outcome, search
 from .trust._policy import POLICIES, Policy, Problem
 from .trust._result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
 from .trust._rules import Settings
@@ -277,18 +277,23 @@ def _verdict(
         names.setdefault(c, file_names([c])[c])
     steps = tuple(PathStep(c, origins.of(c), c.sha256 in anchors, names[c]) for c in path)
     failures = [words.problem(p, path) for p in outcome.problems]
-    if not outcome.reached:
-        failures.insert(0, words.trust(steps))
     if outcome.cut and not outcome.valid:
-        failures.append(
+        limit = "the time the command had" if outcome.late else f"certconv's limit of {outcome.budget:,} steps"
+        # The search stopped before it tried every path: no verdict on trust is known, so none is given
+        # beyond this one (a "missing issuer" would be a guess), only the problems of the path it holds.
+        failures.insert(
+            0,
             VerifyFailure(
                 FailureCode.SEARCH_LIMIT,
-                "certconv stopped after trying its limit of "
-                "candidate paths; the certificates form a mesh of cross-signs too large to "
-                "search: give only the CA certificates the chain needs",
+                f"{printable(cert.source)}: too complex to verify: the chains of {what_cert(cert, 0, words.purpose)}"
+                f" needed more than {limit} (candidate paths through cross-signed CAs, and name-constraint "
+                f"comparisons counted {NAME_COMPARISONS_PER_STEP} to a step) before one was found valid: give "
+                "only the CA certificates the chain needs, with fewer cross-signs, name constraints or names",
                 cert.sha1,
-            )
+            ),
         )
+    elif not outcome.reached:
+        failures.insert(0, words.trust(steps))
     leniencies = outcome.leniencies if not failures else ()
     return ChainVerdict(cert, steps, tuple(failures), leniencies, browser_notes(leniencies))
 

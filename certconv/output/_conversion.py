@@ -34,6 +34,8 @@ class Conversion:
             where ``chmod`` only sets the read-only flag); else ``None``.
         profile: For ``pfx``: the profile it was made for (``appservice``), or ``None``.
         scripts: The import scripts written beside ``out`` (``emit``), by file name.
+        aliases: For a truststore or a certificate-only PFX: each certificate's alias (the name
+            ``keytool -list`` shows), in certificate order; unique ignoring case, visible characters only.
     """
 
     to: Form
@@ -48,6 +50,7 @@ class Conversion:
     owner_only: bool | None = None
     profile: PfxProfile | None = None
     scripts: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def mode(self) -> int:

@@ -22,7 +22,7 @@ from ..pki._model import Bundle, Certificate, Role
 from ..pki._x509 import read_extension
 from ._conversion import Conversion
 from ._encodings import key_of, note_left_out, ordered, path_from, pfx_subject, sent
-from ._java_truststore import java_truststore
+from ._java_truststore import alias_note, aliases, java_truststore, visible
 
 __all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore"]
 
@@ -118,8 +118,10 @@ def certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) 
     encryption, described = _store_encryption(secret, legacy=legacy)
     # Java's trusted-certificate attribute on each bag, so keytool lists them; OpenSSL and Windows read it as before.
     data = java_truststore(certs, encryption)
-    notes = ("the input has no private key: this PFX holds certificates only",)
-    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data)
+    chosen = aliases(certs)
+    notes: tuple[str, ...] = ("the input has no private key: this PFX holds certificates only",)
+    notes += tuple(n for n in [alias_note(certs, chosen)] if n)
+    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data, aliases=tuple(chosen))
 
 
 def truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_leaf: bool) -> Conversion:
@@ -145,7 +147,11 @@ def truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_le
     if bundle.private_keys:
         notes.append("the input's private key was not written (a truststore holds certificates only)")
     data = java_truststore(certs, encryption)
-    return Conversion(Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data)
+    chosen = aliases(certs)
+    notes += [n for n in [alias_note(certs, chosen)] if n]
+    return Conversion(
+        Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data, aliases=tuple(chosen)
+    )
 
 
 def _pfx_key(bundle: Bundle) -> tuple[Certificate, PrivateKeyTypes]:
@@ -209,4 +215,5 @@ def _pkcs12_encryption(secret: bytes, *, legacy: bool) -> serialization.KeySeria
 
 
 def _friendly_name(cert: Certificate) -> bytes:
-    return (cert.friendly_name or cert.common_name).encode("utf-8")
+    # keytool -list prints it as the alias: visible characters only (see certconv._truststore.visible).
+    return (visible(cert.friendly_name or cert.common_name) or cert.sha1[:8]).encode("utf-8")
