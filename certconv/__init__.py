@@ -25,6 +25,7 @@ from ._enums import (
     FetchVerdict,
     Form,
     Format,
+    KeyProfile,
     Leniency,
     Origin,
     PfxProfile,
@@ -77,6 +78,7 @@ from .azure._plan import SplitOptions, SplitPlan, plan_split
 if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
+    from ._create import ChainOptions, ChainPlan, create_chain, plan_chain, write_chain
     from ._doctor import BackendReport, diagnose_backend
     from ._each import EachResult, split_each
     from ._expiry import Expiry, expiring
@@ -84,6 +86,7 @@ if TYPE_CHECKING:
     from ._probe import TlsFinding, TlsReport, VersionProbe
     from ._proxy import Proxy, ProxyConfig
     from ._text._convert import conversion_summary as render_conversion
+    from ._text._create import chain_summary as render_chain
     from ._text._split import split_summary as render_split
     from ._tls import fetch
     from ._verify import PURPOSES, ChainVerdict, PathStep, Verification, VerifyFailure, verify
@@ -101,11 +104,13 @@ _LAZY = {
     **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
     **dict.fromkeys(("CertificateDetails", "Inspection", "inspect"), "_inspect"),
+    **dict.fromkeys(("ChainOptions", "ChainPlan", "create_chain", "plan_chain", "write_chain"), "_create"),
 }
 # Public names whose function lives under another name in the output layer (certconv._text).
 _RENAMED = {
     "render_split": ("_text._split", "split_summary"),
     "render_conversion": ("_text._convert", "conversion_summary"),
+    "render_chain": ("_text._create", "chain_summary"),
 }
 
 
@@ -136,6 +141,8 @@ __all__ = [
     "Certificate",
     "CertificateDetails",
     "Chain",
+    "ChainOptions",
+    "ChainPlan",
     "ChainVerdict",
     "ConnectionFailedError",
     "Conversion",
@@ -155,6 +162,7 @@ __all__ = [
     "InputTooLargeError",
     "Inspection",
     "KeyMismatchError",
+    "KeyProfile",
     "Leniency",
     "Manifest",
     "ManifestEntry",
@@ -202,6 +210,7 @@ __all__ = [
     "check_timeout",
     "convert",
     "convert_bundle",
+    "create_chain",
     "diagnose_backend",
     "expiring",
     "fetch",
@@ -209,8 +218,10 @@ __all__ = [
     "inspect",
     "load",
     "manifest_json",
+    "plan_chain",
     "plan_split",
     "read_password_file",
+    "render_chain",
     "render_conversion",
     "render_split",
     "signed_by",
@@ -218,6 +229,7 @@ __all__ = [
     "split_each",
     "values",
     "verify",
+    "write_chain",
     "write_convert",
     "write_split",
 ]

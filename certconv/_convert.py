@@ -24,7 +24,7 @@ from typing import TypedDict
 
 from ._api import InputLike, load
 from ._atomic import restricts_to_owner, write_files
-from ._conversion import Conversion
+from ._conversion import Conversion, unprotected_key_note
 from ._convert_options import check_options
 from ._enums import Form, Format, PfxProfile, coerce, values
 from ._errors import Option, UnsafeOutputError, UsageError, hint
@@ -195,19 +195,9 @@ def write_convert(
     notes = write_files(path.parent, {path.name: conversion.data, **scripts}, force=force, mode=conversion.mode)
     owner_only = restricts_to_owner(path) if conversion.key_included else None
     if owner_only is False:
-        notes = (*notes, _unprotected_note(conversion, str(out)))
+        notes = (*notes, unprotected_key_note(str(out), encrypted=bool(conversion.encryption)))
     return dataclasses.replace(
         conversion, out=str(out), scripts=tuple(scripts), notes=(*conversion.notes, *notes), owner_only=owner_only
-    )
-
-
-def _unprotected_note(conversion: Conversion, out: str) -> str:
-    why = "this platform cannot restrict the file to you (on Windows it keeps its folder's permissions)"
-    if conversion.encryption:
-        return f"{out} holds a private key protected by its password alone: {why}; keep it in a folder only you read"
-    return (
-        f"{out} holds an unencrypted private key and {why}: move it to a folder only you can read, "
-        "or write it again with a new password to encrypt the key"
     )
 
 

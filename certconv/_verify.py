@@ -24,7 +24,7 @@ from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from ._errors import InputError, NoCertificateError, Option, UsageError, hint
+from ._errors import CertconvError, InputError, NoCertificateError, Option, UsageError, hint
 from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
@@ -91,7 +91,8 @@ def verify(
             the input holds when it holds any (a PFX's own certificate). A CA certificate may be the peer.
         ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
             them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
-            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
+            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``); a
+            folder with a ``manifest.json`` (``split``'s and ``create``'s) for the files it lists.
             Its self-signed certificates are trusted roots; its others are intermediates APIM can use.
         trust_store: Roots trusted as they are, besides ``ca``'s: :class:`TrustStore` ``public`` (Mozilla's, from
             certifi, standing in for the Windows store), ``system`` (this machine's), or
@@ -401,7 +402,9 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             continue
         folder = Path(item)
         try:
-            found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
+            found = _manifest_files(folder)
+            if found is None:
+                found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
         except OSError as exc:
             raise InputError(f"cannot be listed ({exc.strerror or exc})", path=str(folder)) from None
         if not found:
@@ -411,6 +414,32 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             )
         items.extend(str(p) for p in found)
     return items
+
+
+def _manifest_files(folder: Path) -> list[Path] | None:
+    """The certificate files the ``manifest.json`` of a split (or create) folder lists; ``None`` without one.
+
+    A folder ``certconv create`` wrote also holds the backend's PFX and keys, which are not
+    CA certificates (and need a password): the manifest names only what split wrote.
+    A manifest certconv cannot use (damaged, naming files that are gone) is ignored.
+    """
+    import json
+
+    from ._manifest import MANIFEST_NAME
+    from ._open import read_bounded
+
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    try:
+        data = read_bounded(folder / MANIFEST_NAME, DEFAULT_MAX_INPUT_SIZE, what="manifest", too_large="limit")
+        entries = json.loads(data)["certificates"]
+        names = {entry["file"] for entry in entries}
+    except (CertconvError, ValueError, KeyError, TypeError):
+        return None
+    if not names or not all(isinstance(n, str) and n == Path(n).name and n not in (".", "..") for n in names):
+        return None
+    found = sorted(folder / n for n in names if Path(n).suffix.lower() in CA_FILE_SUFFIXES)
+    return found if found and all(p.is_file() for p in found) else None
 
 
 def _input_name(item: InputLike) -> str:

@@ -1,0 +1,63 @@
+"""What ``certconv create`` prints: split's summary of the CA files, then what the backend (or APIM) takes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._console import fit, printable
+from ._dates import iso_day
+from ._split import split_summary
+
+if TYPE_CHECKING:
+    from .._create import ChainPlan
+
+__all__ = ["chain_summary"]
+
+
+def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
+    """The console summary of a new chain.
+
+    For a server certificate: what a split of the chain prints (the ``.cer`` files,
+    where each goes in APIM), then the backend's files. For a client certificate:
+    the files, where APIM takes the PFX and what the backend trusts.
+    ``encoding`` is the encoding the text will be written in (the CLI passes its stdout's).
+    The plan's ``notes`` are not in it (the CLI prints them on stderr, as for a split).
+    """
+    opts = plan.options
+    leaf = plan.leaf
+    protection = (
+        "password-protected (PFX: AES-256, SHA-256 MAC; keys: PKCS#8, AES-256)"
+        if opts.protected
+        else "NO password: the PFX and the keys are in the clear"
+    )
+    names = ", ".join([*opts.hosts, *map(str, opts.ips)]) if opts.client is None else f"client {opts.client}"
+    head = (
+        f"New private chain ({opts.key}) for {printable(names)}: {leaf.role.value} valid until "
+        f"{iso_day(leaf.not_after)}, SHA-1 {leaf.sha1}"
+    )
+    kind = "client" if opts.client else "server"
+    rows = [
+        (plan.pfx, f"PFX: {kind} certificate, intermediate, private key (mode 0600)"),
+        (plan.fullchain, f"PEM: {kind} certificate, then intermediate"),
+        (plan.chain, "PEM: intermediate alone (for servers that take the chain apart)"),
+        (plan.key_file, "PEM: its private key (mode 0600)"),
+        *((name, "PEM: CA private key, issues more certificates: keep it safe (mode 0600)") for name in plan.ca_key_files),
+    ]
+    column = max(len(name) for name, _ in rows)
+    files = [f"  {name.ljust(column)}  {what}" for name, what in rows]
+    if opts.client is None:
+        lines = [head, "", split_summary(plan.manifest), "", f"For the backend ({protection}):"]
+        lines += files
+        lines.append("Serve the PFX, or the full chain and key; the root stays with APIM.")
+    else:
+        root = next(e.file for e in plan.manifest.entries if e.certificate == plan.root)
+        lines = [head, "", f"Files in {printable(opts.out)} ({protection}):"]
+        lines += files
+        lines += [
+            f"Upload {plan.pfx} to APIM → Security → Certificates → + Add (with its password); the backend's",
+            f"authentication-certificate policy or Credentials then send it. The backend trusts {root}.",
+            "UPLOAD.md puts the CAs in APIM's CA certificates: needed only where APIM validates clients of this CA.",
+        ]
+    if not plan.ca_key_files:
+        lines.append("The CA keys were not kept: no more certificates can be issued under this root.")
+    return fit("\n".join(lines), encoding)
