@@ -36,12 +36,13 @@ def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
         f"{iso_day(leaf.not_after)}, SHA-1 {leaf.sha1}"
     )
     kind = "client" if opts.client else "server"
+    cas = plan.ca_key_files
     rows = [
         (plan.pfx, f"PFX: {kind} certificate, intermediate, private key (mode 0600)"),
         (plan.fullchain, f"PEM: {kind} certificate, then intermediate"),
         (plan.chain, "PEM: intermediate alone (for servers that take the chain apart)"),
         (plan.key_file, "PEM: its private key (mode 0600)"),
-        *((name, "PEM: CA private key, issues more certificates: keep it safe (mode 0600)") for name in plan.ca_key_files),
+        *((name, "PEM: CA private key, issues more certificates: keep it safe (mode 0600)") for name in cas),
     ]
     column = max(len(name) for name, _ in rows)
     files = [f"  {name.ljust(column)}  {what}" for name, what in rows]
