@@ -26,7 +26,7 @@ def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
     opts = plan.options
     leaf = plan.leaf
     protection = (
-        "password-protected (PFX: AES-256, SHA-256 MAC; keys: PKCS#8, AES-256)"
+        "protected by the password: PFX with AES-256 and a SHA-256 MAC, PKCS#8 keys with AES-256"
         if opts.protected
         else "NO password: the PFX and the keys are in the clear"
     )
@@ -51,12 +51,14 @@ def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
         lines += files
         lines.append("Serve the PFX, or the full chain and key; the root stays with APIM.")
     else:
+        with_password = " with its password" if opts.protected else ""
         root = next(e.file for e in plan.manifest.entries if e.certificate == plan.root)
         lines = [head, "", f"Files in {printable(opts.out)} ({protection}):"]
         lines += files
         lines += [
-            f"Upload {plan.pfx} to APIM → Security → Certificates → + Add (with its password); the backend's",
-            f"authentication-certificate policy or Credentials then send it. The backend trusts {root}.",
+            f"Upload {plan.pfx} to APIM → Security → Certificates → + Add{with_password};",
+            "the backend's authentication-certificate policy (or the backend entity's client certificate) sends it.",
+            f"Give the backend {root} to trust (and the intermediate, if it does not take it from the client).",
             "UPLOAD.md puts the CAs in APIM's CA certificates: needed only where APIM validates clients of this CA.",
         ]
     if not plan.ca_key_files:
