@@ -210,6 +210,22 @@ def test_verify_strict_trusts_the_backend_pfx_with_the_folder_as_ca(chain_dir: P
     assert verification.ok
 
 
+def test_a_created_folder_as_ca_gives_the_certificates_its_manifest_lists_not_the_pfx_or_keys(chain_dir: Path) -> None:
+    # No password given: the password-protected PFX beside the .cer files must not be opened as a CA upload.
+    result = certconv.verify(_backend(chain_dir, "-fullchain.pem"), ca=chain_dir, host=HOST, policy="strict")
+    assert result.ok
+    listed = {e["file"] for e in _manifest(chain_dir)["certificates"]}  # type: ignore[union-attr]
+    assert {Path(p).name for p in result.ca_inputs} == listed
+
+
+def test_a_folder_whose_manifest_is_damaged_is_read_by_file_name_as_before(tmp_path: Path) -> None:
+    plan = certconv.create_chain(HOST, tmp_path / "o", no_password=True)
+    (tmp_path / "o" / "manifest.json").write_text("{not json", encoding="utf-8")
+    result = certconv.verify(tmp_path / "o" / plan.fullchain, ca=tmp_path / "o", host=HOST)
+    assert result.ok
+    assert plan.pfx in {Path(p).name for p in result.ca_inputs}  # scanned: the (unprotected) PFX is read too
+
+
 @pytest.mark.skipif(not HAS_KEYTOOL, reason="needs keytool")
 def test_keytool_reads_the_pfx_as_one_private_key_entry(chain_dir: Path) -> None:
     result = subprocess.run(
