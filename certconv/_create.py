@@ -226,7 +226,7 @@ def create_chain(
     ips: Sequence[str | IPAddress] = (),
     client: str | None = None,
     key: KeyProfile | str = KeyProfile.EC_P256,
-    days: int = DEFAULT_DAYS,
+    days: int | None = None,
     new_password: str | bytes | None = None,
     no_password: bool = False,
     keep_ca_keys: bool = False,
@@ -269,7 +269,7 @@ def plan_chain(
     ips: Sequence[str | IPAddress] = (),
     client: str | None = None,
     key: KeyProfile | str = KeyProfile.EC_P256,
-    days: int = DEFAULT_DAYS,
+    days: int | None = None,
     new_password: str | bytes | None = None,
     no_password: bool = False,
     keep_ca_keys: bool = False,
@@ -290,7 +290,7 @@ def plan_chain(
             asks for one); takes no ``hosts`` or ``ips``.
         key: The :class:`KeyProfile` of all three keys: ``ec-p256`` (default),
             ``rsa-2048`` or ``rsa-3072``.
-        days: Days the leaf is valid, 1 to :data:`MAX_DAYS` (default :data:`DEFAULT_DAYS`).
+        days: Days the leaf is valid, 1 to :data:`MAX_DAYS`; ``None``: :data:`DEFAULT_DAYS` (397).
         new_password: Protects the PFX, the PEM key and the CA keys.
         no_password: Write the PFX and the keys without a password (the PFX's
             MAC uses the empty one; Java does not read a key from such a PFX).
@@ -415,7 +415,7 @@ def _options(
     ips: Sequence[str | IPAddress],
     client: str | None,
     key: KeyProfile | str,
-    days: int,
+    days: int | None,
     new_password: str | bytes | None,
     *,
     no_password: bool,
@@ -424,6 +424,7 @@ def _options(
 ) -> tuple[ChainOptions, bytes | None]:
     split_options(out, "apim", None, ())  # the folder name, as a split checks it
     profile = coerce(KeyProfile, key, "key")
+    days = DEFAULT_DAYS if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise UsageError(
             f"days must be a whole number from 1 to {MAX_DAYS} (Apple's platforms refuse longer TLS certificates), "

@@ -44,9 +44,11 @@ def create(
         KeyProfile.EC_P256
     ),
     days: Annotated[
-        int,
-        typer.Option("--days", min=1, max=825, help="Days the leaf is valid (root 10 years, intermediate 5)."),
-    ] = 397,
+        int | None,
+        typer.Option(
+            "--days", help="Days the leaf is valid: 1 to 825, default 397 (root 10 years, intermediate 5).", min=1
+        ),
+    ] = None,
     new_password: Annotated[
         str | None,
         typer.Option(
