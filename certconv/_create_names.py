@@ -14,6 +14,7 @@ built-in list of common multi-label ones, not Mozilla's whole Public Suffix List
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from collections.abc import Sequence
 
 from ._errors import Option, UsageError, hint
@@ -84,11 +85,9 @@ def _dns_name(given: str) -> str:
         raise UsageError(
             f"host {shown}: a wildcard must be the whole left-most label (*.example.com), and only that one"
         )
-    try:
-        # Python's codec is IDNA 2003; it leaves A-labels as they are and checks none, so each is decoded below.
-        base = base.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise UsageError(f"host {shown} is not a DNS name its IDNA form can be made of") from None
+    if not base.isascii():
+        base = _a_labels(base, shown)
+    base = base.lower()
     for label in base.split("."):
         if label.startswith("xn--"):
             try:
@@ -106,6 +105,26 @@ def _dns_name(given: str) -> str:
             "browsers refuse it (give a name of yours, *.api.example.com)"
         )
     return f"*.{base}" if wildcard else base
+
+
+def _a_labels(name: str, shown: str) -> str:
+    """``name`` with its U-labels as A-labels, refused where IDNA 2003 and IDNA 2008 would differ.
+
+    Python's codec is IDNA 2003, which maps some characters to others (``ß`` → ``ss``,
+    full-width letters to ASCII); IDNA 2008, which browsers resolve, keeps them. A
+    name that does not come back from its A-labels unchanged is one of those: the
+    certificate would be for another name than the one typed.
+    """
+    try:
+        ascii_name = name.encode("idna").decode("ascii")
+        back = ascii_name.encode("ascii").decode("idna")
+    except UnicodeError:
+        raise UsageError(f"host {shown} is not a name IDNA can write in ASCII") from None
+    if back != unicodedata.normalize("NFC", name).lower():
+        raise UsageError(
+            f"host {shown} would become {ascii_name!r}, another name under IDNA 2008; give the A-label (xn--…) you mean"
+        )
+    return ascii_name
 
 
 def check_ips(ips: Sequence[str | IPAddress]) -> tuple[IPAddress, ...]:

@@ -371,6 +371,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         ("", "empty"),
         ("127.0.0.1", "IP address"),
         ("bad\x1b[2Jname.example", "not a DNS name"),
+        ("straße.example", "another name under IDNA 2008"),
+        ("ｂackend.example", "another name under IDNA 2008"),
     ],
 )
 def test_bad_host_is_one_line_error_before_any_key_is_made(
