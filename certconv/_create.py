@@ -57,11 +57,13 @@ from ._model import Certificate, Role
 from ._password import password_bytes
 from ._pfx_forms import pfx
 from ._read import Source
+from ._version import __version__
 from ._write import write_planned
 from .azure._plan import SplitPlan, build_plan, split_options
 
 __all__ = [
     "CA_DAYS",
+    "CREATE_SCHEMA",
     "DEFAULT_DAYS",
     "INTERMEDIATE_DAYS",
     "MAX_DAYS",
@@ -72,6 +74,8 @@ __all__ = [
     "write_chain",
 ]
 
+CREATE_SCHEMA = 1
+"""The ``schema`` of ``certconv create --json``; raised only on incompatible changes."""
 DEFAULT_DAYS = 397
 """Days the backend's certificate is valid by default: the CA/Browser Forum's limit for public ones (398) less one."""
 MAX_DAYS = 825
@@ -194,9 +198,15 @@ class ChainPlan:
         return (self.pfx, self.key_file, *self.ca_key_files)
 
     def to_dict(self) -> dict[str, Any]:
-        """The chain as JSON-ready values: the options, the three certificates, every file, the notes."""
+        """The JSON document of ``certconv create --json``: options, the three certificates, every file, notes.
+
+        The certificates are in :func:`certconv._manifest.certificate_json`'s form
+        (docs/manifest.md); ``manifest.json`` itself is the split's.
+        """
         opts = self.options
         return {
+            "schema": CREATE_SCHEMA,
+            "tool": f"certconv {__version__}",
             "out": opts.out,
             "key": opts.key.value,
             "purpose": "client" if opts.client else "server",
