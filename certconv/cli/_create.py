@@ -46,7 +46,9 @@ def create(
     days: Annotated[
         int | None,
         typer.Option(
-            "--days", help="Days the leaf is valid: 1 to 825, default 397 (root 10 years, intermediate 5).", min=1
+            "--days",
+            metavar="DAYS",
+            help="Days the leaf is valid: 1 to 825, default 397 (root 10 years, intermediate 5).",
         ),
     ] = None,
     new_password: Annotated[
