@@ -323,7 +323,7 @@ def plan_chain(
     split = split_options(out, "apim", None, ())
     start = options.at - _BACKDATE
     profile = options.key
-    label = options.label
+    label = _ca_label(options.label)
     root_key, ca_key, leaf_key = _new_key(profile), _new_key(profile), _new_key(profile)
     root_name = _name(f"{label} private root CA")
     root = _sign(
@@ -355,7 +355,7 @@ def plan_chain(
     if secret is not None:
         pfx_data = pfx(keyed, secret, legacy=False, include_root=False).data
     else:
-        pfx_data = _unprotected_pfx(leaf, intermediate, leaf_key)
+        pfx_data = _unprotected_pfx(by_role[Role.LEAF].certificate, by_role[Role.INTERMEDIATE].certificate, leaf_key)
     fullchain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, intermediate))
 
     stem = by_role[Role.LEAF].file.removesuffix(".cer")
@@ -502,6 +502,29 @@ def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
+_MAX_CN = 64  # RFC 5280 Appendix A, ub-common-name
+_CA_SUFFIX = " private intermediate CA"
+
+
+def _ca_label(label: str) -> str:
+    """What the CAs' names start with: the leaf's first name, without a wildcard, short enough for a CN."""
+    return label.removeprefix("*.")[: _MAX_CN - len(_CA_SUFFIX)].rstrip(".-")
+
+
+def _leaf_subject(options: ChainOptions) -> tuple[x509.Name, bool]:
+    """The leaf's subject and whether its SAN must be critical.
+
+    The common name is the client name, or the first host name or address that fits
+    in one (64 characters); a server whose names are all longer gets an empty subject,
+    and then RFC 5280 §4.2.1.6 makes the SAN critical.
+    """
+    names = [options.client] if options.client else [*options.hosts, *map(str, options.ips)]
+    for name in names:
+        if name is not None and len(name) <= _MAX_CN:
+            return _name(name), False
+    return x509.Name([]), True
+
+
 def _builder(subject: x509.Name, issuer: x509.Name, key: _Key, start: datetime, days: int) -> x509.CertificateBuilder:
     return (
         x509.CertificateBuilder()
@@ -539,7 +562,8 @@ def _leaf(
         decipher_only=False,
     )
     eku = ExtendedKeyUsageOID.CLIENT_AUTH if client else ExtendedKeyUsageOID.SERVER_AUTH
-    builder = _issued(_builder(_name(options.label), issuer, key, start, options.days), key, issuer_key)
+    subject, san_critical = _leaf_subject(options)
+    builder = _issued(_builder(subject, issuer, key, start, options.days), key, issuer_key)
     builder = (
         builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage, critical=True)
@@ -549,23 +573,19 @@ def _leaf(
         return builder
     san: list[x509.GeneralName] = [x509.DNSName(h) for h in options.hosts]
     san += [x509.IPAddress(ip) for ip in options.ips]
-    return builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+    return builder.add_extension(x509.SubjectAlternativeName(san), critical=san_critical)
 
 
 def _sign(builder: x509.CertificateBuilder, key: _Key) -> x509.Certificate:
     return builder.sign(key, hashes.SHA256())
 
 
-def _unprotected_pfx(leaf: x509.Certificate, intermediate: x509.Certificate, key: _Key) -> bytes:
+def _unprotected_pfx(leaf: Certificate, intermediate: Certificate, key: _Key) -> bytes:
     """The PFX of ``no_password``: key and certificates in the clear, the MAC over the empty password.
 
     What ``openssl pkcs12 -export -passout pass:`` is for; convert's ``pfx`` form
     refuses it, and cryptography's PKCS#12 encryption takes no empty password.
     """
-    ca = pkcs12.PKCS12Certificate(intermediate, _common_name(intermediate).encode("utf-8"))
-    name = _common_name(leaf).encode("utf-8")
-    return pkcs12.serialize_key_and_certificates(name, key, leaf, [ca], serialization.NoEncryption())
-
-
-def _common_name(cert: x509.Certificate) -> str:
-    return str(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+    ca = pkcs12.PKCS12Certificate(intermediate.x509, intermediate.common_name.encode("utf-8"))
+    name = leaf.common_name.encode("utf-8")
+    return pkcs12.serialize_key_and_certificates(name, key, leaf.x509, [ca], serialization.NoEncryption())

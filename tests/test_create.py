@@ -392,6 +392,17 @@ def test_bad_host_on_the_command_line_exits_2_with_one_line_naming_the_flag(tmp_
     assert made == []
 
 
+def test_names_longer_than_a_common_name_go_in_the_san_alone_and_pass_strict(tmp_path: Path) -> None:
+    long = "a" * 63 + "." + "b" * 63 + ".example"
+    plan = certconv.plan_chain([long], tmp_path / "o", no_password=True)
+    assert len(plan.leaf.x509.subject) == 0  # RFC 5280 §4.2.1.6: then the SAN is critical
+    assert plan.leaf.x509.extensions.get_extension_for_class(x509.SubjectAlternativeName).critical
+    sent = certconv.Source("sent.pem", plan.files[plan.fullchain])
+    assert certconv.verify(sent, ca=certconv.Source("root.cer", plan.root.der), host=long, policy="strict").ok
+    client = certconv.plan_chain([], tmp_path / "c", client="c" * 64, no_password=True)
+    assert all(len(c.common_name) <= 64 for c in (client.root, client.intermediate, client.leaf))
+
+
 def test_idn_is_written_as_its_a_label_and_wildcard_as_whole_label(tmp_path: Path) -> None:
     plan = certconv.plan_chain(["Bücher.example.", "*.api.example.com"], tmp_path / "o", ips=["::1"], no_password=True)
     san = plan.leaf.x509.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
