@@ -301,6 +301,21 @@ def test_every_profile_passes_the_strict_policy(
     assert plan.root.x509.not_valid_after_utc > plan.intermediate.x509.not_valid_after_utc > leaf.not_valid_after_utc
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    hosts=st.lists(st.one_of(st.text(max_size=80), _LABEL.map(lambda x: f"*.{x}.example")), max_size=3),
+    ips=st.lists(st.text(max_size=40), max_size=2),
+    client=st.one_of(st.none(), st.text(max_size=80)),
+)
+def test_any_names_give_a_chain_or_a_certconv_error(
+    reused_keys: None, tmp_path: Path, hosts: list[str], ips: list[str], client: str | None
+) -> None:
+    try:
+        certconv.plan_chain(hosts, tmp_path / "o", ips=ips, client=client, no_password=True)
+    except certconv.CertconvError as exc:
+        assert "\n" not in str(exc)
+
+
 def test_serial_numbers_are_random_and_positive(tmp_path: Path) -> None:
     one = certconv.plan_chain(HOST, tmp_path / "a", no_password=True)
     two = certconv.plan_chain(HOST, tmp_path / "b", no_password=True)
