@@ -500,6 +500,21 @@ def test_existing_files_are_kept_and_nothing_is_written_without_force(tmp_path: 
     assert _file(tmp_path / "o", "root").read_bytes() == second.root.der
 
 
+@pytest.mark.parametrize(("options", "words"), [(["--no-password"], "unencrypted private key"),
+                                                (["--new-password-env", "PW"], "protected by its password alone")])
+def test_where_modes_keep_nobody_out_the_summary_says_no_0600_and_notes_say_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], words: str
+) -> None:
+    from certconv import _atomic
+
+    monkeypatch.setattr(_atomic, "_MODES_RESTRICT", False)  # what os.name == "nt" sets
+    result = CliRunner().invoke(app, ["create", HOST, "--out", str(tmp_path / "o"), *options], env={"PW": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert "0600" not in result.stdout
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 2 and all(words in n and "cannot restrict the file to you" in n for n in notes)
+
+
 def test_a_written_plan_is_not_written_twice(tmp_path: Path) -> None:
     plan = certconv.create_chain(HOST, tmp_path / "o", no_password=True)
     assert plan.written and plan.owner_only is (os.name != "nt")

@@ -36,13 +36,15 @@ def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
         f"{iso_day(leaf.not_after)}, SHA-1 {leaf.sha1}"
     )
     kind = "client" if opts.client else "server"
+    # Said only where the mode read back after writing keeps others out (never on Windows).
+    secret = "mode 0600" if plan.owner_only else "holds a private key"
     cas = plan.ca_key_files
     rows = [
-        (plan.pfx, f"PFX: {kind} certificate, intermediate, private key (mode 0600)"),
+        (plan.pfx, f"PFX: {kind} certificate, intermediate, private key ({secret})"),
         (plan.fullchain, f"PEM: {kind} certificate, then intermediate"),
         (plan.chain, "PEM: intermediate alone (for servers that take the chain apart)"),
-        (plan.key_file, "PEM: its private key (mode 0600)"),
-        *((name, "PEM: CA private key, issues more certificates: keep it safe (mode 0600)") for name in cas),
+        (plan.key_file, f"PEM: its private key ({secret})"),
+        *((name, f"PEM: CA private key, issues more certificates: keep it safe ({secret})") for name in cas),
     ]
     column = max(len(name) for name, _ in rows)
     files = [f"  {name.ljust(column)}  {what}" for name, what in rows]
