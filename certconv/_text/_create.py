@@ -59,7 +59,7 @@ def chain_summary(plan: ChainPlan, *, encoding: str | None = None) -> str:
         lines += files
         lines += [
             f"Upload {plan.pfx} to APIM → Security → Certificates → + Add{with_password};",
-            "the backend's authentication-certificate policy (or the backend entity's client certificate) sends it.",
+            "APIM sends it where the authentication-certificate policy or the backend's client certificate names it.",
             f"Give the backend {root} to trust (and the intermediate, if it does not take it from the client).",
             "UPLOAD.md puts the CAs in APIM's CA certificates: needed only where APIM validates clients of this CA.",
         ]
