@@ -127,7 +127,7 @@ class ChainPlan:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``certconv create --json``: options, the three certificates, every file, notes.
 
-        The certificates are in :func:`certconv._manifest.certificate_json`'s form
+        The certificates are in :func:`certconv.output._manifest.certificate_json`'s form
         (docs/manifest.md); ``manifest.json`` itself is the split's.
         """
         opts = self.options

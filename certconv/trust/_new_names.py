@@ -1,7 +1,7 @@
 """The names a new certificate is made for, checked before any key is made.
 
 Host names become DNS names in the subjectAlternativeName, so they follow the
-rules every verifier applies (:mod:`certconv._hostname`): labels of letters,
+rules every verifier applies (:mod:`certconv.trust._hostname`): labels of letters,
 digits and hyphens, a wildcard only as the whole left-most label (RFC 6125
 §6.4.3), internationalized names as their IDNA A-labels (RFC 5280 §7.2:
 ``bücher.example`` is written ``xn--bcher-kva.example``). A wildcard may not
