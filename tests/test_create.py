@@ -479,6 +479,14 @@ def test_no_password_writes_the_key_in_the_clear_and_the_pfx_opens_with_the_empt
     assert certconv.load(pfx).private_keys
     (key,) = (tmp_path / "o").glob("*.key")
     serialization.load_pem_private_key(key.read_bytes(), None)
+    if HAS_OPENSSL:  # docs/create.md: OpenSSL opens it with the empty password
+        opened = subprocess.run(["openssl", "pkcs12", "-in", str(pfx), "-passin", "pass:", "-noout"],
+                                capture_output=True, timeout=60, check=False)  # fmt: skip
+        assert opened.returncode == 0, opened.stderr
+    if HAS_KEYTOOL:  # docs/create.md: Java reads no key from a PFX without a password
+        listed = subprocess.run(["keytool", "-list", "-keystore", str(pfx), "-storetype", "PKCS12", "-storepass", ""],
+                                capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+        assert "PrivateKeyEntry" not in listed.stdout
 
 
 def test_no_password_beside_a_password_is_a_contradiction(tmp_path: Path) -> None:
