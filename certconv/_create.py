@@ -48,10 +48,10 @@ from .base._args import check_moment
 from .base._enums import KeyProfile, coerce
 from .base._errors import NewPasswordRequiredError, Option, UsageError, hint
 from .base._face import publish
-from .output._atomic import restricts_to_owner
 from .output._conversion import KEY_MODE, unprotected_key_note
 from .output._encodings import pem_key
 from .output._manifest import MANIFEST_NAME
+from .output._out_folder import restricts_to_owner
 from .output._pkcs12_write import pfx
 from .output._write import write_planned
 from .pki._model import Certificate, Role

@@ -513,9 +513,9 @@ def test_existing_files_are_kept_and_nothing_is_written_without_force(tmp_path: 
 def test_where_modes_keep_nobody_out_the_summary_says_no_0600_and_notes_say_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str], words: str
 ) -> None:
-    from certconv.output import _atomic
+    from certconv.output import _out_folder
 
-    monkeypatch.setattr(_atomic, "_MODES_RESTRICT", False)  # what os.name == "nt" sets
+    monkeypatch.setattr(_out_folder, "_MODES_RESTRICT", False)  # what os.name == "nt" sets
     result = CliRunner().invoke(app, ["create", HOST, "--out", str(tmp_path / "o"), *options], env={"PW": PASSWORD})
     assert result.exit_code == 0, result.output
     assert "0600" not in result.stdout

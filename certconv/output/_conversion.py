@@ -67,4 +67,5 @@ class Conversion:
         """The permission bits the file is created with: 0600 with a key, else 0644."""
         return KEY_MODE if self.key_included else CERT_MODE
 
+
 publish(globals())
