@@ -38,7 +38,6 @@ from os import PathLike
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ._api import load
@@ -52,9 +51,9 @@ from .output._conversion import KEY_MODE, unprotected_key_note
 from .output._encodings import pem_key
 from .output._manifest import MANIFEST_NAME
 from .output._out_folder import restricts_to_owner
-from .output._pkcs12_write import pfx
+from .output._pkcs12_write import pfx, unprotected_pfx
 from .output._write import write_planned
-from .pki._model import Certificate, Role
+from .pki._model import Role
 from .readers._password import password_bytes
 from .readers._read import Source
 from .trust._new_names import IPAddress, check_client_name, check_hosts, check_ips
@@ -212,7 +211,7 @@ def plan_chain(
     if secret is not None:
         pfx_data = pfx(keyed, secret, legacy=False, include_root=False).data
     else:
-        pfx_data = _unprotected_pfx(by_role[Role.LEAF].certificate, by_role[Role.INTERMEDIATE].certificate, leaf_key)
+        pfx_data = unprotected_pfx(by_role[Role.LEAF].certificate, by_role[Role.INTERMEDIATE].certificate, leaf_key)
     fullchain_pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, intermediate))
 
     stem = by_role[Role.LEAF].file.removesuffix(".cer")
@@ -435,17 +434,6 @@ def _leaf(
 
 def _sign(builder: x509.CertificateBuilder, key: _Key) -> x509.Certificate:
     return builder.sign(key, hashes.SHA256())
-
-
-def _unprotected_pfx(leaf: Certificate, intermediate: Certificate, key: _Key) -> bytes:
-    """The PFX of ``no_password``: key and certificates in the clear, the MAC over the empty password.
-
-    What ``openssl pkcs12 -export -passout pass:`` is for; convert's ``pfx`` form
-    refuses it, and cryptography's PKCS#12 encryption takes no empty password.
-    """
-    ca = pkcs12.PKCS12Certificate(intermediate.x509, intermediate.common_name.encode("utf-8"))
-    name = leaf.common_name.encode("utf-8")
-    return pkcs12.serialize_key_and_certificates(name, key, leaf.x509, [ca], serialization.NoEncryption())
 
 
 publish(globals())
