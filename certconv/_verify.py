@@ -23,7 +23,7 @@ from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import InputError, NoCertificateError, NoEndEntityError, Option, UsageError, hint
+from .base._errors import CertconvError, InputError, NoCertificateError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
 from .base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
 from .bundle._chain import build_bundle, whole_seconds
@@ -92,7 +92,8 @@ def verify(
             the input holds when it holds any (a PFX's own certificate). A CA certificate may be the peer.
         ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
             them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
-            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
+            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``); a
+            folder with a ``manifest.json`` (``split``'s and ``create``'s) for the files it lists.
             Its self-signed certificates are trusted roots; its others are intermediates APIM can use.
         trust_store: Roots trusted as they are, besides ``ca``'s: :class:`TrustStore` ``public`` (Mozilla's, from
             certifi, standing in for the Windows store), ``system`` (this machine's), or
@@ -407,7 +408,9 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             continue
         folder = Path(item)
         try:
-            found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
+            found = _manifest_files(folder)
+            if found is None:
+                found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
         except OSError as exc:
             raise InputError(f"cannot be listed ({exc.strerror or exc})", path=str(folder)) from None
         if not found:
@@ -417,6 +420,32 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             )
         items.extend(str(p) for p in found)
     return items
+
+
+def _manifest_files(folder: Path) -> list[Path] | None:
+    """The certificate files the ``manifest.json`` of a split (or create) folder lists; ``None`` without one.
+
+    A folder ``certconv create`` wrote also holds the backend's PFX and keys, which are not
+    CA certificates (and need a password): the manifest names only what split wrote.
+    A manifest certconv cannot use (damaged, naming files that are gone) is ignored.
+    """
+    import json
+
+    from .output._manifest import MANIFEST_NAME
+    from .readers._open import read_bounded
+
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    try:
+        data = read_bounded(folder / MANIFEST_NAME, DEFAULT_MAX_INPUT_SIZE, what="manifest", too_large="limit")
+        entries = json.loads(data)["certificates"]
+        names = {entry["file"] for entry in entries}
+    except (CertconvError, ValueError, KeyError, TypeError):
+        return None
+    if not names or not all(isinstance(n, str) and n == Path(n).name and n not in (".", "..") for n in names):
+        return None
+    found = sorted(folder / n for n in names if Path(n).suffix.lower() in CA_FILE_SUFFIXES)
+    return found if found and all(p.is_file() for p in found) else None
 
 
 publish(globals())

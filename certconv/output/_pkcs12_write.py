@@ -24,7 +24,7 @@ from ._conversion import Conversion
 from ._encodings import key_of, note_left_out, ordered, path_from, pfx_subject, sent
 from ._java_truststore import alias_note, aliases, java_truststore, visible
 
-__all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore"]
+__all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore", "unprotected_pfx"]
 
 # Microsoft, "Add and manage TLS/SSL certificates in Azure App Service", Private certificate
 # requirements: a password-protected PFX encrypted with triple DES, a private key of at least
@@ -71,6 +71,21 @@ def pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: boo
     note_left_out(bundle, path, notes)
     encryption = _LEGACY if legacy else _MODERN
     return Conversion(Form.PFX, Format.DER, certs, True, encryption, tuple(notes), bundle, data)
+
+
+def unprotected_pfx(leaf: Certificate, intermediate: Certificate, key: PrivateKeyTypes) -> bytes:
+    """A PFX of ``leaf``, its ``key`` and ``intermediate`` with no password (``create --no-password``).
+
+    Key and certificates in the clear, the MAC over the empty password: what
+    ``openssl pkcs12 -export -passout pass:`` writes, and what :func:`pfx` refuses
+    without an explicit request. cryptography's PKCS#12 encryption takes no empty password.
+    """
+    if not isinstance(key, _PKCS12_KEY_TYPES):
+        raise ConversionError(f"the private key of '{leaf.common_name}' is of a type PKCS#12 cannot hold")
+    ca = pkcs12.PKCS12Certificate(intermediate.x509, _friendly_name(intermediate))
+    return pkcs12.serialize_key_and_certificates(
+        _friendly_name(leaf), key, leaf.x509, [ca], serialization.NoEncryption()
+    )
 
 
 def app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
