@@ -414,10 +414,8 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
         except OSError as exc:
             raise InputError(f"cannot be listed ({exc.strerror or exc})", path=str(folder)) from None
         if not found:
-            raise InputError(
-                f"holds no certificate file ({', '.join(CA_FILE_SUFFIXES)}); give the folder split wrote",
-                path=str(folder),
-            )
+            what = f"holds no certificate file ({', '.join(CA_FILE_SUFFIXES)}); give the folder split wrote"
+            raise InputError(what, path=str(folder))
         items.extend(str(p) for p in found)
     return items
 
