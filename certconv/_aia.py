@@ -39,6 +39,7 @@ from ._http import MAX_REDIRECTS, MAX_RESPONSE_SIZE, Refused, download, seconds
 from ._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from ._names import display_name
 from ._read import RawCertificate, ReadResult, Source, read_source
+from ._tolerant import signed_part
 from ._x509 import ca_issuers_urls, issued_by
 
 if TYPE_CHECKING:
@@ -254,7 +255,7 @@ def _open_urls(cert: Certificate, walk: _Walk) -> int:
 
 
 def _issued(child: Certificate, raw: RawCertificate) -> bool:
-    return issued_by(child.x509, raw.x509)
+    return issued_by(child.x509, raw.x509, tbs=signed_part(child))
 
 
 def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
@@ -264,7 +265,7 @@ def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
     while grew:
         grew = False
         for raw in result.certificates:
-            if raw not in kept and any(issued_by(k.x509, raw.x509) for k in kept):
+            if raw not in kept and any(issued_by(k.x509, raw.x509, tbs=signed_part(k)) for k in kept):
                 kept.append(raw)
                 grew = True
     return ReadResult(result.name, result.format, tuple(kept), (), result.warnings)

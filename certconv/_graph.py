@@ -21,8 +21,9 @@ from ._errors import UnsafeInputError
 from ._model import BundleWarning, Certificate, Role
 from ._names import display_name, name_key
 from ._read import RawCertificate
+from ._tolerant import signed_part
 from ._verify_policy import Facts
-from ._x509 import check_signature, read_extension, signed_by
+from ._x509 import check_signature, read_extension, signature_unsupported, signed_by
 
 __all__ = ["Node", "SignatureMemo", "certificate_of", "graph", "link_issuers", "unique_nodes"]
 
@@ -60,6 +61,8 @@ class Node:
         "sha256",
         "ski",
         "subject_key",
+        "tbs",
+        "unchecked_root",
         "unverifiable",
     )
 
@@ -74,9 +77,17 @@ class Node:
         self.ski = _extension_value(cert, x509.SubjectKeyIdentifier, "digest")
         self.aki = _extension_value(cert, x509.AuthorityKeyIdentifier, "key_identifier")
         self.bc_ca = _basic_constraints_ca(cert)
-        self_check = check_signature(cert, cert) if self.subject_key == self.issuer_key else False
-        self.self_signed = self_check is True
-        self.unverifiable = self_check is None
+        # A certificate read through the tolerant path: its signature covers the original TBS bytes.
+        self.tbs = signed_part(raw)
+        self_check = check_signature(cert, cert, tbs=self.tbs) if self.subject_key == self.issuer_key else False
+        # Self-issued with a signature nobody can check (MD2 roots still in public bundles): a root,
+        # unproven, with a warning; unless its key identifiers say another key signed it (a rollover).
+        self.unchecked_root = (
+            self_check is None and (self.aki is None or self.aki == self.ski) and signature_unsupported(cert)
+        )
+        self.self_signed = self_check is True or self.unchecked_root
+        # Not checked for another reason (a key too costly to use, identifiers naming another key): not a root.
+        self.unverifiable = self_check is None and not self.unchecked_root
         self.issuers: list[Node] = []
         self.issued_any = False
         self.label = display_name(cert.subject).casefold()
@@ -130,7 +141,7 @@ def unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) 
         # Any copy's friendly name may be kept; the smallest, so input order does not matter.
         kept = node.raw.friendly_name
         if raw.friendly_name is not None and (kept is None or raw.friendly_name < kept):
-            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
+            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name, node.raw.quirks)
         warnings.append(
             BundleWarning(
                 WarningCode.DUPLICATE,
@@ -159,7 +170,7 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
         key = (child.sha256, issuer.sha256)
         verdict = memo.get(key)
         if verdict is None:
-            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
+            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509, tbs=child.tbs)
         return verdict
 
     by_subject: dict[object, list[Node]] = defaultdict(list)
@@ -221,4 +232,5 @@ def certificate_of(node: Node, issuer: Node | None, *, has_private_key: bool = F
         has_private_key=has_private_key,
         friendly_name=node.raw.friendly_name,
         source=node.raw.source,
+        quirks=node.raw.quirks,
     )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ._enums import FetchVerdict, WarningCode
+from ._enums import FetchVerdict, Quirk, WarningCode
 from ._manifest import certificate_json
 from ._names import display_name
 from ._x509 import ca_issuers_urls
@@ -98,6 +98,8 @@ class Certificate:
         friendly_name: PKCS#12 friendly name, if the input had one.
         source: The input this certificate was first read from; ``aia:<url>``
             when it was downloaded (see :attr:`downloaded`).
+        quirks: Why strict parsers refuse it (:class:`~certconv.Quirk`); empty for strict DER.
+            ``x509`` is then parsed from a normalised copy, ``der`` stays the original bytes.
     """
 
     x509: x509.Certificate = field(repr=False)
@@ -113,6 +115,7 @@ class Certificate:
     has_private_key: bool = field(repr=False)
     friendly_name: str | None = field(repr=False)
     source: str = field(repr=False)
+    quirks: tuple[Quirk, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
         return f"<Certificate {self.role.value} {self.subject!r} sha1={self.sha1[:8]}…>"

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from . import _der, _limits, _pkcs12, _pkcs12_open
+from . import _der, _limits, _pkcs12, _pkcs12_open, _tolerant
 from ._bom import BomError, decode_bom, encoding_problem
-from ._enums import WarningCode
+from ._enums import Quirk, WarningCode
 from ._errors import (
     CorruptInputError,
     InputError,
@@ -41,7 +41,7 @@ from ._errors import (
     hint,
 )
 from ._model import BundleWarning
-from ._names import printable
+from ._names import display_name, printable
 from ._open import read_bounded
 from ._password import password_bytes
 
@@ -91,6 +91,8 @@ class RawCertificate:
     der: bytes
     source: str
     friendly_name: str | None = None
+    quirks: tuple[Quirk, ...] = ()
+    """What makes it not strict DER (:mod:`certconv._tolerant`); ``x509`` is then parsed from a normalised copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,10 +210,13 @@ class _Reader:
             first = _der.children(data, outer, limit=1)
         except _der.DerError as exc:
             raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
-        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
-            # Trailing bytes: a truncated or concatenated file; cryptography would refuse it too.
-            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
         head = first[0] if first else None
+        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
+            if head is not None and head.tag == _der.SEQUENCE and outer.tag == _der.SEQUENCE:
+                self.concatenated(data, where)  # certificates back to back, as some store exports write
+                return "DER"
+            # Trailing bytes: a truncated file; cryptography would refuse it too.
+            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
         if head is not None and head.tag == _der.INTEGER and head.end is not None and head.value(data) == b"\x03":
             self.pkcs12(data)
             return "PKCS#12"
@@ -235,6 +240,27 @@ class _Reader:
             self.private_key_der(data, where)
             return "DER"
         raise UnsupportedFormatError(f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name)
+
+    def concatenated(self, data: bytes, where: str) -> None:
+        """DER certificates back to back in one file: every one is read (bounded by the certificate count)."""
+        pieces: list[bytes] = []
+        pos = 0
+        while pos < len(data) and data[pos:].strip(b"\0\r\n\t "):
+            try:
+                tlv = _der.read_tlv(data, pos)
+            except _der.DerError:
+                tlv = None
+            if tlv is None or tlv.tag != _der.SEQUENCE or tlv.end is None:
+                raise CorruptInputError(
+                    f"{where}holds {len(pieces)} DER certificate(s) back to back, then {len(data) - pos:,} bytes "
+                    "that are not another one (truncated?)",
+                    path=self.name,
+                )
+            pieces.append(data[pos : tlv.end])
+            self._check_count(len(self.certificates) + len(pieces))
+            pos = tlv.end
+        for index, piece in enumerate(pieces, 1):
+            self.certificate(piece, f"{where}certificate {index} of {len(pieces)}: ")
 
     def pem(self, data: bytes) -> str:
         """PEM text: any number of blocks, text between them ignored."""
@@ -381,7 +407,10 @@ class _Reader:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
-            raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
+            if (what := _not_a_certificate(der)) is not None:
+                raise CorruptInputError(f"{where}{what}", path=self.name) from None
+            self._tolerate(der, where, friendly_name, exc)
+            return
         self.add(cert, der, where, friendly_name)
 
     def private_key_der(self, data: bytes, where: str) -> None:
@@ -420,19 +449,46 @@ class _Reader:
         self._check_count(len(self.certificates) + 1)
         try:
             with self._capture(where, der):
-                # Touch the fields cryptography warns about lazily (negative serials, bad encodings),
-                # and that certconv needs: they are parsed on first use and may be damaged.
-                cert.serial_number  # noqa: B018
-                cert.issuer  # noqa: B018
-                cert.subject  # noqa: B018
-                cert.not_valid_before_utc  # noqa: B018
-                cert.not_valid_after_utc  # noqa: B018
-                # In the same capture: each one costs ~10 µs, a tenth of reading a certificate.
-                with suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-                    cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
+                extensions_read = _touch(cert)
         except (ValueError, TypeError) as exc:  # TypeError: a name attribute of an impossible type
-            raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
+            self._tolerate(der, where, friendly_name, exc)
+            return
+        if not extensions_read and self._tolerate(der, where, friendly_name, None):
+            return  # e.g. a BER boolean in basicConstraints: the copy reads them
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
+
+    def _tolerate(self, der: bytes, where: str, friendly_name: str | None, exc: Exception | None) -> bool:
+        """Read ``der`` through a normalised copy (:mod:`certconv._tolerant`), keeping its bytes.
+
+        ``exc`` is what cryptography said of the original; ``None`` when only its extensions
+        failed, and then nothing is raised: False means the copy did not help.
+        """
+        try:
+            copy, quirks = _tolerant.normalise(der)
+            if not quirks:
+                raise _der.DerError("no known quirk")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the original's warnings were recorded; the copy's repeat them
+                cert = x509.load_der_x509_certificate(copy)
+                if not _touch(cert):
+                    raise _der.DerError("extensions unreadable in the copy too")
+        except (_der.DerError, ValueError, TypeError, x509.InvalidVersion):
+            if exc is None:
+                return False
+            raise CorruptInputError(
+                f"{where}{_certificate_label(der)} {_tolerant.describe(exc)}; it cannot be read", path=self.name
+            ) from None
+        self._check_count(len(self.certificates) + 1)
+        label = _certificate_label(der, cert)
+        problems = "; ".join(q.text for q in quirks)
+        self.warn(
+            WarningCode.TOLERATED_ENCODING,
+            f"{where}{label} is not strict DER: {problems}. certconv read it as OpenSSL and Windows do and keeps "
+            "its bytes unchanged, but strict parsers (browsers, cryptography, Go) will refuse it",
+            _sha1(der),
+        )
+        self.certificates.append(RawCertificate(cert, der, self.name, friendly_name, quirks))
+        return True
 
     def _check_count(self, count: int) -> None:
         if count > MAX_CERTIFICATES:
@@ -457,6 +513,24 @@ class _Reader:
             text = str(item.message).split(". ")[0]
             code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
             self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+
+
+def _touch(cert: x509.Certificate) -> bool:
+    """Parse the fields cryptography reads lazily; False when the extensions are unreadable.
+
+    They may be damaged, and cryptography warns about some (negative serials, bad
+    encodings) only on first use: the caller records those warnings.
+    """
+    cert.serial_number  # noqa: B018
+    cert.issuer  # noqa: B018
+    cert.subject  # noqa: B018
+    cert.not_valid_before_utc  # noqa: B018
+    cert.not_valid_after_utc  # noqa: B018
+    try:
+        cert.extensions  # noqa: B018 - parsed once here (~10 µs) so its warnings are recorded
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        return False  # damaged ones read as absent, unless the tolerant copy reads them
+    return True
 
 
 def _sha1(der: bytes) -> str:
@@ -495,7 +569,13 @@ def _first_element(data: bytes, name: str, where: str) -> bytes:
     return data[: tlv.end]
 
 
-def _not_a_certificate(der: bytes) -> str:
+def _certificate_label(der: bytes, cert: x509.Certificate | None = None) -> str:
+    """``certificate 'Subject CN'`` when the subject can be found, else ``certificate``."""
+    subject = display_name(cert.subject) if cert is not None else _tolerant.subject_hint(der)
+    return f"certificate '{subject[:80]}'" if subject else "certificate"
+
+
+def _not_a_certificate(der: bytes) -> str | None:
     """Name what a SEQUENCE that is not a certificate is, when we can."""
     probes = (
         (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
@@ -509,7 +589,7 @@ def _not_a_certificate(der: bytes) -> str:
             return what
         except (ValueError, x509.InvalidVersion):
             continue
-    return "damaged certificate"
+    return None
 
 
 def _reason(exc: Exception) -> str:
