@@ -326,16 +326,28 @@ class _Reader:
                 f"{where}is a PKCS#7 structure that carries no certificates (only signed-data .p7b/.p7c files do)",
                 path=self.name,
             ) from None
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
                 certs = []
             else:
-                raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
-        except x509.InvalidVersion as exc:
-            raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+                # One certificate cryptography refuses makes it refuse the whole PKCS#7: read them one by one.
+                self.pkcs7_one_by_one(data, where, exc)
+                return
         self._check_count(len(self.certificates) + len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
+
+    def pkcs7_one_by_one(self, data: bytes, where: str, exc: Exception) -> None:
+        """Each certificate of a signed-data PKCS#7 through :meth:`certificate` (tolerant path, plain messages)."""
+        try:
+            pieces = _pkcs7_certificates(data)
+        except (_der.DerError, IndexError):
+            raise CorruptInputError(
+                f"{where}damaged PKCS#7: its structure {_tolerant.describe(exc).removeprefix('is ')}", path=self.name
+            ) from None
+        self._check_count(len(self.certificates) + len(pieces))
+        for index, piece in enumerate(pieces, 1):
+            self.certificate(piece, f"{where}PKCS#7 certificate {index} of {len(pieces)}: ")
 
     def pkcs12(self, data: bytes) -> None:
         # Without a password, try none and then the empty one (Windows writes either).
@@ -476,7 +488,7 @@ class _Reader:
             if exc is None:
                 return False
             raise CorruptInputError(
-                f"{where}{_certificate_label(der)} {_tolerant.describe(exc)}; it cannot be read", path=self.name
+                f"{where}damaged {_certificate_label(der)}: it {_tolerant.describe(exc)}", path=self.name
             ) from None
         self._check_count(len(self.certificates) + 1)
         label = _certificate_label(der, cert)
@@ -513,6 +525,24 @@ class _Reader:
             text = str(item.message).split(". ")[0]
             code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
             self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+
+
+def _pkcs7_certificates(data: bytes) -> list[bytes]:
+    """The certificates of a signed-data ContentInfo, as encoded (RFC 5652 §5.1), read without cryptography."""
+    w = _der.Walker(data)
+    info = w.children(w.tlv(0))
+    if len(info) < 2 or info[1].tag != 0xA0:
+        raise _der.DerError("no content")
+    signed = w.children(w.children(info[1], 1)[0], 2)
+    found = [f for f in signed[3:] if f.tag == 0xA0]  # [0] IMPLICIT CertificateSet
+    if not found:
+        raise _der.DerError("no certificates")
+    out = []
+    for cert in w.children(found[0], 3):
+        if cert.tag == _der.SEQUENCE:  # other choices (attribute certificates…) carry no X.509 certificate
+            end = w.end(cert, 4)
+            out.append(data[cert.start : end])
+    return out
 
 
 def _touch(cert: x509.Certificate) -> bool:
@@ -590,11 +620,6 @@ def _not_a_certificate(der: bytes) -> str | None:
         except (ValueError, x509.InvalidVersion):
             continue
     return None
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
 
 
 _NOT_UTF8_HINT = (

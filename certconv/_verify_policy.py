@@ -27,6 +27,7 @@ from cryptography.x509.oid import ExtensionOID, NameOID
 from ._enums import FailureCode, Leniency, VerifyPolicy
 from ._names import display_name, name_key
 from ._text import printable
+from ._tolerant import describe
 
 __all__ = ["APIM", "BROWSERS_DISAGREE", "POLICIES", "REISSUE", "STRICT", "Facts", "Policy", "Problem", "Settings"]
 
@@ -139,7 +140,8 @@ class Facts:
                 extensions = cert.extensions
         except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
             # One malformed extension makes cryptography refuse them all: the certificate is unreadable.
-            facts.unreadable = printable(str(exc))[:200]
+            text = str(exc)
+            facts.unreadable = describe(exc) if "ParseError" in text else printable(text)[:200]
             return facts
         facts.extensions = {ext.oid.dotted_string: ext for ext in extensions}
         return facts
