@@ -365,6 +365,8 @@ class _Reader:
             except ValueError:
                 continue
         if loaded is None:
+            if self._pkcs12_bags(data, attempts, opening):
+                return
             raise self._pkcs12_failure(data, opening)
         entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
         self._check_count(len(self.certificates) + len(entries))
@@ -374,6 +376,43 @@ class _Reader:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), "PKCS#12: ", name)
         if loaded.key is not None:
             self.keys.append(loaded.key)
+
+    def _pkcs12_bags(self, data: bytes, attempts: list[bytes | None], opening: _pkcs12_open.Opening) -> bool:
+        """Read the bags one by one when the password is right but cryptography refused the file.
+
+        cryptography refuses a whole PKCS#12 for one certificate it cannot parse (old keytool's
+        EC certificates); with the password proven right (MAC, or PBES2 contents that decrypt),
+        each certificate goes through :meth:`certificate`: tolerated, or refused with its own name.
+        """
+        from . import _pkcs12_certs  # only files cryptography refused need it
+
+        for password in attempts:
+            key = password or b""
+            verdict = _pkcs12_open.mac_verdict(data, key)
+            if verdict is False or (verdict is None and opening.password_decrypts(key) is False):
+                continue
+            try:
+                found = _pkcs12_certs.bags(data, key)
+            except (_der.DerError, IndexError):
+                return False
+            if not found.certificates or found.undecrypted:
+                return False
+            total = len(found.certificates)
+            self._check_count(len(self.certificates) + total)
+            for index, (der, name) in enumerate(found.certificates, 1):
+                self.certificate(der, f"PKCS#12 certificate {index} of {total}: ", name)
+            for pkcs8, secret in [(k, None) for k in found.plain_keys] + [(k, key) for k in found.shrouded_keys]:
+                try:
+                    self.keys.append(
+                        serialization.load_der_private_key(pkcs8, secret, unsafe_skip_rsa_key_validation=True)
+                    )
+                except (ValueError, TypeError, UnsupportedAlgorithm):
+                    self.warn(
+                        WarningCode.UNREADABLE_KEY,
+                        "PKCS#12: private key could not be read (damaged or of an unsupported type or cipher)",
+                    )
+            return True
+        return False
 
     def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
         if self.password is None:
