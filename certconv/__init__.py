@@ -30,6 +30,7 @@ from ._enums import (
     PfxProfile,
     ProbeOutcome,
     Purpose,
+    Quirk,
     SnippetLanguage,
     TlsFindingCode,
     TrustStore,
@@ -119,6 +120,7 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value  # later look-ups skip this function
     return value
 
+
 __all__ = [
     "APIM_BACKEND_TLS",
     "CONVERT_TARGETS",
@@ -176,6 +178,7 @@ __all__ = [
     "Proxy",
     "ProxyConfig",
     "Purpose",
+    "Quirk",
     "Role",
     "SnippetLanguage",
     "Source",

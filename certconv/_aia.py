@@ -43,7 +43,6 @@ from ._tolerant import signed_part
 from ._x509 import ca_issuers_urls, issued_by
 
 if TYPE_CHECKING:
-
     from ._proxy import ProxyConfig
 
 __all__ = [
@@ -68,7 +67,6 @@ MAX_DEPTH = 10
 
 MAX_DOWNLOADS = 100
 """Downloads per completion, whatever the number of certificates with missing issuers."""
-
 
 
 @dataclass(slots=True)

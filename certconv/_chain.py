@@ -41,7 +41,7 @@ __all__ = [
     "WorkCounts",
     "build_bundle",
     "ca_issuers_urls",
-        "issued_by",
+    "issued_by",
     "read_extension",
     "signed_by",
     "whole_seconds",
@@ -224,6 +224,7 @@ def _purpose_of(node: Node) -> str:
         return "client"
     return "server"
 
+
 _END_ENTITY_USAGES = frozenset({x509.oid.ExtendedKeyUsageOID.SERVER_AUTH, x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH})
 
 
@@ -338,9 +339,7 @@ def _validity_warnings(node: Node, at: datetime) -> list[BundleWarning]:
     state = validity(cert, at)
     if state is Validity.EXPIRED:
         return [
-            BundleWarning(
-                WarningCode.EXPIRED, f"'{name}' expired on {iso_day(cert.not_valid_after_utc)}", node.sha1
-            )
+            BundleWarning(WarningCode.EXPIRED, f"'{name}' expired on {iso_day(cert.not_valid_after_utc)}", node.sha1)
         ]
     if state is Validity.NOT_YET_VALID:
         return [
@@ -369,4 +368,3 @@ def _missing_issuer(node: Node) -> BundleWarning:
     if urls:
         message += f" (download it from {', '.join(map(printable, urls))})"
     return BundleWarning(WarningCode.MISSING_ISSUER, message, node.sha1)
-

@@ -180,6 +180,12 @@ class Leniency(enum.StrEnum):
     LEGACY_ROOT = "legacy-root"
     """A trusted root that is X.509 v1, lacks basicConstraints or marks them not critical (OpenSSL and
     Windows trust it by being in the store)."""
+    V1_END_ENTITY = "v1-end-entity"
+    """The certificate under test is X.509 v1 (or v2): RFC 5280 path validation has no version rule,
+    OpenSSL accepts it and Windows has no chain status for a certificate's version."""
+    LENIENT_DER = "lenient-der"
+    """A certificate that is not strict DER (a :class:`Quirk`) but that Windows decodes: every quirk
+    but year 0, which Windows' FILETIME (from 1601) cannot hold."""
     NC_LEADING_PERIOD = "nc-leading-period"
     """A DNS name constraint written ``.corp.example`` means names below ``corp.example``, as OpenSSL
     and Windows read it."""

@@ -97,7 +97,9 @@ class Node:
     def facts(self) -> Facts:
         """What the verification rules read, parsed on first use (fail closed)."""
         if self._facts is None:
-            self._facts = Facts.of(self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed)
+            self._facts = Facts.of(
+                self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed, quirks=self.raw.quirks
+            )
         return self._facts
 
     @property

@@ -46,7 +46,6 @@ _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 _WEAK_HASHES = ("md5", "sha1", "md2", "md4")
 
 
-
 @dataclass(frozen=True, slots=True)
 class CertificateDetails:
     """The details ``inspect`` shows about one certificate, read from its extensions.
@@ -408,4 +407,3 @@ def _key_usage(ku: x509.KeyUsage) -> tuple[str, ...]:
         if ku.decipher_only:
             names.append("decipherOnly")
     return tuple(names)
-

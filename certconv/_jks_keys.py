@@ -36,7 +36,6 @@ def password_text(password: bytes) -> str:
         return password.decode("latin-1")
 
 
-
 class Budget:
     """JCEKS key-derivation rounds left for this keystore."""
 

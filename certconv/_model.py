@@ -7,6 +7,7 @@ Nothing here parses or writes; :mod:`certconv._read` makes the raw material,
 
 from __future__ import annotations
 
+import base64
 import enum
 import warnings
 from collections.abc import Iterator
@@ -125,6 +126,30 @@ class Certificate:
 
     def __hash__(self) -> int:
         return hash(self.sha256)
+
+    @property
+    def pem(self) -> bytes:
+        """:attr:`der` as a PEM ``CERTIFICATE`` block (64 characters a line, as OpenSSL writes).
+
+        Always the original bytes, also for a certificate with :attr:`quirks`, whose ``x509`` is a copy.
+        """
+        body = base64.encodebytes(self.der).replace(b"\n", b"")
+        lines = b"".join(body[i : i + 64] + b"\n" for i in range(0, len(body), 64))
+        return b"-----BEGIN CERTIFICATE-----\n" + lines + b"-----END CERTIFICATE-----\n"
+
+    def refuse_rewrite(self, form: str) -> None:
+        """Raise when writing ``form`` would re-encode this certificate (only DER and PEM keep its bytes).
+
+        Raises:
+            ConversionError: it has :attr:`quirks`; a PKCS#7 or PKCS#12 writer would write the copy.
+        """
+        if self.quirks:
+            from ._errors import ConversionError
+
+            raise ConversionError(
+                f"'{self.common_name}' is not strict DER ({self.quirks[0].text}); a {form} file would re-encode "
+                "it, so convert it to der, pem, fullchain or chain, which keep its bytes"
+            )
 
     @property
     def apim_store(self) -> str | None:
@@ -314,4 +339,3 @@ class FetchResult:
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
-

@@ -252,5 +252,3 @@ def connect_tunnel(
         "and port, or whether the proxy allows them (NO_PROXY lists hosts reached directly)",
         path=name,
     )
-
-

@@ -261,16 +261,18 @@ def signed_part(cert: _Quirky) -> bytes | None:
 
 
 def subject_hint(der: bytes) -> str | None:
-    """The subject's common name (or last attribute) of a certificate nothing else can parse, when found."""
+    """The subject's common name (or last attribute) of a certificate nothing else can parse, when found.
+
+    Reads only the headers on the way to the subject, so a certificate damaged after it still gets its name.
+    """
     try:
-        copy = _Copy(der)
-        tbs = copy.kids(copy.w.tlv(0), 0)[0]
-        fields = copy.kids(tbs, 1)
+        tbs = _der.children(der, _der.read_tlv(der), limit=1)[0]
+        fields = _der.children(der, tbs, limit=7)
         at = 1 if fields and fields[0].tag == _VERSION else 0
         found = None
-        for rdn in copy.kids(fields[at + 5], 2):
-            for atv in copy.kids(rdn, 3):
-                oid, value = copy.kids(atv, 4)[:2]
+        for rdn in _der.children(der, fields[at + 4], limit=32):
+            for atv in _der.children(der, rdn, limit=8):
+                oid, value = _der.children(der, atv, limit=2)[:2]
                 if found is None or _der.decode_oid(oid.value(der)) == "2.5.4.3":
                     found = value.value(der)
         if found is None:

@@ -36,9 +36,7 @@ def aliases(certs: Sequence[Certificate]) -> list[str]:
     return out
 
 
-def java_truststore(
-    certs: Sequence[Certificate], encryption: serialization.KeySerializationEncryption
-) -> bytes:
+def java_truststore(certs: Sequence[Certificate], encryption: serialization.KeySerializationEncryption) -> bytes:
     """A PKCS#12 holding ``certs`` as Java trusted-certificate entries, protected by ``encryption``.
 
     With :class:`~cryptography.hazmat.primitives.serialization.NoEncryption` the
@@ -46,5 +44,7 @@ def java_truststore(
     which ``keytool -storepass ''``, ``openssl pkcs12 -passin pass:`` and Windows
     (empty password) all open.
     """
+    for cert in certs:
+        cert.refuse_rewrite("PKCS#12")
     bags = [pkcs12.PKCS12Certificate(c.x509, a.encode("utf-8")) for c, a in zip(certs, aliases(certs), strict=True)]
     return pkcs12.serialize_java_truststore(bags, encryption)

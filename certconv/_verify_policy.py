@@ -24,7 +24,7 @@ from typing import TypeVar
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from ._enums import FailureCode, Leniency, VerifyPolicy
+from ._enums import FailureCode, Leniency, Quirk, VerifyPolicy
 from ._names import display_name, name_key
 from ._text import printable
 from ._tolerant import describe
@@ -36,6 +36,8 @@ BROWSERS_DISAGREE: dict[Leniency, str] = {
     Leniency.CN_AS_HOST: "browsers (Chrome, Edge, Firefox, Safari) reject a server certificate without a DNS name "
     "in its SAN",
     Leniency.SHA1_PRIVATE: "browsers and curl (OpenSSL 3) reject SHA-1 signatures",
+    Leniency.LENIENT_DER: "browsers (Chrome, Firefox), Go and cryptography refuse certificates that are not strict DER",
+    Leniency.V1_END_ENTITY: "Firefox rejects an X.509 v1 end-entity certificate",
 }
 """Leniencies that make ``verify`` say yes where browsers or curl say no, and the line that says so."""
 
@@ -128,10 +130,14 @@ class Facts:
     self_issued: bool = False
     memo: dict[object, tuple[Problem, ...]] = field(default_factory=dict)
     """Checks that depend on the certificate alone, kept across the searches of one graph."""
+    quirks: tuple[Quirk, ...] = ()
+    """Why strict parsers refuse it (read through certconv's tolerant path)."""
 
     @classmethod
-    def of(cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool) -> Facts:
-        facts = cls(cert, der, sha256, self_signed, name=display_name(cert.subject))
+    def of(
+        cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool, quirks: tuple[Quirk, ...] = ()
+    ) -> Facts:
+        facts = cls(cert, der, sha256, self_signed, name=display_name(cert.subject), quirks=quirks)
         facts.self_issued = name_key(cert.subject) == name_key(cert.issuer)
         try:
             with warnings.catch_warnings():

@@ -102,8 +102,14 @@ def make(
     serial: int = 0x1234,
     not_before: dt.datetime | None = None,
     extra_extensions: Sequence[bytes] = (),
+    v1: bool = False,
+    raw_serial: bytes | None = None,
 ) -> bytes:
-    """A DER certificate of ``key``, signed by ``signer`` (itself by default), with ``quirk``."""
+    """A DER certificate of ``key``, signed by ``signer`` (itself by default), with ``quirk``.
+
+    ``v1``: a strict-DER X.509 v1 certificate (no version field, no extensions). ``raw_serial``:
+    the serial's element as given (a BER long-form length no tolerant reader fixes).
+    """
     signer = signer or key
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = not_before or now - dt.timedelta(days=1)
@@ -129,7 +135,9 @@ def make(
     )
     spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     exts = list(extra_extensions)
-    if quirk in ("explicit-v1", "unique-ids"):
+    if v1:
+        version = b""  # strict DER X.509 v1: no version field, no extensions
+    if v1 or quirk in ("explicit-v1", "unique-ids"):
         exts = []
     else:
         if quirk == "ber-boolean":
@@ -139,7 +147,7 @@ def make(
         if quirk == "critical-false":
             # subjectKeyIdentifier with critical FALSE written out
             exts.append(extension(b"\x06\x03\x55\x1d\x0e", tlv(0x04, b"\x01" * 20), critical=tlv(0x01, b"\x00")))
-    parts = [version, integer(serial), alg, issuer_name, validity]
+    parts = [version, raw_serial or integer(serial), alg, issuer_name, validity]
     parts += [subject_name, spki]
     if quirk == "unique-ids":
         parts += [tlv(0x81, b"\x00\xab\xcd"), tlv(0x82, b"\x00\x12\x34")]
