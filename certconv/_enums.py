@@ -63,6 +63,8 @@ class WarningCode(enum.StrEnum):
     CA_FALSE_ISSUER = "ca-false-issuer"
     UNMATCHED_KEY = "unmatched-key"
     APIM_CA_LIMIT = "apim-ca-limit"
+    APIM_NOT_A_CA = "apim-not-a-ca"
+    """A certificate planned into store CertificateAuthority that cannot act as a CA (CA:FALSE, or v1)."""
     # completing over AIA (certconv._aia, with complete=True)
     AIA_FETCHED = "aia-fetched"
     AIA_FAILED = "aia-failed"

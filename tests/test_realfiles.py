@@ -283,3 +283,17 @@ def test_pkcs12_with_a_certificate_nothing_can_read_names_the_certificate_not_th
     message = str(caught.value)
     assert "PKCS#12 certificate 1 of 1: damaged certificate 'Bad Cert': it" in message, message
     assert "cipher" not in message and "ParseError" not in message
+
+
+@pytest.mark.parametrize("kind", ["v1", "ca-false"])
+def test_split_warns_when_a_non_ca_certificate_is_planned_into_a_ca_store(tmp_path: Path, kind: str) -> None:
+    root_key, mid_key = q.key_for(None), q.key_for(None)
+    root = q.make(root_key, subject="Root")
+    mid = q.make(mid_key, subject="NotCA", issuer="Root", signer=root_key, ca=False, v1=kind == "v1")
+    leaf = q.make(q.key_for(None), subject="leaf.example", issuer="NotCA", signer=mid_key, ca=False)
+    manifest = certconv.split(root + mid + leaf, tmp_path / "out")
+    (entry,) = [e for e in manifest.entries if e.certificate.subject == "CN=NotCA"]
+    assert entry.certificate.apim_store == "CertificateAuthority"
+    (warning,) = [w for w in manifest.bundle.warnings if w.code == "apim-not-a-ca"]
+    assert warning.sha1 == entry.certificate.sha1 and "'NotCA' is planned into APIM store" in warning.message
+    assert ("X.509 v1" in warning.message) is (kind == "v1")
