@@ -162,9 +162,7 @@ def test_messages_about_damaged_certificates_name_it_in_plain_words() -> None:
     bad = bytes(der[:-5])  # the signature cut short: cryptography would say ParseError { kind: ShortData … }
     bad = bytes([0x30, 0x82]) + (len(bad) - 4).to_bytes(2, "big") + bad[4:]
     with pytest.raises(certconv.CorruptInputError) as caught:
-        certconv.load(
-            b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bad) + b"-----END CERTIFICATE-----\n"
-        )
+        certconv.load(b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bad) + b"-----END CERTIFICATE-----\n")
     message = str(caught.value)
     assert "PEM block 1 (CERTIFICATE): damaged certificate 'Broken Name': it" in message
     assert "ParseError" not in message and "kind" not in message
