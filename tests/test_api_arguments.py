@@ -143,8 +143,6 @@ def test_codes_are_members_that_serialize_as_their_text(chain_pem: Path) -> None
     assert warning.code is certconv.WarningCode.DUPLICATE
     assert json.dumps(warning.to_dict())[:22] == '{"code": "duplicate", '
     assert f"{warning.code}" == str(warning.code) == "duplicate"
-
-
 # -- timeouts and moments: the same UsageError for a script as exit 2 for the command ------
 
 BAD_TIMEOUTS = [0, -1, float("nan"), float("inf"), float("-inf"), 1e300, 3601]

@@ -243,10 +243,9 @@ def test_cli_wrong_password_is_one_line_and_exit_1(stores: Stores, monkeypatch: 
     path = stores.full["JKS"]
     result = CliRunner().invoke(app, ["inspect", str(path), "--password-env", "STORE_PASSWORD"])
     assert result.exit_code == 1
-    assert (
-        result.stderr.startswith(f"error: {path}: wrong password for the JKS keystore")
-        and result.stderr.count("\n") == 1
-    )
+    assert result.stderr.startswith(f"error: {path}: wrong password for the JKS keystore") and result.stderr.count(
+        "\n"
+    ) == 1
 
 
 # -- crafted stores (tests/keystores.py, which keytool reads too) --------------------------
@@ -442,3 +441,4 @@ def test_import_certconv_does_not_load_the_keystore_reader() -> None:
     code = "import sys, certconv; certconv.load; print('certconv._jks' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+

@@ -83,16 +83,8 @@ def test_sdist_can_run_the_suite_and_build_the_docs(tmp_path: Path) -> None:
     (sdist,) = tmp_path.glob("certconv-*.tar.gz")
     with tarfile.open(sdist) as tf:
         names = {name.split("/", 1)[1] for name in tf.getnames() if "/" in name}
-    for needed in (
-        "tests/conftest.py",
-        "tests/pki.py",
-        "samples/bundle.pfx",
-        "samples/password.txt",
-        "docs/index.md",
-        "mkdocs.yml",
-        "LICENSE",
-        "pyproject.toml",
-    ):
+    for needed in ("tests/conftest.py", "tests/pki.py", "samples/bundle.pfx", "samples/password.txt",
+                   "docs/index.md", "mkdocs.yml", "LICENSE", "pyproject.toml"):
         assert needed in names, needed
     tracked_tests = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").glob("*.py")}
     assert tracked_tests <= names

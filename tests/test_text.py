@@ -63,7 +63,7 @@ def test_ljust_and_shorten_by_display_width() -> None:
     [
         ("cp1252", "→ ✗ 🔑 ├── └── │ ─", "-> x [key] |-- `-- | -"),
         ("cp1252", "… ·", "… ·"),  # cp1252 has both
-        ("ascii", "… · — “q”", '... - -- "q"'),
+        ("ascii", "… · — “q”", "... - -- \"q\""),
         ("cp437", "├── └── │ → ✗", "├── └── │ -> x"),  # old consoles have the tree lines
         ("cp936", "测试根证书 → 🔑", "测试根证书 → [key]"),  # GBK has Chinese and the arrow
         ("cp1252", "测试 łódź", "\\u6d4b\\u8bd5 \\u0142ód\\u017a"),  # name characters a code page lacks: escapes

@@ -294,7 +294,9 @@ def fake_az(tmp_path: Path) -> tuple[dict[str, str], Path]:
 def test_keyvault_azcli_script_imports_the_file_by_its_exact_path(pki: Pki, tmp_path: Path) -> None:
     folder = tmp_path / "it's $(odd) folder"
     out = folder / "kv 'x' $HOME.pem"
-    result = certconv.convert([to_pem(pki.chain), key_pem(pki.leaf)], out, to="keyvault", emit="azcli,powershell")
+    result = certconv.convert(
+        [to_pem(pki.chain), key_pem(pki.leaf)], out, to="keyvault", emit="azcli,powershell"
+    )
     sh, ps1 = (folder / name for name in result.scripts)
     assert result.scripts == ("kv 'x' $HOME.keyvault-import.azcli.sh", "kv 'x' $HOME.keyvault-import.ps1")
     run("bash", "-n", sh)

@@ -28,19 +28,9 @@ def guide_pki() -> Pki:
 def _s_client_verifies(port: int, ca_file: Path, host: str) -> bool:
     done = subprocess.run(
         [
-            "openssl",
-            "s_client",
-            "-connect",
-            f"127.0.0.1:{port}",
-            "-servername",
-            host,
-            "-CAfile",
-            str(ca_file),
-            "-no-CApath",
-            "-no-CAstore",
-            "-verify_return_error",
-            "-verify_hostname",
-            host,
+            "openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", host,
+            "-CAfile", str(ca_file), "-no-CApath", "-no-CAstore",
+            "-verify_return_error", "-verify_hostname", host,
         ],
         input=b"",
         capture_output=True,
@@ -80,11 +70,8 @@ def test_fetch_with_ca_agrees_with_openssl_s_client(guide_pki: Pki, tmp_path: Pa
         )
     assert report.trusted is expected, (scenario, report.render())
     # The two cases the guide is about really differ: a pass and a refusal are both seen.
-    assert expected is (
-        scenario
-        in {
-            "leaf and intermediate sent, root uploaded",
-            "leaf and intermediate sent, both CAs uploaded",
-            "leaf only sent, both CAs uploaded",
-        }
-    )
+    assert expected is (scenario in {
+        "leaf and intermediate sent, root uploaded",
+        "leaf and intermediate sent, both CAs uploaded",
+        "leaf only sent, both CAs uploaded",
+    })

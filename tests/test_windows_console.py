@@ -111,15 +111,8 @@ def _chinese(folder: Path) -> Chain:
         ocsp=["http://ocsp.证书.example"],
         crl=["http://crl.证书.example/中间.crl"],
     )
-    return _write(
-        folder,
-        "chinese",
-        "证书链",
-        (leaf, intermediate, root),
-        "后端证书",
-        "DNS:后端.example",
-        "http://证书.example/中间.cer",
-    )
+    return _write(folder, "chinese", "证书链", (leaf, intermediate, root), "后端证书", "DNS:后端.example",
+                  "http://证书.example/中间.cer")
 
 
 def _hostile(folder: Path) -> Chain:
@@ -139,18 +132,13 @@ def _hostile(folder: Path) -> Chain:
         ocsp=[f"http://ocsp.example/\x1b[2J\n {FORGED}"],
         crl=["http://crl.example/\x9b\u202ec.crl"],
     )
-    return _write(
-        folder,
-        "hostile",
-        f"evil\x1b[2J{OSC52}\u202e",
-        (leaf, intermediate, root),
-        f"friendly\x1b[2J{OSC52}\u202e\x9b",
-        f"DNS:{forged_san}",
-        f"http://x.example/{OSC52}\n {FORGED}.cer",
-    )
+    return _write(folder, "hostile", f"evil\x1b[2J{OSC52}\u202e", (leaf, intermediate, root),
+                  f"friendly\x1b[2J{OSC52}\u202e\x9b", f"DNS:{forged_san}", f"http://x.example/{OSC52}\n {FORGED}.cer")
 
 
-def _write(folder: Path, kind: str, stem: str, issued: tuple[Issued, ...], friendly: str, san: str, aia: str) -> Chain:
+def _write(
+    folder: Path, kind: str, stem: str, issued: tuple[Issued, ...], friendly: str, san: str, aia: str
+) -> Chain:
     folder.mkdir()
     leaf, intermediate, root = issued
     pem = folder / f"{stem}.pem"
@@ -163,20 +151,8 @@ def _write(folder: Path, kind: str, stem: str, issued: tuple[Issued, ...], frien
     root_file.write_bytes(root.pem)
     corrupt = folder / f"{stem}\n {FORGED}.pem"
     corrupt.write_bytes(b"-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
-    return Chain(
-        kind,
-        folder,
-        pem,
-        pfx,
-        leaf_only,
-        root_file,
-        corrupt,
-        folder / f"{stem}-missing\n {FORGED}.pfx",
-        issued,
-        friendly,
-        san,
-        aia,
-    )
+    return Chain(kind, folder, pem, pfx, leaf_only, root_file, corrupt, folder / f"{stem}-missing\n {FORGED}.pfx",
+                 issued, friendly, san, aia)
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +207,9 @@ def serving(chains: dict[str, Chain], request: pytest.FixtureRequest) -> Iterato
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("serving", ["chinese", "hostile"], indirect=True)
-def test_every_command_prints_in_a_windows_code_page(serving: tuple[Chain, str], encoding: str, tmp_path: Path) -> None:
+def test_every_command_prints_in_a_windows_code_page(
+    serving: tuple[Chain, str], encoding: str, tmp_path: Path
+) -> None:
     chain, target = serving
     pw = ("--password-env", "PFX_PW")
 
