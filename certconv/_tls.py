@@ -18,9 +18,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
@@ -179,10 +176,10 @@ def fetch(
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     session = session_of(where, timeout=timeout, proxy=proxy)
-    served_x509 = session.chain
-    pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
-    # The served certificates are an input like any file; its format says where they came from.
-    result = replace(read_source(Source(where.name, pem)), format="TLS")
+    served_der = session.chain
+    # The served certificates are an input like any file (DER back to back, exactly as sent, so one
+    # that only the tolerant path reads keeps its bytes); its format says where they came from.
+    result = replace(read_source(Source(where.name, b"".join(served_der))), format="TLS")
     if complete:
         from ._aia import complete_bundle
 
@@ -190,10 +187,7 @@ def fetch(
     else:
         bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
-    served = tuple(
-        by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
-        for c in served_x509
-    )
+    served = tuple(by_sha1[hashlib.sha1(der).hexdigest().upper()] for der in served_der)  # noqa: S324
     verdict, message = diagnose(served, bundle)
     return FetchResult(
         where.name, where.sni, served, bundle, verdict, message, protocol=session.protocol, cipher=session.cipher
@@ -205,13 +199,14 @@ class Session:
     """What one handshake showed: the certificates in the server's order, and what was agreed.
 
     Attributes:
-        chain: The certificates the server sent, in its order.
+        chain: The certificates the server sent, in its order, as DER exactly as sent (OpenSSL
+            re-emits the bytes it received; cryptography would refuse some real ones whole).
         protocol: ``TLSv1.2``, ``TLSv1.3``…; ``None`` if the handshake ended before it was agreed.
         cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``,
             ``TLS_AES_256_GCM_SHA384``); ``None`` likewise.
     """
 
-    chain: tuple[x509.Certificate, ...]
+    chain: tuple[bytes, ...]
     protocol: str | None
     cipher: str | None
 
@@ -232,10 +227,8 @@ class Offer:
     tls13_ciphersuites: bytes | None = None
 
 
-def handshake(
-    target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None
-) -> list[x509.Certificate]:
-    """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
+def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None) -> list[bytes]:
+    """The certificates ``target`` sends in a TLS handshake, in its order, as DER (nothing is verified).
 
     See :func:`session_of`, which also says what protocol and cipher suite were agreed.
     """
@@ -308,7 +301,7 @@ def _tls_handshake(
     if early:
         conn.bio_write(early)
 
-    def session(chain: Sequence[x509.Certificate]) -> Session:
+    def session(chain: Sequence[bytes]) -> Session:
         protocol = conn.get_protocol_version_name()
         cipher = conn.get_cipher_name()
         # Before a ServerHello OpenSSL names the version it offered: report only what was agreed.
@@ -322,7 +315,7 @@ def _tls_handshake(
         except SSL.WantReadError:
             pass
         except SSL.Error as exc:
-            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            chain = _peer_chain(conn)
             if chain:
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
@@ -334,15 +327,26 @@ def _tls_handshake(
         if data is None:
             raise late
         if not data:
-            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            chain = _peer_chain(conn)
             if chain:
                 return session(chain)
             raise _closed(target)
         conn.bio_write(data)
-    chain = conn.get_peer_cert_chain(as_cryptography=True)
+    chain = _peer_chain(conn)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
     return session(chain)
+
+
+def _peer_chain(conn: SSL.Connection) -> list[bytes]:
+    """The peer's certificates as DER, exactly as received: OpenSSL re-emits the encoding it parsed.
+
+    Not ``as_cryptography=True``: it parses each with cryptography, which refuses some real
+    certificates whole (certconv's tolerant path reads them from these bytes).
+    """
+    from OpenSSL import crypto
+
+    return [crypto.dump_certificate(crypto.FILETYPE_ASN1, cert) for cert in conn.get_peer_cert_chain() or ()]
 
 
 def _send_pending(conn: SSL.Connection, sock: socket.socket, deadline: float) -> bool:

@@ -295,3 +295,25 @@ def test_split_warns_when_a_non_ca_certificate_is_planned_into_a_ca_store(tmp_pa
     (warning,) = [w for w in manifest.bundle.warnings if w.code == "apim-not-a-ca"]
     assert warning.sha1 == entry.certificate.sha1 and "'NotCA' is planned into APIM store" in warning.message
     assert ("X.509 v1" in warning.message) is (kind == "v1")
+
+
+class _Served:
+    """What tests/loopback.py's TLS server needs of a certificate: its PEM (original bytes) and key."""
+
+    def __init__(self, der: bytes, key: object) -> None:
+        body = base64.encodebytes(der)
+        self.pem = b"-----BEGIN CERTIFICATE-----\n" + body + b"-----END CERTIFICATE-----\n"
+        self.key = key
+
+
+def test_fetch_reads_a_served_certificate_only_the_tolerant_path_reads() -> None:
+    from loopback import tls_server
+
+    key = q.key_for(None)
+    der = q.make(key, quirk="ecdsa-null", subject="backend.example", ca=False)
+    served = _Served(der, key)
+    with tls_server("127.0.0.1", [served], served) as server:  # type: ignore[list-item, arg-type]
+        result = certconv.fetch(f"127.0.0.1:{server.port}", timeout=10)
+    (cert,) = result.served
+    assert cert.der == der and cert.quirks == (Quirk.ECDSA_PARAMETERS,)
+    assert "tolerated-encoding" in [w.code for w in result.bundle.warnings]
