@@ -27,6 +27,7 @@ _SAFE_CONTENTS_BAG = "1.2.840.113549.1.12.10.1.6"
 _X509_CERTIFICATE = "1.2.840.113549.1.9.22.1"
 _FRIENDLY_NAME = "1.2.840.113549.1.9.20"
 _MAX_NESTING = 4
+_EXPLICIT_0 = 0xA0
 
 
 @dataclass(slots=True)
@@ -49,13 +50,17 @@ def bags(data: bytes, password: bytes) -> Bags:
     w = _der.Walker(data)
     pfx = w.children(w.tlv(0))
     content_type, content = content_info(w, pfx[1], 1)
-    if content_type != DATA or content is None:
+    if content_type != DATA or content is None or content.tag != _EXPLICIT_0:
+        # Stricter than the bound checks that walked it first: only a file cryptography would read
+        # but for a certificate is read here (a flipped tag must not turn into a loaded file).
         raise _der.DerError("not password-integrity PKCS#12")
     inner = _der.Walker(w.octets(explicit_octets(w, content, 2), 3))
     for info in inner.children(inner.tlv(0)):
         content_type, content = content_info(inner, info, 1)
         if content is None:
             continue
+        if content.tag != _EXPLICIT_0:
+            raise _der.DerError("content is not [0] EXPLICIT")
         if content_type == DATA:
             plain = inner.octets(explicit_octets(inner, content, 2), 3)
         elif content_type == ENCRYPTED_DATA:

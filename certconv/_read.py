@@ -386,17 +386,24 @@ class _Reader:
         """
         from . import _pkcs12_certs  # only files cryptography refused need it
 
-        for password in attempts:
+        try:  # PFX ::= SEQUENCE { version, authSafe, macData OPTIONAL }
+            has_mac = len(_der.children(data, _der.read_tlv(data), limit=3)) > 2
+        except _der.DerError:
+            return False
+        # The password given, or (none given) the empty one: one bounded check, not one per attempt.
+        for password in attempts[:1]:
             key = password or b""
-            verdict = _pkcs12_open.mac_verdict(data, key)
-            if verdict is False or (verdict is None and opening.password_decrypts(key) is False):
+            # Integrity first: with a MAC, only one that verifies; without one (certificate-only
+            # Java truststores), contents that decrypt with the password or are in the clear.
+            verdict = _pkcs12_open.mac_verdict(data, key) if has_mac else None
+            if (has_mac and verdict is not True) or (not has_mac and opening.password_decrypts(key) is False):
                 continue
             try:
                 found = _pkcs12_certs.bags(data, key)
             except (_der.DerError, IndexError):
                 return False
-            if not found.certificates or found.undecrypted:
-                return False
+            if not found.certificates or found.undecrypted or all(map(_strict_der, (c for c, _ in found.certificates))):
+                return False  # cryptography refused the file for something else than a certificate
             total = len(found.certificates)
             self._check_count(len(self.certificates) + total)
             for index, (der, name) in enumerate(found.certificates, 1):
@@ -582,6 +589,16 @@ def _pkcs7_certificates(data: bytes) -> list[bytes]:
             end = w.end(cert, 4)
             out.append(data[cert.start : end])
     return out
+
+
+def _strict_der(der: bytes) -> bool:
+    """cryptography reads ``der`` as a certificate, its lazily parsed fields included."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _touch(x509.load_der_x509_certificate(der))
+    except (ValueError, TypeError, x509.InvalidVersion):
+        return False
 
 
 def _touch(cert: x509.Certificate) -> bool:

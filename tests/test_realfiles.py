@@ -317,3 +317,23 @@ def test_fetch_reads_a_served_certificate_only_the_tolerant_path_reads() -> None
     (cert,) = result.served
     assert cert.der == der and cert.quirks == (Quirk.ECDSA_PARAMETERS,)
     assert "tolerated-encoding" in [w.code for w in result.bundle.warnings]
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="openssl packs the file")
+def test_pkcs12_holding_a_quirky_certificate_is_read_only_when_its_mac_verifies(tmp_path: Path) -> None:
+    assert OPENSSL is not None
+    key = q.key_for(None)
+    der = q.make(key, quirk="ecdsa-null", subject="mac.example")
+    (tmp_path / "c.der").write_bytes(der)
+    subprocess.run(
+        [OPENSSL, "pkcs12", "-export", "-nokeys", "-in", "c.der", "-out", "c.p12", "-passout", "pass:pw"],
+        capture_output=True, cwd=tmp_path, check=True,
+    )  # fmt: skip
+    data = (tmp_path / "c.p12").read_bytes()
+    (cert,) = certconv.load(data, password="pw").certificates
+    assert cert.der == der
+    damaged = data[:-30] + bytes([data[-30] ^ 1]) + data[-29:]  # inside the MAC's digest
+    with pytest.raises(certconv.CorruptInputError, match="MAC does not match"):
+        certconv.load(damaged, password="pw")
+    with pytest.raises(certconv.WrongPasswordError):
+        certconv.load(data, password="not-it")
