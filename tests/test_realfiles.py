@@ -337,3 +337,18 @@ def test_pkcs12_holding_a_quirky_certificate_is_read_only_when_its_mac_verifies(
         certconv.load(damaged, password="pw")
     with pytest.raises(certconv.WrongPasswordError):
         certconv.load(data, password="not-it")
+
+
+def test_keystore_entries_name_the_alias_and_the_certificate_in_plain_words() -> None:
+    from keystores import Trusted, to_keystore
+
+    quirky = q.make(q.key_for("unsorted-set"), quirk="unsorted-set", subject="Q In JKS")
+    bundle = certconv.load(to_keystore([Trusted("q", quirky)], "changeit"), password="changeit")
+    (warning,) = bundle.warnings
+    assert "JKS entry 'q': certificate 'Q In JKS' is not strict DER" in warning.message
+    bad = q.make(q.key_for(None), subject="Bad In JKS", raw_serial=b"\x02\x81\x02\x12\x34")
+    with pytest.raises(certconv.CorruptInputError) as caught:
+        certconv.load(to_keystore([Trusted("mybad", bad)], "changeit"), password="changeit")
+    assert str(caught.value).endswith(
+        "JKS entry 'mybad': damaged certificate 'Bad In JKS': it has an invalid length in its serial number"
+    )
