@@ -6,7 +6,7 @@ checks the signature over the original bytes finds it valid. The quirks:
 * ``ecdsa-null``: ``ecdsa-with-SHA256`` with explicit NULL parameters (old JDK keytool);
 * ``critical-false``: an extension that writes ``critical FALSE`` out (DER omits defaults);
 * ``explicit-v1``: version ``[0] INTEGER 0`` written out (v1 is the default);
-* ``ber-boolean``: a BOOLEAN TRUE encoded as ``0x01`` instead of ``0xFF``;
+* ``ber-boolean``: BOOLEAN TRUE encoded as ``0x01`` instead of ``0xFF`` (basicConstraints' critical and cA);
 * ``unsorted-set``: a multi-valued RDN whose SET OF is not in DER order;
 * ``unique-ids``: an X.509 v2 certificate with issuer/subject unique identifiers;
 * ``rsa-params``: an RSA signature algorithm whose parameters are an empty SEQUENCE, not NULL;
@@ -84,7 +84,8 @@ def extension(oid: bytes, value: bytes, *, critical: bytes | None = None) -> byt
 
 
 def basic_constraints(ca: bool, *, boolean: bytes = b"\xff") -> bytes:
-    return extension(_OID_BC, seq(tlv(0x01, boolean)) if ca else seq(), critical=tlv(0x01, b"\xff"))
+    """basicConstraints, critical; ``boolean`` is how TRUE is encoded (its critical flag and, for a CA, cA)."""
+    return extension(_OID_BC, seq(tlv(0x01, boolean)) if ca else seq(), critical=tlv(0x01, boolean))
 
 
 def key_usage_cert_sign() -> bytes:
