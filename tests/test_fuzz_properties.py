@@ -25,7 +25,8 @@ from keystores import KeyEntry, Secret, Trusted, to_keystore
 from pki import make_chain, serialize, to_p7b, to_pem, to_pfx
 
 import certconv
-from certconv import _der, _jks, _read, _tolerant
+from certconv.pki import _der
+from certconv.readers import _jks, _read, _tolerant
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "fuzz"))

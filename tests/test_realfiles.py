@@ -25,8 +25,9 @@ from pki import issue
 from typer.testing import CliRunner
 
 import certconv
-from certconv import Quirk, Role, _tolerant
+from certconv import Quirk, Role
 from certconv.cli import app
+from certconv.readers import _tolerant
 
 OPENSSL = shutil.which("openssl")
 KEYTOOL = shutil.which("keytool")
@@ -199,7 +200,7 @@ def test_ml_dsa_self_signed_root_is_a_root() -> None:
 def test_unknown_key_type_is_could_not_check_never_a_wrong_verdict() -> None:
     from cryptography.hazmat.primitives.asymmetric import x25519
 
-    from certconv._x509 import check_signature
+    from certconv.pki._x509 import check_signature
 
     ca = issue("Signer", ca=True)
     cert = (

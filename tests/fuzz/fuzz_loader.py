@@ -37,8 +37,8 @@ import atheris
 
 with atheris.instrument_imports():
     import certconv
-    from certconv import _jks, _read, _tolerant
-    from certconv._der import DerError
+    from certconv.pki._der import DerError
+    from certconv.readers import _jks, _read, _tolerant
 
 PASSWORD = b"changeit"  # the samples' and the seed corpus's password
 

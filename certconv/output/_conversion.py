@@ -1,0 +1,57 @@
+"""The value :func:`certconv.convert` returns: one converted file, what is in it and how it is protected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..base._enums import Form, Format, PfxProfile
+from ..base._face import publish
+from ..pki._model import Bundle, Certificate
+
+__all__ = ["Conversion"]
+
+_KEY_MODE = 0o600
+_CERT_MODE = 0o644
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """One converted file: what is in it and how it is protected.
+
+    Attributes:
+        to: The :class:`Form` written: one of :data:`CONVERT_TARGETS`.
+        format: :class:`Format` ``der`` or ``pem``: how the file is encoded (a PFX is ``der``).
+        certificates: The certificates written, in file order.
+        key_included: The file holds a private key.
+        encryption: How the PKCS#12 (or the PEM key) is protected; ``None``
+            when the file holds nothing secret.
+        notes: Things worth telling the user, e.g. a key that was left out.
+        bundle: The bundle the file was made from (its ``warnings`` apply).
+        data: The file's bytes (never shown in a repr).
+        out: Where it was written; ``None`` until :func:`write_convert` writes it.
+        owner_only: For a written file holding a key: whether its permissions,
+            read back after writing, keep other users out (never on Windows,
+            where ``chmod`` only sets the read-only flag); else ``None``.
+        profile: For ``pfx``: the profile it was made for (``appservice``), or ``None``.
+        scripts: The import scripts written beside ``out`` (``emit``), by file name.
+    """
+
+    to: Form
+    format: Format
+    certificates: tuple[Certificate, ...]
+    key_included: bool
+    encryption: str | None
+    notes: tuple[str, ...]
+    bundle: Bundle = field(repr=False)
+    data: bytes = field(repr=False)
+    out: str | None = None
+    owner_only: bool | None = None
+    profile: PfxProfile | None = None
+    scripts: tuple[str, ...] = ()
+
+    @property
+    def mode(self) -> int:
+        """The permission bits the file is created with: 0600 with a key, else 0644."""
+        return _KEY_MODE if self.key_included else _CERT_MODE
+
+publish(globals())
