@@ -512,7 +512,9 @@ class _Reader:
         try:
             with self._capture(where, der):
                 extensions_read = _touch(cert)
-        except (ValueError, TypeError) as exc:  # TypeError: a name attribute of an impossible type
+        # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
+        # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
+        except (ValueError, TypeError, KeyError) as exc:
             self._tolerate(der, where, friendly_name, exc)
             return
         if not extensions_read and self._tolerate(der, where, friendly_name, None):
@@ -534,7 +536,7 @@ class _Reader:
                 cert = x509.load_der_x509_certificate(copy)
                 if not _touch(cert):
                     raise _der.DerError("extensions unreadable in the copy too")
-        except (_der.DerError, ValueError, TypeError, x509.InvalidVersion):
+        except (_der.DerError, ValueError, TypeError, KeyError, x509.InvalidVersion):
             if exc is None:
                 return False
             raise CorruptInputError(
@@ -601,7 +603,7 @@ def _strict_der(der: bytes) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return _touch(x509.load_der_x509_certificate(der))
-    except (ValueError, TypeError, x509.InvalidVersion):
+    except (ValueError, TypeError, KeyError, x509.InvalidVersion):
         return False
 
 
