@@ -198,7 +198,6 @@ def _errors() -> str:
     codecs.register_error(_ERRORS, _fallback)
     return _ERRORS
 
-
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 # Characters JSON text always carries as \uXXXX escapes: C1 controls (CSI is \x9b), bidi

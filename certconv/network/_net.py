@@ -156,3 +156,4 @@ def _connected(sock: socket.socket, address: Any, deadline: float) -> bool:
     if code != 0:
         raise (ConnectionRefusedError if code == errno.ECONNREFUSED else OSError)(code, os.strerror(code))
     return True
+

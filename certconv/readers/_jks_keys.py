@@ -36,6 +36,7 @@ def password_text(password: bytes) -> str:
         return password.decode("latin-1")
 
 
+
 class Budget:
     """JCEKS key-derivation rounds left for this keystore."""
 
