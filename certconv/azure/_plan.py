@@ -294,4 +294,5 @@ def encode(cert: Certificate, fmt: str) -> bytes:
         return cert.pem
     return cert.der
 
+
 publish(globals())

@@ -54,4 +54,5 @@ class Conversion:
         """The permission bits the file is created with: 0600 with a key, else 0644."""
         return _KEY_MODE if self.key_included else _CERT_MODE
 
+
 publish(globals())

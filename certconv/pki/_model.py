@@ -270,4 +270,5 @@ class Bundle:
                 return cert
         raise KeyError(sha1)
 
+
 publish(globals())

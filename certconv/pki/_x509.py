@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import AuthorityInformationAccessOID, SignatureAlgorithmOID
 
-from ..base._dates import iso_day, iso_utc  # the one copy; kept importable from here
 from ..base._enums import Validity
 from ..base._face import publish
 from ._names import name_key
@@ -30,8 +29,6 @@ __all__ = [
     "access_urls",
     "ca_issuers_urls",
     "check_signature",
-    "iso_day",
-    "iso_utc",
     "issued_by",
     "key_spki",
     "public_key_spki",
@@ -103,7 +100,7 @@ def signed_by(child: x509.Certificate, issuer: x509.Certificate, *, tbs: bytes |
     Works for every key type cryptography verifies: RSA (PKCS#1 v1.5 and PSS), ECDSA,
     DSA with any hash OpenSSL offers (SHA-1 and MD5 included), Ed25519, Ed448 and
     ML-DSA. Names are not compared. ``tbs``: the signed bytes when ``child`` was parsed
-    from a normalised copy (:mod:`certconv._tolerant`), whose own TBS bytes were not signed.
+    from a normalised copy (:mod:`certconv.readers._tolerant`), whose own TBS bytes were not signed.
     """
     return check_signature(child, issuer, tbs=tbs) is True
 
@@ -230,5 +227,6 @@ def validity(cert: x509.Certificate, at: datetime) -> Validity:
     if cert.not_valid_after_utc < at:
         return Validity.EXPIRED
     return Validity.VALID
+
 
 publish(globals())

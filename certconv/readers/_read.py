@@ -9,9 +9,6 @@ its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 import warnings
 from collections.abc import Iterator
@@ -46,8 +43,8 @@ from ..pki._model import BundleWarning
 from ..pki._names import display_name
 from . import _pkcs12, _pkcs12_open, _tolerant
 from ._bom import BomError, decode_bom, encoding_problem
+from ._decode import NOT_UTF8_HINT, bare_base64, first_element, not_a_certificate, pem_payload, thumbprint
 from ._open import read_bounded
-from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -63,9 +60,6 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
-
-MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
-"""More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -96,7 +90,7 @@ class RawCertificate:
     source: str
     friendly_name: str | None = None
     quirks: tuple[Quirk, ...] = ()
-    """What makes it not strict DER (:mod:`certconv._tolerant`); ``x509`` is then parsed from a normalised copy."""
+    """What makes it not strict DER (:mod:`certconv.readers._tolerant`); ``x509`` is then parsed from a normalised copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +143,8 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         data, _ = decode_bom(source.data)
     except BomError as exc:
         raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
-    reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
+    # ``password`` was checked once by the entry point (password_bytes: no NUL, bounded length).
+    reader = _Reader(source.name, password)
     if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
         from . import _jks  # only keystores need it
 
@@ -158,7 +153,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         fmt = reader.pem(data)
     elif data[:1] == b"\x30":
         fmt = reader.der(data)
-    elif (decoded := _bare_base64(data)) is not None and decoded[:1] == b"\x30":
+    elif (decoded := bare_base64(data)) is not None and decoded[:1] == b"\x30":
         fmt = "Base-64 " + reader.der(decoded)
     elif not data.strip():
         raise NoCertificateError("is empty", path=source.name)
@@ -181,17 +176,6 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         what = "a private key but no certificate" if reader.keys else "no certificate"
         raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
     return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
-
-
-def _bare_base64(data: bytes) -> bytes | None:
-    """Base-64 without PEM armour, as some tools paste a ``.p7b`` or ``.cer``."""
-    compact = b"".join(data.split())
-    if len(compact) < 16 or not re.fullmatch(rb"[A-Za-z0-9+/]+={0,2}", compact):
-        return None
-    try:
-        return base64.b64decode(compact, validate=True)
-    except binascii.Error:
-        return None
 
 
 class _Reader:
@@ -278,17 +262,17 @@ class _Reader:
             count += 1
             where = f"PEM block {index} ({label}): "
             if label in _CERT_LABELS:
-                der = _pem_payload(body, self.name, where)
+                der = pem_payload(body, self.name, where)
                 if label == "TRUSTED CERTIFICATE":
                     # OpenSSL's trusted format: the certificate, then its trust settings.
-                    der = _first_element(der, self.name, where)
+                    der = first_element(der, self.name, where)
                 self.certificate(der, where)
             elif label in _PKCS7_LABELS:
-                self.pkcs7(_pem_payload(body, self.name, where), where)
+                self.pkcs7(pem_payload(body, self.name, where), where)
             elif label.endswith("PRIVATE KEY"):
                 self.private_key_pem(label, body, where)
             elif label in ("PKCS12", "PFX"):
-                self.pkcs12(_pem_payload(body, self.name, where))
+                self.pkcs12(pem_payload(body, self.name, where))
             else:
                 ignored += 1
                 if ignored <= _MAX_IGNORED_WARNINGS:
@@ -451,7 +435,7 @@ class _Reader:
             )
         if verdict is False or decrypts is False:
             return WrongPasswordError(
-                "wrong password for PKCS#12" + _NOT_UTF8_HINT * (password != self.password),
+                "wrong password for PKCS#12" + NOT_UTF8_HINT * (password != self.password),
                 path=self.name,
                 hint=hint("check the password given with {}", Option.PASSWORD),
             )
@@ -469,7 +453,7 @@ class _Reader:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
-            if (what := _not_a_certificate(der)) is not None:
+            if (what := not_a_certificate(der)) is not None:
                 raise CorruptInputError(f"{where}{what}", path=self.name) from None
             self._tolerate(der, where, friendly_name, exc)
             return
@@ -491,7 +475,7 @@ class _Reader:
         if label == "ENCRYPTED PRIVATE KEY" and self.password is not None:
             # PKCS#8 PBES2/PBES1 carries its iteration count: bound it before OpenSSL derives.
             with suppress(CorruptInputError):  # broken Base-64 gets the warning below
-                _pkcs12.check_encrypted_key(_pem_payload(body, self.name, where), self.name, where)
+                _pkcs12.check_encrypted_key(pem_payload(body, self.name, where), self.name, where)
         try:
             key = serialization.load_pem_private_key(
                 pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True
@@ -522,7 +506,7 @@ class _Reader:
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
     def _tolerate(self, der: bytes, where: str, friendly_name: str | None, exc: Exception | None) -> bool:
-        """Read ``der`` through a normalised copy (:mod:`certconv._tolerant`), keeping its bytes.
+        """Read ``der`` through a normalised copy (:mod:`certconv.readers._tolerant`), keeping its bytes.
 
         ``exc`` is what cryptography said of the original; ``None`` when only its extensions
         failed, and then nothing is raised: False means the copy did not help.
@@ -549,15 +533,15 @@ class _Reader:
             WarningCode.TOLERATED_ENCODING,
             f"{where}{label} is not strict DER: {problems}. certconv read it as OpenSSL and Windows do and keeps "
             "its bytes unchanged, but strict parsers (browsers, cryptography, Go) will refuse it",
-            _sha1(der),
+            thumbprint(der),
         )
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name, quirks))
         return True
 
     def _check_count(self, count: int) -> None:
-        if count > MAX_CERTIFICATES:
+        if count > _limits.MAX_CERTIFICATES:
             raise UnsafeInputError(
-                f"holds more than {MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
+                f"holds more than {_limits.MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
                 path=self.name,
             )
 
@@ -576,7 +560,7 @@ class _Reader:
         for item in caught:
             text = str(item.message).split(". ")[0]
             code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
-            self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+            self.warn(code, f"{where}{text}", thumbprint(der) if der is not None else None)
 
 
 def _pkcs7_certificates(data: bytes) -> list[bytes]:
@@ -625,67 +609,10 @@ def _touch(cert: x509.Certificate) -> bool:
     return True
 
 
-def _sha1(der: bytes) -> str:
-    return hashlib.sha1(der).hexdigest().upper()  # noqa: S324 - a thumbprint, not security
-
-
-def _pem_payload(body: bytes, name: str, where: str) -> bytes:
-    """Base-64 payload of a PEM block, skipping RFC 1421 headers (``Proc-Type:`` …)."""
-    lines = body.strip(b"\n").split(b"\n")
-    if lines and b":" in lines[0]:
-        while lines and lines[0].strip():
-            lines.pop(0)  # header lines, up to the blank line that ends them
-    compact = b"".join(b"".join(lines).split())
-    try:
-        payload = base64.b64decode(compact, validate=True)
-    except binascii.Error:
-        if compact.isascii() and b"\0" not in compact:
-            raise CorruptInputError(f"{where}broken Base-64", path=name) from None
-        raise CorruptInputError(
-            f"{where}broken Base-64: it holds non-ASCII or NUL bytes (saved in another encoding?); "
-            "save the file as UTF-8 or ASCII",
-            path=name,
-        ) from None
-    if not payload:
-        raise CorruptInputError(f"{where}empty block", path=name)
-    return payload
-
-
-def _first_element(data: bytes, name: str, where: str) -> bytes:
-    try:
-        tlv = _der.read_tlv(data)
-    except _der.DerError as exc:
-        raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=name) from None
-    if tlv.end is None:
-        raise CorruptInputError(f"{where}indefinite length in a certificate", path=name)
-    return data[: tlv.end]
-
-
 def _certificate_label(der: bytes, cert: x509.Certificate | None = None) -> str:
     """``certificate 'Subject CN'`` when the subject can be found, else ``certificate``."""
     subject = display_name(cert.subject) if cert is not None else _tolerant.subject_hint(der)
     return f"certificate '{subject[:80]}'" if subject else "certificate"
 
-
-def _not_a_certificate(der: bytes) -> str | None:
-    """Name what a SEQUENCE that is not a certificate is, when we can."""
-    probes = (
-        (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
-        (x509.load_der_x509_csr, "a certificate signing request (CSR), not a certificate"),
-    )
-    for loader, what in probes:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                loader(der)
-            return what
-        except (ValueError, x509.InvalidVersion):
-            continue
-    return None
-
-
-_NOT_UTF8_HINT = (
-    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
-)
 
 publish(globals())

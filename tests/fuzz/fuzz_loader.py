@@ -14,7 +14,7 @@ Targets:
             the iteration-count guard, the MAC verdict and the error classification.
     jks     the JKS/JCEKS keystore reader (structure, secret-key serialization, key
             decryption) with the right password, no password and a wrong one.
-    tolerant  the tolerant path's re-encoder (certconv._tolerant.normalise, which may
+    tolerant  the tolerant path's re-encoder (certconv.readers._tolerant.normalise, which may
             raise only its DerError) and the reader's certificate path through it,
             seeded with every quirk tests/quirkcerts.py builds.
 
