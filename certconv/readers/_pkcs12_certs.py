@@ -6,7 +6,7 @@ unreadable, and the failure looks like a wrong password or an unknown cipher. Wh
 the password is known to be right, :func:`bags` walks the file itself: the
 ``data`` contents in the clear and the ``encryptedData`` contents decrypted with
 PBES2 (what OpenSSL 3, Windows and Java write; the decryption is
-:mod:`certconv._pkcs12_open`'s, bounded by the same iteration checks that ran
+:mod:`certconv.readers._pkcs12_open`'s, bounded by the same iteration checks that ran
 first). Certificates go back to the reader one by one, so each gets the tolerant
 path or a message that names it; key bags go to ``cryptography`` as PKCS#8.
 """

@@ -90,7 +90,8 @@ class RawCertificate:
     source: str
     friendly_name: str | None = None
     quirks: tuple[Quirk, ...] = ()
-    """What makes it not strict DER (:mod:`certconv.readers._tolerant`); ``x509`` is then parsed from a normalised copy."""
+    """What makes it not strict DER (:mod:`certconv.readers._tolerant`); ``x509`` is then parsed from a
+    normalised copy."""
 
 
 @dataclass(frozen=True, slots=True)
