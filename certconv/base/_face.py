@@ -27,8 +27,8 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
         "UnsupportedFormatError UsageError WrongPasswordError"
     ),
     "base._enums": (
-        "AzureTarget FailureCode FetchVerdict Form Format Leniency Origin Quirk PfxProfile ProbeOutcome Purpose "
-        "SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
+        "AzureTarget FailureCode FetchVerdict Form Format KeyProfile Leniency Origin PfxProfile ProbeOutcome Purpose "
+        "Quirk SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
     ),
     "base._args": "check_moment check_timeout DEFAULT_TIMEOUT",
     "pki._model": "Bundle BundleWarning Certificate Chain Role",
@@ -42,6 +42,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "output._conversion": "Conversion",
     "azure._facts": "SNIPPET_LANGUAGES TARGETS",
     "azure._plan": "plan_split SplitOptions SplitPlan",
+    "azure._chain_plan": "ChainOptions ChainPlan",
     "azure._apim_tls": "APIM_BACKEND_TLS",
     "network._proxy": "Proxy ProxyConfig",
     "network._served": "ClientCertificateCheck FetchResult",
@@ -50,8 +51,10 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "trust._result": "ChainVerdict PathStep Verification VerifyFailure",
     "text._split": "render_split",
     "text._conversion": "render_conversion",
+    "text._create": "render_chain",
     "_api": "InputLike load split write_split",
     "_convert": "convert convert_bundle CONVERT_TARGETS write_convert",
+    "_create": "create_chain plan_chain write_chain",
     "_inspect": "inspect Inspection",
     "_verify": "PURPOSES verify",
     "_doctor": "BackendReport diagnose_backend",

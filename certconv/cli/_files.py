@@ -36,6 +36,7 @@ from ._options import (
     PasswordFileOpt,
     PasswordOpt,
     TimeoutOpt,
+    flag,
 )
 
 
@@ -140,11 +141,11 @@ def _report_each(results: "tuple[certconv.EachResult, ...]", out: Path, *, as_js
         _say(json_text(document, _encoding()), newline=False)
     elif not quiet:
         for result in results:
-            _say(printable(result.summary))
+            _say(printable(result.line(flag)))
         _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
     elif failed:
         for result in failed:
-            _say(printable(result.summary), err=True)
+            _say(printable(result.line(flag)), err=True)
     return 1 if failed else 0
 
 
@@ -229,9 +230,16 @@ def convert(
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
     to_stdout = str(out) == "-"
-    if to_stdout and _binary(to, fmt) and sys.stdout.isatty():
+    if to_stdout and _binary(to, fmt) and sys.stdout is not None and sys.stdout.isatty():
         raise typer.BadParameter(
             f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
+            param_hint="--out",
+        )
+    if to_stdout and to is Form.KEYVAULT and sys.stdout is not None and sys.stdout.isatty():
+        # Key Vault's PEM holds the private key unencrypted: never onto a screen (scrollback, recordings).
+        raise typer.BadParameter(
+            "--to keyvault writes the private key unencrypted and standard output is a terminal: "
+            "redirect it (> file) or pipe it, or give a file name",
             param_hint="--out",
         )
     sources = _sources(inputs, max_input_size)
@@ -271,12 +279,7 @@ def convert(
     conversion = _run(call, secret, may_prompt=may_prompt)
     if to_stdout:
         # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
-        sys.stdout.flush()
-        try:
-            sys.stdout.buffer.write(conversion.data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            pass
+        _io._write_bytes(conversion.data)
         conversion = dataclasses.replace(conversion, out="standard output")
     if not quiet:
         stream = sys.stderr if to_stdout else sys.stdout
