@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .base._enums import PfxProfile as PfxProfile
     from .base._enums import ProbeOutcome as ProbeOutcome
     from .base._enums import Purpose as Purpose
+    from .base._enums import Quirk as Quirk
     from .base._enums import SnippetLanguage as SnippetLanguage
     from .base._enums import TlsFindingCode as TlsFindingCode
     from .base._enums import TrustStore as TrustStore
@@ -143,8 +144,8 @@ __all__ = [
     "InputTooLargeError", "Inspection", "KeyMismatchError", "KeyProfile", "Leniency", "Manifest", "ManifestEntry",
     "NetworkError", "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError",
     "NotTLSError", "Option", "Origin", "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError",
-    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role",
-    "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
+    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Quirk",
+    "Role", "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
     "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError",
     "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError", "__version__",
     "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle", "create_chain", "diagnose_backend",

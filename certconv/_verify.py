@@ -215,7 +215,7 @@ def _store(
 
 def _raws(certs: Sequence[Certificate], ca_bundle: Bundle | None, store: list[ReadResult]) -> list[RawCertificate]:
     every = [*certs, *(ca_bundle.certificates if ca_bundle else ())]
-    raws = [RawCertificate(c.x509, c.der, c.source, c.friendly_name) for c in every]
+    raws = [RawCertificate(c.x509, c.der, c.source, c.friendly_name, c.quirks) for c in every]
     return raws + [raw for r in store for raw in r.certificates]
 
 

@@ -28,7 +28,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     ),
     "base._enums": (
         "AzureTarget FailureCode FetchVerdict Form Format KeyProfile Leniency Origin PfxProfile ProbeOutcome Purpose "
-        "SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
+        "Quirk SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
     ),
     "base._args": "check_moment check_timeout DEFAULT_TIMEOUT",
     "pki._model": "Bundle BundleWarning Certificate Chain Role",
