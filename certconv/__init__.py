@@ -78,11 +78,12 @@ if TYPE_CHECKING:
     from ._apim_tls import APIM_BACKEND_TLS
     from ._convert import CONVERT_TARGETS, Conversion, convert, convert_bundle, write_convert
     from ._doctor import BackendReport, diagnose_backend
-    from ._each import EachResult, split_each
+    from ._each import EachResult, each_json, split_each
     from ._expiry import Expiry, expiring
     from ._inspect import CertificateDetails, Inspection, inspect
     from ._probe import TlsFinding, TlsReport, VersionProbe
     from ._proxy import Proxy, ProxyConfig
+    from ._schemas import JSON_DOCUMENTS, json_schema
     from ._text._convert import conversion_summary as render_conversion
     from ._text._split import split_summary as render_split
     from ._tls import fetch
@@ -96,7 +97,8 @@ _LAZY = {
     "APIM_BACKEND_TLS": "_apim_tls",
     **dict.fromkeys(("BackendReport", "diagnose_backend"), "_doctor"),
     **dict.fromkeys(("Expiry", "expiring"), "_expiry"),
-    **dict.fromkeys(("EachResult", "split_each"), "_each"),
+    **dict.fromkeys(("EachResult", "each_json", "split_each"), "_each"),
+    **dict.fromkeys(("JSON_DOCUMENTS", "json_schema"), "_schemas"),
     **dict.fromkeys(("TlsFinding", "TlsReport", "VersionProbe"), "_probe"),
     **dict.fromkeys(("Proxy", "ProxyConfig"), "_proxy"),
     **dict.fromkeys(("CONVERT_TARGETS", "Conversion", "convert", "convert_bundle", "write_convert"), "_convert"),
@@ -124,6 +126,7 @@ __all__ = [
     "CONVERT_TARGETS",
     "DEFAULT_MAX_INPUT_SIZE",
     "DEFAULT_TIMEOUT",
+    "JSON_DOCUMENTS",
     "PURPOSES",
     "SNIPPET_LANGUAGES",
     "TARGETS",
@@ -203,10 +206,12 @@ __all__ = [
     "convert",
     "convert_bundle",
     "diagnose_backend",
+    "each_json",
     "expiring",
     "fetch",
     "file_names",
     "inspect",
+    "json_schema",
     "load",
     "manifest_json",
     "plan_split",

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, overload
 from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import build_bundle
 from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import InputError, NoCertificateError, Option, UsageError, hint
+from ._errors import InputError, Option, UsageError, hint
 from ._manifest import MANIFEST_NAME, Manifest
 from ._model import Bundle
 from ._password import password_bytes
-from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
+from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, key_only_error, read_file, read_source
 from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
@@ -85,7 +85,7 @@ def load(
         raise InputError("no input given")
     results = read_inputs(items, password=password, max_input_size=max_input_size, keys_alone=keys_alone)
     if not any(r.certificates for r in results):
-        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+        raise key_only_error(results)
     if complete:
         # Imported here: the network code stays out of `import certconv`.
         from ._aia import complete_bundle

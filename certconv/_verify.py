@@ -24,14 +24,14 @@ from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
 from ._chain import whole_seconds as _whole_seconds
 from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from ._errors import InputError, NoCertificateError, Option, UsageError, hint
+from ._errors import InputError, Option, UsageError, hint
 from ._graph import certificate_of, graph
 from ._hostname import hostname_matches, normalize_host
 from ._model import Bundle, Certificate, Role
 from ._names import display_name, label, name_key
 from ._password import password_bytes
 from ._path import Outcome, search
-from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
+from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source, key_only_error
 from ._stores import store_sources
 from ._text import printable
 from ._verify_policy import POLICIES, Policy, Problem
@@ -130,7 +130,7 @@ def verify(
         raise InputError("no input given: give what the backend sends, or the certificate to check as peer")
     read = read_inputs(items, password=secret, max_input_size=max_input_size)
     if not any(r.certificates for r in read):
-        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+        raise key_only_error(read)
     memo: dict[tuple[str, str], bool] = {}  # each signature is checked once per call
     if complete:
         from ._aia import complete_bundle  # the network code stays out of plain verification
