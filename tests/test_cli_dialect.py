@@ -239,3 +239,11 @@ def test_no_certificate_gets_one_message_from_every_command(tmp_path: Path) -> N
     )
     assert len(lines) == 1, lines
     assert "no certificate" in lines.pop()
+
+
+def test_python_dash_m_certconv_is_the_command() -> None:
+    """Getting started promises it wherever ``certconv`` is not on PATH."""
+    run = subprocess.run(
+        [sys.executable, "-m", "certconv", "--version"], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert run.stdout == f"certconv {certconv.__version__}\n"
