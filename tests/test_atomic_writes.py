@@ -201,9 +201,9 @@ class Victim:
         assert self.proc.stdout is not None
         return self.proc.stdout.readline().strip()
 
-    def write(self, out: Path, *, force: bool, kill_at: int | None = None, delay: float | None = None) -> Any:
+    def write(self, out: Path, *, force: bool, kill_at: int | None = None) -> Any:
         assert self.proc.stdin is not None
-        request = {"bundle": "b", "out": str(out), "force": force, "kill_at": kill_at, "delay": delay}
+        request = {"bundle": "b", "out": str(out), "force": force, "kill_at": kill_at}
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         return json.loads(self.ask_line())
@@ -275,14 +275,15 @@ def test_kill_9_at_any_step_leaves_the_folder_as_it_was_or_complete_and_the_next
 ) -> None:
     exp = expected[mode]
     rng = random.Random(f"{SEED}-{mode}")
-    rounds: list[tuple[int | None, float | None]] = [(n, None) for n in kill_points(exp.steps, rng, 11)]
-    rounds.append((None, rng.uniform(0.0, 0.5)))  # and one timing-dependent point, in any phase
+    # Every kill point is a counted step (never a delay): on a busy machine a timed kill lands
+    # wherever the scheduler puts it, and the test's outcome would depend on the load.
+    rounds = kill_points(exp.steps, rng, 12)
     assert 12 <= len(rounds) <= 20
     seen = set()
-    for kill_at, delay in rounds:
+    for kill_at in rounds:
         out = prepare(mode, tmp_path / "root", big)
-        answer = victim.write(out, force=mode == "force-replace", kill_at=kill_at, delay=delay)
-        assert answer["killed"] or (delay is not None and answer["exit"] == 0), (kill_at, answer)
+        answer = victim.write(out, force=mode == "force-replace", kill_at=kill_at)
+        assert answer["killed"], (kill_at, answer)
         state = assert_as_before_or_complete(mode, out, exp)
         seen.add(state)
         left = leftovers(out)

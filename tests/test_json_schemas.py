@@ -86,11 +86,6 @@ def test_schemas_ship_as_package_files_and_json_schema_reads_them() -> None:
         assert json.loads(text) == certconv.json_schema(document)
 
 
-def test_pyproject_ships_the_schemas_as_package_data() -> None:
-    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"schemas/*.schema.json"' in text
-
-
 def test_an_unknown_document_is_a_usage_error() -> None:
     with pytest.raises(certconv.UsageError, match="split-each"):
         certconv.json_schema("manifest")

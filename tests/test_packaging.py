@@ -1,16 +1,48 @@
-"""The project builds into a wheel that carries its licence and its one version."""
+"""What users install is what the suite tests: the wheel holds every module, the sdist can run the suite.
+
+A release once passed 1,147 tests while its wheel lacked three subpackages: the suite imported the
+checkout. These tests build the distributions the way a user or a packager does and look inside.
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import subprocess
 import sys
+import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
 
+import pytest
+from conftest import IMPORTED_FROM, SOURCE_TREE, imported_from_source_tree
+
 import certconv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = SOURCE_TREE
+PACKAGE = ROOT / "certconv"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("certconv-*.whl")
+    return built
+
+
+def source_files() -> set[str]:
+    """Every file of the package in the source tree that Python or the code itself opens."""
+    return {
+        path.relative_to(ROOT).as_posix()
+        for path in PACKAGE.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in {".pyc", ".pyo"}
+    }
 
 
 def test_build_requirement_accepts_the_spdx_license_string() -> None:
@@ -20,13 +52,16 @@ def test_build_requirement_accepts_the_spdx_license_string() -> None:
     assert pyproject["build-system"]["requires"] == ["setuptools>=77"]
 
 
-def test_wheel_ships_license_version_and_urls(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("certconv-*.whl")
+def test_wheel_holds_every_file_of_the_package_tree(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as zf:
+        shipped = {n for n in zf.namelist() if n.startswith("certconv/")}
+    expected = source_files()
+    assert any(name.count("/") > 1 for name in expected), "the package has subpackages"
+    assert expected - shipped == set()
+    assert shipped - expected == set()
+
+
+def test_wheel_ships_license_version_and_urls(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
         metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
@@ -36,3 +71,47 @@ def test_wheel_ships_license_version_and_urls(tmp_path: Path) -> None:
     assert "\nLicense-Expression: MIT\n" in text
     assert "\nProject-URL: Documentation, " in text
     assert "certconv/py.typed" in names
+
+
+@pytest.mark.skipif(importlib.util.find_spec("build") is None, reason="needs the `build` package (test extra)")
+def test_sdist_can_run_the_suite_and_build_the_docs(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "-o", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = tmp_path.glob("certconv-*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        names = {name.split("/", 1)[1] for name in tf.getnames() if "/" in name}
+    for needed in ("tests/conftest.py", "tests/pki.py", "samples/bundle.pfx", "samples/password.txt",
+                   "docs/index.md", "mkdocs.yml", "LICENSE", "pyproject.toml"):
+        assert needed in names, needed
+    tracked_tests = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tests").glob("*.py")}
+    assert tracked_tests <= names
+    assert not any("__pycache__" in name for name in names)
+
+
+def test_child_processes_import_the_same_certconv_as_the_suite() -> None:
+    # Tests run `python -m certconv` in subprocesses: they must not pick up the checkout either.
+    child = subprocess.run(
+        [sys.executable, "-c", "import certconv, pathlib; print(pathlib.Path(certconv.__file__).resolve().parent)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert Path(child.stdout.strip()) == IMPORTED_FROM
+
+
+def test_the_guard_knows_where_certconv_came_from() -> None:
+    # Under CI=true the session refuses to start when this is True (tests/conftest.py).
+    assert imported_from_source_tree() == (IMPORTED_FROM == PACKAGE)
+
+
+README_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def test_readme_links_resolve_on_pypi_too() -> None:
+    # PyPI renders README.md without the repository around it: a relative link is a dead link there.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    relative = [link for link in README_LINK.findall(text) if not re.match(r"[a-z]+://|#|mailto:", link)]
+    assert relative == []

@@ -4,13 +4,13 @@ Used by tests/test_atomic_writes.py, never by certconv. Started as
 ``python write_victim.py NAME=BUNDLE.pem ...``, it loads each bundle, prints
 ``ready`` and then reads one JSON request per line on stdin::
 
-    {"bundle": "a", "out": "/tmp/x/out", "force": false, "kill_at": 1234, "delay": null}
+    {"bundle": "a", "out": "/tmp/x/out", "force": false, "kill_at": 1234}
 
 For each it forks a child that calls ``certconv.write_split``. ``kill_at``: the
 child sends itself SIGKILL at that step of the write (the N-th call of
 ``certconv._atomic._phase``, the seam the library calls at every step: a
-deterministic point in any phase). ``delay``: the parent sends the child
-SIGKILL after that many seconds (a point that depends on timing). It answers
+deterministic point in any phase; never a delay, whose point would depend on
+the machine's load). It answers
 one JSON line: ``{"killed": true|false, "exit": code, "error": class name}``.
 A child killed by SIGKILL is killed as by ``kill -9``: no handler, no cleanup,
 the kernel releases its file locks.
@@ -23,12 +23,10 @@ by the test write into one folder at the same moment.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +70,6 @@ def run(bundles: dict[str, certconv.Bundle], request: dict[str, Any]) -> dict[st
             os._exit(3)
         os._exit(0)
     os.close(write_error)
-    if request.get("delay") is not None:
-        time.sleep(request["delay"])
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     error = os.read(read_error, 200).decode()
     os.close(read_error)

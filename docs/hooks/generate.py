@@ -5,8 +5,9 @@
 * ``json.md``: every JSON Schema the package ships, where the page says ``<!-- SCHEMAS -->``.
 * Pages whose front matter says ``lang: zh-CN`` get ``<html lang="zh-CN">``.
 * ``index.md``: the README, included where the page says ``<!-- README -->``.
-  Links that work on GitHub are rewritten for the site: ``docs/x.md`` becomes
-  ``x.md``; other repository paths become plain code text.
+  The README's links are absolute (they must work on PyPI too); those into this
+  repository's ``docs/`` become site links (``x.md``), other repository paths stay
+  links to the repository.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README_MARKER = "<!-- README -->"
 SCHEMAS_MARKER = "<!-- SCHEMAS -->"
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+REPOSITORY_DOCS = "https://github.com/certconv/certconv/blob/main/docs/"
 
 
 def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
@@ -183,17 +185,13 @@ def schemas_for_site() -> str:
 
 
 def readme_for_site() -> str:
-    """The README's text with repository links made to work inside the site."""
+    """The README's text with links into the repository's docs/ made into links inside the site."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
 
     def fix(match: re.Match[str]) -> str:
         label, target = match.group(1), match.group(2)
-        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
-            return match.group(0)  # absolute URL or an anchor on the same page
-        if target.startswith("docs/"):
-            return f"[{label}]({target.removeprefix('docs/')})"
-        if label.strip("`") == target:
-            return f"`{target}`"
-        return label if label.startswith("`") else f"{label} (`{target}` in the repository)"
+        if target.startswith(REPOSITORY_DOCS):
+            return f"[{label}]({target.removeprefix(REPOSITORY_DOCS)})"
+        return match.group(0)
 
     return _LINK.sub(fix, text)
