@@ -285,7 +285,7 @@ def fetch(
         secret,
         may_prompt=True,
     )
-    if report.manifest is not None:
+    if report.manifest is not None and not quiet:
         _notes(report.manifest.notes)
     if not quiet:
         if as_json:
