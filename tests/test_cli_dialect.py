@@ -247,3 +247,23 @@ def test_python_dash_m_certconv_is_the_command() -> None:
         [sys.executable, "-m", "certconv", "--version"], capture_output=True, text=True, timeout=120, check=True
     )
     assert run.stdout == f"certconv {certconv.__version__}\n"
+
+
+@pytest.mark.parametrize("name", ["split", "convert", "inspect", "verify"])
+def test_the_password_note_goes_to_stderr_beside_json_and_quiet_drops_it(
+    name: str, files: dict[str, Path], tmp_path: Path
+) -> None:
+    args = {
+        "split": ["split", "-o", str(tmp_path / "s")],
+        "convert": ["convert", "--to", "fullchain", "-o", str(tmp_path / "f.pem")],
+        "inspect": ["inspect"],
+        "verify": ["verify"],
+    }[name]
+    given = [*args, str(files["pfx"]), "--password", "changeit"]
+    loud = runner.invoke(app, [*given, "--json"])
+    assert loud.exit_code == 0, loud.output
+    assert json.loads(loud.stdout)["tool"].startswith("certconv ")
+    assert "note: --password is visible to other local users" in loud.stderr
+    quiet = runner.invoke(app, [*given, "--json", "-q", "--force"] if name in ("split", "convert") else [*given, "-q"])
+    assert quiet.exit_code == 0
+    assert (quiet.stdout, quiet.stderr) == ("", "")

@@ -61,7 +61,7 @@ def inspect(
 
     Exit 0; with --fail-within, 3 when a certificate expires within DAYS days (or has).
     """
-    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.inspect(
@@ -160,7 +160,7 @@ def verify(
 
     With --fail-within, also 3 when a certificate of the input or of --ca expires within DAYS days (or has).
     """
-    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     inputs = inputs or []
     if not inputs and peer is None:
         raise typer.BadParameter("give INPUT (what the backend sends) or --peer FILE", param_hint="INPUT")
@@ -263,7 +263,7 @@ def fetch(
         raise typer.BadParameter(
             "fetch --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
         )
-    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     proxy = _proxy_config()
     report = _run(
         lambda pw: certconv.diagnose_backend(
