@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import certconv
-from certconv._chain import build_bundle
-from certconv._read import read_file, read_source
-from certconv._write import write_split
+from certconv.bundle._chain import build_bundle
+from certconv.output._write import write_split
+from certconv.readers._read import read_file, read_source
 
 
 def main() -> None:

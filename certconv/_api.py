@@ -1,10 +1,10 @@
 """The calls most scripts need: :func:`load`, then :func:`split` = load → plan → write.
 
-Data flows one way: reading and chaining (:mod:`certconv._read`,
-:mod:`certconv._chain`) make a :class:`Bundle`; the Azure planner
+Data flows one way: reading and chaining (:mod:`certconv.readers._read`,
+:mod:`certconv.bundle._chain`) make a :class:`Bundle`; the Azure planner
 (:func:`certconv.azure._plan.build_plan`) turns it into a :class:`SplitPlan`
 without writing; :func:`write_split` hands the plan's files to
-:mod:`certconv._write`, which knows nothing of Azure.
+:mod:`certconv.output._write`, which knows nothing of Azure.
 """
 
 from __future__ import annotations
@@ -15,20 +15,21 @@ from datetime import datetime
 from os import PathLike
 from typing import TYPE_CHECKING, overload
 
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import build_bundle
-from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import InputError, Option, UsageError, hint
-from ._manifest import MANIFEST_NAME, Manifest
-from ._model import Bundle
-from ._password import password_bytes
-from ._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, key_only_error, read_file, read_source
-from ._write import write_planned
 from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._enums import AzureTarget, Format, SnippetLanguage
+from .base._errors import InputError, Option, UsageError, hint
+from .base._face import publish
+from .bundle._chain import build_bundle
+from .output._manifest import MANIFEST_NAME, Manifest
+from .output._write import write_planned
+from .pki._model import Bundle
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, key_only_error, read_file, read_source
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "read_inputs", "split", "write_split"]
 
@@ -88,7 +89,7 @@ def load(
         raise key_only_error(results)
     if complete:
         # Imported here: the network code stays out of `import certconv`.
-        from ._aia import complete_bundle
+        from .network._aia import complete_bundle
 
         return complete_bundle(results, at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
     return build_bundle(results, at=at, checks=BUNDLE_CHECKS)
@@ -109,7 +110,7 @@ def _to_source(item: InputLike, max_input_size: int) -> Source:
     else:
         return read_file(item, max_input_size=max_input_size)
     if len(source.data) > max_input_size:
-        from ._errors import InputTooLargeError
+        from .base._errors import InputTooLargeError
 
         raise InputTooLargeError(
             # Standard input is read only one byte past the limit: its real size is unknown.
@@ -218,3 +219,5 @@ def write_split(
         raise UsageError("a plan carries its folder and options: write_split(plan, force=...) takes nothing else")
     notes = write_planned(plan.options.out, plan.files, force=force, last=MANIFEST_NAME)
     return dataclasses.replace(plan.manifest, notes=notes) if notes else plan.manifest
+
+publish(globals())

@@ -5,7 +5,7 @@ into one PKCS#7, ``fullchain``/``chain`` write the PEM a web server wants, and
 ``pfx`` builds a PKCS#12 from a certificate, its private key and its chain,
 ``truststore`` a PKCS#12 Java reads as trusted certificates, and ``keyvault`` the
 PEM ``az keyvault certificate import`` takes. ``only``/``sha1`` narrow the
-certificates any form uses (:mod:`certconv._select`).
+certificates any form uses (:mod:`certconv.bundle._select`).
 
 A private key is written only on request (``include_key`` for PEM, or a form
 that exists to carry one: ``pfx``, ``keyvault``), and a file holding a key is
@@ -23,17 +23,19 @@ from pathlib import Path
 from typing import TypedDict
 
 from ._api import InputLike, load
-from ._atomic import restricts_to_owner, write_files
-from ._conversion import Conversion
-from ._convert_options import check_options
-from ._enums import Form, Format, PfxProfile, coerce, values
-from ._errors import Option, UnsafeOutputError, UsageError, hint
-from ._forms import keyvault, p7b, pem_chain, single
-from ._model import Bundle
-from ._password import password_bytes
-from ._pfx_forms import app_service_pfx, pfx, truststore
-from ._read import DEFAULT_MAX_INPUT_SIZE
-from ._select import select
+from .azure._import_scripts import check_emit
+from .base._enums import Form, Format, PfxProfile, coerce, values
+from .base._errors import Option, UnsafeOutputError, UsageError, hint
+from .base._face import publish
+from .bundle._select import select
+from .output._atomic import restricts_to_owner, write_files
+from .output._conversion import Conversion
+from .output._conversion_checks import check_options
+from .output._encodings import keyvault, p7b, pem_chain, single
+from .output._pkcs12_write import app_service_pfx, pfx, truststore
+from .pki._model import Bundle
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 __all__ = ["CONVERT_TARGETS", "PFX_PROFILES", "Conversion", "convert", "convert_bundle", "write_convert"]
 
@@ -108,7 +110,8 @@ def convert(
         "only": only,
         "sha1": sha1,
     }
-    check_options(**form, emit=emit)
+    checked, *_ = check_options(**form)
+    check_emit(emit, to=checked)  # the import scripts are Azure's: checked by the azure stage
     bundle = load(inputs, password=password, at=at, max_input_size=max_input_size, keys_alone=True)
     if out is None:
         if emit:
@@ -161,7 +164,7 @@ def write_convert(
             path=str(out),
             hint=hint("pass {} None for the bytes", Option.OUT),
         )
-    from ._import_scripts import check_emit, render_import_scripts
+    from .azure._import_scripts import check_emit, render_import_scripts
 
     languages = check_emit(emit, to=coerce(Form, to, "to"))
     conversion = convert_bundle(
@@ -257,7 +260,7 @@ def convert_bundle(
         include_leaf: For ``truststore``: trust the end-entity certificates too.
         profile: For ``pfx``: ``appservice`` writes what Azure App Service
             requires: 3DES, the whole chain with its root, an RSA key of 2048
-            bits or more (:data:`certconv._pfx_forms.APP_SERVICE_DOC`).
+            bits or more (:data:`certconv.output._pkcs12_write.APP_SERVICE_DOC`).
         only: Use only certificates of these roles: ``"root,intermediate"`` or
             a list of ``root``, ``intermediate``, ``leaf``.
         sha1: Use only the certificates with these SHA-1 thumbprints (one or a
@@ -331,3 +334,5 @@ def _form(
     if profile is PfxProfile.APPSERVICE:
         return app_service_pfx(bundle, secret)
     return pfx(bundle, secret, legacy=legacy, include_root=include_root)
+
+publish(globals())

@@ -7,7 +7,7 @@ backend share no TLS version or cipher suite. :func:`diagnose_backend` checks
 all three against a live backend: it captures the served chain
 (:func:`certconv.fetch`), verifies it with the CA certificates uploaded to APIM
 (:func:`certconv.verify`, the same code as ``certconv verify``), probes TLS
-versions and APIM's cipher suites (:mod:`certconv._probe`), and optionally
+versions and APIM's cipher suites (:mod:`certconv.network._probe`), and optionally
 writes the certificates as ``split`` does. The result carries everything the
 command prints, as text (:meth:`BackendReport.render`) and JSON.
 """
@@ -21,22 +21,24 @@ from datetime import UTC, datetime
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
-from ._errors import InputError
-from ._manifest import Manifest
-from ._model import Bundle, FetchResult, Role
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
-from ._text import printable
 from ._version import __version__
-from ._x509 import iso_utc
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._console import printable
+from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
+from .base._errors import InputError
+from .base._face import publish
+from .network._served import FetchResult
+from .output._manifest import Manifest
+from .pki._model import Bundle, Role
+from .pki._x509 import iso_utc
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._expiry import Expiry
-    from ._probe import TlsReport
-    from ._proxy import ProxyConfig
-    from ._tls import Target
     from ._verify import Verification
+    from .bundle._expiry import Expiry
+    from .network._probe import TlsReport
+    from .network._proxy import ProxyConfig
+    from .network._tls import Target
 
 __all__ = ["APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
@@ -150,9 +152,9 @@ class BackendReport:
 
         result = self.fetch
         if self.manifest is not None:
-            from ._text._split import split_summary
+            from .text._split import render_split
 
-            lines = [split_summary(self.manifest, encoding=encoding)]
+            lines = [render_split(self.manifest, encoding=encoding)]
         else:
             lines = [inspect_bundle(self._shown_bundle(), at=self.at).render(color=color, encoding=encoding)]
         lines += ["", *self._tls_lines()]
@@ -182,7 +184,7 @@ class BackendReport:
         lines = [f"TLS: {agreed} (agreed with certconv, which offers TLS 1.0 to 1.3 and every cipher suite)"]
         if self.tls is None:
             return lines
-        from ._apim_tls import APIM_BACKEND_TLS
+        from .azure._apim_tls import APIM_BACKEND_TLS
 
         lines.append("  versions: " + " · ".join(f"{p.version} {p.outcome}" for p in self.tls.versions))
         for probe in self.tls.apim_ciphers:
@@ -296,9 +298,9 @@ def diagnose_backend(
             the backend (or the proxy) could not be asked.
     """
     from ._api import write_split
-    from ._expiry import check_days, expiring
-    from ._tls import Target, fetch, parse_target
     from .azure._plan import build_plan, split_options
+    from .bundle._expiry import check_days, expiring
+    from .network._tls import Target, fetch, parse_target
 
     timeout = check_timeout(timeout)
     policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
@@ -310,7 +312,7 @@ def diagnose_backend(
     result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy)
     tls = None
     if probe:
-        from ._probe import probe_tls
+        from .network._probe import probe_tls
 
         tls = probe_tls(where, timeout=timeout, proxy=proxy)
     verification = None
@@ -366,7 +368,7 @@ def _verify(
 
 def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
     """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
-    from ._chain import ca_issuers_urls
+    from .bundle._chain import ca_issuers_urls
 
     info: list[str] = []
     if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
@@ -388,3 +390,5 @@ def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
                 "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
             )
     return tuple(info)
+
+publish(globals())

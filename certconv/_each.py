@@ -21,17 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._api import InputLike, load, write_split
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._enums import AzureTarget, Format, SnippetLanguage
-from ._errors import CertconvError
-from ._names import slug
-from ._read import DEFAULT_MAX_INPUT_SIZE, Source
-from ._text import json_text
 from ._version import __version__
 from .azure._plan import build_plan, split_options
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._console import json_text
+from .base._enums import AzureTarget, Format, SnippetLanguage
+from .base._errors import CertconvError
+from .base._face import publish
+from .output._file_names import slug
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = ["EACH_SCHEMA", "EachResult", "each_json", "folder_names", "split_each"]
 
@@ -153,7 +154,7 @@ def split_each(
         UsageError: an option is wrong (before anything is read or written).
         InputError: ``inputs`` is empty.
     """
-    from ._errors import InputError
+    from .base._errors import InputError
 
     options = split_options(out, target, format, emit)
     timeout = check_timeout(timeout)
@@ -198,3 +199,5 @@ def _name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
+
+publish(globals())

@@ -2,9 +2,9 @@
 
 Orchestration only: each input, ``ca`` file and store is read once (a PFX is
 decrypted once), the certificates of all of them form one graph, and for each
-certificate under test the path search of :mod:`certconv._path` finds the best
-path to a trust anchor under the chosen policy (:mod:`certconv._verify_policy`,
-rules in :mod:`certconv._verify_rules`). What it finds becomes sentences in
+certificate under test the path search of :mod:`certconv.trust._path` finds the best
+path to a trust anchor under the chosen policy (:mod:`certconv.trust._policy`,
+rules in :mod:`certconv.trust._rules`). What it finds becomes sentences in
 APIM's terms here, naming the files :func:`certconv.split` writes.
 
 ``certconv/__init__.py`` never imports this module at load time, so ``import
@@ -20,28 +20,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._api import InputLike, read_inputs
-from ._args import DEFAULT_TIMEOUT, check_moment, check_timeout
-from ._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
-from ._chain import whole_seconds as _whole_seconds
-from ._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from ._errors import InputError, Option, UsageError, hint
-from ._graph import certificate_of, graph
-from ._hostname import hostname_matches, normalize_host
-from ._model import Bundle, Certificate, Role
-from ._names import display_name, label, name_key
-from ._password import password_bytes
-from ._path import Outcome, search
-from ._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source, key_only_error
-from ._stores import store_sources
-from ._text import printable
-from ._verify_policy import POLICIES, Policy, Problem
-from ._verify_result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
-from ._verify_rules import Settings
-from ._write import _slug, file_names
-from ._x509 import WORK, ca_issuers_urls
+from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._console import printable
+from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
+from .base._errors import InputError, Option, UsageError, hint
+from .base._face import publish
+from .bundle._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
+from .bundle._chain import whole_seconds as _whole_seconds
+from .output._file_names import file_names, slug
+from .pki._model import Bundle, Certificate, Role
+from .pki._names import display_name, label, name_key
+from .pki._x509 import WORK, ca_issuers_urls
+from .readers._password import password_bytes
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source, key_only_error
+from .trust._ca_stores import store_sources
+from .trust._graph import certificate_of, graph
+from .trust._hostname import hostname_matches, normalize_host
+from .trust._path import Outcome, search
+from .trust._policy import POLICIES, Policy, Problem
+from .trust._result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
+from .trust._rules import Settings
 
 if TYPE_CHECKING:
-    from ._proxy import ProxyConfig
+    from .network._proxy import ProxyConfig
 
 __all__ = [
     "CA_FILE_SUFFIXES",
@@ -133,7 +134,7 @@ def verify(
         raise key_only_error(read)
     memo: dict[tuple[str, str], bool] = {}  # each signature is checked once per call
     if complete:
-        from ._aia import complete_bundle  # the network code stays out of plain verification
+        from .network._aia import complete_bundle  # the network code stays out of plain verification
 
         bundle = complete_bundle(read, at=moment, timeout=timeout, proxy=proxy)
     else:
@@ -351,7 +352,7 @@ class _Words:
 
     def _missing_issuer(self, top: Certificate) -> VerifyFailure:
         issuer = display_name(top.x509.issuer)
-        slug = _slug(label(top.x509.issuer))  # the name split gives its file
+        stem = slug(label(top.x509.issuer))  # the name split gives its file
         urls = ca_issuers_urls(top.x509)
         source = f" (download it from {', '.join(map(printable, urls))})" if urls else ""
         where = "sent by the server nor uploaded" if self.with_ca else "in the input nor given as a CA certificate"
@@ -371,13 +372,13 @@ class _Words:
             # A leaf's issuer is an intermediate in the usual three-tier private PKI.
             message = (
                 f"the intermediate `{issuer}` that issued `{top.common_name}` is neither {where}: get it from "
-                f"your CA{source} and upload it as `intermediate-{slug}.cer` to APIM → CA certificates, "
+                f"your CA{source} and upload it as `intermediate-{stem}.cer` to APIM → CA certificates, "
                 f"store CertificateAuthority (store Root if `{issuer}` is self-signed)"
             )
         else:
             message = (
                 f"the root `{issuer}` that issued `{top.common_name}` is neither {where}: get it from your "
-                f"CA{source} and upload it as `root-{slug}.cer` to APIM → CA certificates, store Root "
+                f"CA{source} and upload it as `root-{stem}.cer` to APIM → CA certificates, store Root "
                 f"(store CertificateAuthority if `{issuer}` is not self-signed)"
             )
         return VerifyFailure(code, message, top.sha1)
@@ -419,3 +420,5 @@ def _input_name(item: InputLike) -> str:
     if isinstance(item, bytes):
         return "<bytes>"
     return str(item)
+
+publish(globals())

@@ -13,6 +13,10 @@ terminal and a Windows code page gets ASCII stand-ins, not a
 
 from __future__ import annotations
 
-from ._text._console import emit, json_text, prepare_stream, printable, stream_encoding
+from .base._console import emit, json_text, prepare_stream, printable, stream_encoding
 
 __all__ = ["emit", "json_text", "prepare_stream", "printable", "stream_encoding"]
+
+# This module is the public home of these functions: help() and tracebacks name it.
+for _function in (emit, json_text, prepare_stream, printable, stream_encoding):
+    _function.__module__ = __name__

@@ -3,7 +3,7 @@
 keytool is the oracle for real keystores (tests/test_jks.py); this writer makes the
 crafted ones: version 1, 100,000 declared entries, secret-key entries built by hand,
 truncations, and fuzz seeds where no JDK is installed. The format is described in
-certconv/_jks.py; the key protection here follows Sun's KeyProtector classes.
+certconv/readers/_jks.py; the key protection here follows Sun's KeyProtector classes.
 """
 
 from __future__ import annotations

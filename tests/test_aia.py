@@ -12,9 +12,9 @@ from pki import DAY, NOW, Issued, issue, name, to_p7b
 from typer.testing import CliRunner
 
 import certconv
-from certconv._http import Refused as _Refused
-from certconv._read import read_source
 from certconv.cli import app
+from certconv.network._http import Refused as _Refused
+from certconv.readers._read import read_source
 
 runner = CliRunner()
 
@@ -269,7 +269,7 @@ class _FakeClock:
 
 
 def test_total_deadline_counts_downloads_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
-    from certconv import _aia
+    from certconv.network import _aia
 
     clock = _FakeClock()
     monkeypatch.setattr(_aia, "_clock", clock)
@@ -288,7 +288,7 @@ def test_total_deadline_counts_downloads_exactly(monkeypatch: pytest.MonkeyPatch
 
 
 def test_default_total_is_three_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
-    from certconv import _aia
+    from certconv.network import _aia
 
     clock = _FakeClock()
     monkeypatch.setattr(_aia, "_clock", clock)
@@ -303,7 +303,7 @@ def test_default_total_is_three_timeouts(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), 1e300])
 def test_total_timeout_must_be_a_sane_number(value: float) -> None:
-    from certconv import _aia
+    from certconv.network import _aia
 
     with pytest.raises(certconv.UsageError, match="timeout must be more than 0"):
         _aia.complete_bundle([], timeout=1, total_timeout=value)

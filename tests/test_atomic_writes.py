@@ -35,9 +35,8 @@ from pki import Pki, issue, to_pem
 from typer.testing import CliRunner
 
 import certconv
-from certconv import _atomic
-from certconv._text._convert import conversion_summary
 from certconv.cli import app
+from certconv.output import _atomic
 
 VICTIM = Path(__file__).parent / "write_victim.py"
 BIG = 2_000  # certificates in the kill -9 bundles: "a few thousand", a write of ~2,000 files
@@ -728,7 +727,7 @@ def test_a_key_file_says_0600_only_when_the_mode_read_back_is_0600(pki: Pki, tmp
     conversion = certconv.convert(key_pem(pki, tmp_path), tmp_path / "k.pem", to="pem", include_key=True)
     assert conversion.owner_only is True
     assert stat.S_IMODE((tmp_path / "k.pem").stat().st_mode) == 0o600
-    text = conversion_summary(conversion)
+    text = certconv.render_conversion(conversion)
     assert "file mode: 0600 (holds a private key)" in text and "cannot restrict" not in text
 
 
@@ -758,6 +757,6 @@ def test_where_chmod_has_no_effect_a_password_protected_key_file_says_so(
     monkeypatch.undo()
     assert stat.S_IMODE((tmp_path / "k.pfx").stat().st_mode) == 0o644
     assert conversion.owner_only is False
-    text = conversion_summary(conversion)
+    text = certconv.render_conversion(conversion)
     assert "file mode" not in text
     assert "protected by its password alone" in text and "keep it in a folder only you read" in text

@@ -358,7 +358,7 @@ def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
 def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     # An ordinary input needs about one signature check per certificate, however large it is;
     # only certificates crowding one name make the work quadratic.
-    import certconv._graph as graph_module
+    import certconv.trust._graph as graph_module
 
     monkeypatch.setattr(graph_module, "_MAX_SIGNATURE_CHECKS", 10)
     root = issue("Root", ca=True)
@@ -396,7 +396,7 @@ def test_friendly_name_kept_does_not_depend_on_input_order(pki: Pki) -> None:
 
 
 def test_issued_by_matches_names_as_chaining_does_and_needs_the_signature() -> None:
-    from certconv._chain import issued_by
+    from certconv.bundle._chain import issued_by
 
     ca = issue("Issuing CA", issue("Root", ca=True), ca=True)
     sloppy = x509.Name(

@@ -55,7 +55,7 @@ def test_the_cli_imports_only_public_certconv() -> None:
 def test_the_private_import_check_finds_each_kind(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import certconv._text\nfrom certconv._args import check_timeout\nfrom certconv import _api\n"
+        "import certconv._text\nfrom certconv.base._args import check_timeout\nfrom certconv import _api\n"
         "import certconv\nx = certconv._convert\nfrom certconv.console import emit\n"
     )
     assert len(_private_uses(bad)) == 4

@@ -15,8 +15,8 @@ from pki import Pki, issue
 from typer.testing import CliRunner
 
 import certconv
-from certconv import _probe
 from certconv.cli import app
+from certconv.network import _probe
 
 runner = CliRunner()
 
@@ -232,7 +232,7 @@ def test_backend_with_only_a_cbc_suite_apim_lacks_is_called_out(pki: Pki) -> Non
 def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:
     from OpenSSL import SSL
 
-    from certconv._tls import Offer
+    from certconv.network._tls import Offer
 
     # At OpenSSL's default security level TLS 1.0 cannot be offered at all.
     assert _probe._cannot_offer(Offer(SSL.TLS1_VERSION, SSL.TLS1_VERSION, b"DEFAULT")) is not None

@@ -16,8 +16,8 @@ from pki import Issued, Pki, issue, make_chain, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv._tls import parse_target
 from certconv.cli import app
+from certconv.network._tls import parse_target
 
 runner = CliRunner()
 
@@ -429,7 +429,8 @@ def test_installed_entry_point_fetches(served_pki: Pki) -> None:
 def test_import_certconv_loads_no_network_code() -> None:
     probe = (
         "import certconv, sys;"
-        "print([m for m in ('OpenSSL', 'http.client', 'urllib.request', 'certconv._tls', 'certconv._aia') "
+        "print([m for m in ('OpenSSL', 'http.client', 'urllib.request', "
+        "'certconv.network._tls', 'certconv.network._aia') "
         "if m in sys.modules])"
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -24,7 +24,7 @@ from keystores import KeyEntry, Secret, Trusted, to_keystore
 from pki import make_chain, serialize, to_p7b, to_pem, to_pfx
 
 import certconv
-from certconv import _jks, _read
+from certconv.readers import _jks, _read
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "fuzz"))

@@ -32,9 +32,10 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
-from certconv import _atomic, _names, _pkcs12, _pkcs12_open, _read
-from certconv._manifest import MANIFEST_NAME
 from certconv.cli import app
+from certconv.output import _atomic
+from certconv.output._manifest import MANIFEST_NAME
+from certconv.readers import _pkcs12, _pkcs12_open, _read
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 SAMPLE_PASSWORD = (SAMPLES / "password.txt").read_text().strip()
@@ -745,7 +746,7 @@ def test_nasty_subjects_are_written_inside_out_with_safe_unique_names(tmp_path: 
         assert stem not in {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
     assert any("हिन्दी" in n for n in names)  # combining marks kept: still readable
     assert any("مرجع" in n for n in names)
-    assert sorted(_names.file_names(certconv.load(to_pem(certs)).certificates).values()) == sorted(names)
+    assert sorted(certconv.file_names(certconv.load(to_pem(certs)).certificates).values()) == sorted(names)
 
 
 def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
@@ -753,7 +754,7 @@ def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
     # suffixed names must not make two files collide (one certificate would silently be lost).
     twins = [issue("Twin CA", ca=True), issue("Twin CA", ca=True)]
     bundle = certconv.load(to_pem(twins))
-    suffixed = sorted(_names.file_names(bundle.certificates).values())[0].removeprefix("root-").removesuffix(".cer")
+    suffixed = sorted(certconv.file_names(bundle.certificates).values())[0].removeprefix("root-").removesuffix(".cer")
     impostor = issue(suffixed, ca=True)
     manifest = certconv.split(to_pem([*twins, impostor]), tmp_path)
     assert len(manifest.files) == 3 and len({f.casefold() for f in manifest.files}) == 3

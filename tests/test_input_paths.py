@@ -23,9 +23,9 @@ from cryptography.hazmat.primitives import serialization
 from pki import Pki, to_pem, to_pfx
 
 import certconv
-from certconv import _open, _read
-from certconv._password import MAX_PASSWORD_FILE_SIZE, MAX_PASSWORD_SIZE, read_password_file
-from certconv._read import read_file
+from certconv.readers import _open, _read
+from certconv.readers._password import MAX_PASSWORD_FILE_SIZE, MAX_PASSWORD_SIZE, read_password_file
+from certconv.readers._read import read_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 

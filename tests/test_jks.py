@@ -26,8 +26,8 @@ from pki import DAY, NOW, Issued, Pki, make_chain, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv import _jks, _jks_keys
 from certconv.cli import app
+from certconv.readers import _java_serial, _jks, _jks_keys
 
 STOREPASS = "st0re-Pass"
 KINDS = ("JKS", "JCEKS")
@@ -418,9 +418,9 @@ def test_modified_utf8_alias_is_decoded() -> None:
     raw = b"a\xc0\x80b" + "\U0001f512".encode("utf-16-be").decode("utf-16-be", "surrogatepass").encode(
         "utf-8", "surrogatepass"
     )
-    assert _jks.java_utf(raw) == "a\0b\U0001f512"
-    assert _jks.java_utf(b"\xed\xa0\x80") == "\ufffd"  # a lone surrogate cannot be written out again
-    assert _jks.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
+    assert _java_serial.java_utf(raw) == "a\0b\U0001f512"
+    assert _java_serial.java_utf(b"\xed\xa0\x80") == "\ufffd"  # a lone surrogate cannot be written out again
+    assert _java_serial.java_utf(b"a\x8bb") == "a\ufffdb"  # not even modified UTF-8
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -438,7 +438,7 @@ def test_empty_keystore_holds_no_certificate() -> None:
 
 
 def test_import_certconv_does_not_load_the_keystore_reader() -> None:
-    code = "import sys, certconv; certconv.load; print('certconv._jks' in sys.modules)"
+    code = "import sys, certconv; certconv.load; print('certconv.readers._jks' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -6,7 +6,6 @@ checkout. These tests build the distributions the way a user or a packager does 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -25,15 +24,22 @@ PACKAGE = ROOT / "certconv"
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (built,) = out.glob("certconv-*.whl")
-    return built
+def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """sdist and wheel as ``python -m build`` makes them: the wheel is built from the unpacked sdist.
+
+    Not ``pip wheel .``: that builds in the source tree, and a stale ``build/`` folder there
+    once put modules deleted from the tree into the wheel.
+    """
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "-o", str(out), str(ROOT)], check=True, capture_output=True)
+    (sdist,) = out.glob("certconv-*.tar.gz")
+    (wheel,) = out.glob("certconv-*.whl")
+    return sdist, wheel
+
+
+@pytest.fixture(scope="module")
+def wheel(dists: tuple[Path, Path]) -> Path:
+    return dists[1]
 
 
 def source_files() -> set[str]:
@@ -73,14 +79,8 @@ def test_wheel_ships_license_version_and_urls(wheel: Path) -> None:
     assert "certconv/py.typed" in names
 
 
-@pytest.mark.skipif(importlib.util.find_spec("build") is None, reason="needs the `build` package (test extra)")
-def test_sdist_can_run_the_suite_and_build_the_docs(tmp_path: Path) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "build", "--sdist", "-o", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (sdist,) = tmp_path.glob("certconv-*.tar.gz")
+def test_sdist_can_run_the_suite_and_build_the_docs(dists: tuple[Path, Path]) -> None:
+    sdist, _ = dists
     with tarfile.open(sdist) as tf:
         names = {name.split("/", 1)[1] for name in tf.getnames() if "/" in name}
     for needed in ("tests/conftest.py", "tests/pki.py", "samples/bundle.pfx", "samples/password.txt",

@@ -15,15 +15,13 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv import AzureTarget, UsageError
-from certconv._chain import build_bundle
-from certconv._manifest import certificate_json
-from certconv._read import read_source
-from certconv._text._convert import conversion_summary
-from certconv._text._split import split_summary
 from certconv.azure import _plan
 from certconv.azure._facts import FACTS, PORTAL_ZH
 from certconv.azure._guide_text import EN, ZH
+from certconv.bundle._chain import build_bundle
 from certconv.cli import app
+from certconv.output._manifest import certificate_json
+from certconv.readers._read import read_source
 
 ALL_LANGUAGES = ["bicep", "arm", "terraform", "powershell", "azcli", "rest"]
 
@@ -186,10 +184,10 @@ def test_year_6_is_0006_in_every_human_rendering(year_6_pem: bytes, tmp_path: Pa
     # apim-selfhosted uploads a .pfx, so UPLOAD.md lists the .cer (and its end date) as not uploaded.
     manifest = certconv.split(year_6_pem, tmp_path / "split", target="apim-selfhosted")
     texts = {
-        "split summary": split_summary(manifest),
+        "split summary": certconv.render_split(manifest),
         "UPLOAD.md": (tmp_path / "split" / "UPLOAD.md").read_text(encoding="utf-8"),
         "inspect": certconv.inspect(year_6_pem).render(),
-        "convert": conversion_summary(certconv.convert(year_6_pem, tmp_path / "c.cer", to="der")),
+        "convert": certconv.render_conversion(certconv.convert(year_6_pem, tmp_path / "c.cer", to="der")),
         "warning": " ".join(w.message for w in manifest.bundle.warnings),
     }
     for what, text in texts.items():

@@ -16,7 +16,6 @@ from pki import Pki, issue, serialize, to_pem
 
 import certconv
 from certconv import Role
-from certconv._names import file_names
 
 HEX40 = set("0123456789ABCDEF")
 
@@ -161,7 +160,7 @@ def test_private_key_is_never_written_by_split(pki: Pki, tmp_path: Path) -> None
 
 def names_for(*subjects: x509.Name) -> list[str]:
     bundle = certconv.load(to_pem([issue(s, ca=True) for s in subjects]))
-    return sorted(file_names(bundle.certificates).values())
+    return sorted(certconv.file_names(bundle.certificates).values())
 
 
 def cn(value: str) -> x509.Name:
@@ -207,7 +206,7 @@ def test_empty_subject_gets_a_name() -> None:
 
 def test_colliding_names_get_thumbprint_suffixes() -> None:
     bundle = certconv.load(to_pem([issue("Same CA", ca=True), issue("same ca", ca=True), issue("Other", ca=True)]))
-    names = file_names(bundle.certificates)
+    names = certconv.file_names(bundle.certificates)
     same = sorted(n for c, n in names.items() if c.common_name.casefold() == "same ca")
     assert len({n.casefold() for n in names.values()}) == 3
     assert all(n.removesuffix(".cer").rsplit("-", 1)[1] in {c.sha1[:8] for c in bundle.certificates} for n in same)
@@ -216,7 +215,7 @@ def test_colliding_names_get_thumbprint_suffixes() -> None:
 
 def test_roles_are_in_the_names(pki: Pki) -> None:
     bundle = certconv.load(to_pem(pki.chain))
-    for cert, file in file_names(bundle.certificates).items():
+    for cert, file in certconv.file_names(bundle.certificates).items():
         assert file.startswith(cert.role.value + "-")
     assert {c.role for c in bundle.certificates} == set(Role)
 
@@ -233,7 +232,7 @@ def test_manifest_file_has_one_line_per_certificate_and_parses_to_the_manifest(p
 def test_new_out_folder_appears_whole_or_not_at_all(
     pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
 ) -> None:
-    import certconv._atomic as write_module
+    import certconv.output._atomic as write_module
 
     real_write_new = write_module._write_new
     calls = {"n": 0}

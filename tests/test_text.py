@@ -1,4 +1,4 @@
-"""certconv._text: printable values, display width, code-page fallbacks, JSON for a stream, emit."""
+"""certconv.base._console: printable values, display width, code-page fallbacks, JSON for a stream, emit."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ import pytest
 from pki import issue, to_pem
 
 import certconv
-from certconv import _text
 from certconv._inspect import inspect_bundle
-from certconv._text import emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
-from certconv._text._split import split_summary
+from certconv.base._console import SYMBOLS, emit, fit, json_text, ljust, prepare_stream, printable, shorten, width
 
 
 @pytest.mark.parametrize(
@@ -81,16 +79,16 @@ def test_every_non_ascii_symbol_certconv_prints_has_an_ascii_fallback() -> None:
     # "简体中文", which has its own fallback) and what only docstrings and comments hold.
     root = Path(certconv.__file__).parent
     shown = set()
-    names = ("_text/_split.py", "_text/_inspect.py", "_text/_convert.py", "_verify.py", "azure/_facts.py")
+    names = ("text/_split.py", "text/_inspect.py", "text/_conversion.py", "_verify.py", "azure/_facts.py")
     cli = sorted(str(path.relative_to(root)) for path in (root / "cli").glob("*.py"))
-    for name in (*names, "azure/_checks.py", "_chain.py", *cli):
+    for name in (*names, "azure/_checks.py", "bundle/_chain.py", *cli):
         for line in (root / name).read_text("utf-8").splitlines():
             if line.strip().startswith(("#", '"""')) or "``" in line:
                 continue
             shown |= {c for c in line if ord(c) > 127 and not "\u4e00" <= c <= "\u9fff"}
     assert shown, "the scan found nothing: it is broken"
-    assert shown <= set(_text.SYMBOLS), shown - set(_text.SYMBOLS)
-    assert all(v.isascii() for v in _text.SYMBOLS.values())
+    assert shown <= set(SYMBOLS), shown - set(SYMBOLS)
+    assert all(v.isascii() for v in SYMBOLS.values())
 
 
 def test_tree_fallbacks_keep_the_tree_aligned() -> None:
@@ -169,7 +167,7 @@ def _chinese_bundle() -> certconv.Bundle:
 @pytest.mark.parametrize("encoding", [None, "cp936", "cp1252", "ascii"])
 def test_split_table_aligns_chinese_names_by_display_width(tmp_path: Path, encoding: str | None) -> None:
     manifest = certconv.write_split(_chinese_bundle(), tmp_path / "o")
-    lines = split_summary(manifest, encoding=encoding).splitlines()
+    lines = certconv.render_split(manifest, encoding=encoding).splitlines()
     header = next(line for line in lines if line.startswith("ROLE"))
     rows = [line for line in lines if line.startswith(("root ", "intermediate ", "leaf "))]
     column = width(header.split("EXPIRES")[0])

@@ -32,7 +32,6 @@ from pki import Issued, Pki, issue, make_chain, make_key, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv._text._convert import conversion_summary
 from certconv.cli import app
 
 SECRET = "S3cret-pass"
@@ -101,7 +100,7 @@ def test_truststore_with_the_empty_password_opens_in_keytool_and_openssl_and_say
     assert listed.count("BEGIN CERTIFICATE") == 2
     assert run("openssl", "pkcs12", "-in", out, "-passin", "pass:wrong", "-nokeys", check=False).returncode != 0
     assert any("truststore password is empty" in n for n in result.notes)
-    summary = conversion_summary(result)
+    summary = certconv.render_conversion(result)
     assert "truststore password is empty" in summary and "in the clear" in summary
 
 
@@ -367,7 +366,7 @@ def test_appservice_pfx_is_3des_with_sha1_mac_and_the_whole_chain(rsa_chain: Pki
     certs = run("openssl", "pkcs12", "-in", out, "-nokeys", "-legacy", "-passin", f"pass:{SECRET}").stdout
     assert certs.count("BEGIN CERTIFICATE") == 3
     assert result.profile == "appservice" and result.certificates[-1].role.value == "root"
-    assert "for App Service" in conversion_summary(result)
+    assert "for App Service" in certconv.render_conversion(result)
 
 
 @pytest.mark.parametrize(

@@ -231,17 +231,17 @@ def test_sha1_signatures_under_a_private_root_with_a_line_for_browsers() -> None
 
 
 def test_sha1_is_not_excused_under_a_public_store_root() -> None:
-    from certconv._path import search
-    from certconv._verify_policy import APIM
-    from certconv._verify_rules import Settings
+    from certconv.trust._path import search
+    from certconv.trust._policy import APIM
+    from certconv.trust._rules import Settings
 
     root = _rsa_root("Public Root")
     issuing = _sha1_signed(_cert("Issuing CA", root, extensions=[CA, CA_KU]), root)
     leaf = _leaf("api.corp.example", issuing)
     nodes = {
         n.sha256: n
-        for n in certconv._graph.graph(
-            certconv._read.read_source(Source("x", to_pem([leaf, issuing, root]))).certificates
+        for n in certconv.trust._graph.graph(
+            certconv.readers._read.read_source(Source("x", to_pem([leaf, issuing, root]))).certificates
         )
     }
     anchor = next(sha for sha, n in nodes.items() if n.self_signed)
@@ -453,7 +453,7 @@ def test_ca_public_without_certifi_says_what_to_install(pki: Pki, monkeypatch: p
 
 
 def test_ca_system_reads_the_machines_bundle(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from certconv import _stores
+    from certconv.trust import _ca_stores as _stores
 
     bundle = tmp_path / "ca-certificates.crt"
     bundle.write_bytes(pki.root.pem)
@@ -481,10 +481,11 @@ def test_cli_ca_public_and_system_are_store_names(pki: Pki, tmp_path: Path) -> N
 
 
 def test_a_cross_signing_mesh_above_the_leaf_is_searched_within_its_budget() -> None:
-    from certconv import _graph, _read
-    from certconv._path import search
-    from certconv._verify_policy import APIM
-    from certconv._verify_rules import Settings
+    from certconv.readers import _read
+    from certconv.trust import _graph
+    from certconv.trust._path import search
+    from certconv.trust._policy import APIM
+    from certconv.trust._rules import Settings
 
     root = _root("Root")
     keys = [make_key() for _ in range(6)]

@@ -222,7 +222,7 @@ def test_every_command_prints_in_a_windows_code_page(
         chinese_shown(out, encoding)
         table = [line for line in out.splitlines() if line.startswith(("root ", "intermediate ", "leaf "))]
         if encoding in ("utf-8", "cp936"):  # a Chinese CN takes two columns per character: EXPIRES stays aligned
-            from certconv._text import width
+            from certconv.base._console import width
 
             assert len({width(line.split("  20")[0]) for line in table}) == 1, table
 
@@ -319,7 +319,7 @@ def test_errors_are_one_printable_line_in_a_code_page(chains: dict[str, Chain], 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
 def test_help_and_usage_errors_print_in_a_code_page(encoding: str) -> None:
-    # typer/click write these themselves, not through certconv._text.
+    # typer/click write these themselves, not through certconv.console.
     out, _ = check_console(certconv(encoding, "verify", "--help"), encoding, 0)
     assert "leaf .cer...;" in out
     check_console(certconv(encoding, "convert", "x.pem", "--to", "nope", "--out", "y"), encoding, 2)

@@ -18,8 +18,8 @@ from pki import Pki, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
-from certconv._password import decode_password_file, read_password_file
 from certconv.cli import app
+from certconv.readers._password import decode_password_file, read_password_file
 
 PASSWORD = "pässwörd密码"  # non-ASCII in Latin-1 and outside it, as a Chinese administrator may type
 

@@ -1,4 +1,4 @@
-"""certconv._x509: the one copy of each certificate primitive, and dates that read the same everywhere."""
+"""certconv.pki._x509: the one copy of each certificate primitive, and dates that read the same everywhere."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pki import Issued, Pki, issue, make_key
 from typer.testing import CliRunner
 
 import certconv
-from certconv._enums import Validity
-from certconv._x509 import (
+from certconv.base._enums import Validity
+from certconv.cli import app
+from certconv.pki._x509 import (
     access_urls,
     ca_issuers_urls,
     iso_day,
@@ -24,7 +25,6 @@ from certconv._x509 import (
     public_key_spki,
     validity,
 )
-from certconv.cli import app
 
 runner = CliRunner()
 YEAR_5 = "0005-01-02T03:04:05Z"

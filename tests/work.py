@@ -9,7 +9,7 @@ The machine is shared and its speed varies tenfold; a count of steps does not.
   PKCS#12 KDF, decrypting a PEM key), each with its iteration count where the
   arguments tell it; "refused before any key derivation" is ``derivations == []``;
 * ``signature_checks`` and ``search_steps``: certconv's own counters of chaining
-  (``certconv._chain.WORK``);
+  (``certconv.bundle._chain.WORK``);
 * ``base64_bytes``: bytes handed to Base-64 decoding.
 
 Each bound a test puts on these numbers would be exceeded many times over if
@@ -29,7 +29,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certconv import _chain, _pkcs12_open
+from certconv.bundle import _chain
+from certconv.readers import _pkcs12_open
 
 
 @dataclass

@@ -8,7 +8,7 @@ Used by tests/test_atomic_writes.py, never by certconv. Started as
 
 For each it forks a child that calls ``certconv.write_split``. ``kill_at``: the
 child sends itself SIGKILL at that step of the write (the N-th call of
-``certconv._atomic._phase``, the seam the library calls at every step: a
+``certconv.output._atomic._phase``, the seam the library calls at every step: a
 deterministic point in any phase; never a delay, whose point would depend on
 the machine's load). It answers
 one JSON line: ``{"killed": true|false, "exit": code, "error": class name}``.
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import certconv
-from certconv import _atomic
+from certconv.output import _atomic
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Azure knowledge in one place: which files each target takes, where they go, and the text that says so.
+"""Stage 6, Azure: which files each target takes, where they go, and the text that says so.
 
 Internal: the public names are re-exported by :mod:`certconv` (``plan_split``,
 ``SplitPlan``, ``TARGETS``…). This package stays empty so that any module may
@@ -14,5 +14,7 @@ module                 what it holds
 ``_snippets``          the infrastructure-as-code snippets (Bicep, ARM, Terraform…)
 ``_guide``             ``UPLOAD.md``: one renderer over the message tables of ``_guide_text``
 ``_guide_text``        those tables, English and Simplified Chinese
+``_apim_tls``          what APIM's backend side offers in a TLS handshake (one table)
+``_import_scripts``    scripts that import a converted file into Azure (``--emit``)
 =====================  ====================================================================
 """

@@ -1,6 +1,6 @@
 """The warnings Azure's limits give about a bundle, added by :func:`certconv.load`.
 
-Chaining (:mod:`certconv._chain`) knows nothing of Azure; :func:`certconv.load`
+Chaining (:mod:`certconv.bundle._chain`) knows nothing of Azure; :func:`certconv.load`
 passes :data:`BUNDLE_CHECKS` to it, so the warnings stand where they always did:
 after chaining's own, before those of AIA downloads.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._enums import WarningCode
-from .._model import BundleWarning, Certificate, Role
+from ..base._enums import WarningCode
+from ..pki._model import BundleWarning, Certificate, Role
 from ._facts import APIM_CA_LIMIT
 
 __all__ = ["BUNDLE_CHECKS", "apim_ca_limit"]

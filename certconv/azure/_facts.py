@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import MappingProxyType
 
-from .._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
-
-if TYPE_CHECKING:
-    from .._model import Role
+from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce, values
+from ..pki._model import Role
 
 __all__ = [
     "APIM_CA_LIMIT",
@@ -56,8 +54,10 @@ SNIPPET_LANGUAGES = values(SnippetLanguage)
 APIM_CA_LIMIT = 10
 """APIM accepts at most this many CA certificates (roots + intermediates)."""
 
-APIM_STORES: Mapping[str, str | None] = {"root": "Root", "intermediate": "CertificateAuthority", "leaf": None}
-"""The APIM CA-certificate store of each role (by :class:`~certconv.Role` value); a leaf is not uploaded there."""
+APIM_STORES: Mapping[str, str | None] = MappingProxyType({role.value: role.apim_store for role in Role})
+"""The APIM CA-certificate store of each role (by :class:`~certconv.Role` value); a leaf is not uploaded there.
+
+Derived from :attr:`certconv.Role.apim_store`, where the values keep this one fact."""
 
 STORE_HELP = {"Root": "trusted root CA", "CertificateAuthority": "intermediate CA"}
 """What each APIM store holds, in a few words for people."""
@@ -65,7 +65,7 @@ STORE_HELP = {"Root": "trusted root CA", "CertificateAuthority": "intermediate C
 
 def apim_store(role: Role) -> str | None:
     """The APIM CA-certificate store for ``role``: ``Root``, ``CertificateAuthority`` or ``None`` (a leaf)."""
-    return APIM_STORES[role.value]
+    return role.apim_store
 
 
 @dataclass(frozen=True, slots=True)

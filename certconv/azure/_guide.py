@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .._enums import AzureTarget
-from .._manifest import BackendTls, Manifest, ManifestEntry
-from .._text import iso_day, printable
 from .._version import __version__
+from ..base._console import printable
+from ..base._dates import iso_day
+from ..base._enums import AzureTarget
+from ..output._manifest import BackendTls, Manifest, ManifestEntry
 from ._facts import APIM_CA_LIMIT, PORTAL_ZH, targets_of
 from ._guide_text import LANGUAGES, GuideText
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .._model import Role
+from ..pki._model import Role
 
 __all__ = ["EN", "LANGUAGES", "ZH", "GuideText"]
 

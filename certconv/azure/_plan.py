@@ -19,13 +19,14 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from .._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
-from .._errors import UsageError
-from .._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
-from .._model import Bundle, Certificate, Role
-from .._names import file_names
-from .._truststore import java_truststore
-from .._x509 import read_extension
+from ..base._enums import AzureTarget, Form, Format, SnippetLanguage, coerce
+from ..base._errors import UsageError
+from ..base._face import publish
+from ..output._file_names import file_names
+from ..output._java_truststore import java_truststore
+from ..output._manifest import MANIFEST_NAME, BackendTls, Destination, Manifest, ManifestEntry, manifest_json
+from ..pki._model import Bundle, Certificate, Role
+from ..pki._x509 import read_extension
 from ._facts import FACTS, SNIPPET_LANGUAGES, default_format, targets_of
 from ._guide import UPLOAD_NAME, upload_guide
 from ._snippets import render_snippets
@@ -292,3 +293,5 @@ def encode(cert: Certificate, fmt: str) -> bytes:
     if fmt == Format.PEM:
         return cert.x509.public_bytes(serialization.Encoding.PEM)
     return cert.der
+
+publish(globals())

@@ -18,9 +18,9 @@ import base64
 import json
 from collections.abc import Callable, Sequence
 
-from .._enums import AzureTarget, Form, SnippetLanguage
-from .._errors import TargetError
-from .._manifest import ManifestEntry
+from ..base._enums import AzureTarget, Form, SnippetLanguage
+from ..base._errors import TargetError
+from ..output._manifest import ManifestEntry
 from ._facts import API_VERSION, APIM_CA_LIMIT, SERVICE_URL, SNIPPET_FILES
 
 __all__ = ["ca_entries", "note_lines", "render_snippets"]

@@ -9,7 +9,7 @@ Contract, for any input bytes:
 * only :class:`certconv.CertconvError` escapes (its message is one line);
 * no warning escapes (callers run with ``warnings.simplefilter("error")``);
 * every text a person reads (``render``, colour ``render``, ``render(full=True)``,
-  ``conversion_summary``, warning and error messages) holds no C0 or C1 control
+  ``render_conversion``, warning and error messages) holds no C0 or C1 control
   character but the newline; ``to_json`` parses and holds no raw C1 character
   (``json.dumps`` escapes C0 itself, not U+0080-U+009F); ``to_dict`` serialises;
 * ``convert`` writes exactly the one file it names, inside its folder.
@@ -36,7 +36,6 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import certconv
 from certconv import _convert, _inspect, _verify
-from certconv._text._convert import conversion_summary
 
 PASSWORD = "changeit"  # the samples' and the seed corpus's password
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # every check judges validity at this moment: runs repeat
@@ -235,7 +234,7 @@ def convert_target(data: bytes) -> None:
 
             def run(to: str = to, options: dict[str, object] = options, out: Path = out, what: str = what) -> None:
                 conversion = _convert.write_convert(bundle, out, to=to, **options)  # type: ignore[arg-type]
-                check_text(conversion_summary(conversion), what + " summary")
+                check_text(certconv.render_conversion(conversion), what + " summary")
                 if out.read_bytes() != conversion.data:
                     raise ContractError(f"{what}: the file differs from the conversion's data")
 

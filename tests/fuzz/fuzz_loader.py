@@ -34,7 +34,7 @@ import atheris
 
 with atheris.instrument_imports():
     import certconv
-    from certconv import _jks, _read
+    from certconv.readers import _jks, _read
 
 PASSWORD = b"changeit"  # the samples' and the seed corpus's password
 

@@ -1,0 +1,543 @@
+"""Bytes in, certificates (and private keys) out. No classification happens here.
+
+The format is decided by content, never by file name: PEM (with every quirk
+seen in the wild), DER certificates, PKCS#7 (DER, BER or PEM) and PKCS#12
+(modern, legacy, BER, certificate-only); Java keystores go to :mod:`certconv.readers._jks`.
+``cryptography`` does the parsing;
+its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from os import PathLike
+
+from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from ..base import _limits
+from ..base._console import printable
+from ..base._enums import WarningCode
+from ..base._errors import (
+    CorruptInputError,
+    InputError,
+    NoCertificateError,
+    Option,
+    PasswordError,
+    PasswordRequiredError,
+    UnsafeInputError,
+    UnsupportedFormatError,
+    WrongPasswordError,
+    hint,
+)
+from ..base._face import publish
+from ..pki import _der
+from ..pki._model import BundleWarning
+from . import _pkcs12, _pkcs12_open
+from ._bom import BomError, decode_bom, encoding_problem
+from ._open import read_bounded
+from ._password import password_bytes
+
+__all__ = [
+    "DEFAULT_MAX_INPUT_SIZE",
+    "KEY_ONLY",
+    "RawCertificate",
+    "ReadResult",
+    "Source",
+    "key_only_error",
+    "read_file",
+    "read_source",
+]
+
+DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
+"""Inputs larger than this (bytes) are refused before they are read."""
+
+MAX_PEM_BLOCKS = 200_000
+"""More PEM blocks than this in one input is not a certificate file."""
+
+MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
+"""More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
+
+_MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
+_OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
+_JKS_MAGICS = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS: certconv.readers._jks
+
+_CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+_PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS", "CERTIFICATE CHAIN"})
+_BEGIN = re.compile(rb"-----BEGIN ([^\r\n-]{1,64})-----")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """An input: its name (a path, ``<stdin>``, ``tls://host:port``…) and its bytes."""
+
+    name: str
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, {len(self.data)} bytes)"
+
+
+@dataclass(frozen=True, slots=True)
+class RawCertificate:
+    """A certificate as read, before certconv decides its role."""
+
+    x509: x509.Certificate
+    der: bytes
+    source: str
+    friendly_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    """Everything one input held."""
+
+    name: str
+    format: str
+    certificates: tuple[RawCertificate, ...]
+    private_keys: tuple[PrivateKeyTypes, ...]
+    warnings: tuple[BundleWarning, ...]
+
+
+KEY_ONLY = "holds a private key but no certificate: add the certificate file"
+"""What every command says of an input that holds only a private key (one message for one situation)."""
+
+
+def key_only_error(results: Sequence[ReadResult]) -> NoCertificateError:
+    """The refusal when every input holds private keys only: :data:`KEY_ONLY`, about the input if there is one."""
+    if len(results) == 1:
+        return NoCertificateError(KEY_ONLY, path=results[0].name)
+    return NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+
+
+def read_file(
+    path: str | PathLike[str], *, max_input_size: int = DEFAULT_MAX_INPUT_SIZE, deadline: float | None = None
+) -> Source:
+    """Read ``path`` into a :class:`Source`, refusing files over ``max_input_size`` first.
+
+    Only a regular file or a FIFO is read; a FIFO must deliver its data and
+    close within ``deadline`` seconds (default :data:`certconv.readers._open.PIPE_DEADLINE`),
+    so one with no writer is an error, not a hang.
+    """
+    data = read_bounded(
+        path,
+        max_input_size,
+        what="certificate file",
+        too_large="input limit",
+        too_large_hint=hint("raise it with {}", Option.MAX_INPUT_SIZE),
+        deadline=deadline,
+    )
+    return Source(str(path), data)
+
+
+def read_source(source: Source, *, password: bytes | None = None, keys_alone: bool = False) -> ReadResult:
+    """Parse one input whatever its format.
+
+    Args:
+        source: The input's name and bytes.
+        password: PKCS#12 / encrypted PEM key password; ``None`` tries no
+            password and then the empty one, as Windows exports either.
+        keys_alone: Accept an input that holds private keys but no
+            certificate (a ``.key`` file given beside its certificate).
+
+    Raises:
+        UnsupportedFormatError, CorruptInputError, NoCertificateError,
+        PasswordRequiredError, WrongPasswordError: see :mod:`certconv.base._errors`.
+    """
+    try:
+        # Before sniffing: PEM saved by PowerShell 5.1 is UTF-16; the size bound applied to the raw bytes.
+        data, _ = decode_bom(source.data)
+    except BomError as exc:
+        raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
+    reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
+    if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
+        from . import _jks  # only keystores need it
+
+        fmt = _jks.read(reader, data)
+    elif _BEGIN.search(data):
+        fmt = reader.pem(data)
+    elif data[:1] == b"\x30":
+        fmt = reader.der(data)
+    elif (decoded := _bare_base64(data)) is not None and decoded[:1] == b"\x30":
+        fmt = "Base-64 " + reader.der(decoded)
+    elif not data.strip():
+        raise NoCertificateError("is empty", path=source.name)
+    else:
+        raise UnsupportedFormatError(
+            encoding_problem(data)
+            or "not a certificate format certconv knows (expected PEM, DER, PKCS#7, PKCS#12 or a Java keystore)",
+            path=source.name,
+        )
+    if not reader.certificates and not (keys_alone and reader.keys):
+        codes = {w.code for w in reader.warnings}
+        if keys_alone and WarningCode.ENCRYPTED_KEY in codes:
+            raise PasswordRequiredError(
+                "private key is encrypted",
+                path=source.name,
+                hint=hint("give its password with {}", Option.PASSWORD),
+            )
+        if keys_alone and WarningCode.UNREADABLE_KEY in codes:
+            raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
+        if reader.keys:
+            raise NoCertificateError(KEY_ONLY, path=source.name)
+        raise NoCertificateError(f"{fmt} input holds no certificate", path=source.name)
+    return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
+
+
+def _bare_base64(data: bytes) -> bytes | None:
+    """Base-64 without PEM armour, as some tools paste a ``.p7b`` or ``.cer``."""
+    compact = b"".join(data.split())
+    if len(compact) < 16 or not re.fullmatch(rb"[A-Za-z0-9+/]+={0,2}", compact):
+        return None
+    try:
+        return base64.b64decode(compact, validate=True)
+    except binascii.Error:
+        return None
+
+
+class _Reader:
+    """Collects what one input holds; one method per container format."""
+
+    def __init__(self, name: str, password: bytes | None) -> None:
+        self.name = name
+        self.password = password
+        self.certificates: list[RawCertificate] = []
+        self.keys: list[PrivateKeyTypes] = []
+        self.warnings: list[BundleWarning] = []
+        self._seen: set[BundleWarning] = set()
+
+    # -- containers -------------------------------------------------------------------
+
+    def der(self, data: bytes, where: str = "") -> str:
+        """A DER/BER blob: certificate, PKCS#7, PKCS#12, or something we can name."""
+        try:
+            outer = _der.read_tlv(data)
+            first = _der.children(data, outer, limit=1)
+        except _der.DerError as exc:
+            raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
+        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
+            # Trailing bytes: a truncated or concatenated file; cryptography would refuse it too.
+            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
+        head = first[0] if first else None
+        if head is not None and head.tag == _der.INTEGER and head.end is not None and head.value(data) == b"\x03":
+            self.pkcs12(data)
+            return "PKCS#12"
+        if head is not None and head.tag == _der.OID and head.end is not None:
+            try:
+                oid = _der.decode_oid(head.value(data))
+            except _der.DerError as exc:
+                raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
+            if oid != _OID_PKCS7_SIGNED_DATA:
+                raise UnsupportedFormatError(
+                    f"{where}is a PKCS#7/CMS structure of type {oid}, which carries no certificates "
+                    "(only signed-data .p7b/.p7c files do)",
+                    path=self.name,
+                )
+            self.pkcs7(data, where)
+            return "PKCS#7"
+        if head is not None and head.tag == _der.SEQUENCE:
+            self.certificate(data, where)
+            return "DER"
+        if head is not None and head.tag == _der.INTEGER:
+            self.private_key_der(data, where)
+            return "DER"
+        raise UnsupportedFormatError(f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name)
+
+    def pem(self, data: bytes) -> str:
+        """PEM text: any number of blocks, text between them ignored."""
+        text = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if text.count(b"-----BEGIN ") > MAX_PEM_BLOCKS:  # counted in C before any block is parsed
+            raise UnsafeInputError(f"has more than {MAX_PEM_BLOCKS:,} PEM blocks", path=self.name)
+        self._check_count(sum(text.count(b"-----BEGIN %s-----" % label.encode()) for label in _CERT_LABELS))
+        count = ignored = 0
+        # Every block starts with "-----BEGIN ", counted above: no more than MAX_PEM_BLOCKS come.
+        for label, body, index in self._pem_blocks(text):
+            count += 1
+            where = f"PEM block {index} ({label}): "
+            if label in _CERT_LABELS:
+                der = _pem_payload(body, self.name, where)
+                if label == "TRUSTED CERTIFICATE":
+                    # OpenSSL's trusted format: the certificate, then its trust settings.
+                    der = _first_element(der, self.name, where)
+                self.certificate(der, where)
+            elif label in _PKCS7_LABELS:
+                self.pkcs7(_pem_payload(body, self.name, where), where)
+            elif label.endswith("PRIVATE KEY"):
+                self.private_key_pem(label, body, where)
+            elif label in ("PKCS12", "PFX"):
+                self.pkcs12(_pem_payload(body, self.name, where))
+            else:
+                ignored += 1
+                if ignored <= _MAX_IGNORED_WARNINGS:
+                    self.warn(WarningCode.IGNORED_BLOCK, f"{where}ignored: not a certificate")
+        if ignored > _MAX_IGNORED_WARNINGS:
+            self.warn(
+                WarningCode.IGNORED_BLOCK,
+                f"{ignored - _MAX_IGNORED_WARNINGS:,} more PEM blocks ignored: not certificates",
+            )
+        if count == 0:
+            raise UnsupportedFormatError("looks like PEM but has no complete BEGIN/END block", path=self.name)
+        return "PEM"
+
+    def _pem_blocks(self, text: bytes) -> Iterator[tuple[str, bytes, int]]:
+        pos = 0
+        index = 0
+        while match := _BEGIN.search(text, pos):
+            index += 1
+            label = printable(match.group(1).decode("ascii", "replace").strip())  # it is shown in messages
+            end_marker = b"-----END " + match.group(1) + b"-----"
+            end = text.find(end_marker, match.end())
+            if end < 0:
+                raise CorruptInputError(
+                    f"PEM block {index} ({label}) has no END line: the file is truncated", path=self.name
+                )
+            yield label, text[match.end() : end], index
+            pos = end + len(end_marker)
+
+    def pkcs7(self, data: bytes, where: str = "") -> None:
+        # Imported here: cryptography's pkcs7 module loads the email package (~10 ms), which
+        # PEM, DER and PKCS#12 inputs never need (docs/performance.md).
+        from cryptography.hazmat.primitives.serialization import pkcs7
+
+        try:
+            with self._capture(where):
+                certs = pkcs7.load_der_pkcs7_certificates(data)
+        except UnsupportedAlgorithm:
+            raise UnsupportedFormatError(
+                f"{where}is a PKCS#7 structure that carries no certificates (only signed-data .p7b/.p7c files do)",
+                path=self.name,
+            ) from None
+        except ValueError as exc:
+            if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
+                certs = []
+            else:
+                raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+        except x509.InvalidVersion as exc:
+            raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+        self._check_count(len(self.certificates) + len(certs))
+        for cert in certs:
+            self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
+
+    def pkcs12(self, data: bytes) -> None:
+        # Without a password, try none and then the empty one (Windows writes either).
+        # With one, still fall back to those: certificate-only files (Java
+        # truststores) may carry no MAC, and a password they do not need must not fail them.
+        attempts = [None, b""] if self.password is None else [_pkcs12_open.utf8_password(self.password), None, b""]
+        opening = _pkcs12_open.Opening(data, self.name)  # before any key derivation: crafted iteration counts
+        loaded = None
+        for password in attempts:
+            opening.check_password(password)  # and those of key bags hidden in the encrypted contents
+            try:
+                with self._capture("PKCS#12: "):
+                    loaded = pkcs12.load_pkcs12(data, password)
+                break
+            except ValueError:
+                continue
+        if loaded is None:
+            raise self._pkcs12_failure(data, opening)
+        entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
+        self._check_count(len(self.certificates) + len(entries))
+        for entry in entries:
+            cert = entry.certificate
+            name = entry.friendly_name.decode("utf-8", "replace") if entry.friendly_name else None
+            self.add(cert, cert.public_bytes(serialization.Encoding.DER), "PKCS#12: ", name)
+        if loaded.key is not None:
+            self.keys.append(loaded.key)
+
+    def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
+        if self.password is None:
+            return PasswordRequiredError(
+                "PKCS#12 file is password-protected",
+                path=self.name,
+                hint=hint("give its password with {}", Option.PASSWORD),
+            )
+        password = _pkcs12_open.utf8_password(self.password)
+        verdict = _pkcs12_open.mac_verdict(data, password)
+        # The MAC fails for a wrong password and for a damaged file alike; decrypting the
+        # key (or contents) with the password tells the two apart where the cipher allows.
+        decrypts = opening.password_decrypts(password) if verdict is not True else None
+        if password != self.password and (verdict is True or decrypts is True):
+            return PasswordError(
+                "PKCS#12 password is right but not UTF-8, and this file's modern (PBES2) encryption needs its "
+                "raw bytes, which cryptography cannot take: re-export it with a UTF-8 password or as legacy",
+                path=self.name,
+            )
+        if decrypts is True:
+            return CorruptInputError(
+                "PKCS#12 password is right (it decrypts the contents) but the file is damaged "
+                + ("(its MAC does not match)" if verdict is False else "or uses an unsupported cipher"),
+                path=self.name,
+            )
+        if verdict is False or decrypts is False:
+            return WrongPasswordError(
+                "wrong password for PKCS#12" + _NOT_UTF8_HINT * (password != self.password),
+                path=self.name,
+                hint=hint("check the password given with {}", Option.PASSWORD),
+            )
+        if verdict is True:
+            return CorruptInputError(
+                "PKCS#12 password is right but the contents are damaged or use an unsupported cipher",
+                path=self.name,
+            )
+        return WrongPasswordError("PKCS#12 could not be opened: wrong password, or the file is damaged", path=self.name)
+
+    # -- leaves of the format tree ---------------------------------------------------
+
+    def certificate(self, der: bytes, where: str = "", friendly_name: str | None = None) -> None:
+        try:
+            with self._capture(where, der):
+                cert = x509.load_der_x509_certificate(der)
+        except (ValueError, x509.InvalidVersion) as exc:
+            raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
+        self.add(cert, der, where, friendly_name)
+
+    def private_key_der(self, data: bytes, where: str) -> None:
+        try:
+            key = serialization.load_der_private_key(data, None, unsafe_skip_rsa_key_validation=True)
+        except (ValueError, TypeError):
+            raise UnsupportedFormatError(
+                f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name
+            ) from None
+        self.keys.append(key)
+
+    def private_key_pem(self, label: str, body: bytes, where: str) -> None:
+        # Rebuild the block so cryptography sees RFC 1421 headers of encrypted keys.
+        pem = b"-----BEGIN %s-----%s-----END %s-----\n" % (label.encode(), body, label.encode())
+        encrypted = label.startswith("ENCRYPTED") or b"ENCRYPTED" in body[:200]
+        if label == "ENCRYPTED PRIVATE KEY" and self.password is not None:
+            # PKCS#8 PBES2/PBES1 carries its iteration count: bound it before OpenSSL derives.
+            with suppress(CorruptInputError):  # broken Base-64 gets the warning below
+                _pkcs12.check_encrypted_key(_pem_payload(body, self.name, where), self.name, where)
+        try:
+            key = serialization.load_pem_private_key(
+                pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True
+            )
+        except TypeError:
+            self.warn(WarningCode.ENCRYPTED_KEY, f"{where}encrypted private key not read (no password given)")
+            return
+        except ValueError:
+            self.warn(WarningCode.UNREADABLE_KEY, f"{where}private key could not be read (wrong password or damaged)")
+            return
+        except UnsupportedAlgorithm:  # a key type cryptography does not know must not stop certificate reading
+            self.warn(WarningCode.UNREADABLE_KEY, f"{where}private key of an unsupported type ignored")
+            return
+        self.keys.append(key)
+
+    def add(self, cert: x509.Certificate, der: bytes, where: str, friendly_name: str | None = None) -> None:
+        self._check_count(len(self.certificates) + 1)
+        try:
+            with self._capture(where, der):
+                # Touch the fields cryptography warns about lazily (negative serials, bad encodings),
+                # and that certconv needs: they are parsed on first use and may be damaged.
+                cert.serial_number  # noqa: B018
+                cert.issuer  # noqa: B018
+                cert.subject  # noqa: B018
+                cert.not_valid_before_utc  # noqa: B018
+                cert.not_valid_after_utc  # noqa: B018
+                # In the same capture: each one costs ~10 µs, a tenth of reading a certificate.
+                with suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+                    cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
+        # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
+        # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
+        except (ValueError, TypeError, KeyError) as exc:
+            raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
+        self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
+
+    def _check_count(self, count: int) -> None:
+        if count > MAX_CERTIFICATES:
+            raise UnsafeInputError(
+                f"holds more than {MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
+                path=self.name,
+            )
+
+    def warn(self, code: WarningCode, message: str, sha1: str | None = None) -> None:
+        warning = BundleWarning(code, f"{self.name}: {message}", sha1)
+        if warning not in self._seen:  # cryptography repeats some warnings per field access
+            self._seen.add(warning)  # a set: a list lookup made 200,000 PEM blocks take hours
+            self.warnings.append(warning)
+
+    @contextmanager
+    def _capture(self, where: str, der: bytes | None = None) -> Iterator[None]:
+        """Turn ``cryptography``'s warnings into certconv warnings instead of stderr noise."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for item in caught:
+            text = str(item.message).split(". ")[0]
+            code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
+            self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+
+
+def _sha1(der: bytes) -> str:
+    return hashlib.sha1(der).hexdigest().upper()  # noqa: S324 - a thumbprint, not security
+
+
+def _pem_payload(body: bytes, name: str, where: str) -> bytes:
+    """Base-64 payload of a PEM block, skipping RFC 1421 headers (``Proc-Type:`` …)."""
+    lines = body.strip(b"\n").split(b"\n")
+    if lines and b":" in lines[0]:
+        while lines and lines[0].strip():
+            lines.pop(0)  # header lines, up to the blank line that ends them
+    compact = b"".join(b"".join(lines).split())
+    try:
+        payload = base64.b64decode(compact, validate=True)
+    except binascii.Error:
+        if compact.isascii() and b"\0" not in compact:
+            raise CorruptInputError(f"{where}broken Base-64", path=name) from None
+        raise CorruptInputError(
+            f"{where}broken Base-64: it holds non-ASCII or NUL bytes (saved in another encoding?); "
+            "save the file as UTF-8 or ASCII",
+            path=name,
+        ) from None
+    if not payload:
+        raise CorruptInputError(f"{where}empty block", path=name)
+    return payload
+
+
+def _first_element(data: bytes, name: str, where: str) -> bytes:
+    try:
+        tlv = _der.read_tlv(data)
+    except _der.DerError as exc:
+        raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=name) from None
+    if tlv.end is None:
+        raise CorruptInputError(f"{where}indefinite length in a certificate", path=name)
+    return data[: tlv.end]
+
+
+def _not_a_certificate(der: bytes) -> str:
+    """Name what a SEQUENCE that is not a certificate is, when we can."""
+    probes = (
+        (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
+        (x509.load_der_x509_csr, "a certificate signing request (CSR), not a certificate"),
+    )
+    for loader, what in probes:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                loader(der)
+            return what
+        except (ValueError, x509.InvalidVersion):
+            continue
+    return "damaged certificate"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+_NOT_UTF8_HINT = (
+    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
+)
+
+publish(globals())
