@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .base._errors import NetworkTimeoutError as NetworkTimeoutError
     from .base._errors import NewPasswordRequiredError as NewPasswordRequiredError
     from .base._errors import NoCertificateError as NoCertificateError
+    from .base._errors import NoEndEntityError as NoEndEntityError
     from .base._errors import NotTLSError as NotTLSError
     from .base._errors import Option as Option
     from .base._errors import OutputBusyError as OutputBusyError
@@ -96,6 +97,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .network._probe import VersionProbe as VersionProbe
     from .network._proxy import Proxy as Proxy
     from .network._proxy import ProxyConfig as ProxyConfig
+    from .network._served import ClientCertificateCheck as ClientCertificateCheck
     from .network._served import FetchResult as FetchResult
     from .network._tls import fetch as fetch
     from .output._conversion import Conversion as Conversion
@@ -124,9 +126,28 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .trust._result import Verification as Verification
     from .trust._result import VerifyFailure as VerifyFailure
 
-# Every public name is loaded on first use, from the module base/_face.py's PUBLIC names:
+# Every public name is loaded on first use, from the module PUBLIC (certconv/base/_face.py) names:
 # `import certconv` loads no reader, no network and no CLI code (docs/performance.md).
-__all__ = sorted(PUBLIC)
+# __all__ is the names of PUBLIC, written out for tools that read the source (mkdocstrings, IDEs);
+# tests/test_exported_members.py checks that it is exactly that.
+__all__ = [
+    "APIM_BACKEND_TLS", "CONVERT_TARGETS", "DEFAULT_MAX_INPUT_SIZE", "DEFAULT_TIMEOUT", "JSON_DOCUMENTS", "PURPOSES",
+    "SNIPPET_LANGUAGES", "TARGETS", "AzureTarget", "BackendReport", "BackendTls", "Bundle", "BundleWarning",
+    "CertconvError", "Certificate", "CertificateDetails", "Chain", "ChainVerdict", "ClientCertificateCheck",
+    "ConnectionFailedError", "Conversion", "ConversionError", "CorruptInputError", "Destination", "EachResult",
+    "Expiry", "FailureCode", "FetchResult", "FetchVerdict", "Form", "Format", "Hint", "InputError", "InputLike",
+    "InputTooLargeError", "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
+    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError", "NotTLSError",
+    "Option", "Origin", "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError",
+    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role",
+    "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
+    "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError",
+    "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError",
+    "__version__", "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle",
+    "diagnose_backend", "each_json", "expiring", "fetch", "file_names", "inspect", "json_schema", "load",
+    "manifest_json", "plan_split", "read_password_file", "render_conversion", "render_split", "signed_by", "split",
+    "split_each", "values", "verify", "write_convert", "write_split",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -31,7 +31,7 @@ from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, key_only_
 if TYPE_CHECKING:
     from .network._proxy import ProxyConfig
 
-__all__ = ["DEFAULT_TIMEOUT", "InputLike", "load", "plan_split", "read_inputs", "split", "write_split"]
+__all__ = ["DEFAULT_TIMEOUT", "InputLike", "input_name", "load", "plan_split", "read_inputs", "split", "write_split"]
 
 InputLike = str | PathLike[str] | bytes | Source
 """A path, raw bytes (named ``<bytes>``), or a named :class:`Source`."""
@@ -100,6 +100,15 @@ def read_inputs(
 ) -> list[ReadResult]:
     """Read each input once (a PKCS#12 file is decrypted once), in the order given."""
     return [read_source(_to_source(item, max_input_size), password=password, keys_alone=keys_alone) for item in items]
+
+
+def input_name(item: InputLike) -> str:
+    """The name messages and results give an input: its path, its :class:`Source` name, or ``<bytes>``."""
+    if isinstance(item, Source):
+        return item.name
+    if isinstance(item, bytes):
+        return "<bytes>"
+    return str(item)
 
 
 def _to_source(item: InputLike, max_input_size: int) -> Source:
@@ -219,5 +228,6 @@ def write_split(
         raise UsageError("a plan carries its folder and options: write_split(plan, force=...) takes nothing else")
     notes = write_planned(plan.options.out, plan.files, force=force, last=MANIFEST_NAME)
     return dataclasses.replace(plan.manifest, notes=notes) if notes else plan.manifest
+
 
 publish(globals())

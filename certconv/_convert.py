@@ -28,10 +28,11 @@ from .base._enums import Form, Format, PfxProfile, coerce, values
 from .base._errors import Option, UnsafeOutputError, UsageError, hint
 from .base._face import publish
 from .bundle._select import select
-from .output._atomic import restricts_to_owner, write_files
+from .output._atomic import write_files
 from .output._conversion import Conversion
 from .output._conversion_checks import check_options
 from .output._encodings import keyvault, p7b, pem_chain, single
+from .output._out_folder import restricts_to_owner
 from .output._pkcs12_write import app_service_pfx, pfx, truststore
 from .pki._model import Bundle
 from .readers._password import password_bytes
@@ -334,5 +335,6 @@ def _form(
     if profile is PfxProfile.APPSERVICE:
         return app_service_pfx(bundle, secret)
     return pfx(bundle, secret, legacy=legacy, include_root=include_root)
+
 
 publish(globals())

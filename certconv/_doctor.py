@@ -22,31 +22,30 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .azure._backend_words import ALERT_WORDS, APIM_CLIENT_CERTIFICATE, ORIGIN_WORDS, refusal_fix, server_fix
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
-from .base._enums import AzureTarget, FetchVerdict, Format, Origin, VerifyPolicy, WarningCode, coerce
-from .base._errors import InputError
+from .base._dates import iso_utc
+from .base._enums import AzureTarget, FetchVerdict, Format, VerifyPolicy, WarningCode, coerce
+from .base._errors import NoEndEntityError
 from .base._face import publish
-from .network._served import FetchResult
+from .network._served import ClientCertificateCheck, FetchResult, fetch_notes
 from .output._manifest import Manifest
-from .pki._model import Bundle, Role
-from .pki._x509 import iso_utc
+from .pki._model import Bundle
 from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
+from .trust._result import APIM_ERROR
 
 if TYPE_CHECKING:
     from ._verify import Verification
     from .bundle._expiry import Expiry
+    from .network._handshake import Target
     from .network._probe import TlsReport
     from .network._proxy import ProxyConfig
-    from .network._tls import Target
 
-__all__ = ["APIM_ERROR", "FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
+__all__ = ["FETCH_SCHEMA", "BackendReport", "diagnose_backend"]
 
 FETCH_SCHEMA = 1
 """Version of the ``certconv fetch --json`` document."""
-
-APIM_ERROR = "Could not establish trust relationship for the SSL/TLS secure channel"
-
 
 @dataclass(frozen=True, slots=True)
 class BackendReport:
@@ -88,17 +87,29 @@ class BackendReport:
         return self.verification is not None and self.verification.ok
 
     @property
+    def client_certificate(self) -> ClientCertificateCheck | None:
+        """Whether the backend asked for a client certificate, and took the one presented."""
+        return self.fetch.client_certificate
+
+    @property
+    def client_refused(self) -> bool:
+        """The backend requires a client certificate and none was presented, or it refused the one presented."""
+        check = self.client_certificate
+        return check is not None and check.problem
+
+    @property
     def apim_ok(self) -> bool | None:
-        """Would APIM connect: trusted and no TLS problem? ``None`` without ``ca``."""
+        """Would APIM connect: trusted, no TLS problem, no client certificate refused? ``None`` without ``ca``."""
         trusted = self.trusted
         if trusted is None:
             return None
-        return trusted and not (self.tls is not None and self.tls.problems)
+        return trusted and not (self.tls is not None and self.tls.problems) and not self.client_refused
 
     @property
     def failed(self) -> bool:
-        """``certconv fetch`` exits 3: APIM would not connect (with ``ca``), or a certificate expires soon."""
-        return self.apim_ok is False or bool(self.expiring)
+        """``certconv fetch`` exits 3: APIM would not connect (with ``ca``; without it, a client certificate
+        required and not presented, or refused), or a certificate expires soon."""
+        return self.apim_ok is False or self.client_refused or bool(self.expiring)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``certconv fetch --json`` (see docs/fetch.md)."""
@@ -122,6 +133,7 @@ class BackendReport:
             "protocol": result.protocol,
             "cipher": result.cipher,
             "tls": self.tls.to_dict() if self.tls is not None else None,
+            "client_certificate": result.client_certificate.to_dict() if result.client_certificate else None,
             "trusted": self.trusted,
             "apim_ok": self.apim_ok,
             "verification": self.verification.to_dict() if self.verification is not None else None,
@@ -163,8 +175,47 @@ class BackendReport:
         lines += [f"info: {printable(text)}" for text in self.info]
         if not self.completed and result.aia_could_help:
             lines.append("hint: --complete downloads missing issuers from their AIA URLs")
+        lines += self._client_lines()
         lines += self._verdict_lines()
         return "\n".join(lines)
+
+    def _client_lines(self) -> list[str]:
+        """The client certificate: asked for, required, presented, accepted (nothing when neither asked nor given)."""
+        check = self.client_certificate
+        if check is None or not (check.requested or check.given):
+            return []
+        given = f"'{printable(check.given.common_name)}'" if check.given is not None else ""
+        cas = "; ".join(printable(name) for name in check.acceptable_cas)
+        listed = [f"  acceptable CAs (the server's list): {cas}"] if cas else []
+        if not check.requested:
+            return [
+                f"info: client certificate {given} not presented: the server did not ask for one during the "
+                "handshake (one asked for only later, for some paths, by TLS 1.2 renegotiation or TLS 1.3 "
+                "post-handshake authentication, cannot be seen here)"
+            ]
+        alert = ALERT_WORDS.get(check.alert or "", f"alert {check.alert}")
+        if not check.presented:
+            if not check.required:
+                return [
+                    "info: the server asks for a client certificate but goes on without one (APIM's call works "
+                    "without it; APIM presents one only when set up to)",
+                    *listed,
+                ]
+            return [
+                "",
+                f"client certificate: REQUIRED by the server, none presented (it asked, then ended the "
+                f"handshake: {alert})",
+                *listed,
+                f"  ✗ {APIM_CLIENT_CERTIFICATE}; check it here with --client-cert FILE",
+            ]
+        if check.accepted:
+            return ["", f"client certificate {given}: presented and accepted by the server", *listed]
+        return [
+            "",
+            f"client certificate {given}: presented and REFUSED by the server ({alert})",
+            *listed,
+            f"  ✗ {refusal_fix(check.alert)}",
+        ]
 
     def _shown_bundle(self) -> Bundle:
         """The bundle without the missing-issuer warning of a root that is, as usual, not sent."""
@@ -209,17 +260,19 @@ class BackendReport:
         lines.append(f"APIM with the uploaded CA certificates (roots: {names}{host}): {verdict}")
         for chain in verification.chains:
             path = " ← ".join(
-                f"{s.certificate.role.value} `{printable(s.certificate.common_name)}` ({_ORIGIN_WORDS[s.origin]})"
+                f"{s.certificate.role.value} `{printable(s.certificate.common_name)}` ({ORIGIN_WORDS[s.origin]})"
                 for s in chain.path
             )
             lines.append(f"  path: {path}")
             for failure in chain.failures:
                 lines.append(f"  ✗ {failure.code}: {printable(failure.message)}")
-                also = _server_fix(failure.code, chain.path[-1].certificate.role, chain.path[-1].origin)
+                also = server_fix(failure.code, chain.path[-1].certificate.role, chain.path[-1].origin)
                 if also:
                     lines.append(f"    {also}")
         if tls_problems:
             lines.append("  ✗ TLS: " + "; ".join(printable(f.message) for f in tls_problems))
+        if self.client_refused:
+            lines.append("  ✗ client certificate: " + self._client_problem())
         if not verification.ok:
             lines.append(f'  → APIM would fail with "{APIM_ERROR}" (500 BackendConnectionFailure)')
         elif tls_problems:
@@ -227,25 +280,18 @@ class BackendReport:
                 "  → APIM would fail with 500 BackendConnectionFailure: the TLS handshake finds no version or "
                 "cipher suite in common"
             )
+        elif self.client_refused:
+            lines.append(
+                "  → APIM would fail with 500 BackendConnectionFailure: the backend ends the TLS handshake "
+                "over the client certificate"
+            )
         return lines
 
-
-_ORIGIN_WORDS = {
-    Origin.INPUT: "sent by the server",
-    Origin.CA: "uploaded",
-    Origin.STORE: "trust store",
-    Origin.AIA: "downloaded over AIA",
-}
-
-
-def _server_fix(code: str, top_role: Role, top_origin: Origin) -> str | None:
-    """The second way out when an intermediate is missing: the server can send it."""
-    if code == "missing-issuer" and top_role is Role.LEAF and top_origin is Origin.INPUT:
-        return (
-            "or make the server send it: put the intermediate after the leaf in the certificate file the "
-            "backend's TLS configuration names (then APIM needs only the root uploaded)"
-        )
-    return None
+    def _client_problem(self) -> str:
+        check = self.client_certificate
+        if check is None or check.presented:
+            return "the backend refused the client certificate presented"
+        return "the backend requires one and none was presented"
 
 
 def diagnose_backend(
@@ -266,6 +312,7 @@ def diagnose_backend(
     password: str | bytes | None = None,
     max_input_size: int = DEFAULT_MAX_INPUT_SIZE,
     policy: VerifyPolicy | str = VerifyPolicy.APIM,
+    client_certificate: str | PathLike[str] | bytes | Source | None = None,
 ) -> BackendReport:
     """Check a live backend as APIM would: served chain, trust with the uploads, TLS versions and ciphers.
 
@@ -290,17 +337,28 @@ def diagnose_backend(
         password: For PKCS#12 files among ``ca``.
         max_input_size: For the ``ca`` files.
         policy: With ``ca``: ``apim`` (default) or ``strict``, as for :func:`certconv.verify`.
+        client_certificate: The client certificate APIM presents to the backend
+            (a PFX, or PEM with its private key; ``password`` opens it), presented
+            in every handshake, the probes' too. It is checked before connecting:
+            a file without its key, with another certificate's key, outside its
+            validity or without the clientAuth usage is an error.
+
+    Without ``client_certificate``, a backend that requires one makes
+    :attr:`BackendReport.failed` true; with it, a backend that refuses it does.
 
     Raises:
         UsageError: a bad ``timeout``, ``at``, ``fail_within``, ``out`` or ``policy`` option.
-        InputError: ``target`` is not a host and port, or a ``ca`` file cannot be read.
+        InputError: ``target`` is not a host and port, a ``ca`` file cannot be read,
+            or the client certificate cannot be presented (see ``client_certificate``).
+        KeyMismatchError: the client certificate file's key belongs to no certificate in it.
         ConnectionFailedError, NetworkTimeoutError, NotTLSError, NetworkError:
             the backend (or the proxy) could not be asked.
     """
-    from ._api import write_split
+    from ._api import load, write_split
     from .azure._plan import build_plan, split_options
     from .bundle._expiry import check_days, expiring
-    from .network._tls import Target, fetch, parse_target
+    from .network._handshake import Target, parse_target
+    from .network._tls import fetch
 
     timeout = check_timeout(timeout)
     policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
@@ -309,12 +367,18 @@ def diagnose_backend(
         fail_within = check_days(fail_within)
     options = split_options(out, AzureTarget.APIM, format, ()) if out is not None else None
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
-    result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy)
+    client = None
+    if client_certificate is not None:
+        from .network._client_cert import client_identity
+
+        loaded = load(client_certificate, password=password, at=moment, max_input_size=max_input_size)
+        client = client_identity(loaded, at=moment)
+    result = fetch(where, timeout=timeout, complete=complete, at=moment, proxy=proxy, client=client)
     tls = None
     if probe:
         from .network._probe import probe_tls
 
-        tls = probe_tls(where, timeout=timeout, proxy=proxy)
+        tls = probe_tls(where, timeout=timeout, proxy=proxy, client=client)
     verification = None
     unverifiable = None
     if ca:
@@ -330,7 +394,7 @@ def diagnose_backend(
         manifest=manifest,
         expiring=soon,
         fail_within=fail_within,
-        info=_info(result, complete=complete),
+        info=fetch_notes(result, complete=complete),
         unverifiable=unverifiable,
         at=moment,
         completed=complete,
@@ -360,35 +424,8 @@ def _verify(
             verify(inputs, ca=ca, host=host, at=at, password=password, max_input_size=max_input_size, policy=policy),
             None,
         )
-    except InputError as exc:
-        if "no end-entity certificate" not in exc.detail:
-            raise
+    except NoEndEntityError:
         return None, "the server sends no end-entity certificate, only CA certificates"
 
-
-def _info(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
-    """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
-    from .bundle._chain import ca_issuers_urls
-
-    info: list[str] = []
-    if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
-        top = result.served[-1]
-        info.append(
-            f"root not sent, as usual: APIM needs it uploaded (the issuer of '{top.common_name}', "
-            "to CA certificates, store Root)"
-        )
-    if complete and not any(c.downloaded for c in result.bundle.certificates):
-        missing = [c for c in result.bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
-        if not missing:
-            info.append("--complete: nothing to download, every issuer is present")
-        elif not any(
-            url.lower().startswith(("http://", "https://")) for c in missing for url in ca_issuers_urls(c.x509)
-        ):
-            names = ", ".join(f"'{c.common_name}'" for c in missing)
-            info.append(
-                f"--complete: nothing to download: {names} names no http(s) caIssuers URL (AIA), "
-                "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
-            )
-    return tuple(info)
 
 publish(globals())

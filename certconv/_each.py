@@ -20,7 +20,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._api import InputLike, load, write_split
+from ._api import InputLike, input_name, load, write_split
 from ._version import __version__
 from .azure._plan import build_plan, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
@@ -29,7 +29,7 @@ from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import CertconvError
 from .base._face import publish
 from .output._file_names import slug
-from .readers._read import DEFAULT_MAX_INPUT_SIZE, Source
+from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 if TYPE_CHECKING:
     from .network._proxy import ProxyConfig
@@ -114,7 +114,7 @@ def folder_names(inputs: Sequence[InputLike]) -> list[str]:
     names: list[str] = []
     taken: set[str] = set()
     for item in inputs:
-        stem = slug(Path(_name(item)).stem or "input")
+        stem = slug(Path(input_name(item)).stem or "input")
         name = stem
         number = 1
         while name.casefold() in taken:
@@ -178,11 +178,11 @@ def split_each(
             plan = build_plan(bundle, dataclasses.replace(options, out=str(where)))
             manifest = write_split(plan, force=force)
         except CertconvError as exc:
-            results.append(EachResult(_name(item), where, error=exc))
+            results.append(EachResult(input_name(item), where, error=exc))
             continue
         results.append(
             EachResult(
-                _name(item),
+                input_name(item),
                 where,
                 roles=tuple(e.certificate.role.value for e in manifest.entries),
                 files=(*(e.file for e in manifest.entries), *manifest.documents, "manifest.json"),
@@ -192,12 +192,5 @@ def split_each(
         del bundle, plan, manifest  # one input at a time: nothing of it outlives its summary
     return tuple(results)
 
-
-def _name(item: InputLike) -> str:
-    if isinstance(item, Source):
-        return item.name
-    if isinstance(item, bytes):
-        return "<bytes>"
-    return str(item)
 
 publish(globals())

@@ -19,12 +19,12 @@ from ._api import InputLike, load
 from ._version import __version__
 from .base._args import DEFAULT_TIMEOUT, check_moment
 from .base._console import json_text
+from .base._dates import iso_utc
 from .base._face import publish
 from .bundle._details import CertificateDetails, Node, describe, forest, status
 from .output._file_names import file_names
 from .output._manifest import certificate_json
 from .pki._model import Bundle, Certificate
-from .pki._x509 import iso_utc
 from .readers._read import DEFAULT_MAX_INPUT_SIZE
 
 if TYPE_CHECKING:

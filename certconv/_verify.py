@@ -19,14 +19,14 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._api import InputLike, read_inputs
+from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import InputError, Option, UsageError, hint
+from .base._errors import InputError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
-from .bundle._chain import _SEARCH_BUDGET, _TOTAL_SEARCH_BUDGET, build_bundle
-from .bundle._chain import whole_seconds as _whole_seconds
+from .base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
+from .bundle._chain import build_bundle, whole_seconds
 from .output._file_names import file_names, slug
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
@@ -121,7 +121,7 @@ def verify(
     """
     purpose = coerce(Purpose, purpose, "purpose")
     settings_policy = _check(policy, trust_store, max_depth)
-    moment = _whole_seconds(check_moment(at) or datetime.now(UTC))
+    moment = whole_seconds(check_moment(at) or datetime.now(UTC))
     check_timeout(timeout)
     secret = password_bytes(password)
     items: list[InputLike] = [inputs] if isinstance(inputs, str | bytes | Source | PathLike) else list(inputs)
@@ -166,16 +166,16 @@ def verify(
     words = _Words(purpose, host, bool(ca_items), names, list(known.values()))
     origins = _Origins(bundle, ca_bundle, store_set)
     verdicts = []
-    total = _TOTAL_SEARCH_BUDGET
+    total = TOTAL_SEARCH_BUDGET
     for cert in tested:
-        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(_SEARCH_BUDGET, total))
+        outcome = search(nodes[cert.sha256], anchor_set, settings, budget=min(SEARCH_BUDGET, total))
         total -= outcome.steps
         WORK.search_steps += outcome.steps
         verdicts.append(_verdict(cert, outcome, known, names, words, origins, anchor_set))
     return Verification(
         bundle=bundle,
         ca_bundle=ca_bundle,
-        ca_inputs=tuple(_input_name(i) for i in ca_items),
+        ca_inputs=tuple(input_name(i) for i in ca_items),
         anchors=roots,
         trust=Origin.CA if ca_items else (Origin.STORE if store_read else Origin.INPUT),
         at=moment,
@@ -232,7 +232,7 @@ def _under_test(bundle: Bundle, peer: ReadResult | None) -> list[Certificate]:
         return [c for c in bundle.certificates if c.sha256 == wanted]
     leaves = [chain.leaf for chain in bundle.chains]
     if not leaves:
-        raise InputError(
+        raise NoEndEntityError(
             "holds no end-entity certificate to verify, only CA certificates; give the backend's certificate "
             "(its PFX, full-chain PEM or leaf .cer) as the input",
             path=", ".join(bundle.inputs),
@@ -413,12 +413,5 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
         items.extend(str(p) for p in found)
     return items
 
-
-def _input_name(item: InputLike) -> str:
-    if isinstance(item, Source):
-        return item.name
-    if isinstance(item, bytes):
-        return "<bytes>"
-    return str(item)
 
 publish(globals())

@@ -17,7 +17,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pki import Issued
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -130,6 +130,93 @@ def tls_server(
     server = _Server(_listener(host), handle, server_names=names)
     try:
         yield server
+    finally:
+        server.close()
+
+
+@dataclass
+class ClientAuthLog:
+    """What a client-certificate server saw: per handshake it completed, the client certificate's SHA-1."""
+
+    presented: list[str | None] = field(default_factory=list)
+
+
+@contextmanager
+def client_auth_server(
+    host: str,
+    served: Sequence[Issued],
+    key_of: Issued,
+    *,
+    client_ca: Issued,
+    mode: str,
+    tls13: bool = True,
+    list_cas: bool = True,
+    alert: bool = True,
+    tickets: bool = True,
+) -> Iterator[tuple[_Server, ClientAuthLog]]:
+    """A TLS server (pyOpenSSL) that asks for a client certificate issued by ``client_ca``.
+
+    ``mode``: ``require`` (no certificate: the handshake fails, as ``openssl s_server
+    -Verify``) or ``request`` (asks, but goes on without one, as ``-verify``); a
+    certificate from another CA is refused either way (alert unknown_ca). ``tls13``:
+    TLS 1.2 and 1.3, else TLS 1.2 only. ``list_cas``: name ``client_ca`` in the request.
+    ``alert=False``: refuse by hanging up, without the alert. ``tickets=False``: send
+    nothing after a TLS 1.3 handshake it accepts (no session tickets: silence). ``presented`` logs, per
+    completed handshake, the client certificate's SHA-1 (``None``: none).
+    """
+    from OpenSSL import SSL
+
+    context = SSL.Context(SSL.TLS_SERVER_METHOD)
+    context.set_min_proto_version(SSL.TLS1_2_VERSION)
+    context.set_max_proto_version(SSL.TLS1_3_VERSION if tls13 else SSL.TLS1_2_VERSION)
+    context.use_certificate(served[0].cert)
+    for extra in served[1:]:
+        context.add_extra_chain_cert(extra.cert)
+    context.use_privatekey(key_of.key)
+    ca_file = tempfile.NamedTemporaryFile(suffix=".pem", delete=False)  # noqa: SIM115 - removed below
+    with ca_file:
+        ca_file.write(client_ca.pem)
+    try:
+        context.load_verify_locations(ca_file.name)
+    finally:
+        Path(ca_file.name).unlink()
+    if list_cas:
+        context.add_client_ca(client_ca.cert)
+    flags = SSL.VERIFY_PEER | (SSL.VERIFY_FAIL_IF_NO_PEER_CERT if mode == "require" else 0)
+    context.set_verify(flags, lambda _conn, _cert, _errno, _depth, ok: bool(ok))
+    log = ClientAuthLog()
+
+    def handle(conn: socket.socket) -> None:
+        tls = SSL.Connection(context, None)  # memory BIOs: the test decides what reaches the socket
+        tls.set_accept_state()
+        failed = done = False
+        while not (failed or done):
+            try:
+                tls.do_handshake()
+                done = True
+            except SSL.WantReadError:
+                pass
+            except SSL.Error:
+                failed = True
+            out = b""
+            with suppress(SSL.WantReadError):
+                out = tls.bio_read(65536)
+            if out and (alert or not failed) and (tickets or not done or tls.get_protocol_version_name() != "TLSv1.3"):
+                conn.sendall(out)  # with alert=False a refusal is a bare hang-up; tickets=False: silence
+            if not (failed or done):
+                data = conn.recv(65536)
+                if not data:
+                    break
+                tls.bio_write(data)
+        peer = tls.get_peer_certificate(as_cryptography=True)
+        log.presented.append(peer.fingerprint(hashes.SHA1()).hex().upper() if done and peer is not None else None)
+        if done:
+            while conn.recv(4096):  # wait for the client to hang up
+                pass
+
+    server = _Server(_listener(host), handle)
+    try:
+        yield server, log
     finally:
         server.close()
 

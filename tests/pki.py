@@ -79,13 +79,15 @@ def issue(
     key_ids: bool = True,
     issuer_name: x509.Name | None = None,
     server_auth: bool | None = None,
+    client_auth: bool | None = None,
     aia_ca_issuers: Sequence[str] = (),
     serial: int | None = None,
 ) -> Issued:
     """Issue one certificate; ``issuer=None`` makes it self-signed.
 
     ``ca=None`` leaves basicConstraints out. ``issuer_name`` overrides the issuer
-    DN (to make self-issued or mismatched certificates).
+    DN (to make self-issued or mismatched certificates). ``server_auth``/``client_auth``
+    add an extended key usage naming serverAuth/clientAuth.
     """
     key = key or make_key(key_kind)
     subject_name = name(subject) if isinstance(subject, str) else subject
@@ -111,8 +113,10 @@ def issue(
         )
     if san:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in san]), critical=False)
-    if server_auth:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    usages = [ExtendedKeyUsageOID.SERVER_AUTH] if server_auth else []
+    usages += [ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth else []
+    if usages:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usages), critical=False)
     if aia_ca_issuers:
         builder = builder.add_extension(
             x509.AuthorityInformationAccess(

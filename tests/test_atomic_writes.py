@@ -36,7 +36,9 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.output import _atomic
+from certconv.output import _atomic, _locks, _out_folder
+from certconv.output._locks import host
+from certconv.output._out_folder import RESERVED_PREFIX
 
 VICTIM = Path(__file__).parent / "write_victim.py"
 BIG = 2_000  # certificates in the kill -9 bundles: "a few thousand", a write of ~2,000 files
@@ -110,13 +112,13 @@ def tree(folder: Path) -> Tree | None:
     """What a user sees in ``folder`` (certconv's own ``.certconv-*`` bookkeeping left out); None: missing."""
     if not folder.exists():
         return None
-    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(_atomic.RESERVED_PREFIX)}
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(RESERVED_PREFIX)}
 
 
 def leftovers(out: Path) -> list[str]:
-    found = [p.name for p in out.parent.iterdir() if p.name.startswith(_atomic.RESERVED_PREFIX)]
+    found = [p.name for p in out.parent.iterdir() if p.name.startswith(RESERVED_PREFIX)]
     if out.is_dir():
-        found += [f"{out.name}/{p.name}" for p in out.iterdir() if p.name.startswith(_atomic.RESERVED_PREFIX)]
+        found += [f"{out.name}/{p.name}" for p in out.iterdir() if p.name.startswith(RESERVED_PREFIX)]
     return found
 
 
@@ -668,12 +670,12 @@ def test_without_os_locks_a_dead_writers_pid_frees_the_folder_and_a_live_ones_do
     pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # File systems without flock (some network shares): the pid recorded in the lock file decides.
-    monkeypatch.setattr(_atomic, "_try_os_lock", lambda fd: None)
+    monkeypatch.setattr(_locks, "try_os_lock", lambda fd: None)
     out = tmp_path / "out"
     out.mkdir()
     lock = out / ".certconv-lock"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    header = {"certconv": 1, "host": _atomic._host(), "staging": ".certconv-staging-" + "0" * 32}
+    header = {"certconv": 1, "host": host(), "staging": ".certconv-staging-" + "0" * 32}
     lock.write_text(json.dumps({**header, "pid": os.getppid()}))  # alive: the process that runs pytest
     with pytest.raises(certconv.OutputBusyError, match=f"pid {os.getppid()}"):
         certconv.write_split(certconv.load(to_pem(pki.chain)), out)
@@ -734,7 +736,7 @@ def test_a_key_file_says_0600_only_when_the_mode_read_back_is_0600(pki: Pki, tmp
 def test_on_windows_a_key_file_is_not_called_0600_and_the_user_is_told_what_to_do(
     pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_atomic, "_MODES_RESTRICT", False)  # what os.name == "nt" sets
+    monkeypatch.setattr(_out_folder, "_MODES_RESTRICT", False)  # what os.name == "nt" sets
     source = key_pem(pki, tmp_path)
     result = CliRunner().invoke(
         app, ["convert", str(source), "--to", "pem", "--include-key", "--out", str(tmp_path / "k.pem")]
@@ -760,3 +762,25 @@ def test_where_chmod_has_no_effect_a_password_protected_key_file_says_so(
     text = certconv.render_conversion(conversion)
     assert "file mode" not in text
     assert "protected by its password alone" in text and "keep it in a folder only you read" in text
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_new_out_folder_appears_whole_or_not_at_all(
+    pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    write_module = _atomic
+
+    real_write_new = write_module._write_new
+    calls = {"n": 0}
+
+    def failing_write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:  # two files already staged
+            raise failure
+        real_write_new(path, data, mode, sync=sync)
+
+    monkeypatch.setattr(write_module, "_write_new", failing_write_new)
+    out = tmp_path / "parent" / "out"
+    with pytest.raises((certconv.OutputError, KeyboardInterrupt)):
+        certconv.split(to_pem(pki.chain), out)
+    assert not (tmp_path / "parent").exists()  # the parent it created is gone too, and no staging folder

@@ -355,22 +355,6 @@ def test_real_world_pem_oddities_yield_the_certificate(vector: str) -> None:
     assert [c.common_name for c in bundle.certificates] == ["www.cryptography.io"]
 
 
-def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
-    # An ordinary input needs about one signature check per certificate, however large it is;
-    # only certificates crowding one name make the work quadratic.
-    import certconv.trust._graph as graph_module
-
-    monkeypatch.setattr(graph_module, "_MAX_SIGNATURE_CHECKS", 10)
-    root = issue("Root", ca=True)
-    cas = [issue(f"CA {i}", root, ca=True) for i in range(5)]
-    leaves = [issue(f"leaf{i}.example", cas[i % 5]) for i in range(40)]
-    assert len(certconv.load(to_pem([root, *cas, *leaves])).chains) == 40
-    crowd_key = make_key()
-    crowd = [issue("Crowd", issue("Crowd", ca=True, key=crowd_key), ca=True) for _ in range(12)]
-    with pytest.raises(certconv.UnsafeInputError, match="signature checks"):
-        certconv.load(to_pem(crowd))
-
-
 def test_self_signed_ca_true_backend_certificate_is_a_chain_of_one() -> None:
     # `openssl req -x509` marks a backend's self-signed certificate CA:TRUE; its SAN gives it away.
     backend = issue("api.backend.example", ca=True, san=["api.backend.example"])
@@ -395,17 +379,3 @@ def test_friendly_name_kept_does_not_depend_on_input_order(pki: Pki) -> None:
     assert names == {"Name-X"}
 
 
-def test_issued_by_matches_names_as_chaining_does_and_needs_the_signature() -> None:
-    from certconv.bundle._chain import issued_by
-
-    ca = issue("Issuing CA", issue("Root", ca=True), ca=True)
-    sloppy = x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CERTCONV  TESTS"),
-            x509.NameAttribute(NameOID.COMMON_NAME, "issuing ca"),
-        ]
-    )
-    leaf = issue("site.example", ca, issuer_name=sloppy)
-    impostor = issue("Issuing CA", ca=True)
-    assert issued_by(leaf.cert, ca.cert)
-    assert not issued_by(leaf.cert, impostor.cert)

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.network import _probe
 
 runner = CliRunner()
 
@@ -227,28 +226,6 @@ def test_backend_with_only_a_cbc_suite_apim_lacks_is_called_out(pki: Pki) -> Non
     assert report.fetch.cipher == suite
     assert report.tls is not None
     assert [f.code for f in report.tls.problems] == ["no-apim-cipher"]
-
-
-def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:
-    from OpenSSL import SSL
-
-    from certconv.network._tls import Offer
-
-    # At OpenSSL's default security level TLS 1.0 cannot be offered at all.
-    assert _probe._cannot_offer(Offer(SSL.TLS1_VERSION, SSL.TLS1_VERSION, b"DEFAULT")) is not None
-    assert _probe._cannot_offer(Offer(SSL.TLS1_2_VERSION, SSL.TLS1_2_VERSION, b"ALL:@SECLEVEL=0")) is None
-
-
-def test_unprobed_versions_are_named_in_a_finding() -> None:
-    versions = (
-        _probe.VersionProbe("TLS 1.3", "accepted", "TLS_AES_256_GCM_SHA384"),
-        _probe.VersionProbe("TLS 1.2", "accepted", "ECDHE-RSA-AES128-GCM-SHA256"),
-        _probe.VersionProbe("TLS 1.1", "not-probed", detail="the local OpenSSL cannot offer it"),
-        _probe.VersionProbe("TLS 1.0", "not-probed", detail="the local OpenSSL cannot offer it"),
-    )
-    findings = _probe.judge(versions, ())
-    assert [f.code for f in findings] == ["tls-ok", "not-probed"]
-    assert "TLS 1.1: the local OpenSSL cannot offer it" in findings[1].message
 
 
 def test_the_apim_table_keeps_its_sources_and_date() -> None:

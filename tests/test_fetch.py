@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.network._tls import parse_target
+from certconv.network import _probe
+from certconv.network._handshake import parse_target
 
 runner = CliRunner()
 
@@ -444,3 +445,25 @@ def test_fetch_warns_when_the_server_sends_more_cas_than_apim_takes(served_pki: 
     with tls_server("127.0.0.1", [served_pki.leaf, served_pki.intermediate, *cas], served_pki.leaf) as server:
         result = certconv.fetch(f"127.0.0.1:{server.port}", timeout=5, complete=complete)
     assert "apim-ca-limit" in [w.code for w in result.bundle.warnings]
+
+
+def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:
+    from OpenSSL import SSL
+
+    from certconv.network._handshake import Offer
+
+    # At OpenSSL's default security level TLS 1.0 cannot be offered at all.
+    assert _probe._cannot_offer(Offer(SSL.TLS1_VERSION, SSL.TLS1_VERSION, b"DEFAULT")) is not None
+    assert _probe._cannot_offer(Offer(SSL.TLS1_2_VERSION, SSL.TLS1_2_VERSION, b"ALL:@SECLEVEL=0")) is None
+
+
+def test_unprobed_versions_are_named_in_a_finding() -> None:
+    versions = (
+        _probe.VersionProbe("TLS 1.3", "accepted", "TLS_AES_256_GCM_SHA384"),
+        _probe.VersionProbe("TLS 1.2", "accepted", "ECDHE-RSA-AES128-GCM-SHA256"),
+        _probe.VersionProbe("TLS 1.1", "not-probed", detail="the local OpenSSL cannot offer it"),
+        _probe.VersionProbe("TLS 1.0", "not-probed", detail="the local OpenSSL cannot offer it"),
+    )
+    findings = _probe.judge(versions, ())
+    assert [f.code for f in findings] == ["tls-ok", "not-probed"]
+    assert "TLS 1.1: the local OpenSSL cannot offer it" in findings[1].message

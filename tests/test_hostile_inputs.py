@@ -32,6 +32,7 @@ from typer.testing import CliRunner
 from work import Work, counted
 
 import certconv
+from certconv.base import _limits
 from certconv.cli import app
 from certconv.output import _atomic
 from certconv.output._manifest import MANIFEST_NAME
@@ -509,16 +510,16 @@ def test_pem_block_without_end_line_is_truncation() -> None:
 
 def test_certificate_count_bound(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
     # The real bound (100,000) needs more than 64 MiB of PEM; the check is the same at 2.
-    monkeypatch.setattr(_read, "MAX_CERTIFICATES", 2)
+    monkeypatch.setattr(_limits, "MAX_CERTIFICATES", 2)
     for data in (to_pem(pki.chain), to_p7b(pki.chain)):
         assert "more than 2 certificates" in refused(data, certconv.UnsafeInputError)
-    assert _read.MAX_CERTIFICATES == 2 and len(certconv.load(to_pem(pki.chain[:2])).certificates) == 2
+    assert _limits.MAX_CERTIFICATES == 2 and len(certconv.load(to_pem(pki.chain[:2])).certificates) == 2
 
 
 def test_pkcs7_with_certificates_over_the_bound_is_refused_before_reading_them(
     pki: Pki, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_read, "MAX_CERTIFICATES", 1000)
+    monkeypatch.setattr(_limits, "MAX_CERTIFICATES", 1000)
     data = to_p7b([pki.root] * 1001)  # the same certificate 1001 times
     refused(data, certconv.UnsafeInputError)
 
@@ -1076,13 +1077,13 @@ def test_many_cross_signing_meshes_are_chained_within_a_total_search_budget() ->
 
 
 def test_pem_with_more_certificates_than_the_bound_is_refused_before_parsing(pki: Pki) -> None:
-    data = pki.root.pem * (_read.MAX_CERTIFICATES + 1)  # about 60 MiB: under the size limit
+    data = pki.root.pem * (_limits.MAX_CERTIFICATES + 1)  # about 60 MiB: under the size limit
     assert len(data) < certconv.DEFAULT_MAX_INPUT_SIZE
     assert "more than 100,000 certificates" in refused(data, certconv.UnsafeInputError)
 
 
 def test_certificate_bound_counts_pkcs12_and_every_pkcs7_block(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_read, "MAX_CERTIFICATES", 3)
+    monkeypatch.setattr(_limits, "MAX_CERTIFICATES", 3)
     pfx = to_pfx(pki.leaf, [pki.intermediate, pki.root, issue("Extra", ca=True)])
     refused(pfx, certconv.UnsafeInputError, password="changeit", derives=True)
     two_blocks = to_p7b(pki.chain[:2], pem=True) + to_p7b(pki.chain[1:], pem=True)

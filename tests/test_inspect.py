@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -259,31 +258,6 @@ def test_validity_wording_and_highlighting(pki: Pki) -> None:
     assert statuses["old.example"] == "expired"
     assert statuses["future.example"] == "not-yet-valid"
     assert statuses["Test Root CA"] == "valid"
-
-
-class _Terminal:
-    def __init__(self, tty: bool) -> None:
-        self.tty = tty
-
-    def isatty(self) -> bool:
-        return self.tty
-
-
-@pytest.mark.parametrize(
-    ("tty", "no_color", "expected"),
-    [(True, None, True), (True, "1", False), (True, "", True), (False, None, False)],
-)
-def test_colour_only_on_a_terminal_without_no_color(
-    tty: bool, no_color: str | None, expected: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from certconv.cli import _io as cli
-
-    monkeypatch.setattr(sys, "stdout", _Terminal(tty))
-    if no_color is None:
-        monkeypatch.delenv("NO_COLOR", raising=False)
-    else:
-        monkeypatch.setenv("NO_COLOR", no_color)
-    assert cli._color() is expected
 
 
 # --- problems --------------------------------------------------------------------------

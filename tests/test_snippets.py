@@ -149,6 +149,178 @@ def test_azcli_script_stops_without_its_variables(emitted: Path, tmp_path: Path)
     assert run.returncode != 0 and "SUBSCRIPTION_ID" in run.stderr
 
 
+# -- Azure CLI: read first, never drop -----------------------------------------------------------
+
+QUERY = "properties.certificates[].[certificate.thumbprint, storeName, certificate.subject]"
+
+
+def stand_in_az(
+    tmp_path: Path, current: list[tuple[str, str, str]], *, crlf: bool = False
+) -> tuple[dict[str, str], Path]:
+    """A stand-in ``az`` on PATH: answers the GET with ``current`` (thumbprint, store, subject) as
+    ``--output tsv`` prints it, and records every call's arguments (one file per call)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    answer = tmp_path / "current.tsv"
+    end = "\r\n" if crlf else "\n"
+    answer.write_text("".join("\t".join(row) + end for row in current), newline="")
+    fake = bin_dir / "az"
+    fake.write_text(
+        "#!/usr/bin/env bash\n"
+        'n=$(ls "$AZ_CALLS" | wc -l)\n'
+        'printf "%s\\0" "$@" > "$AZ_CALLS/$n"\n'
+        'if [ "$3" = get ]; then cat "$AZ_CURRENT"; fi\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "AZ_CALLS": str(calls),
+        "AZ_CURRENT": str(answer),
+        "SUBSCRIPTION_ID": "sub-1",
+        "RESOURCE_GROUP": "rg-1",
+        "APIM_NAME": "apim-1",
+    }
+    return env, calls
+
+
+def az_calls(calls: Path) -> list[list[str]]:
+    return [(calls / name).read_text().split("\0")[:-1] for name in sorted(os.listdir(calls), key=int)]
+
+
+def run_azcli(emitted: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    script = emitted / FILES["azcli"]
+    return subprocess.run(
+        ["bash", str(script), *args], env=env, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def ours(pki: Pki) -> list[tuple[str, str, str]]:
+    return [
+        (certconv.load(pki.root.der).certificates[0].sha1, "Root", "CN=Test Root CA, O=certconv tests"),
+        (
+            certconv.load(pki.intermediate.der).certificates[0].sha1,
+            "CertificateAuthority",
+            "CN=Test Intermediate CA, O=certconv tests",
+        ),
+    ]
+
+
+FOREIGN = ("0123456789ABCDEF0123456789ABCDEF01234567", "Root", "CN=Other Backend Root, O=Contoso")
+
+
+def test_azcli_script_reads_the_service_first_with_the_documented_query(
+    emitted: Path, pki: Pki, tmp_path: Path
+) -> None:
+    env, calls = stand_in_az(tmp_path, [])
+    run = run_azcli(emitted, env)
+    assert run.returncode == 0, run.stderr
+    get, patch = az_calls(calls)
+    assert get[:3] == ["rest", "--method", "get"] and get[get.index("--query") + 1] == QUERY
+    assert get[get.index("--output") + 1] == "tsv"
+    assert patch[:3] == ["rest", "--method", "patch"] and patch[patch.index("--url") + 1] == get[get.index("--url") + 1]
+    assert "added: root-" in run.stdout and "added: intermediate-" in run.stdout
+
+
+def test_azcli_script_stops_before_any_write_when_the_service_has_a_foreign_certificate(
+    emitted: Path, pki: Pki, tmp_path: Path
+) -> None:
+    env, calls = stand_in_az(tmp_path, [*ours(pki), FOREIGN])
+    run = run_azcli(emitted, env)
+    assert run.returncode == 1
+    assert [c[2] for c in az_calls(calls)] == ["get"]  # read, never written
+    assert f"{FOREIGN[0]}  store Root  CN=Other Backend Root, O=Contoso" in run.stderr
+    assert "add their files to the bundle and run certconv split --emit azcli again" in run.stderr
+    assert "--replace" in run.stderr and "Nothing was written." in run.stderr
+
+
+def test_azcli_script_replace_removes_the_foreign_certificate_on_purpose(
+    emitted: Path, pki: Pki, tmp_path: Path
+) -> None:
+    env, calls = stand_in_az(tmp_path, [*ours(pki), FOREIGN])
+    run = run_azcli(emitted, env, "--replace")
+    assert run.returncode == 0, run.stderr
+    _get, patch = az_calls(calls)
+    body = json.loads(patch[patch.index("--body") + 1])
+    assert from_json_list(body["properties"]["certificates"]) == expected(pki)
+    assert f"removed (--replace): {FOREIGN[0]}" in run.stdout
+
+
+def test_azcli_script_stops_when_the_result_would_exceed_ten(emitted: Path, pki: Pki, tmp_path: Path) -> None:
+    nine = [(f"{i:040X}", "CertificateAuthority", f"CN=Other CA {i}") for i in range(1, 10)]
+    env, calls = stand_in_az(tmp_path, nine)
+    run = run_azcli(emitted, env)
+    assert run.returncode == 1
+    assert [c[2] for c in az_calls(calls)] == ["get"]
+    assert "the service has 9 CA certificates; keeping them and adding the 2 new ones makes 11" in " ".join(
+        run.stderr.split()
+    )
+    assert "limit of 10" in run.stderr
+
+
+def test_azcli_script_writes_nothing_when_every_certificate_is_there(emitted: Path, pki: Pki, tmp_path: Path) -> None:
+    # az on Windows ends lines with CRLF; thumbprints may come in lowercase.
+    present = [(t.lower(), store, subject) for t, store, subject in ours(pki)]
+    env, calls = stand_in_az(tmp_path, present, crlf=True)
+    run = run_azcli(emitted, env)
+    assert run.returncode == 0, run.stderr
+    assert [c[2] for c in az_calls(calls)] == ["get"]
+    assert "nothing to do: the service already has all 2 CA certificates" in run.stdout
+
+
+def test_azcli_script_adds_only_what_is_missing_and_says_so(emitted: Path, pki: Pki, tmp_path: Path) -> None:
+    env, calls = stand_in_az(tmp_path, ours(pki)[:1])
+    run = run_azcli(emitted, env)
+    assert run.returncode == 0, run.stderr
+    assert [c[2] for c in az_calls(calls)] == ["get", "patch"]  # one write
+    assert "added: intermediate-" in run.stdout and "added: root-" not in run.stdout
+    assert "written: 2 CA certificates" in run.stdout
+
+
+def test_azcli_script_refuses_an_unknown_argument(emitted: Path, tmp_path: Path) -> None:
+    env, calls = stand_in_az(tmp_path, [])
+    run = run_azcli(emitted, env, "--replace-all")
+    assert run.returncode == 2 and "usage" in run.stderr
+    assert az_calls(calls) == []
+
+
+def test_powershell_script_checks_the_service_list_before_setting_it(emitted: Path, pki: Pki) -> None:
+    # No PowerShell here: check the text for the same logic as the Azure CLI script.
+    text = (emitted / FILES["powershell"]).read_text("utf-8-sig")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert "[switch] $Replace" in lines
+    rows = re.findall(
+        r"\[pscustomobject\]@\{ Thumbprint = '([0-9A-F]{40})'; Store = '(\w+)'; File = '([^']+)' \}", text
+    )
+    assert sorted((t, s) for t, s, _ in rows) == sorted((t, s) for t, s, _ in ours(pki))
+    order = [
+        "$apim = Get-AzApiManagement -ResourceGroupName $ResourceGroupName -Name $ApimName",
+        "if (-not $Replace) {",
+        "if ($total -gt $limit) {",
+        "if ($foreign.Count -gt 0) {",
+        "exit 1",
+        "if ($added.Count -eq 0 -and $foreign.Count -eq 0) {",
+        "exit 0",
+        "$apim.SystemCertificates = @(",
+        "Set-AzApiManagement -InputObject $apim",
+    ]
+    positions = [lines.index(line) for line in order]
+    assert positions == sorted(positions)
+    assert text.count("Set-AzApiManagement") == 1
+    assert "$_.CertificateInformation.Thumbprint" in text and "ToUpperInvariant()" in text
+    assert "run this script with -Replace" in text and "nothing to do" in text
+    assert 'Write-Output "added: $($c.File)' in text
+
+
+def test_template_snippets_keep_the_warning_and_name_the_listing_command(emitted: Path) -> None:
+    for lang in ("bicep", "arm", "terraform", "rest", "azcli", "powershell"):
+        text = (emitted / FILES[lang]).read_text("utf-8-sig")
+        assert "az apim show --resource-group <group> --name <service> --query certificates" in text, lang
+    guide = (emitted / "UPLOAD.md").read_text()
+    assert guide.count("az apim show --resource-group <group> --name <service> --query certificates") == 2
+
+
 # -- Bicep, Terraform, PowerShell: reference the written DER files -----------------------------
 
 
@@ -298,3 +470,16 @@ def test_unknown_language_is_a_value_error(pki: Pki, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="yaml"):
         certconv.split(to_pem(pki.chain), tmp_path / "o", emit=["yaml"])
     assert not (tmp_path / "o").exists()
+
+
+def test_split_summary_names_the_listing_command_and_the_scripts_check(pki: Pki, tmp_path: Path) -> None:
+    pem = tmp_path / "chain.pem"
+    pem.write_bytes(to_pem(pki.chain))
+    result = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "o"), "--emit", "bicep,azcli"])
+    assert result.exit_code == 0, result.output
+    assert "What the service has now: az apim show --resource-group <group> --name <service> --query certificates" in (
+        result.output
+    )
+    assert "apim-ca-certificates.azcli.sh read that list first and stop, writing nothing" in result.output
+    only_templates = CliRunner().invoke(app, ["split", str(pem), "--out", str(tmp_path / "t"), "--emit", "bicep"])
+    assert "read that list first" not in only_templates.output

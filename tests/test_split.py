@@ -228,28 +228,6 @@ def test_manifest_file_has_one_line_per_certificate_and_parses_to_the_manifest(p
     assert [json.loads(line.strip().rstrip(","))["file"] for line in entry_lines] == list(manifest.files)
 
 
-@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
-def test_new_out_folder_appears_whole_or_not_at_all(
-    pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
-) -> None:
-    import certconv.output._atomic as write_module
-
-    real_write_new = write_module._write_new
-    calls = {"n": 0}
-
-    def failing_write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:  # two files already staged
-            raise failure
-        real_write_new(path, data, mode, sync=sync)
-
-    monkeypatch.setattr(write_module, "_write_new", failing_write_new)
-    out = tmp_path / "parent" / "out"
-    with pytest.raises((certconv.OutputError, KeyboardInterrupt)):
-        certconv.split(to_pem(pki.chain), out)
-    assert not (tmp_path / "parent").exists()  # the parent it created is gone too, and no staging folder
-
-
 def test_new_out_folder_gets_usual_permissions(pki: Pki, tmp_path: Path) -> None:
     certconv.split(to_pem(pki.chain), tmp_path / "out")
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755

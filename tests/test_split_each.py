@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pki import Pki, make_chain, to_pfx
+from pki import Pki, make_chain, to_pem, to_pfx
 from typer.testing import CliRunner
 
 import certconv
@@ -84,15 +84,11 @@ def test_clashing_names_get_numbered_folders(pki: Pki, tmp_path: Path) -> None:
     assert "manifest.json" in results[0].files and "UPLOAD.md" in results[0].files
 
 
-def test_folder_names_are_safe() -> None:
-    from certconv._each import folder_names
-
-    assert folder_names(["../../etc/passwd.pfx", "C:\\x\\y.pfx", "a b*.p12", ".pfx"]) == [
-        "passwd",
-        "C_x_y",
-        "a_bwildcard",
-        "pfx",
-    ]
+def test_folder_names_are_safe(pki: Pki, tmp_path: Path) -> None:
+    names = ["../../etc/passwd.pfx", "C:\\x\\y.pfx", "a b*.p12", ".pfx"]
+    results = certconv.split_each([certconv.Source(n, to_pem(pki.chain)) for n in names], tmp_path / "out")
+    assert [r.out.name for r in results] == ["passwd", "C_x_y", "a_bwildcard", "pfx"]
+    assert all(r.error is None and r.out.parent == tmp_path / "out" for r in results)
 
 
 def test_library_form_returns_errors_as_values(tmp_path: Path) -> None:

@@ -558,25 +558,6 @@ def test_cli_truststore_keyvault_and_selection(pki: Pki, tmp_path: Path) -> None
     assert done.exit_code == 2 and "error: only takes roles" in done.output
 
 
-def test_cli_truststore_asks_for_a_password_twice_at_a_terminal(
-    pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import getpass
-
-    from certconv.cli import _io as cli
-
-    answers = iter([SECRET, SECRET])
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
-    monkeypatch.setattr(getpass, "getpass", lambda prompt: next(answers))
-    src = tmp_path / "chain.pem"
-    src.write_bytes(to_pem(pki.chain))
-    out = tmp_path / "t.p12"
-    done = runner.invoke(app, ["convert", str(src), "--to", "truststore", "--out", str(out)])
-    assert done.exit_code == 0, done.output
-    assert "AES-256-CBC" in done.output and "password is empty" not in done.output
-    assert len(pkcs12.load_pkcs12(out.read_bytes(), SECRET.encode()).additional_certs) == 2
-
-
 def _jks_with_entries(cert: Issued, count: int) -> bytes:
     entry = struct.pack(">I", 2) + struct.pack(">H", 1) + b"a" + bytes(8) + b"\x00\x05X.509"
     entry += struct.pack(">I", len(cert.der)) + cert.der

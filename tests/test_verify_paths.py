@@ -16,6 +16,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
+from hypothesis import given
+from hypothesis import strategies as st
 from pki import DAY, NOW, Issued, Pki, issue, make_key, name, to_pem, to_pfx
 from typer.testing import CliRunner
 from work import counted
@@ -23,6 +25,7 @@ from work import counted
 import certconv
 from certconv import Leniency, Source
 from certconv.cli import app
+from certconv.trust._hostname import hostname_matches
 
 
 def _cert(
@@ -525,3 +528,48 @@ def test_run_as_a_subprocess_gives_an_answer_for_a_peer_only(pki: Pki, tmp_path:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_trailing_dot_of_an_absolute_host_name_is_ignored(pki: Pki) -> None:
+    # A trailing dot only marks the name as absolute. OpenSSL's X509_check_host does not
+    # strip it (so `openssl verify -verify_hostname x.a.com.` fails): a documented difference.
+    leaf = issue("*.a.com", pki.intermediate, san=["*.a.com", "a.com"])
+    assert hostname_matches(leaf.cert, "x.a.com.")
+    assert hostname_matches(leaf.cert, "a.com.")
+
+
+def test_wildcard_needs_two_labels_after_it(pki: Pki) -> None:
+    leaf = issue("*.com", pki.intermediate, san=["*.com"])
+    assert not hostname_matches(leaf.cert, "a.com")
+
+
+def test_partial_wildcards_match_nothing(pki: Pki) -> None:
+    leaf = issue("w*.a.com", pki.intermediate, san=["w*.a.com"])
+    assert not hostname_matches(leaf.cert, "www.a.com")
+
+
+@given(host=st.text(max_size=80))
+def test_any_host_string_gives_an_answer_not_an_exception(host: str, pki: Pki) -> None:
+    assert hostname_matches(pki.leaf.cert, host) in (True, False)
+
+
+@given(label=st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True))
+def test_wildcard_matches_any_single_label(label: str, pki: Pki) -> None:
+    assert hostname_matches(pki.leaf.cert, f"{label}.backend.example")
+    assert not hostname_matches(pki.leaf.cert, f"{label}.x.backend.example")
+
+
+def test_chaining_bound_counts_only_excess_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An ordinary input needs about one signature check per certificate, however large it is;
+    # only certificates crowding one name make the work quadratic.
+    import certconv.trust._graph as graph_module
+
+    monkeypatch.setattr(graph_module, "_MAX_SIGNATURE_CHECKS", 10)
+    root = issue("Root", ca=True)
+    cas = [issue(f"CA {i}", root, ca=True) for i in range(5)]
+    leaves = [issue(f"leaf{i}.example", cas[i % 5]) for i in range(40)]
+    assert len(certconv.load(to_pem([root, *cas, *leaves])).chains) == 40
+    crowd_key = make_key()
+    crowd = [issue("Crowd", issue("Crowd", ca=True, key=crowd_key), ca=True) for _ in range(12)]
+    with pytest.raises(certconv.UnsafeInputError, match="signature checks"):
+        certconv.load(to_pem(crowd))

@@ -19,7 +19,6 @@ from typer.testing import CliRunner
 
 import certconv
 from certconv.cli import app
-from certconv.readers._password import decode_password_file, read_password_file
 
 PASSWORD = "pässwörd密码"  # non-ASCII in Latin-1 and outside it, as a Chinese administrator may type
 
@@ -62,7 +61,7 @@ def pfx(pki: Pki, tmp_path: Path) -> Path:
 def test_password_file_reads_as_typed(tmp_path: Path, encoding: str) -> None:
     pw = tmp_path / "pw.txt"
     pw.write_bytes(powershell(PASSWORD + "\n", encoding))
-    assert read_password_file(pw) == PASSWORD.encode("utf-8")
+    assert certconv.read_password_file(pw) == PASSWORD.encode("utf-8")
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
@@ -93,26 +92,31 @@ def test_new_password_file_written_by_windows_protects_the_new_pfx(
     assert len(certconv.load(out, password="nëw-密码").private_keys) == 1
 
 
-def test_only_the_first_line_is_the_password_and_spaces_are_kept() -> None:
+def _password_in_file(data: bytes, tmp_path: Path) -> bytes:
+    (tmp_path / "pw.txt").write_bytes(data)
+    return certconv.read_password_file(tmp_path / "pw.txt")
+
+
+def test_only_the_first_line_is_the_password_and_spaces_are_kept(tmp_path: Path) -> None:
     data = powershell("  two words \nsecond line\n", "utf-16le-bom")
-    assert decode_password_file(data) == b"  two words "
+    assert _password_in_file(data, tmp_path) == b"  two words "
 
 
-def test_a_bom_alone_is_the_empty_password() -> None:
-    assert decode_password_file(codecs.BOM_UTF16_LE) == b""
-    assert decode_password_file(codecs.BOM_UTF8 + b"\r\n") == b""
+def test_a_bom_alone_is_the_empty_password(tmp_path: Path) -> None:
+    assert _password_in_file(codecs.BOM_UTF16_LE, tmp_path) == b""
+    assert _password_in_file(codecs.BOM_UTF8 + b"\r\n", tmp_path) == b""
 
 
-def test_latin1_password_file_keeps_its_bytes() -> None:
+def test_latin1_password_file_keeps_its_bytes(tmp_path: Path) -> None:
     # Old Windows exports: no BOM, not UTF-8. The bytes reach PKCS#12 as they are (test_cli_split has the PFX).
-    assert decode_password_file(b"caf\xe9-\xfcber\r\n") == b"caf\xe9-\xfcber"
+    assert _password_in_file(b"caf\xe9-\xfcber\r\n", tmp_path) == b"caf\xe9-\xfcber"
 
 
 def test_utf16_password_file_that_does_not_decode_says_so(tmp_path: Path) -> None:
     pw = tmp_path / "pw.txt"
     pw.write_bytes(codecs.BOM_UTF16_LE + "pw".encode("utf-16-le") + b"\x00")  # odd length: cut short
     with pytest.raises(certconv.PasswordError, match="UTF-16 byte-order mark but is not valid UTF-16") as info:
-        read_password_file(pw)
+        certconv.read_password_file(pw)
     assert info.value.path == str(pw)
 
 

@@ -10,17 +10,17 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
 from pki import Issued, Pki, issue, make_key
 from typer.testing import CliRunner
 
 import certconv
+from certconv.base._dates import iso_day, iso_utc
 from certconv.base._enums import Validity
 from certconv.cli import app
 from certconv.pki._x509 import (
     access_urls,
     ca_issuers_urls,
-    iso_day,
-    iso_utc,
     key_spki,
     public_key_spki,
     validity,
@@ -141,3 +141,19 @@ def test_a_private_key_matches_the_certificate_of_its_public_key(pki: Pki) -> No
     assert spki is not None and spki == key_spki(pki.leaf.key)
     assert key_spki(make_key()) != spki
     assert certconv.signed_by(pki.leaf.cert, pki.intermediate.cert)
+
+
+def test_issued_by_matches_names_as_chaining_does_and_needs_the_signature() -> None:
+    from certconv.pki._x509 import issued_by
+
+    ca = issue("Issuing CA", issue("Root", ca=True), ca=True)
+    sloppy = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "CERTCONV  TESTS"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "issuing ca"),
+        ]
+    )
+    leaf = issue("site.example", ca, issuer_name=sloppy)
+    impostor = issue("Issuing CA", ca=True)
+    assert issued_by(leaf.cert, ca.cert)
+    assert not issued_by(leaf.cert, impostor.cert)

@@ -9,7 +9,7 @@ The machine is shared and its speed varies tenfold; a count of steps does not.
   PKCS#12 KDF, decrypting a PEM key), each with its iteration count where the
   arguments tell it; "refused before any key derivation" is ``derivations == []``;
 * ``signature_checks`` and ``search_steps``: certconv's own counters of chaining
-  (``certconv.bundle._chain.WORK``);
+  (``certconv.pki._x509.WORK``);
 * ``base64_bytes``: bytes handed to Base-64 decoding.
 
 Each bound a test puts on these numbers would be exceeded many times over if
@@ -29,7 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from certconv.bundle import _chain
+from certconv.pki import _x509
 from certconv.readers import _pkcs12_open
 
 
@@ -118,7 +118,7 @@ def counted(
     patch(serialization, "load_pem_private_key", pem_key)
     patch(serialization, "load_der_private_key", pem_key)
     patch(base64, "b64decode", b64decode)
-    signatures, steps = _chain.WORK.signature_checks, _chain.WORK.search_steps
+    signatures, steps = _x509.WORK.signature_checks, _x509.WORK.search_steps
 
     def trace(_frame: FrameType, _event: str, _arg: object) -> Any:
         work.lines += 1  # "call" and "line" events: each function entered, each line run
@@ -134,5 +134,5 @@ def counted(
             sys.settrace(previous)
         for owner, name, original in reversed(patches):
             setattr(owner, name, original)
-        work.signature_checks = _chain.WORK.signature_checks - signatures
-        work.search_steps = _chain.WORK.search_steps - steps
+        work.signature_checks = _x509.WORK.signature_checks - signatures
+        work.search_steps = _x509.WORK.search_steps - steps

@@ -27,6 +27,7 @@ from ..pki._model import Role
 
 __all__ = [
     "APIM_CA_LIMIT",
+    "APIM_LIST_COMMAND",
     "APIM_STORES",
     "API_VERSION",
     "FACTS",
@@ -53,6 +54,9 @@ SNIPPET_LANGUAGES = values(SnippetLanguage)
 
 APIM_CA_LIMIT = 10
 """APIM accepts at most this many CA certificates (roots + intermediates)."""
+
+APIM_LIST_COMMAND = "az apim show --resource-group <group> --name <service> --query certificates"
+"""Lists the CA certificates a service has now (thumbprint, subject, expiry, store; never the bytes)."""
 
 APIM_STORES: Mapping[str, str | None] = MappingProxyType({role.value: role.apim_store for role in Role})
 """The APIM CA-certificate store of each role (by :class:`~certconv.Role` value); a leaf is not uploaded there.

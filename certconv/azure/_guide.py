@@ -20,7 +20,7 @@ from ..base._console import printable
 from ..base._dates import iso_day
 from ..base._enums import AzureTarget
 from ..output._manifest import BackendTls, Manifest, ManifestEntry
-from ._facts import APIM_CA_LIMIT, PORTAL_ZH, targets_of
+from ._facts import APIM_CA_LIMIT, APIM_LIST_COMMAND, PORTAL_ZH, targets_of
 from ._guide_text import LANGUAGES, GuideText
 
 __all__ = ["UPLOAD_NAME", "upload_guide"]
@@ -126,7 +126,8 @@ def _apim(manifest: Manifest, w: _Words) -> list[str]:
     ]
     steps.append([w("apim_wait")])
     limit = w("apim_limit", limit=APIM_CA_LIMIT, count=len(items))
-    return _section(w("apim_title"), steps, before=[w("apim_tiers"), ""], after=["", limit])
+    current = w("apim_current", command=APIM_LIST_COMMAND)
+    return _section(w("apim_title"), steps, before=[w("apim_tiers"), ""], after=["", limit, "", current])
 
 
 def _apim_v2(manifest: Manifest, w: _Words) -> list[str]:

@@ -34,6 +34,7 @@ class GuideText:
     apim_listed: str
     apim_wait: str
     apim_limit: str
+    apim_current: str
 
     v2_title: str
     v2_none: str
@@ -85,6 +86,10 @@ EN = GuideText(
     "until it is done. Then call the API again.",
     apim_limit="At most {limit} CA certificates fit; these are {count}. Uploading the full-chain PFX or the "
     "backend's own (leaf) certificate here does not help.",
+    apim_current="Writing the list with a snippet (Bicep, ARM, Terraform, REST) replaces the service's whole "
+    "CA-certificate list. See what the service has now with `{command}` and keep in the list every certificate "
+    "another backend needs. The Azure CLI and PowerShell scripts check this themselves and stop rather than "
+    "remove one.",
     v2_title="### Azure API Management v2 tiers: backend TLS settings",
     v2_none="Nothing to set: the input holds no backend (end-entity) certificate. "
     "Run `certconv fetch` against the backend to get it.",
@@ -141,6 +146,9 @@ ZH = GuideText(
     apim_listed="列表中应显示其指纹 `{sha1}`（{subject}）。",
     apim_wait="等待：CA 证书生效大约需要 15 分钟（或更久），期间服务显示 [[*Updating*]]。完成后再调用 API。",
     apim_limit="最多可上传 {limit} 个 CA 证书；这里共 {count} 个。在此上传完整链 PFX 或后端自身的（叶）证书无济于事。",
+    apim_current="用代码片段（Bicep、ARM、Terraform、REST）写入列表会替换服务的整个 CA 证书列表。"
+    "请先用 `{command}` 查看服务现有的证书，并在列表中保留其他后端需要的每一个证书。"
+    "Azure CLI 和 PowerShell 脚本会自行检查，宁可停止也不会删除证书。",
     v2_title="### Azure API 管理 v2 层：后端 TLS 设置",
     v2_none="无需设置：输入中没有后端（终端实体）证书。请对后端运行 `certconv fetch` 获取。",
     v2_intro="v2 层不支持上传 CA 证书：信任关系在后端实体上设置（`properties.tls`）。无需上传文件，只需填写下列指纹。",

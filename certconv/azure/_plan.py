@@ -294,4 +294,5 @@ def encode(cert: Certificate, fmt: str) -> bytes:
         return cert.x509.public_bytes(serialization.Encoding.PEM)
     return cert.der
 
+
 publish(globals())

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from ..base._enums import AzureTarget, Form, SnippetLanguage
 from ..base._errors import TargetError
 from ..output._manifest import ManifestEntry
-from ._facts import API_VERSION, APIM_CA_LIMIT, SERVICE_URL, SNIPPET_FILES
+from ._facts import API_VERSION, APIM_CA_LIMIT, APIM_LIST_COMMAND, SERVICE_URL, SNIPPET_FILES
 
 __all__ = ["ca_entries", "note_lines", "render_snippets"]
 
@@ -45,7 +45,17 @@ def note_lines(count: int) -> list[str]:
         "it does not append. Keep in this list every CA certificate your backends need, not only",
         f"the new ones: APIM accepts at most {APIM_CA_LIMIT}. Applying takes 15 minutes or more.",
         "Tiers: Developer, Basic, Standard, Premium (not Consumption, not the v2 tiers).",
+        f"What the service has now: {APIM_LIST_COMMAND}",
     ]
+
+
+# The scripts (Azure CLI, PowerShell) read the service's list first and write only a list that keeps it.
+_SCRIPT_NOTE = [
+    "This script reads the service's CA certificates first and never drops one: it stops, writing",
+    "nothing, when the service has a certificate this list lacks (APIM never returns a certificate's",
+    "bytes, so it cannot be re-sent: add its file to the bundle and run certconv split again) or when",
+    f"the result would exceed {APIM_CA_LIMIT}; it writes nothing when every certificate is already there.",
+]
 
 
 _TEMPLATE_NOTE = [
@@ -206,16 +216,67 @@ def _terraform(cas: Sequence[ManifestEntry]) -> str:
 
 
 def _powershell(cas: Sequence[ManifestEntry]) -> str:
-    lines = [f"# {line}" for line in note_lines(len(cas))]
+    lines = [f"# {line}" for line in [*note_lines(len(cas)), *_SCRIPT_NOTE]]
     lines += [
-        "# Run from anywhere: the .cer files are read from this script's folder. Needs Az.ApiManagement.",
+        "# -Replace writes exactly this list on purpose, removing the CA certificates the service has",
+        "# that are not in it. Run from anywhere: the .cer files are read from this script's folder.",
+        "# Needs Az.ApiManagement.",
         "param(",
         "    [Parameter(Mandatory)] [string] $ResourceGroupName,",
-        "    [Parameter(Mandatory)] [string] $ApimName",
+        "    [Parameter(Mandatory)] [string] $ApimName,",
+        "    [switch] $Replace",
         ")",
         "$ErrorActionPreference = 'Stop'",
+        f"$limit = {APIM_CA_LIMIT}",
+        "# This list: SHA-1 thumbprint, store, file.",
+        "$ours = @(",
+    ]
+    lines += [
+        f"    [pscustomobject]@{{ Thumbprint = '{e.certificate.sha1}'; Store = '{_store(e)}'; File = '{e.file}' }}"
+        for e in cas
+    ]
+    lines += [
+        ")",
         "",
         "$apim = Get-AzApiManagement -ResourceGroupName $ResourceGroupName -Name $ApimName",
+        "$current = @($apim.SystemCertificates | Where-Object { $_ } | ForEach-Object {",
+        "    [pscustomobject]@{",
+        "        Thumbprint = ([string]$_.CertificateInformation.Thumbprint).ToUpperInvariant()",
+        "        Store = [string]$_.StoreName",
+        "        Subject = [string]$_.CertificateInformation.Subject",
+        "    }",
+        "})",
+        '$ourKeys = @($ours | ForEach-Object { "$($_.Thumbprint)/$($_.Store)" })',
+        '$currentKeys = @($current | ForEach-Object { "$($_.Thumbprint)/$($_.Store)" })',
+        '$foreign = @($current | Where-Object { $ourKeys -notcontains "$($_.Thumbprint)/$($_.Store)" })',
+        '$added = @($ours | Where-Object { $currentKeys -notcontains "$($_.Thumbprint)/$($_.Store)" })',
+        "",
+        "if (-not $Replace) {",
+        "    $stop = $false",
+        "    $total = $current.Count + $added.Count",
+        "    if ($total -gt $limit) {",
+        '        Write-Warning ("the service has $($current.Count) CA certificates; keeping them and adding the " +',
+        '            "$($added.Count) new ones makes $total, more than APIM\'s limit of $limit")',
+        "        $stop = $true",
+        "    }",
+        "    if ($foreign.Count -gt 0) {",
+        '        Write-Warning "writing this list would remove $($foreign.Count) CA certificate(s) the service has:"',
+        '        foreach ($c in $foreign) { Write-Warning "  $($c.Thumbprint)  store $($c.Store)  $($c.Subject)" }',
+        '        Write-Warning ("to keep them, add their files to the bundle and run certconv split " +',
+        '            "--emit powershell again; to remove them on purpose, run this script with -Replace")',
+        "        $stop = $true",
+        "    }",
+        "    if ($stop) {",
+        "        Write-Warning 'Nothing was written.'",
+        "        exit 1",
+        "    }",
+        "}",
+        "if ($added.Count -eq 0 -and $foreign.Count -eq 0) {",
+        '    Write-Output ("nothing to do: the service already has all $($ours.Count) CA certificates " +',
+        "        'of this list; nothing was written')",
+        "    exit 0",
+        "}",
+        "",
         "$apim.SystemCertificates = @(",
     ]
     for entry in cas:
@@ -224,7 +285,16 @@ def _powershell(cas: Sequence[ManifestEntry]) -> str:
             f"    New-AzApiManagementSystemCertificate -StoreName '{_store(entry)}' "
             f"-PfxPath (Join-Path $PSScriptRoot '{entry.file}')",
         ]
-    lines += [")", "Set-AzApiManagement -InputObject $apim", ""]
+    lines += [
+        ")",
+        "Set-AzApiManagement -InputObject $apim",
+        'foreach ($c in $added) { Write-Output "added: $($c.File) (SHA-1 $($c.Thumbprint), store $($c.Store))" }',
+        "foreach ($c in $foreign) {",
+        '    Write-Output "removed (-Replace): $($c.Thumbprint)  store $($c.Store)  $($c.Subject)"',
+        "}",
+        'Write-Output "written: $($ours.Count) CA certificates; applying takes 15 minutes or more"',
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -233,14 +303,81 @@ def _azcli(cas: Sequence[ManifestEntry]) -> str:
     url = SERVICE_URL.format(
         subscriptionId="${SUBSCRIPTION_ID}", resourceGroupName="${RESOURCE_GROUP}", serviceName="${APIM_NAME}"
     )
-    lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in note_lines(len(cas)))]
+    lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in [*note_lines(len(cas)), *_SCRIPT_NOTE])]
     lines += [f"#   {_label(e)}" for e in cas]
     lines += [
-        "# Usage: SUBSCRIPTION_ID=... RESOURCE_GROUP=... APIM_NAME=... bash apim-ca-certificates.azcli.sh",
+        "# Usage: SUBSCRIPTION_ID=... RESOURCE_GROUP=... APIM_NAME=... bash apim-ca-certificates.azcli.sh [--replace]",
+        "#   --replace: write exactly this list on purpose, removing the CA certificates the service has",
+        "#   that are not in it.",
         "set -euo pipefail",
+        "replace=no",
+        'case "${1-}" in',
+        '  "") ;;',
+        "  --replace) replace=yes ;;",
+        '  *) echo "usage: bash $0 [--replace]" >&2; exit 2 ;;',
+        "esac",
         ': "${SUBSCRIPTION_ID:?set SUBSCRIPTION_ID}"',
         ': "${RESOURCE_GROUP:?set RESOURCE_GROUP}"',
         ': "${APIM_NAME:?set APIM_NAME}"',
+        f'url="{url}"',
+        f"limit={APIM_CA_LIMIT}",
+        "# This list: SHA-1 thumbprint, store, file (tab-separated).",
+        "ours=(",
+        *(f"  $'{e.certificate.sha1}\\t{_store(e)}\\t{e.file}'" for e in cas),
+        ")",
+        "",
+        "# What the service has now: thumbprint, store, subject per line.",
+        'current=$(az rest --method get --url "$url" \\',
+        "  --query 'properties.certificates[].[certificate.thumbprint, storeName, certificate.subject]' \\",
+        "  --output tsv | tr -d '\\r')",
+        "have=()",
+        "foreign=()",
+        "while IFS=$'\\t' read -r thumb store subject; do",
+        '  [ -n "$thumb" ] || continue',
+        "  thumb=$(printf '%s' \"$thumb\" | tr '[:lower:]' '[:upper:]')",
+        '  have+=("$thumb/$store")',
+        "  found=no",
+        '  for entry in "${ours[@]}"; do',
+        "    IFS=$'\\t' read -r t s _ <<<\"$entry\"",
+        '    if [ "$t/$s" = "$thumb/$store" ]; then found=yes; fi',
+        "  done",
+        '  if [ "$found" = no ]; then foreign+=("$thumb  store $store  $subject"); fi',
+        'done <<<"$current"',
+        "added=()",
+        'for entry in "${ours[@]}"; do',
+        "  IFS=$'\\t' read -r t s f <<<\"$entry\"",
+        "  found=no",
+        '  for key in ${have[@]+"${have[@]}"}; do',
+        '    if [ "$key" = "$t/$s" ]; then found=yes; fi',
+        "  done",
+        '  if [ "$found" = no ]; then added+=("$f (SHA-1 $t, store $s)"); fi',
+        "done",
+        "",
+        'if [ "$replace" = no ]; then',
+        "  stop=no",
+        "  total=$(( ${#have[@]} + ${#added[@]} ))",
+        '  if [ "$total" -gt "$limit" ]; then',
+        '    echo "stop: the service has ${#have[@]} CA certificates; keeping them and adding the ${#added[@]} new" \\',
+        '      "ones makes $total, more than APIM\'s limit of $limit" >&2',
+        "    stop=yes",
+        "  fi",
+        '  if [ "${#foreign[@]}" -gt 0 ]; then',
+        '    echo "stop: writing this list would remove ${#foreign[@]} CA certificate(s) the service has:" >&2',
+        '    for c in "${foreign[@]}"; do echo "  $c" >&2; done',
+        '    echo "to keep them, add their files to the bundle and run certconv split --emit azcli again;" \\',
+        '      "to remove them on purpose, run this script with --replace" >&2',
+        "    stop=yes",
+        "  fi",
+        '  if [ "$stop" = yes ]; then',
+        '    echo "Nothing was written." >&2',
+        "    exit 1",
+        "  fi",
+        "fi",
+        'if [ "${#added[@]}" -eq 0 ] && [ "${#foreign[@]}" -eq 0 ]; then',
+        '  echo "nothing to do: the service already has all ${#ours[@]} CA certificates of this list;" \\',
+        '    "nothing was written"',
+        "  exit 0",
+        "fi",
         "",
         "body=$(cat <<'JSON'",
         body,
@@ -248,9 +385,12 @@ def _azcli(cas: Sequence[ManifestEntry]) -> str:
         ")",
         "",
         "az rest --method patch \\",
-        f'  --url "{url}" \\',
+        '  --url "$url" \\',
         '  --headers "Content-Type=application/json" \\',
         '  --body "$body"',
+        'for c in ${added[@]+"${added[@]}"}; do echo "added: $c"; done',
+        'for c in ${foreign[@]+"${foreign[@]}"}; do echo "removed (--replace): $c"; done',
+        'echo "written: ${#ours[@]} CA certificates; applying takes 15 minutes or more"',
         "",
     ]
     return "\n".join(lines)

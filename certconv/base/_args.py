@@ -59,4 +59,5 @@ def check_moment(at: datetime | None) -> datetime | None:
             f"at {at.isoformat()} is outside the dates certconv can compare (0001-01-01 to 9999-12-31 in UTC)"
         ) from None
 
+
 publish(globals())

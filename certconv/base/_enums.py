@@ -282,4 +282,5 @@ def coerce(kind: type[E], value: str, what: str) -> E:
     except ValueError:
         raise UsageError(f"{what} must be one of {', '.join(values(kind))}, not {value!r}") from None
 
+
 publish(globals())

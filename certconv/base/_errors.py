@@ -8,6 +8,7 @@ script needs a single ``except``::
     │   ├── UnsupportedFormatError not a certificate format certconv knows
     │   ├── CorruptInputError      a known format, but damaged (names the block)
     │   ├── NoCertificateError     readable, but holds no certificate
+    │   ├── NoEndEntityError       only CA certificates where a leaf is needed (verify, fetch)
     │   ├── InputTooLargeError     larger than the configured limit
     │   ├── UnsafeInputError       asks for absurd work (iteration counts, nesting, counts)
     │   └── PasswordError          password problems: unusable (NUL, over 64 KiB) or not opening the PKCS#12/keystore
@@ -52,6 +53,7 @@ __all__ = [
     "NetworkTimeoutError",
     "NewPasswordRequiredError",
     "NoCertificateError",
+    "NoEndEntityError",
     "NotTLSError",
     "Option",
     "OutputBusyError",
@@ -105,6 +107,7 @@ class Option(enum.StrEnum):
     COMPLETE = "complete"
     SNI = "sni"
     PROXY = "proxy"
+    CLIENT_CERTIFICATE = "client_certificate"
 
 
 # How the library words an option in a hint: as the keyword a script passes.
@@ -186,6 +189,10 @@ class CorruptInputError(InputError):
 
 class NoCertificateError(InputError):
     """The input was read but holds no certificate."""
+
+
+class NoEndEntityError(InputError):
+    """The inputs hold CA certificates only, where an end-entity (leaf) certificate is needed: ``verify``."""
 
 
 class InputTooLargeError(InputError):
@@ -278,5 +285,6 @@ class UsageError(CertconvError, ValueError):
 
     Also a :class:`ValueError`, as Python's own functions raise for bad arguments.
     """
+
 
 publish(globals())

@@ -16,43 +16,28 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from ..base._console import printable
+from ..base._dates import iso_day
 from ..base._enums import Validity, WarningCode
+from ..base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
 from ..pki._model import Bundle, BundleWarning, Certificate, Chain, Role
 from ..pki._names import display_name
 from ..pki._x509 import (
     WORK,
-    WorkCounts,
     ca_issuers_urls,
-    iso_day,
-    issued_by,
     key_spki,
     public_key_spki,
     read_extension,
-    signed_by,
     validity,
 )
 from ..readers._read import ReadResult
 from ..trust._graph import Node, SignatureMemo, certificate_of, link_issuers, unique_nodes
 
-# signed_by, issued_by, read_extension, ca_issuers_urls and the work counts live in _x509; still importable here.
-__all__ = [
-    "WORK",
-    "BundleCheck",
-    "WorkCounts",
-    "build_bundle",
-    "ca_issuers_urls",
-        "issued_by",
-    "read_extension",
-    "signed_by",
-    "whole_seconds",
-]
+__all__ = ["BundleCheck", "build_bundle", "whole_seconds"]
 
 BundleCheck = Callable[[Sequence[Certificate]], Iterable[BundleWarning]]
 """A check of the finished certificates that may add warnings (Azure's limits: ``certconv.azure._checks``)."""
 
 _MAX_DEPTH = 16
-_SEARCH_BUDGET = 10_000
-_TOTAL_SEARCH_BUDGET = 200_000
 
 
 def build_bundle(
@@ -162,7 +147,7 @@ def _choose_chains(leaves: list[Node], at: datetime, paths: _PathFinder) -> dict
             chosen[leaf.sha256] = only
             continue
         settings = Settings(APIM, at, _purpose_of(leaf))
-        budget = min(_SEARCH_BUDGET, paths.total)
+        budget = min(SEARCH_BUDGET, paths.total)
         outcome = search(leaf, anchors, settings, budget=budget)
         paths.total -= outcome.steps
         WORK.search_steps += outcome.steps
@@ -244,14 +229,14 @@ class _PathFinder:
     def __init__(self) -> None:
         self._memo: dict[str, tuple[Node, ...]] = {}
         self._budget = 0
-        self.total = _TOTAL_SEARCH_BUDGET
+        self.total = TOTAL_SEARCH_BUDGET
         """Steps left for the whole input, shared with the chain choice of end-entity certificates."""
 
     def best(self, node: Node) -> tuple[Node, ...]:
         # The budgets bound the work on pathological cross-signing meshes, per certificate
         # and for the whole input (many small meshes each used up the per-certificate
         # budget: 40 of 14 certificates took 16 s); real inputs use a handful of steps.
-        self._budget = min(_SEARCH_BUDGET, self.total)
+        self._budget = min(SEARCH_BUDGET, self.total)
         start = self._budget
         path = self._search(node, frozenset())[0]
         self.total -= start - self._budget

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..base._args import check_moment
+from ..base._dates import iso_utc
 from ..base._errors import UsageError
 from ..base._face import publish
 from ..pki._model import Certificate
-from ..pki._x509 import iso_utc
 
 __all__ = ["MAX_DAYS", "Expiry", "check_days", "expiring"]
 
@@ -105,5 +105,6 @@ def expiring(
     unique = {c.sha256: c for c in certificates}
     found = [Expiry(c, days, moment) for c in unique.values() if c.not_after <= limit]
     return tuple(sorted(found, key=lambda e: e.certificate.not_after))
+
 
 publish(globals())

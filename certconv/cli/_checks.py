@@ -250,13 +250,23 @@ def fetch(
     policy: PolicyOpt = certconv.VerifyPolicy.APIM,
     fail_within: FailWithinOpt = None,
     complete: CompleteOpt = False,
+    client_cert: Annotated[
+        str | None,
+        typer.Option(
+            "--client-cert",
+            metavar="FILE",
+            help="The client certificate APIM presents to the backend (PFX, or PEM with its key; its password "
+            "through the password options): presented in every handshake; exit 3 when the backend refuses it.",
+        ),
+    ] = None,
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
 ) -> None:
     """Get the chain a TLS server sends, check it and its TLS as APIM would; with --ca, APIM's verdict.
 
-    Exit 0: fetched (with --ca: APIM would trust the backend); 3: APIM would not (or --fail-within);
+    Exit 0: fetched (with --ca: APIM would trust the backend); 3: APIM would not (or --fail-within, or
+    the backend requires a client certificate and none was given, or refuses --client-cert);
     1: the backend cannot be reached or read; 2: usage.
     """
     if out is not None and str(out) == "-":
@@ -281,6 +291,7 @@ def fetch(
             force=force,
             password=pw,
             policy=policy,
+            client_certificate=client_cert,
         ),
         secret,
         may_prompt=True,

@@ -39,6 +39,7 @@ FLAGS: dict[certconv.Option, str] = {
     certconv.Option.TIMEOUT: "--timeout",
     certconv.Option.COMPLETE: "--complete",
     certconv.Option.SNI: "--sni",
+    certconv.Option.CLIENT_CERTIFICATE: "--client-cert",
     # The command reads the proxy from the environment (see _proxy_config), never from a flag.
     certconv.Option.PROXY: "HTTPS_PROXY or HTTP_PROXY",
 }

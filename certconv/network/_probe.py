@@ -22,8 +22,9 @@ from ..base._errors import NetworkError, NetworkTimeoutError, NotTLSError
 from ..base._face import publish
 
 if TYPE_CHECKING:
+    from ._client_cert import ClientIdentity
+    from ._handshake import Offer, Target
     from ._proxy import ProxyConfig
-    from ._tls import Offer, Target
 
 __all__ = ["TLS_VERSIONS", "TlsFinding", "TlsReport", "VersionProbe", "probe_tls"]
 
@@ -111,22 +112,30 @@ class TlsReport:
         }
 
 
-def probe_tls(target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None) -> TlsReport:
+def probe_tls(
+    target: Target,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    proxy: ProxyConfig | None = None,
+    client: ClientIdentity | None = None,
+) -> TlsReport:
     """Probe ``target``'s TLS versions and APIM's cipher suites; all within one ``timeout``.
+
+    ``client`` is presented in every probe whose server asks for a client certificate.
 
     Raises:
         UsageError: ``timeout`` is not a number of seconds from 0 to an hour.
     """
     from OpenSSL import SSL
 
-    from ._tls import Offer
+    from ._handshake import Offer
 
     timeout = check_timeout(timeout)
     deadline = time.monotonic() + timeout
     codes = {"TLS 1.3": SSL.TLS1_3_VERSION, "TLS 1.2": SSL.TLS1_2_VERSION}
     codes |= {"TLS 1.1": SSL.TLS1_1_VERSION, "TLS 1.0": SSL.TLS1_VERSION}
     versions = tuple(
-        _probe(target, name, Offer(codes[name], codes[name], _ALL_CIPHERS), deadline, timeout, proxy)
+        _probe(target, name, Offer(codes[name], codes[name], _ALL_CIPHERS), deadline, timeout, proxy, client)
         for name in TLS_VERSIONS
     )
     accepted = {p.version for p in versions if p.outcome == ProbeOutcome.ACCEPTED}
@@ -134,18 +143,24 @@ def probe_tls(target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyC
     if "TLS 1.2" in accepted:
         suites = ":".join(s.openssl for s in APIM_BACKEND_TLS.tls12_ciphers).encode() + b":@SECLEVEL=0"
         offer = Offer(SSL.TLS1_2_VERSION, SSL.TLS1_2_VERSION, suites)
-        apim.append(_probe(target, "TLS 1.2 (APIM's cipher suites)", offer, deadline, timeout, proxy))
+        apim.append(_probe(target, "TLS 1.2 (APIM's cipher suites)", offer, deadline, timeout, proxy, client))
     if "TLS 1.3" in accepted:
         suites13 = ":".join(s.openssl for s in APIM_BACKEND_TLS.tls13_ciphers).encode()
         offer = Offer(SSL.TLS1_3_VERSION, SSL.TLS1_3_VERSION, _ALL_CIPHERS, suites13)
-        apim.append(_probe(target, "TLS 1.3 (APIM's cipher suites)", offer, deadline, timeout, proxy))
+        apim.append(_probe(target, "TLS 1.3 (APIM's cipher suites)", offer, deadline, timeout, proxy, client))
     return TlsReport(versions, tuple(apim), judge(versions, tuple(apim)))
 
 
 def _probe(
-    target: Target, version: str, offer: Offer, deadline: float, timeout: float, proxy: ProxyConfig | None
+    target: Target,
+    version: str,
+    offer: Offer,
+    deadline: float,
+    timeout: float,
+    proxy: ProxyConfig | None,
+    client: ClientIdentity | None,
 ) -> VersionProbe:
-    from ._tls import session_of
+    from ._handshake import session_of
 
     unable = _cannot_offer(offer)
     if unable is not None:
@@ -153,7 +168,7 @@ def _probe(
     if deadline - time.monotonic() <= 0:
         return VersionProbe(version, ProbeOutcome.NOT_PROBED, detail=f"the probes' {timeout:g} s were spent")
     try:
-        session = session_of(target, timeout=timeout, proxy=proxy, offer=offer, deadline=deadline)
+        session = session_of(target, timeout=timeout, proxy=proxy, offer=offer, deadline=deadline, client=client)
     except NetworkTimeoutError:
         return VersionProbe(version, ProbeOutcome.NO_ANSWER, detail=f"no answer within the probes' {timeout:g} s")
     except (NotTLSError, NetworkError) as exc:
@@ -252,5 +267,6 @@ def judge(versions: tuple[VersionProbe, ...], apim: tuple[VersionProbe, ...]) ->
             )
         )
     return tuple(findings)
+
 
 publish(globals())

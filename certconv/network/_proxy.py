@@ -254,4 +254,5 @@ def connect_tunnel(
         path=name,
     )
 
+
 publish(globals())

@@ -3,7 +3,7 @@
 :func:`diagnose` looks at the order and the content of the served certificates
 (leaf only, leaf and intermediates, the root too, wrong order, extras, self-signed)
 and says it in one sentence; :func:`certconv.fetch` gives it with every result,
-a :class:`FetchResult`.
+a :class:`FetchResult`, with what became of a client certificate (:class:`ClientCertificateCheck`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..output._manifest import Manifest, certificate_json
 from ..pki._model import Bundle, Certificate, Chain
 from ..pki._x509 import ca_issuers_urls, issued_by
 
-__all__ = ["FetchResult", "diagnose"]
+__all__ = ["ClientCertificateCheck", "FetchResult", "diagnose", "fetch_notes"]
 
 
 def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdict, str]:
@@ -109,6 +109,61 @@ def _wrong_order(certs: Sequence[Certificate], why: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientCertificateCheck:
+    """Whether the server asked for a client certificate, and what became of the one presented.
+
+    A server asks with a CertificateRequest in the handshake (TLS 1.2 and 1.3).
+    APIM's call to a backend that requires one fails unless APIM presents a
+    client certificate the backend trusts.
+
+    Attributes:
+        requested: The server sent a CertificateRequest during the handshake.
+        required: The server ended the handshake because no client certificate
+            came (``True``), completed it without one (``False``), or one was
+            presented so this was not tried (``None``).
+        given: The client certificate certconv was given to present; ``None``: none.
+        presented: ``given`` was sent (the server asked for it).
+        accepted: The server completed the handshake with the certificate presented
+            (``True``) or ended it with an alert (``False``); ``None`` when none was presented.
+        acceptable_cas: The CA names the server listed as acceptable issuers
+            (its certificate_authorities, RFC 4514), in its order; often empty.
+        alert: The TLS alert the server ended the handshake with after asking
+            (``certificate_required``, ``unknown_ca``, ``bad_certificate``,
+            ``handshake_failure``…); ``closed`` when it hung up without one.
+        post_handshake_unseen: TLS 1.3 was agreed and nothing was asked during the
+            handshake: a server that asks only after it (for some paths) cannot be seen.
+    """
+
+    requested: bool
+    required: bool | None
+    given: Certificate | None = None
+    presented: bool = False
+    accepted: bool | None = None
+    acceptable_cas: tuple[str, ...] = ()
+    alert: str | None = None
+    post_handshake_unseen: bool = False
+
+    @property
+    def problem(self) -> bool:
+        """APIM's call would fail here: a client certificate is required and none came, or it was refused."""
+        return (self.required is True and not self.presented) or self.accepted is False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``client_certificate`` object of ``certconv fetch --json``."""
+        given = self.given
+        return {
+            "requested": self.requested,
+            "required": self.required,
+            "presented": self.presented,
+            "accepted": self.accepted,
+            "acceptable_cas": list(self.acceptable_cas),
+            "alert": self.alert,
+            "certificate": {"subject": given.subject, "sha1": given.sha1} if given is not None else None,
+            "post_handshake_unseen": self.post_handshake_unseen,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What a TLS server presented (:func:`certconv.fetch`), and what that means for APIM.
 
@@ -129,6 +184,8 @@ class FetchResult:
             which offers TLS 1.0 to 1.3 and every cipher suite; ``None`` when the
             server ended the handshake before saying.
         cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``).
+        client_certificate: Whether the server asked for a client certificate, and
+            what became of the one presented (:class:`ClientCertificateCheck`).
     """
 
     target: str
@@ -139,6 +196,7 @@ class FetchResult:
     message: str
     protocol: str | None = None
     cipher: str | None = None
+    client_certificate: ClientCertificateCheck | None = None
 
     @property
     def aia_could_help(self) -> bool:
@@ -167,6 +225,7 @@ class FetchResult:
             "message": self.message,
             "protocol": self.protocol,
             "cipher": self.cipher,
+            "client_certificate": self.client_certificate.to_dict() if self.client_certificate is not None else None,
             **extra,
             "certificates": (
                 [e.to_dict() for e in manifest.entries]
@@ -176,5 +235,30 @@ class FetchResult:
             "chains": [list(chain.sha1s) for chain in self.bundle.chains],
             "warnings": [w.to_dict() for w in self.bundle.warnings],
         }
+
+
+def fetch_notes(result: FetchResult, *, complete: bool) -> tuple[str, ...]:
+    """What is normal but worth a word: the root not sent, ``--complete`` with nothing to fetch."""
+    info: list[str] = []
+    if result.verdict is FetchVerdict.LEAF_AND_INTERMEDIATES:
+        top = result.served[-1]
+        info.append(
+            f"root not sent, as usual: APIM needs it uploaded (the issuer of '{top.common_name}', "
+            "to CA certificates, store Root)"
+        )
+    if complete and not any(c.downloaded for c in result.bundle.certificates):
+        missing = [c for c in result.bundle.certificates if not c.self_signed and c.issuer_sha1 is None]
+        if not missing:
+            info.append("--complete: nothing to download, every issuer is present")
+        elif not any(
+            url.lower().startswith(("http://", "https://")) for c in missing for url in ca_issuers_urls(c.x509)
+        ):
+            names = ", ".join(f"'{c.common_name}'" for c in missing)
+            info.append(
+                f"--complete: nothing to download: {names} names no http(s) caIssuers URL (AIA), "
+                "as is normal for private CAs made with OpenSSL; get the issuer from the CA"
+            )
+    return tuple(info)
+
 
 publish(globals())

@@ -34,11 +34,8 @@ import errno
 import json
 import os
 import re
-import stat
-import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +49,10 @@ from ..base._errors import (
     UsageError,
     hint,
 )
+from ._locks import Held, Lock, hold, peek, pid_text, take, write_header
+from ._out_folder import RESERVED_PREFIX, check_names, check_targets, is_folder, is_plain_name, make_folder
 
-if sys.platform == "win32":
-    import msvcrt
-else:
-    import fcntl
-
-__all__ = ["RESERVED_PREFIX", "restricts_to_owner", "write_files"]
-
-RESERVED_PREFIX = ".certconv-"
-"""File names certconv keeps for its own bookkeeping in an output folder."""
+__all__ = ["write_files"]
 
 _LOCK = ".certconv-lock"
 _MOVING = ".certconv-moving"
@@ -69,16 +60,11 @@ _DONE = ".certconv-done"
 _REPLACED = ".certconv-replaced"
 _STAGING = re.compile(r"\.certconv-staging-[0-9a-f]{32}")
 _BESIDE_LOCK = re.compile(r"(\.certconv-staging-[0-9a-f]{32})\.lock")
-_MAX_HEADER = 64 * 1024
 # Windows keeps a file that another program holds from being renamed or deleted for a
 # moment (ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32, ERROR_LOCK_VIOLATION 33).
 _SHARING_ERRORS = (5, 32, 33)
 _RETRY_DELAYS = (0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5, 0.5)  # about 2 s in all
-# msvcrt.locking locks bytes; locking one far past the header keeps the header readable.
-_WINDOWS_LOCK_OFFSET = 1 << 30
 # chmod only sets the read-only flag on Windows: a file keeps its folder's permissions.
-_MODES_RESTRICT = os.name != "nt"
-
 _sleep: Callable[[float], None] = time.sleep  # tests count retries instead of sleeping
 
 _FORCE = hint("use {} to overwrite", Option.FORCE)
@@ -108,10 +94,10 @@ def write_files(
     """
     if "\0" in str(out):
         raise UsageError("the output path contains a NUL byte")
-    _check_names(out, files)
+    check_names(out, files)
     notes: list[str] = []
     new_folder = not os.path.lexists(out)
-    created = _make_folder(out.parent if new_folder else out)
+    created = make_folder(out.parent if new_folder else out)
     try:
         notes += _clean_beside(out)
         if new_folder:
@@ -136,15 +122,6 @@ def write_files(
     return tuple(notes)
 
 
-def restricts_to_owner(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path``'s permissions keep other users out, as read back from the file system.
-
-    False on Windows (its ``chmod`` only sets the read-only flag) and where the
-    file system ignores modes (FAT, some network shares).
-    """
-    return _MODES_RESTRICT and not stat.S_IMODE(os.stat(path).st_mode) & 0o077
-
-
 # -- the two ways of writing --------------------------------------------------------------
 
 
@@ -153,15 +130,15 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
     name = f"{RESERVED_PREFIX}staging-{os.urandom(16).hex()}"
     staging = out.parent / name
     try:
-        lock = _hold(out.parent / f"{name}.lock")
-    except _Held:  # a new random name: cannot be held by anyone else
+        lock = hold(out.parent / f"{name}.lock")
+    except Held:  # a new random name: cannot be held by anyone else
         raise OutputBusyError("another certconv run is writing here; try again", path=str(out.parent)) from None
     except OSError as exc:
         raise UnsafeOutputError(f"cannot write here ({exc.strerror})", path=str(out.parent)) from None
     keep_lock = False
     committed = False
     try:
-        _write_header(lock, target=out.name)
+        write_header(lock, target=out.name)
         _phase("locked")
         os.mkdir(staging, 0o700)
         _phase("staging")
@@ -200,10 +177,10 @@ def _write_into(
 ) -> None:
     """Stage every file inside ``out``, then move them in under the folder's lock, with a journal."""
     try:
-        lock = _hold(out / _LOCK)
-    except _Held as held:
+        lock = hold(out / _LOCK)
+    except Held as held:
         raise OutputBusyError(
-            f"another certconv run{_pid_text(held.header)} is writing into this folder; nothing was written "
+            f"another certconv run{pid_text(held.header)} is writing into this folder; nothing was written "
             "(wait for it to finish, then try again)",
             path=str(out),
         ) from None
@@ -218,9 +195,9 @@ def _write_into(
             except BaseException:
                 keep_lock = True  # its journal stays for the next attempt (or for the user to look at)
                 raise
-        existing = _check_targets(out, files, force=force)
+        existing = check_targets(out, files, force=force)
         name = f"{RESERVED_PREFIX}staging-{os.urandom(16).hex()}"
-        _write_header(lock, staging=name)  # before the folder exists: a killed run's folder is always named
+        write_header(lock, staging=name)  # before the folder exists: a killed run's folder is always named
         _phase("locked")
         staging = out / name
         os.mkdir(staging, 0o700)
@@ -276,10 +253,10 @@ def _write_into(
 
 def _recover_inside(out: Path, left: dict[str, Any]) -> str:
     """Undo (before its commit) or finish (after it) what the killed holder of ``out``'s lock left."""
-    who = f"an interrupted certconv run{_pid_text(left)}"
+    who = f"an interrupted certconv run{pid_text(left)}"
     name = left.get("staging")
     staging = out / name if isinstance(name, str) and _STAGING.fullmatch(name) else None
-    if staging is None or not _is_folder(staging):
+    if staging is None or not is_folder(staging):
         return f"{out}: removed the lock file of {who}; nothing else was left"
     state, restored, removed = _settle(out, staging)
     if state == "done":
@@ -303,11 +280,11 @@ def _clean_beside(out: Path) -> list[str]:
     for lock_name in names:
         # A lock without a header is one being made right now, or one whose run was killed
         # before it made anything: neither is ours to touch. Nor are other folders' locks.
-        if (_peek(target.parent / lock_name) or {}).get("target") != target.name:
+        if (peek(target.parent / lock_name) or {}).get("target") != target.name:
             continue
         try:
-            lock = _take(target.parent / lock_name, create=False)
-        except (_Held, OSError, CertconvError):
+            lock = take(target.parent / lock_name, create=False)
+        except (Held, OSError, CertconvError):
             continue
         if lock is None:
             continue
@@ -315,9 +292,9 @@ def _clean_beside(out: Path) -> list[str]:
         try:
             if lock.left is not None and lock.left.get("target") == target.name:
                 staging = target.parent / lock_name.removesuffix(".lock")
-                count = _remove_tree(staging) if _is_folder(staging) else 0
+                count = _remove_tree(staging) if is_folder(staging) else 0
                 keep = False
-                who = f"an interrupted certconv run{_pid_text(lock.left)}"
+                who = f"an interrupted certconv run{pid_text(lock.left)}"
                 notes.append(
                     f"{out}: removed {staging.name} ({count} files) beside it, left by {who}"
                     if count
@@ -400,7 +377,7 @@ def _read_list(path: Path) -> list[str]:
     except ValueError:
         names = None
     # Never act on a name that would leave the folder, whoever wrote the journal.
-    if not isinstance(names, list) or not all(isinstance(n, str) and _is_plain_name(n) for n in names):
+    if not isinstance(names, list) or not all(isinstance(n, str) and is_plain_name(n) for n in names):
         raise UnsafeOutputError(
             f"the journal of an interrupted certconv run is damaged: check the folder, then delete {_LOCK} "
             "and this staging folder",
@@ -409,118 +386,10 @@ def _read_list(path: Path) -> list[str]:
     return names
 
 
-# -- locks ---------------------------------------------------------------------------------
+# -- locks (the lock files themselves: certconv.output._locks) ------------------------------
 
 
-class _Held(Exception):
-    def __init__(self, header: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.header = header
-
-
-@dataclass(slots=True)
-class _Lock:
-    path: Path
-    fd: int
-    left: dict[str, Any] | None  # the header a killed holder left; None: new or empty
-
-
-def _hold(path: Path) -> _Lock:
-    """Hold the lock file ``path``, making it when missing. Raises _Held when another process holds it."""
-    lock = _take(path, create=True)
-    if lock is None:  # _take(create=True) makes the file instead
-        raise OSError(errno.ENOENT, "the lock file vanished", str(path))
-    return lock
-
-
-def _take(path: Path, *, create: bool) -> _Lock | None:
-    """Hold the lock file ``path`` (made when ``create``); None: it vanished. Raises _Held when taken."""
-    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0) | (os.O_CREAT if create else 0)
-    for _ in range(100):
-        try:
-            fd = os.open(path, flags, 0o644)
-        except FileNotFoundError:
-            if create:
-                raise
-            return None
-        kept = False
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UnsafeOutputError("is not a regular file; remove it and try again", path=str(path))
-            locked = _try_os_lock(fd)
-            header = _read_header(fd)
-            if locked is None:  # no locks on this file system: does the writer recorded in it still run?
-                locked = header is None or not _alive(header)
-            if not locked:
-                raise _Held(header)
-            # The file may have been removed by its holder between our open and our lock:
-            # then we hold a file nobody else will look at, and must open the new one.
-            try:
-                same = os.path.samestat(os.fstat(fd), os.stat(path, follow_symlinks=False))
-            except FileNotFoundError:
-                same = False
-            if same:
-                kept = True
-                return _Lock(path, fd, header)
-            if not create:
-                return None
-        finally:
-            if not kept:
-                os.close(fd)
-    raise OSError(errno.EAGAIN, "the lock file keeps changing", str(path))
-
-
-def _try_os_lock(fd: int) -> bool | None:
-    """Lock ``fd`` without waiting: True when held now, False when another holds it, None: no locks here."""
-    if sys.platform == "win32":
-        os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            return False
-        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
-            return None
-        raise
-    return True
-
-
-def _read_header(fd: int) -> dict[str, Any] | None:
-    os.lseek(fd, 0, os.SEEK_SET)
-    data = os.read(fd, _MAX_HEADER)
-    try:
-        header = json.loads(data)
-    except ValueError:
-        return None  # empty: just made, or its writer was killed before it wrote one
-    return header if isinstance(header, dict) else None
-
-
-def _peek(path: Path) -> dict[str, Any] | None:
-    """The header of a lock file, read without taking the lock."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        return _read_header(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_header(lock: _Lock, **fields: str) -> None:
-    header = {"certconv": 1, "pid": os.getpid(), "host": _host(), **fields}
-    data = json.dumps(header).encode("utf-8")
-    os.ftruncate(lock.fd, 0)
-    os.lseek(lock.fd, 0, os.SEEK_SET)
-    os.write(lock.fd, data)  # a few dozen bytes at offset 0: one page, never torn by a kill
-
-
-def _release(lock: _Lock, *, remove: bool) -> None:
+def _release(lock: Lock, *, remove: bool) -> None:
     """Give the lock up; with ``remove``, delete its file too (POSIX: while still holding it)."""
     try:
         if remove and os.name != "nt":
@@ -529,31 +398,6 @@ def _release(lock: _Lock, *, remove: bool) -> None:
         os.close(lock.fd)
     if remove and os.name == "nt":  # an open file cannot be deleted on Windows
         _fs(os.unlink, lock.path)
-
-
-def _alive(header: dict[str, Any]) -> bool:
-    """Whether the writer named in ``header`` may still run (only where there are no OS locks)."""
-    pid = header.get("pid")
-    if not isinstance(pid, int) or header.get("host") != _host() or os.name != "posix":
-        return True  # cannot tell: do not break it
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _host() -> str:
-    import socket
-
-    return socket.gethostname()
-
-
-def _pid_text(header: dict[str, Any] | None) -> str:
-    pid = (header or {}).get("pid")
-    return f" (pid {pid})" if isinstance(pid, int) else ""
 
 
 # -- file-system steps ---------------------------------------------------------------------
@@ -597,59 +441,3 @@ def _write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None
             os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _make_folder(out: Path) -> list[Path]:
-    """Create ``out`` and missing parents; return what was created, outermost first."""
-    missing: list[Path] = []
-    probe = out
-    while not os.path.lexists(probe):
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UnsafeOutputError("exists and is not a folder", path=str(probe))
-    created: list[Path] = []
-    try:
-        for folder in reversed(missing):
-            folder.mkdir()
-            created.append(folder)
-    except OSError as exc:
-        for folder in reversed(created):
-            folder.rmdir()
-        raise UnsafeOutputError(f"cannot create folder ({exc.strerror})", path=str(out)) from None
-    return created
-
-
-def _check_names(out: Path, files: Iterable[str]) -> None:
-    for name in files:
-        if not _is_plain_name(name):
-            raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
-        if name.startswith(RESERVED_PREFIX):
-            raise UnsafeOutputError(f"{name!r}: names starting {RESERVED_PREFIX} are certconv's own", path=str(out))
-
-
-def _is_plain_name(name: str) -> bool:
-    return bool(name) and not (
-        os.sep in name or (os.altsep and os.altsep in name) or "\0" in name or name in (".", "..")
-    )
-
-
-def _check_targets(out: Path, files: Iterable[str], *, force: bool) -> set[str]:
-    """The names of ``files`` that exist in ``out``; refuses folders, and files without ``force``."""
-    existing = set()
-    for name in files:
-        target = out / name
-        if not os.path.lexists(target):
-            continue
-        if target.is_dir() and not target.is_symlink():
-            raise UnsafeOutputError("is a folder; nothing was written", path=str(target))
-        if not force:
-            raise OutputExistsError("exists already; nothing was written", path=str(target), hint=_FORCE)
-        existing.add(name)
-    return existing
-
-
-def _is_folder(path: Path) -> bool:
-    return os.path.isdir(path) and not os.path.islink(path)

@@ -67,4 +67,5 @@ def _is_word_char(ch: str) -> bool:
     # never controls, format characters (bidi overrides), symbols or separators.
     return unicodedata.category(ch)[0] in "LNM"
 
+
 publish(globals())

@@ -8,7 +8,7 @@ goes in Azure (:class:`Destination`) and the APIM v2 backend settings
 is ``file`` and it (and where the file goes); ``inspect --json`` and
 ``fetch --json`` list it for every certificate. A new JSON document about
 certificates should start from it too, so that the same field is always
-spelled, and written, the same way (dates by :func:`certconv.pki._x509.iso_utc`).
+spelled, and written, the same way (dates by :func:`certconv.base._dates.iso_utc`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..base._console import json_text
+from ..base._dates import iso_utc
 from ..base._enums import AzureTarget, Form, Format
 from ..base._face import publish
-from ..pki._x509 import iso_utc
 
 if TYPE_CHECKING:
     from ..pki._model import Bundle, Certificate
@@ -250,5 +250,6 @@ def manifest_json(manifest: Manifest) -> str:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
+
 
 publish(globals())

@@ -242,4 +242,5 @@ class Bundle:
                 return cert
         raise KeyError(sha1)
 
+
 publish(globals())

@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, p
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import AuthorityInformationAccessOID, SignatureAlgorithmOID
 
-from ..base._dates import iso_day, iso_utc  # the one copy; kept importable from here
 from ..base._enums import Validity
 from ..base._face import publish
 from ._names import name_key
@@ -30,8 +29,6 @@ __all__ = [
     "access_urls",
     "ca_issuers_urls",
     "check_signature",
-    "iso_day",
-    "iso_utc",
     "issued_by",
     "key_spki",
     "public_key_spki",
@@ -192,5 +189,6 @@ def validity(cert: x509.Certificate, at: datetime) -> Validity:
     if cert.not_valid_after_utc < at:
         return Validity.EXPIRED
     return Validity.VALID
+
 
 publish(globals())

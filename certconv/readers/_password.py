@@ -12,7 +12,7 @@ it, whatever wrote the file: Notepad and ``Out-File -Encoding utf8`` (UTF-8 with
 a byte-order mark), Windows PowerShell 5.1's ``"pw" > pw.txt`` (UTF-16LE with a
 BOM and CRLF), UTF-16BE or UTF-32 with a BOM. Bytes without a BOM are kept as
 they are, so a Latin-1 password from an old Windows export still opens legacy
-PKCS#12 files (see :func:`certconv.readers._read._pkcs12_password`).
+PKCS#12 files (see :func:`certconv.readers._pkcs12_open.utf8_password`).
 """
 
 from __future__ import annotations
@@ -104,5 +104,6 @@ def read_password_file(path: str | PathLike[str], *, deadline: float | None = No
         deadline=deadline,
     )
     return decode_password_file(data, name=str(path))
+
 
 publish(globals())

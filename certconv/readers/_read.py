@@ -9,9 +9,6 @@ its warnings (BER fallback, RFC violations) become :class:`BundleWarning`\\ s.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -45,8 +42,8 @@ from ..pki import _der
 from ..pki._model import BundleWarning
 from . import _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
+from ._decode import NOT_UTF8_HINT, bare_base64, first_element, not_a_certificate, pem_payload, reason, thumbprint
 from ._open import read_bounded
-from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -64,9 +61,6 @@ DEFAULT_MAX_INPUT_SIZE = 64 * 1024 * 1024
 
 MAX_PEM_BLOCKS = 200_000
 """More PEM blocks than this in one input is not a certificate file."""
-
-MAX_CERTIFICATES = _limits.MAX_CERTIFICATES
-"""More certificates than this in one input is refused (the largest public trust stores hold a few hundred)."""
 
 _MAX_IGNORED_WARNINGS = 100  # one warning per ignored PEM block up to this many, then one for the rest
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -159,7 +153,8 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         data, _ = decode_bom(source.data)
     except BomError as exc:
         raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
-    reader = _Reader(source.name, password_bytes(password))  # every PKCS#12 and PEM key opening passes here
+    # ``password`` was checked once by the entry point (password_bytes: no NUL, bounded length).
+    reader = _Reader(source.name, password)
     if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
         from . import _jks  # only keystores need it
 
@@ -168,7 +163,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         fmt = reader.pem(data)
     elif data[:1] == b"\x30":
         fmt = reader.der(data)
-    elif (decoded := _bare_base64(data)) is not None and decoded[:1] == b"\x30":
+    elif (decoded := bare_base64(data)) is not None and decoded[:1] == b"\x30":
         fmt = "Base-64 " + reader.der(decoded)
     elif not data.strip():
         raise NoCertificateError("is empty", path=source.name)
@@ -192,17 +187,6 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
             raise NoCertificateError(KEY_ONLY, path=source.name)
         raise NoCertificateError(f"{fmt} input holds no certificate", path=source.name)
     return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
-
-
-def _bare_base64(data: bytes) -> bytes | None:
-    """Base-64 without PEM armour, as some tools paste a ``.p7b`` or ``.cer``."""
-    compact = b"".join(data.split())
-    if len(compact) < 16 or not re.fullmatch(rb"[A-Za-z0-9+/]+={0,2}", compact):
-        return None
-    try:
-        return base64.b64decode(compact, validate=True)
-    except binascii.Error:
-        return None
 
 
 class _Reader:
@@ -265,17 +249,17 @@ class _Reader:
             count += 1
             where = f"PEM block {index} ({label}): "
             if label in _CERT_LABELS:
-                der = _pem_payload(body, self.name, where)
+                der = pem_payload(body, self.name, where)
                 if label == "TRUSTED CERTIFICATE":
                     # OpenSSL's trusted format: the certificate, then its trust settings.
-                    der = _first_element(der, self.name, where)
+                    der = first_element(der, self.name, where)
                 self.certificate(der, where)
             elif label in _PKCS7_LABELS:
-                self.pkcs7(_pem_payload(body, self.name, where), where)
+                self.pkcs7(pem_payload(body, self.name, where), where)
             elif label.endswith("PRIVATE KEY"):
                 self.private_key_pem(label, body, where)
             elif label in ("PKCS12", "PFX"):
-                self.pkcs12(_pem_payload(body, self.name, where))
+                self.pkcs12(pem_payload(body, self.name, where))
             else:
                 ignored += 1
                 if ignored <= _MAX_IGNORED_WARNINGS:
@@ -321,9 +305,9 @@ class _Reader:
             if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
                 certs = []
             else:
-                raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+                raise CorruptInputError(f"{where}damaged PKCS#7 ({reason(exc)})", path=self.name) from None
         except x509.InvalidVersion as exc:
-            raise CorruptInputError(f"{where}damaged PKCS#7 ({_reason(exc)})", path=self.name) from None
+            raise CorruptInputError(f"{where}damaged PKCS#7 ({reason(exc)})", path=self.name) from None
         self._check_count(len(self.certificates) + len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
@@ -380,7 +364,7 @@ class _Reader:
             )
         if verdict is False or decrypts is False:
             return WrongPasswordError(
-                "wrong password for PKCS#12" + _NOT_UTF8_HINT * (password != self.password),
+                "wrong password for PKCS#12" + NOT_UTF8_HINT * (password != self.password),
                 path=self.name,
                 hint=hint("check the password given with {}", Option.PASSWORD),
             )
@@ -398,7 +382,7 @@ class _Reader:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
-            raise CorruptInputError(f"{where}{_not_a_certificate(der)} ({_reason(exc)})", path=self.name) from None
+            raise CorruptInputError(f"{where}{not_a_certificate(der)} ({reason(exc)})", path=self.name) from None
         self.add(cert, der, where, friendly_name)
 
     def private_key_der(self, data: bytes, where: str) -> None:
@@ -417,7 +401,7 @@ class _Reader:
         if label == "ENCRYPTED PRIVATE KEY" and self.password is not None:
             # PKCS#8 PBES2/PBES1 carries its iteration count: bound it before OpenSSL derives.
             with suppress(CorruptInputError):  # broken Base-64 gets the warning below
-                _pkcs12.check_encrypted_key(_pem_payload(body, self.name, where), self.name, where)
+                _pkcs12.check_encrypted_key(pem_payload(body, self.name, where), self.name, where)
         try:
             key = serialization.load_pem_private_key(
                 pem, self.password if encrypted else None, unsafe_skip_rsa_key_validation=True
@@ -437,8 +421,7 @@ class _Reader:
         self._check_count(len(self.certificates) + 1)
         try:
             with self._capture(where, der):
-                # Touch the fields cryptography warns about lazily (negative serials, bad encodings),
-                # and that certconv needs: they are parsed on first use and may be damaged.
+                # Fields cryptography parses (and warns about: negative serials...) lazily; damaged ones fail here.
                 cert.serial_number  # noqa: B018
                 cert.issuer  # noqa: B018
                 cert.subject  # noqa: B018
@@ -450,13 +433,13 @@ class _Reader:
         # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
         # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
         except (ValueError, TypeError, KeyError) as exc:
-            raise CorruptInputError(f"{where}damaged certificate ({_reason(exc)})", path=self.name) from None
+            raise CorruptInputError(f"{where}damaged certificate ({reason(exc)})", path=self.name) from None
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
 
     def _check_count(self, count: int) -> None:
-        if count > MAX_CERTIFICATES:
+        if count > _limits.MAX_CERTIFICATES:
             raise UnsafeInputError(
-                f"holds more than {MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
+                f"holds more than {_limits.MAX_CERTIFICATES:,} certificates; no real bundle does, so it was refused",
                 path=self.name,
             )
 
@@ -475,69 +458,7 @@ class _Reader:
         for item in caught:
             text = str(item.message).split(". ")[0]
             code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
-            self.warn(code, f"{where}{text}", _sha1(der) if der is not None else None)
+            self.warn(code, f"{where}{text}", thumbprint(der) if der is not None else None)
 
-
-def _sha1(der: bytes) -> str:
-    return hashlib.sha1(der).hexdigest().upper()  # noqa: S324 - a thumbprint, not security
-
-
-def _pem_payload(body: bytes, name: str, where: str) -> bytes:
-    """Base-64 payload of a PEM block, skipping RFC 1421 headers (``Proc-Type:`` …)."""
-    lines = body.strip(b"\n").split(b"\n")
-    if lines and b":" in lines[0]:
-        while lines and lines[0].strip():
-            lines.pop(0)  # header lines, up to the blank line that ends them
-    compact = b"".join(b"".join(lines).split())
-    try:
-        payload = base64.b64decode(compact, validate=True)
-    except binascii.Error:
-        if compact.isascii() and b"\0" not in compact:
-            raise CorruptInputError(f"{where}broken Base-64", path=name) from None
-        raise CorruptInputError(
-            f"{where}broken Base-64: it holds non-ASCII or NUL bytes (saved in another encoding?); "
-            "save the file as UTF-8 or ASCII",
-            path=name,
-        ) from None
-    if not payload:
-        raise CorruptInputError(f"{where}empty block", path=name)
-    return payload
-
-
-def _first_element(data: bytes, name: str, where: str) -> bytes:
-    try:
-        tlv = _der.read_tlv(data)
-    except _der.DerError as exc:
-        raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=name) from None
-    if tlv.end is None:
-        raise CorruptInputError(f"{where}indefinite length in a certificate", path=name)
-    return data[: tlv.end]
-
-
-def _not_a_certificate(der: bytes) -> str:
-    """Name what a SEQUENCE that is not a certificate is, when we can."""
-    probes = (
-        (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
-        (x509.load_der_x509_csr, "a certificate signing request (CSR), not a certificate"),
-    )
-    for loader, what in probes:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                loader(der)
-            return what
-        except (ValueError, x509.InvalidVersion):
-            continue
-    return "damaged certificate"
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
-
-
-_NOT_UTF8_HINT = (
-    "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
-)
 
 publish(globals())

@@ -65,4 +65,5 @@ def render_conversion(conversion: Conversion, *, encoding: str | None = None) ->
         lines += [f"  {w.code}: {printable(w.message)}" for w in conversion.bundle.warnings]
     return fit("\n".join(lines), encoding)
 
+
 publish(globals())

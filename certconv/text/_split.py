@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..azure._facts import APIM_CA_LIMIT, FACTS, STORE_HELP, targets_of
+from ..azure._facts import APIM_CA_LIMIT, APIM_LIST_COMMAND, FACTS, SNIPPET_FILES, STORE_HELP, targets_of
 from ..azure._guide import UPLOAD_NAME
 from ..base._console import fit, ljust, printable, shorten, width
 from ..base._dates import iso_day
-from ..base._enums import AzureTarget, Form
+from ..base._enums import AzureTarget, Form, SnippetLanguage
 from ..base._face import publish
 from ..output._manifest import MANIFEST_NAME, Destination, Manifest, ManifestEntry
 from ..pki._model import Certificate, Role
@@ -65,7 +65,14 @@ def render_split(manifest: Manifest, *, encoding: str | None = None) -> str:
             f"Snippets: {', '.join(snippets)}",
             "They REPLACE APIM's whole CA-certificate list (they do not append): every CA certificate above is in "
             f"them, at most {APIM_CA_LIMIT} fit.",
+            f"What the service has now: {APIM_LIST_COMMAND}",
         ]
+        scripts = {SNIPPET_FILES[SnippetLanguage.AZCLI], SNIPPET_FILES[SnippetLanguage.POWERSHELL]} & set(snippets)
+        if scripts:
+            lines.append(
+                f"{' and '.join(sorted(scripts))} read that list first and stop, writing nothing, rather than "
+                "remove a certificate the service has (--replace / -Replace replaces on purpose)."
+            )
     if UPLOAD_NAME in manifest.documents:
         chinese = "简体中文" if fit("简体中文", encoding) == "简体中文" else "Simplified Chinese"
         lines += ["", f"Step by step (English, {chinese}): {UPLOAD_NAME}"]
@@ -169,5 +176,6 @@ _TARGET_LINES: dict[AzureTarget, Callable[[Manifest], list[str]]] = {
         "no backend (end-entity) certificate in the input",
     ),
 }
+
 
 publish(globals())

@@ -13,9 +13,10 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from ..base._dates import iso_utc
 from ..base._enums import FailureCode, Leniency, Validity
 from ..pki._der import DerError, children, decode_oid, read_tlv
-from ..pki._x509 import iso_utc, validity
+from ..pki._x509 import validity
 from ._policy import REISSUE as _REISSUE
 from ._policy import Facts, Problem, Settings
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from .._version import __version__
 from ..base._console import fit, json_text, ljust, printable, width
+from ..base._dates import iso_utc
 from ..base._enums import Leniency, Origin, Purpose, VerifyPolicy
 from ..base._face import publish
 from ..pki._model import Bundle, Certificate
 from ..pki._names import display_name
-from ..pki._x509 import iso_utc
 from ._policy import BROWSERS_DISAGREE
 
 __all__ = ["APIM_ERROR", "VERIFY_SCHEMA", "ChainVerdict", "PathStep", "Verification", "VerifyFailure"]
@@ -258,5 +258,6 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
         "      " + "  ".join(ljust(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
         for row in cells
     ]
+
 
 publish(globals())

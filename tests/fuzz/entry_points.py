@@ -35,7 +35,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import certconv
-from certconv import _convert, _inspect, _verify
 
 PASSWORD = "changeit"  # the samples' and the seed corpus's password
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)  # every check judges validity at this moment: runs repeat
@@ -147,7 +146,7 @@ def guarded(what: str, call: Callable[[], None]) -> bool:
 
 def inspect_target(data: bytes) -> None:
     def run() -> None:
-        result = _inspect.inspect(data, password=PASSWORD, at=AT)
+        result = certconv.inspect(data, password=PASSWORD, at=AT)
         check_bundle(result.bundle, "inspect")
         check_text(result.render(), "inspect render")
         check_text(result.render(color=True), "inspect colour render", color=True)
@@ -159,7 +158,7 @@ def inspect_target(data: bytes) -> None:
     guarded("inspect", run)
 
 
-def _check_verification(result: _verify.Verification, what: str) -> None:
+def _check_verification(result: certconv.Verification, what: str) -> None:
     check_bundle(result.bundle, what)
     if result.ca_bundle is not None:
         check_bundle(result.ca_bundle, what + " ca")
@@ -173,7 +172,7 @@ def verify_input_target(data: bytes) -> None:
 
     def run(ca: list[bytes]) -> Callable[[], None]:
         def call() -> None:
-            result = _verify.verify(data, ca=ca, host=HOST, at=AT, password=PASSWORD)
+            result = certconv.verify(data, ca=ca, host=HOST, at=AT, password=PASSWORD)
             _check_verification(result, "verify")
 
         return call
@@ -186,7 +185,7 @@ def verify_ca_target(data: bytes) -> None:
     """The fuzzed bytes as ``--ca``, for the fixed leaf and intermediate."""
 
     def run() -> None:
-        result = _verify.verify(SERVED, ca=[data], host=HOST, at=AT, password=PASSWORD)
+        result = certconv.verify(SERVED, ca=[data], host=HOST, at=AT, password=PASSWORD)
         _check_verification(result, "verify --ca")
 
     guarded("verify --ca", run)
@@ -215,7 +214,7 @@ CONVERT_CASES: tuple[tuple[str, dict[str, object]], ...] = (
     ("truststore", {"new_password": PASSWORD, "include_leaf": True}),
     ("keyvault", {"include_root": True}),
 )
-assert {to for to, _ in CONVERT_CASES} == set(_convert.CONVERT_TARGETS), "a new convert target needs a case here"
+assert {to for to, _ in CONVERT_CASES} == set(certconv.CONVERT_TARGETS), "a new convert target needs a case here"
 
 
 def convert_target(data: bytes) -> None:
@@ -233,7 +232,7 @@ def convert_target(data: bytes) -> None:
             out = folder / f"out.{to}"
 
             def run(to: str = to, options: dict[str, object] = options, out: Path = out, what: str = what) -> None:
-                conversion = _convert.write_convert(bundle, out, to=to, **options)  # type: ignore[arg-type]
+                conversion = certconv.write_convert(bundle, out, to=to, **options)  # type: ignore[arg-type]
                 check_text(certconv.render_conversion(conversion), what + " summary")
                 if out.read_bytes() != conversion.data:
                     raise ContractError(f"{what}: the file differs from the conversion's data")

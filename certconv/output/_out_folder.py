@@ -1,0 +1,94 @@
+"""The folder a write goes into: the names checked, missing parents made, the files already there found.
+
+And whether a file written there keeps other users out (:func:`restricts_to_owner`).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..base._errors import Option, OutputExistsError, UnsafeOutputError, hint
+
+__all__ = [
+    "RESERVED_PREFIX",
+    "check_names",
+    "check_targets",
+    "is_folder",
+    "is_plain_name",
+    "make_folder",
+    "restricts_to_owner",
+]
+
+RESERVED_PREFIX = ".certconv-"
+"""Names certconv keeps for itself in an output folder: its lock, staging folders and lists."""
+
+_FORCE = hint("use {} to overwrite", Option.FORCE)
+_MODES_RESTRICT = os.name != "nt"
+
+
+def make_folder(out: Path) -> list[Path]:
+    """Create ``out`` and missing parents; return what was created, outermost first."""
+    missing: list[Path] = []
+    probe = out
+    while not os.path.lexists(probe):
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UnsafeOutputError("exists and is not a folder", path=str(probe))
+    created: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+    except OSError as exc:
+        for folder in reversed(created):
+            folder.rmdir()
+        raise UnsafeOutputError(f"cannot create folder ({exc.strerror})", path=str(out)) from None
+    return created
+
+
+def check_names(out: Path, files: Iterable[str]) -> None:
+    for name in files:
+        if not is_plain_name(name):
+            raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
+        if name.startswith(RESERVED_PREFIX):
+            raise UnsafeOutputError(f"{name!r}: names starting {RESERVED_PREFIX} are certconv's own", path=str(out))
+
+
+def is_plain_name(name: str) -> bool:
+    return bool(name) and not (
+        os.sep in name or (os.altsep and os.altsep in name) or "\0" in name or name in (".", "..")
+    )
+
+
+def check_targets(out: Path, files: Iterable[str], *, force: bool) -> set[str]:
+    """The names of ``files`` that exist in ``out``; refuses folders, and files without ``force``."""
+    existing = set()
+    for name in files:
+        target = out / name
+        if not os.path.lexists(target):
+            continue
+        if target.is_dir() and not target.is_symlink():
+            raise UnsafeOutputError("is a folder; nothing was written", path=str(target))
+        if not force:
+            raise OutputExistsError("exists already; nothing was written", path=str(target), hint=_FORCE)
+        existing.add(name)
+    return existing
+
+
+def is_folder(path: Path) -> bool:
+    return os.path.isdir(path) and not os.path.islink(path)
+
+
+def restricts_to_owner(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path``'s permissions keep other users out, as read back from the file system.
+
+    False on Windows (its ``chmod`` only sets the read-only flag) and where the
+    file system ignores modes (FAT, some network shares).
+    """
+    return _MODES_RESTRICT and not stat.S_IMODE(os.stat(path).st_mode) & 0o077
