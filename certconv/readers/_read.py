@@ -44,6 +44,7 @@ from . import _pkcs12, _pkcs12_open
 from ._bom import BomError, decode_bom, encoding_problem
 from ._decode import NOT_UTF8_HINT, bare_base64, first_element, not_a_certificate, pem_payload, reason, thumbprint
 from ._open import read_bounded
+from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
@@ -153,8 +154,7 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
         data, _ = decode_bom(source.data)
     except BomError as exc:
         raise CorruptInputError(f"{exc} (truncated?); save it as UTF-8 or ASCII", path=source.name) from None
-    # ``password`` was checked once by the entry point (password_bytes: no NUL, bounded length).
-    reader = _Reader(source.name, password)
+    reader = _Reader(source.name, password_bytes(password))  # the one door every input passes: checked here too
     if data[:4] in _JKS_MAGICS:  # first: a binary keystore may hold text that looks like PEM
         from . import _jks  # only keystores need it
 
