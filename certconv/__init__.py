@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from ._convert import convert as convert
     from ._convert import convert_bundle as convert_bundle
     from ._convert import write_convert as write_convert
+    from ._create import create_chain as create_chain
+    from ._create import plan_chain as plan_chain
+    from ._create import write_chain as write_chain
     from ._doctor import BackendReport as BackendReport
     from ._doctor import diagnose_backend as diagnose_backend
     from ._each import EachResult as EachResult
@@ -39,6 +42,8 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from ._verify import verify as verify
     from ._version import __version__ as __version__
     from .azure._apim_tls import APIM_BACKEND_TLS as APIM_BACKEND_TLS
+    from .azure._chain_plan import ChainOptions as ChainOptions
+    from .azure._chain_plan import ChainPlan as ChainPlan
     from .azure._facts import SNIPPET_LANGUAGES as SNIPPET_LANGUAGES
     from .azure._facts import TARGETS as TARGETS
     from .azure._plan import SplitOptions as SplitOptions
@@ -52,6 +57,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .base._enums import FetchVerdict as FetchVerdict
     from .base._enums import Form as Form
     from .base._enums import Format as Format
+    from .base._enums import KeyProfile as KeyProfile
     from .base._enums import Leniency as Leniency
     from .base._enums import Origin as Origin
     from .base._enums import PfxProfile as PfxProfile
@@ -120,6 +126,7 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
     from .readers._read import DEFAULT_MAX_INPUT_SIZE as DEFAULT_MAX_INPUT_SIZE
     from .readers._read import Source as Source
     from .text._conversion import render_conversion as render_conversion
+    from .text._create import render_chain as render_chain
     from .text._split import render_split as render_split
     from .trust._result import ChainVerdict as ChainVerdict
     from .trust._result import PathStep as PathStep
@@ -133,20 +140,21 @@ if TYPE_CHECKING:  # for type checkers and the API docs; tests/test_exported_mem
 __all__ = [
     "APIM_BACKEND_TLS", "CONVERT_TARGETS", "DEFAULT_MAX_INPUT_SIZE", "DEFAULT_TIMEOUT", "JSON_DOCUMENTS", "PURPOSES",
     "SNIPPET_LANGUAGES", "TARGETS", "AzureTarget", "BackendReport", "BackendTls", "Bundle", "BundleWarning",
-    "CertconvError", "Certificate", "CertificateDetails", "Chain", "ChainVerdict", "ClientCertificateCheck",
-    "ConnectionFailedError", "Conversion", "ConversionError", "CorruptInputError", "Destination", "EachResult",
-    "Expiry", "FailureCode", "FetchResult", "FetchVerdict", "Form", "Format", "Hint", "InputError", "InputLike",
-    "InputTooLargeError", "Inspection", "KeyMismatchError", "Leniency", "Manifest", "ManifestEntry", "NetworkError",
-    "NetworkTimeoutError", "NewPasswordRequiredError", "NoCertificateError", "NoEndEntityError", "NotTLSError",
-    "Option", "Origin", "OutputBusyError", "OutputError", "OutputExistsError", "PasswordError",
-    "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy", "ProxyConfig", "Purpose", "Role",
-    "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError", "TlsFinding", "TlsFindingCode",
-    "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError", "UnsupportedFormatError", "UsageError",
-    "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe", "WarningCode", "WrongPasswordError",
-    "__version__", "ca_issuers_urls", "check_moment", "check_timeout", "convert", "convert_bundle",
-    "diagnose_backend", "each_json", "expiring", "fetch", "file_names", "inspect", "json_schema", "load",
-    "manifest_json", "plan_split", "read_password_file", "render_conversion", "render_split", "signed_by", "split",
-    "split_each", "values", "verify", "write_convert", "write_split",
+    "CertconvError", "Certificate", "CertificateDetails", "Chain", "ChainOptions", "ChainPlan", "ChainVerdict",
+    "ClientCertificateCheck", "ConnectionFailedError", "Conversion", "ConversionError", "CorruptInputError",
+    "Destination", "EachResult", "Expiry", "FailureCode", "FetchResult", "FetchVerdict", "Form", "Format", "Hint",
+    "InputError", "InputLike", "InputTooLargeError", "Inspection", "KeyMismatchError", "KeyProfile", "Leniency",
+    "Manifest", "ManifestEntry", "NetworkError", "NetworkTimeoutError", "NewPasswordRequiredError",
+    "NoCertificateError", "NoEndEntityError", "NotTLSError", "Option", "Origin", "OutputBusyError", "OutputError",
+    "OutputExistsError", "PasswordError", "PasswordRequiredError", "PathStep", "PfxProfile", "ProbeOutcome", "Proxy",
+    "ProxyConfig", "Purpose", "Role", "SnippetLanguage", "Source", "SplitOptions", "SplitPlan", "TargetError",
+    "TlsFinding", "TlsFindingCode", "TlsReport", "TrustStore", "UnsafeInputError", "UnsafeOutputError",
+    "UnsupportedFormatError", "UsageError", "Verification", "VerifyFailure", "VerifyPolicy", "VersionProbe",
+    "WarningCode", "WrongPasswordError", "__version__", "ca_issuers_urls", "check_moment", "check_timeout", "convert",
+    "convert_bundle", "create_chain", "diagnose_backend", "each_json", "expiring", "fetch", "file_names", "inspect",
+    "json_schema", "load", "manifest_json", "plan_chain", "plan_split", "read_password_file", "render_chain",
+    "render_conversion", "render_split", "signed_by", "split", "split_each", "values", "verify", "write_chain",
+    "write_convert", "write_split",
 ]
 
 

@@ -29,7 +29,7 @@ from .base._errors import Option, UnsafeOutputError, UsageError, hint
 from .base._face import publish
 from .bundle._select import select
 from .output._atomic import write_files
-from .output._conversion import Conversion
+from .output._conversion import Conversion, unprotected_key_note
 from .output._conversion_checks import check_options
 from .output._encodings import keyvault, p7b, pem_chain, single
 from .output._out_folder import restricts_to_owner
@@ -199,19 +199,9 @@ def write_convert(
     notes = write_files(path.parent, {path.name: conversion.data, **scripts}, force=force, mode=conversion.mode)
     owner_only = restricts_to_owner(path) if conversion.key_included else None
     if owner_only is False:
-        notes = (*notes, _unprotected_note(conversion, str(out)))
+        notes = (*notes, unprotected_key_note(str(out), encrypted=bool(conversion.encryption)))
     return dataclasses.replace(
         conversion, out=str(out), scripts=tuple(scripts), notes=(*conversion.notes, *notes), owner_only=owner_only
-    )
-
-
-def _unprotected_note(conversion: Conversion, out: str) -> str:
-    why = "this platform cannot restrict the file to you (on Windows it keeps its folder's permissions)"
-    if conversion.encryption:
-        return f"{out} holds a private key protected by its password alone: {why}; keep it in a folder only you read"
-    return (
-        f"{out} holds an unencrypted private key and {why}: move it to a folder only you can read, "
-        "or write it again with a new password to encrypt the key"
     )
 
 

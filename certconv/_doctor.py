@@ -15,6 +15,7 @@ command prints, as text (:meth:`BackendReport.render`) and JSON.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -358,7 +359,8 @@ def diagnose_backend(
     from .azure._plan import build_plan, split_options
     from .bundle._expiry import check_days, expiring
     from .network._handshake import Target, parse_target
-    from .network._tls import fetch
+    from .network._tls import JUDGING_MARGIN, fetch
+    from .trust._path import searching_until
 
     timeout = check_timeout(timeout)
     policy = coerce(VerifyPolicy, policy, "policy")  # before any connection is made
@@ -383,7 +385,9 @@ def diagnose_backend(
     unverifiable = None
     if ca:
         checked_host = host if host is not None else where.sni
-        verification, unverifiable = _verify(result, ca, checked_host, moment, password, max_input_size, policy)
+        # Verifying the served chain against the uploads is bounded by the same deadline as fetching it.
+        with searching_until(time.monotonic() + timeout + JUDGING_MARGIN):
+            verification, unverifiable = _verify(result, ca, checked_host, moment, password, max_input_size, policy)
     manifest = write_split(build_plan(result.bundle, options), force=force) if options is not None else None
     soon = expiring(result.served, within_days=fail_within, at=moment) if fail_within is not None else ()
     return BackendReport(

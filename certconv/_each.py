@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
@@ -26,7 +27,7 @@ from .azure._plan import build_plan, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import json_text
 from .base._enums import AzureTarget, Format, SnippetLanguage
-from .base._errors import CertconvError
+from .base._errors import CertconvError, Option, UnsafeOutputError, hint
 from .base._face import publish
 from .output._file_names import slug
 from .readers._read import DEFAULT_MAX_INPUT_SIZE
@@ -67,9 +68,18 @@ class EachResult:
 
     @property
     def summary(self) -> str:
-        """One line: the input, its folder, and what is in it or why nothing is."""
+        """One line: the input, its folder, and what is in it or why nothing is (hints in the library's words)."""
+        return self.line()
+
+    def line(self, spell: Callable[[Option], str] | None = None) -> str:
+        """:attr:`summary` with the options of a hint spelt by ``spell`` (the CLI passes its flags)."""
         if self.error is not None:
-            return f"FAIL  {self.input}: {self.error.detail if self.error.path else self.error}"
+            error = self.error
+            # The error names its input when it is about the input; else (its folder) the folder too.
+            what = error.message(spell)
+            if error.path == self.input:
+                what = f"{error.detail} ({error.hint.words(spell)})" if error.hint else error.detail
+            return f"FAIL  {self.input}: {what}"
         count = len(self.roles)
         roles = ", ".join(self.roles)
         extra = f", {self.warnings} warning{'s' if self.warnings != 1 else ''}" if self.warnings else ""
@@ -166,6 +176,7 @@ def split_each(
     for item, folder in zip(items, folder_names(items), strict=True):
         where = Path(out) / folder
         try:
+            _refuse_link(where)
             bundle = load(
                 item,
                 password=password,
@@ -176,6 +187,7 @@ def split_each(
                 proxy=proxy,
             )
             plan = build_plan(bundle, dataclasses.replace(options, out=str(where)))
+            _refuse_link(where)  # checked again just before writing: the input may have taken a while
             manifest = write_split(plan, force=force)
         except CertconvError as exc:
             results.append(EachResult(input_name(item), where, error=exc))
@@ -194,3 +206,14 @@ def split_each(
 
 
 publish(globals())
+
+
+def _refuse_link(where: Path) -> None:
+    """A symbolic link at ``OUT/<name>`` is not followed: whoever planted it would choose where files go."""
+    if os.path.islink(where):
+        raise UnsafeOutputError(
+            "is a symbolic link inside the output folder, and certconv does not follow one there "
+            "(it could point anywhere); nothing was written for this input",
+            path=str(where),
+            hint=hint("remove the link, or choose another {}", Option.OUT),
+        )

@@ -23,7 +23,7 @@ from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import InputError, NoEndEntityError, Option, UsageError, hint
+from .base._errors import CertconvError, InputError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
 from .base._limits import SEARCH_BUDGET, TOTAL_SEARCH_BUDGET
 from .bundle._chain import build_bundle, whole_seconds
@@ -36,7 +36,7 @@ from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, S
 from .trust._ca_stores import store_sources
 from .trust._graph import certificate_of, graph
 from .trust._hostname import hostname_matches, normalize_host
-from .trust._path import Outcome, search
+from .trust._path import NAME_COMPARISONS_PER_STEP, Outcome, search
 from .trust._policy import POLICIES, Policy, Problem
 from .trust._result import VERIFY_SCHEMA, ChainVerdict, PathStep, Verification, VerifyFailure, browser_notes
 from .trust._rules import Settings
@@ -92,7 +92,8 @@ def verify(
             the input holds when it holds any (a PFX's own certificate). A CA certificate may be the peer.
         ca: What is uploaded to APIM → CA certificates: one file or folder, or a list of
             them; files in any format, folders for their ``.cer``/``.crt``/``.pem``/``.der``/
-            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``).
+            ``.p7b``/``.p7c``/``.pfx``/``.p12`` files (e.g. the ``out`` folder of ``split``); a
+            folder with a ``manifest.json`` (``split``'s and ``create``'s) for the files it lists.
             Its self-signed certificates are trusted roots; its others are intermediates APIM can use.
         trust_store: Roots trusted as they are, besides ``ca``'s: :class:`TrustStore` ``public`` (Mozilla's, from
             certifi, standing in for the Windows store), ``system`` (this machine's), or
@@ -277,18 +278,23 @@ def _verdict(
         names.setdefault(c, file_names([c])[c])
     steps = tuple(PathStep(c, origins.of(c), c.sha256 in anchors, names[c]) for c in path)
     failures = [words.problem(p, path) for p in outcome.problems]
-    if not outcome.reached:
-        failures.insert(0, words.trust(steps))
     if outcome.cut and not outcome.valid:
-        failures.append(
+        limit = "the time the command had" if outcome.late else f"certconv's limit of {outcome.budget:,} steps"
+        # The search stopped before it tried every path: no verdict on trust is known, so none is given
+        # beyond this one (a "missing issuer" would be a guess), only the problems of the path it holds.
+        failures.insert(
+            0,
             VerifyFailure(
                 FailureCode.SEARCH_LIMIT,
-                "certconv stopped after trying its limit of "
-                "candidate paths; the certificates form a mesh of cross-signs too large to "
-                "search: give only the CA certificates the chain needs",
+                f"{printable(cert.source)}: too complex to verify: the chains of {what_cert(cert, 0, words.purpose)}"
+                f" needed more than {limit} (candidate paths through cross-signed CAs, and name-constraint "
+                f"comparisons counted {NAME_COMPARISONS_PER_STEP} to a step) before one was found valid: give "
+                "only the CA certificates the chain needs, with fewer cross-signs, name constraints or names",
                 cert.sha1,
-            )
+            ),
         )
+    elif not outcome.reached:
+        failures.insert(0, words.trust(steps))
     leniencies = outcome.leniencies if not failures else ()
     return ChainVerdict(cert, steps, tuple(failures), leniencies, browser_notes(leniencies))
 
@@ -402,7 +408,9 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             continue
         folder = Path(item)
         try:
-            found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
+            found = _manifest_files(folder)
+            if found is None:
+                found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
         except OSError as exc:
             raise InputError(f"cannot be listed ({exc.strerror or exc})", path=str(folder)) from None
         if not found:
@@ -412,6 +420,32 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             )
         items.extend(str(p) for p in found)
     return items
+
+
+def _manifest_files(folder: Path) -> list[Path] | None:
+    """The certificate files the ``manifest.json`` of a split (or create) folder lists; ``None`` without one.
+
+    A folder ``certconv create`` wrote also holds the backend's PFX and keys, which are not
+    CA certificates (and need a password): the manifest names only what split wrote.
+    A manifest certconv cannot use (damaged, naming files that are gone) is ignored.
+    """
+    import json
+
+    from .output._manifest import MANIFEST_NAME
+    from .readers._open import read_bounded
+
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    try:
+        data = read_bounded(folder / MANIFEST_NAME, DEFAULT_MAX_INPUT_SIZE, what="manifest", too_large="limit")
+        entries = json.loads(data)["certificates"]
+        names = {entry["file"] for entry in entries}
+    except (CertconvError, ValueError, KeyError, TypeError):
+        return None
+    if not names or not all(isinstance(n, str) and n == Path(n).name and n not in (".", "..") for n in names):
+        return None
+    found = sorted(folder / n for n in names if Path(n).suffix.lower() in CA_FILE_SUFFIXES)
+    return found if found and all(p.is_file() for p in found) else None
 
 
 publish(globals())

@@ -88,8 +88,12 @@ def tls_server(
     client_ca: Issued | None = None,
     versions: tuple[ssl.TLSVersion, ssl.TLSVersion] | None = None,
     ciphers: str | None = None,
+    require_sni: bool = False,
 ) -> Iterator[_Server]:
     """A TLS server (Python's ``ssl``) sending ``served`` in exactly this order, with ``key_of``'s key.
+
+    ``require_sni``: answer a ClientHello without a server name with the ``unrecognized_name``
+    alert, as servers hosting several names do.
 
     ``client_ca``: demand a client certificate from this CA, over TLS 1.2 (where the
     server's certificates arrive before the handshake fails). ``versions``: the
@@ -118,8 +122,9 @@ def tls_server(
             context.set_ciphers(ciphers)
     names: list[str | None] = []
 
-    def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> None:
+    def record(_sock: ssl.SSLObject | ssl.SSLSocket, server_name: str | None, _ctx: ssl.SSLContext) -> int | None:
         names.append(server_name)
+        return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME if require_sni and server_name is None else None
 
     context.sni_callback = record
 

@@ -22,7 +22,7 @@ import certconv
 from certconv.cli import app
 
 runner = CliRunner()
-COMMANDS = ("split", "convert", "inspect", "verify", "fetch")
+COMMANDS = ("split", "convert", "inspect", "verify", "fetch", "create")
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +111,7 @@ def test_every_json_document_is_an_object_with_schema_and_tool(
             "convert": ["convert", str(files["chain"]), "--to", "p7b", "-o", str(tmp_path / "c.p7b")],
             "inspect": ["inspect", str(files["chain"])],
             "verify": ["verify", str(files["chain"]), "--ca", str(files["root"])],
+            "create": ["create", "api.backend.example", "-o", str(tmp_path / "new"), "--no-password"],
         }[name]
         result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output

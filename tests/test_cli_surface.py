@@ -97,7 +97,7 @@ def test_a_password_hint_names_all_three_ways_to_give_it() -> None:
     assert message.message(flag) == "encrypted (give --password-file, --password-env or --password)"
 
 
-COMMANDS = ["split", "convert", "inspect", "verify", "fetch"]
+COMMANDS = ["split", "convert", "create", "inspect", "verify", "fetch"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from loopback import LOOPBACK, closed_port, hello_request_server, host_port, tcp_server, tls_server
-from pki import Issued, Pki, issue, make_chain, to_pfx
+from pki import Issued, Pki, issue, make_chain, make_key, to_pfx
 from typer.testing import CliRunner
 
 import certconv
@@ -445,6 +446,39 @@ def test_fetch_warns_when_the_server_sends_more_cas_than_apim_takes(served_pki: 
     with tls_server("127.0.0.1", [served_pki.leaf, served_pki.intermediate, *cas], served_pki.leaf) as server:
         result = certconv.fetch(f"127.0.0.1:{server.port}", timeout=5, complete=complete)
     assert "apim-ca-limit" in [w.code for w in result.bundle.warnings]
+
+
+def test_a_server_that_needs_sni_is_pointed_at_sni_not_called_not_tls(served_pki: Pki) -> None:
+    # Issue 19.9: the unrecognized_name alert (RFC 6066 §3) was "the server's answer is not TLS… is this the TLS port?".
+    p = served_pki
+    with tls_server("127.0.0.1", [p.leaf, p.intermediate], p.leaf, require_sni=True) as server:
+        target = f"127.0.0.1:{server.port}"
+        with pytest.raises(certconv.NetworkError) as caught:
+            certconv.fetch(target, timeout=5)
+        assert not isinstance(caught.value, certconv.NotTLSError)
+        assert "does not know the name it was sent (no SNI)" in str(caught.value) and "sni=" in str(caught.value)
+        done = runner.invoke(app, ["fetch", target, "--timeout", "5"])
+        assert done.exit_code == 1
+        assert "unrecognized_name" in done.output and "--sni" in done.output and "not TLS" not in done.output
+        assert certconv.fetch(target, sni="backend.example", timeout=5).served  # and --sni is the way through
+
+
+@pytest.mark.parametrize("tls12", [True, False])
+def test_a_chain_too_large_to_read_is_named_with_its_size(served_pki: Pki, tls12: bool) -> None:
+    # Issue 19.9: some 300 certificates (OpenSSL reads 100 KiB of them) were "not TLS (excessive message size)".
+    p = served_pki
+    key = make_key()
+    filler = [issue(f"filler {i}", p.intermediate, key=key) for i in range(300)]
+    versions = (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_2) if tls12 else None
+    server_at = tls_server("127.0.0.1", [p.leaf, *filler], p.leaf, versions=versions)
+    with server_at as server, pytest.raises(certconv.NetworkError) as caught:
+        certconv.fetch(f"127.0.0.1:{server.port}", timeout=5)
+    message = str(caught.value)
+    assert not isinstance(caught.value, certconv.NotTLSError) and "not TLS" not in message
+    assert "the server sends a certificate chain" in message and "102,400 bytes" in message
+    if tls12:  # the Certificate message is in the clear: its declared length is the chain's size
+        size = 3 + sum(3 + len(c.der) for c in [p.leaf, *filler])
+        assert f"of {size:,} bytes" in message
 
 
 def test_a_version_the_local_openssl_cannot_offer_is_not_probed_not_refused() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,41 @@ def test_each_json_lists_every_input(tmp_path: Path) -> None:
     assert document["ok"] is False and document["out"] == str(tmp_path / "o")
     assert [d["ok"] for d in document["results"]] == [True, False]
     assert document["results"][1]["error"]
+
+
+def test_a_symlink_planted_at_an_input_folder_is_refused_never_followed(pki: Pki, tmp_path: Path) -> None:
+    # Issue 19.4: OUT/<input name> pointing elsewhere was followed, and with --force what it pointed at
+    # was overwritten. Now it is refused for that input; the other inputs are still written.
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "manifest.json").write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "backend").symlink_to(victim)
+    (tmp_path / "backend.pem").write_bytes(pki.leaf.pem)
+    (tmp_path / "other.pem").write_bytes(pki.leaf.pem)
+    inputs = [str(tmp_path / "backend.pem"), str(tmp_path / "other.pem")]
+    result = runner.invoke(app, ["split", "--each", *inputs, "--out", str(out), "--force"])
+    assert result.exit_code == 1
+    fail = result.stdout.splitlines()[0]
+    assert fail.startswith("FAIL") and "backend.pem" in fail and "symbolic link" in fail and "--out" in fail
+    assert [p.name for p in victim.iterdir()] == ["manifest.json"]
+    assert (victim / "manifest.json").read_text() == "precious"
+    assert (out / "other" / "manifest.json").is_file()
+
+
+# Microsoft, "Naming Files, Paths, and Namespaces": reserved whatever extension follows.
+DEVICES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
+
+
+@pytest.mark.parametrize("stem", ["CON", "nul", "AUX", "COM1", "COM¹", "LPT¹", "prn.tar", "CONIN$", "con ", "Lpt9"])
+def test_windows_device_names_never_become_folder_names(pki: Pki, tmp_path: Path, stem: str) -> None:
+    # Issue 19.8: Windows opens the device for CON, nul.txt, prn.tar…, and NFKC makes COM¹ COM1.
+    path = tmp_path / "in" / f"{stem}.pem"
+    path.parent.mkdir()
+    path.write_bytes(pki.leaf.pem)
+    (result,) = certconv.split_each([path], tmp_path / "out")
+    assert result.ok
+    folder = unicodedata.normalize("NFKC", result.out.name)
+    assert folder.partition(".")[0].rstrip(" ").upper() not in DEVICES, folder
+    assert (tmp_path / "out" / result.out.name / "manifest.json").is_file()

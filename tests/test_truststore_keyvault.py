@@ -121,6 +121,45 @@ def test_truststore_aliases_stay_apart_when_two_certificates_share_a_name(tmp_pa
 
 
 @needs_keytool
+def test_crafted_names_cannot_make_two_certificates_share_an_alias(tmp_path: Path) -> None:
+    # Issue 19.5: `backend`, `Backend` and `backend (<first 8 of the first one's SHA-1>)`: the suffix was
+    # added once and never checked again, and keytool compares aliases ignoring case, so it listed fewer
+    # entries than certconv said it wrote. Both crafted names, so whichever gets suffixed clashes.
+    first, second = issue("backend", ca=True), issue("Backend", ca=True)
+    sha1 = {i.cert.subject: c.sha1 for i in (first, second) for c in certconv.load(i.pem).certificates}
+    pairs = (("backend", first), ("Backend", second))
+    crafted = [issue(f"{cn} ({sha1[i.cert.subject][:8]})", ca=True) for cn, i in pairs]
+    out = tmp_path / "trust.p12"
+    result = certconv.convert(to_pem([first, second, *crafted]), out, to="truststore", new_password=SECRET)
+    listed = [a for a, _ in keytool_list(out, SECRET)]
+    assert len(result.certificates) == len(listed) == 4
+    assert len({a.lower() for a in result.aliases}) == 4
+    assert sorted(listed) == sorted(a.lower() for a in result.aliases)  # keytool shows them lower-cased
+    assert any("keytool lists each certificate once" in n for n in result.notes)
+
+
+@needs_keytool
+def test_aliases_hold_visible_characters_only_and_the_mapping_is_reported(tmp_path: Path) -> None:
+    # Issue 19.6: a name holding ESC, an OSC 52 clipboard write, a bidi override and a newline reached
+    # the terminal of the admin who ran `keytool -list`: it cleared the screen and forged a line.
+    hostile = "Evil\x1b]52;c;ZXZpbA==\x07\x1b[2J\u202e\nforged, trustedCertEntry,"
+    ca = issue(x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, hostile)]), ca=True)
+    out = tmp_path / "trust.p12"
+    result = runner.invoke(
+        app, ["convert", "-", "--to", "truststore", "--out", str(out), "--new-password", SECRET], input=ca.pem
+    )
+    assert result.exit_code == 0, result.output
+    text = run("keytool", "-list", "-storetype", "PKCS12", "-keystore", out, "-storepass", SECRET).stdout
+    assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", text)
+    assert len(keytool_list(out, SECRET)) == 1
+    entries = [line for line in text.splitlines() if "trustedCertEntry" in line]
+    assert len(entries) == 1 and entries[0].startswith("evil\\x1b]52")  # one line, no forged one
+    (alias,) = certconv.convert(ca.pem, tmp_path / "again.p12", to="truststore", new_password=SECRET).aliases
+    assert alias.isprintable() and alias.startswith("Evil\\x1b]52;c;ZXZpbA==\\x07\\x1b[2J\\u202e\\nforged")
+    assert f"→ `{alias}`" in result.output  # the note maps the name to the alias
+
+
+@needs_keytool
 def test_truststore_legacy_is_3des_and_keytool_still_lists_it(pki: Pki, tmp_path: Path) -> None:
     out = tmp_path / "trust.p12"
     certconv.convert(to_pem(pki.chain), out, to="truststore", legacy=True, new_password=SECRET)

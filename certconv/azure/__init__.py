@@ -11,6 +11,7 @@ module                 what it holds
                        ARM/REST settings, snippet files and API version (data only)
 ``_checks``            the bundle warnings these facts give (``apim-ca-limit``)
 ``_plan``              :func:`plan_split`: a bundle and options in, a :class:`SplitPlan` out
+``_chain_plan``        :class:`ChainPlan`: a new chain's split plan with the backend's files
 ``_snippets``          the infrastructure-as-code snippets (Bicep, ARM, Terraform…)
 ``_guide``             ``UPLOAD.md``: one renderer over the message tables of ``_guide_text``
 ``_guide_text``        those tables, English and Simplified Chinese

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -37,6 +38,7 @@ from typing import IO
 __all__ = [
     "SYMBOLS",
     "emit",
+    "emit_bytes",
     "fit",
     "is_utf",
     "json_text",
@@ -267,6 +269,25 @@ def emit(text: str, stream: IO[str] | None, *, newline: bool = True, ansi: bool 
     try:
         stream.write(text + "\n" if newline else text)
         stream.flush()
+    except OSError as exc:
+        _silence(stream)
+        return exc
+    return None
+
+
+def emit_bytes(data: bytes, stream: IO[str] | None) -> OSError | None:
+    """Write ``data`` unchanged to ``stream``'s binary buffer (a DER or PFX to a pipe), as :func:`emit` writes text.
+
+    Returns:
+        ``None`` when written; else the ``OSError`` (the stream is then silenced). A closed
+        stream (``None``) is ``EBADF``: unlike text, bytes asked for on standard output are the result.
+    """
+    if stream is None:
+        return OSError(errno.EBADF, "standard output is closed")
+    try:
+        stream.flush()
+        stream.buffer.write(data)  # type: ignore[attr-defined]
+        stream.buffer.flush()  # type: ignore[attr-defined]
     except OSError as exc:
         _silence(stream)
         return exc

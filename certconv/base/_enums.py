@@ -23,6 +23,7 @@ __all__ = [
     "FetchVerdict",
     "Form",
     "Format",
+    "KeyProfile",
     "Leniency",
     "Origin",
     "PfxProfile",
@@ -242,6 +243,21 @@ class PfxProfile(enum.StrEnum):
 
     APPSERVICE = "appservice"
     """Azure App Service: 3DES and a SHA-1 MAC, the whole chain with its root, RSA of 2048 bits or more."""
+
+
+class KeyProfile(enum.StrEnum):
+    """The keys :func:`~certconv.create_chain` makes (``key=``): one type for the root, intermediate and leaf.
+
+    Each signs with SHA-256; all three are what APIM (Windows), browsers, OpenSSL and Java
+    accept, and what the CA/Browser Forum's Baseline Requirements (§6.1.5) allow.
+    """
+
+    EC_P256 = "ec-p256"
+    """ECDSA on NIST P-256 (default): small, fast to make and to use."""
+    RSA_2048 = "rsa-2048"
+    """RSA, 2048 bits: for software that takes RSA only."""
+    RSA_3072 = "rsa-3072"
+    """RSA, 3072 bits: for policies that ask for more than 2048 (slower to make)."""
 
 
 class SnippetLanguage(enum.StrEnum):

@@ -108,6 +108,10 @@ class Option(enum.StrEnum):
     SNI = "sni"
     PROXY = "proxy"
     CLIENT_CERTIFICATE = "client_certificate"
+    NO_PASSWORD = "no_password"  # noqa: S105
+    IPS = "ips"
+    DAYS = "days"
+    KEEP_CA_KEYS = "keep_ca_keys"
 
 
 # How the library words an option in a hint: as the keyword a script passes.
@@ -120,6 +124,8 @@ _KEYWORDS: dict[Option, str] = {
     Option.INCLUDE_LEAF: "include_leaf=True",
     Option.LEGACY: "legacy=True",
     Option.COMPLETE: "complete=True",
+    Option.NO_PASSWORD: "no_password=True",
+    Option.KEEP_CA_KEYS: "keep_ca_keys=True",
 }
 
 

@@ -27,7 +27,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
         "UnsupportedFormatError UsageError WrongPasswordError"
     ),
     "base._enums": (
-        "AzureTarget FailureCode FetchVerdict Form Format Leniency Origin PfxProfile ProbeOutcome Purpose "
+        "AzureTarget FailureCode FetchVerdict Form Format KeyProfile Leniency Origin PfxProfile ProbeOutcome Purpose "
         "SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
     ),
     "base._args": "check_moment check_timeout DEFAULT_TIMEOUT",
@@ -43,6 +43,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "output._schemas": "JSON_DOCUMENTS json_schema",
     "azure._facts": "SNIPPET_LANGUAGES TARGETS",
     "azure._plan": "plan_split SplitOptions SplitPlan",
+    "azure._chain_plan": "ChainOptions ChainPlan",
     "azure._apim_tls": "APIM_BACKEND_TLS",
     "network._proxy": "Proxy ProxyConfig",
     "network._served": "ClientCertificateCheck FetchResult",
@@ -51,8 +52,10 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "trust._result": "ChainVerdict PathStep Verification VerifyFailure",
     "text._split": "render_split",
     "text._conversion": "render_conversion",
+    "text._create": "render_chain",
     "_api": "InputLike load split write_split",
     "_convert": "convert convert_bundle CONVERT_TARGETS write_convert",
+    "_create": "create_chain plan_chain write_chain",
     "_inspect": "inspect Inspection",
     "_verify": "PURPOSES verify",
     "_doctor": "BackendReport diagnose_backend",

@@ -11,6 +11,7 @@ module             what it holds
                    each :class:`certconv.Option` a hint names is spelt (``FLAGS``)
 ``_io``            output, passwords, inputs, the library call and its errors
 ``_files``         ``split`` and ``convert``
+``_create``        ``create``
 ``_checks``        ``inspect``, ``verify`` and ``fetch``
 =================  ==========================================================
 
@@ -21,7 +22,7 @@ import sys
 
 from certconv.console import prepare_stream
 
-from . import _checks, _files  # noqa: F401 - defining the commands registers them on app
+from . import _checks, _create, _files  # noqa: F401 - defining the commands registers them on app
 from ._app import app
 from ._options import FLAGS, flag
 

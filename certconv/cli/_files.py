@@ -38,6 +38,7 @@ from ._options import (
     PasswordOpt,
     QuietOpt,
     TimeoutOpt,
+    flag,
 )
 
 
@@ -137,12 +138,12 @@ def _report_each(results: "tuple[certconv.EachResult, ...]", out: Path, *, as_js
     failed = [r for r in results if not r.ok]
     if quiet:
         for result in failed:
-            _say(printable(result.summary), err=True)
+            _say(printable(result.line(flag)), err=True)
     elif as_json:
         _say(json_text(certconv.each_json(results, out), _encoding()), newline=False)
     else:
         for result in results:
-            _say(printable(result.summary))
+            _say(printable(result.line(flag)))
         _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
     return 1 if failed else 0
 
@@ -234,9 +235,16 @@ def convert(
             "--json describes the file written; with --out - standard output carries the file itself",
             param_hint="--json",
         )
-    if to_stdout and _binary(to, fmt) and sys.stdout.isatty():
+    if to_stdout and _binary(to, fmt) and sys.stdout is not None and sys.stdout.isatty():
         raise typer.BadParameter(
             f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
+            param_hint="--out",
+        )
+    if to_stdout and to is Form.KEYVAULT and sys.stdout is not None and sys.stdout.isatty():
+        # Key Vault's PEM holds the private key unencrypted: never onto a screen (scrollback, recordings).
+        raise typer.BadParameter(
+            "--to keyvault writes the private key unencrypted and standard output is a terminal: "
+            "redirect it (> file) or pipe it, or give a file name",
             param_hint="--out",
         )
     sources = _sources(inputs, max_input_size)
@@ -276,12 +284,7 @@ def convert(
     conversion = _run(call, secret, may_prompt=may_prompt)
     if to_stdout:
         # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
-        sys.stdout.flush()
-        try:
-            sys.stdout.buffer.write(conversion.data)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:
-            pass
+        _io._write_bytes(conversion.data)
         conversion = dataclasses.replace(conversion, out="standard output")
     if quiet:
         return

@@ -16,7 +16,7 @@ import typer
 
 import certconv
 from certconv import CertconvError, PasswordRequiredError, Source, UsageError
-from certconv.console import emit, printable, stream_encoding
+from certconv.console import emit, emit_bytes, printable, stream_encoding
 
 from ._options import flag
 
@@ -51,6 +51,8 @@ def _ask_new_password(prompt: str = "New PFX password: ") -> str:
 def _sources(inputs: list[str], max_input_size: int = certconv.DEFAULT_MAX_INPUT_SIZE) -> list[str | Source]:
     if inputs.count("-") > 1:
         raise typer.BadParameter("standard input (-) can be given only once")
+    if "-" in inputs and sys.stdin is None:
+        raise typer.BadParameter("standard input (-) is closed: give a file, or pipe the input in")
     # Read one byte past the limit, never more: the library refuses what is over it.
     return [Source("<stdin>", sys.stdin.buffer.read(max_input_size + 1)) if item == "-" else item for item in inputs]
 
@@ -132,6 +134,19 @@ def _say(text: str, *, err: bool = False, newline: bool = True, ansi: bool = Fal
         emit(f"warning: the output could not be written ({failed.strerror or failed})", sys.stderr)
 
 
+def _write_bytes(data: bytes) -> None:
+    """Write a converted file to standard output: it is the result, so failing to is an error (exit 1)."""
+    failed = emit_bytes(data, sys.stdout)
+    if failed is None or failed.errno == errno.EPIPE:
+        return  # written, or the reader took what it wanted (`| head -c 100`)
+    _say(
+        f"error: the converted file could not be written to standard output ({failed.strerror or failed}); "
+        "what reached it, if anything, is incomplete",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
 def _encoding(stream: "typing.IO[str] | None" = None) -> str | None:
     """The encoding of stdout (or ``stream``) when it lacks characters (a Windows code page), else ``None``."""
     return stream_encoding(sys.stdout if stream is None else stream)
@@ -144,12 +159,13 @@ def _color() -> bool:
     """
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return sys.stdout.isatty()
+    # sys.stdout is None when the shell closed it (`>&-`): no terminal, no colour.
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _stdin_is_terminal() -> bool:
     """Whether a person can answer a prompt (not a pipe, not CI)."""
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()  # None: closed by the shell (`<&-`)
 
 
 def _run(call: Callable[[str | bytes | None], T], password: str | bytes | None, *, may_prompt: bool) -> T:

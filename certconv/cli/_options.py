@@ -42,6 +42,10 @@ FLAGS: dict[certconv.Option, str] = {
     certconv.Option.CLIENT_CERTIFICATE: "--client-cert",
     # The command reads the proxy from the environment (see _proxy_config), never from a flag.
     certconv.Option.PROXY: "HTTPS_PROXY or HTTP_PROXY",
+    certconv.Option.NO_PASSWORD: "--no-password",
+    certconv.Option.IPS: "--ip",
+    certconv.Option.DAYS: "--days",
+    certconv.Option.KEEP_CA_KEYS: "--keep-ca-keys",
 }
 
 

@@ -18,6 +18,7 @@ from cryptography import x509
 from ..base._args import DEFAULT_TIMEOUT, check_timeout
 from ..base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 from ._net import is_ip
+from ._refusals import HEAD, named_refusal
 from ._sockio import receive, send_all
 
 if TYPE_CHECKING:
@@ -271,6 +272,7 @@ def _tls_handshake(
     )
     if early:
         conn.bio_write(early)
+    head = bytearray(early[:HEAD])  # the start of what the server sent: a too-large chain's size is in it
 
     def session(chain: Sequence[x509.Certificate], alert: str | None = None) -> Session:
         protocol = conn.get_protocol_version_name()
@@ -293,7 +295,7 @@ def _tls_handshake(
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
                 return session(chain, _alert_of(exc))
-            raise _handshake_error(exc, target) from None
+            raise _handshake_error(exc, target, bytes(head)) from None
         data = _exchange(conn, sock, deadline)
         if data is None:
             raise late
@@ -302,6 +304,7 @@ def _tls_handshake(
             if chain:
                 return session(chain, "closed")
             raise _closed(target)
+        head += data[: max(HEAD - len(head), 0)]
         conn.bio_write(data)
     chain = conn.get_peer_cert_chain(as_cryptography=True)
     if not chain:
@@ -408,13 +411,16 @@ def _closed(target: Target) -> NotTLSError:
     )
 
 
-def _handshake_error(exc: Exception, target: Target) -> NetworkError:
+def _handshake_error(exc: Exception, target: Target, head: bytes) -> NetworkError:
     from OpenSSL import SSL
 
     if isinstance(exc, SSL.SysCallError | SSL.ZeroReturnError):
         return _closed(target)
     reasons = [str(part[2]) for part in exc.args[0] if isinstance(part, tuple) and len(part) == 3] if exc.args else []
     reason = "; ".join(reasons) or str(exc) or type(exc).__name__
+    named = named_refusal(reasons, target.name, _sni_words(target), head)
+    if named is not None:
+        return named
     if any("alert" in r for r in reasons):
         return NetworkError(
             f"the server refused the TLS handshake ({reason}); it may need another name sent "

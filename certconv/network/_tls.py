@@ -11,6 +11,7 @@ and content of the served chain mean for a client such as Azure API Management.
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from ..base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ..base._face import publish
 from ..bundle._chain import build_bundle
 from ..readers._read import Source, read_source
+from ..trust._path import searching_until
 from ._handshake import Session, Target, parse_target, session_of
 from ._served import ClientCertificateCheck, FetchResult, diagnose
 
@@ -32,6 +34,10 @@ if TYPE_CHECKING:
     from ._proxy import ProxyConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "fetch"]
+
+JUDGING_MARGIN = 1.0
+"""Seconds past ``fetch``'s deadline its path search may take to judge a chain that arrived just in time."""
+
 
 def fetch(
     target: str | Target,
@@ -83,17 +89,21 @@ def fetch(
     timeout = check_timeout(timeout)
     at = check_moment(at)
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
+    start = time.monotonic()
     session = session_of(where, timeout=timeout, proxy=proxy, client=client, settle=True)
     served_x509 = session.chain
     pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
     # The served certificates are an input like any file; its format says where they came from.
     result = replace(read_source(Source(where.name, pem)), format="TLS")
-    if complete:
-        from ._aia import complete_bundle
+    # Judging what was served is bounded in work; a server's crafted chain must not outlast the deadline
+    # either: the path search stops at it, plus a margin for a chain that arrived just before it.
+    with searching_until(start + (4 if complete else 1) * timeout + JUDGING_MARGIN):
+        if complete:
+            from ._aia import complete_bundle
 
-        bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
-    else:
-        bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
+            bundle = complete_bundle([result], at=at, timeout=timeout, proxy=proxy, checks=BUNDLE_CHECKS)
+        else:
+            bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
     served = tuple(
         by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324

@@ -35,7 +35,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +75,18 @@ def _phase(step: str) -> None:
 
 
 def write_files(
-    out: Path, files: dict[str, bytes], *, force: bool, mode: int = 0o644, last: str | None = None
+    out: Path,
+    files: dict[str, bytes],
+    *,
+    force: bool,
+    mode: int = 0o644,
+    last: str | None = None,
+    modes: Mapping[str, int] | None = None,
 ) -> tuple[str, ...]:
     """Write ``files`` (plain names → bytes) into the folder ``out``: all of them, or none.
 
+    Each file is created with ``mode``, or with its own in ``modes`` (0600 for a
+    file holding a private key beside certificates at 0644), whatever the umask.
     ``out`` and missing parents are created. ``last`` (``manifest.json``) is the
     file that vouches for the others: in an existing folder it is moved away
     first and in last, so whenever it is there, it describes what is there.
@@ -95,15 +103,16 @@ def write_files(
     if "\0" in str(out):
         raise UsageError("the output path contains a NUL byte")
     check_names(out, files)
+    file_modes = {name: (modes or {}).get(name, mode) for name in files}
     notes: list[str] = []
     new_folder = not os.path.lexists(out)
     created = make_folder(out.parent if new_folder else out)
     try:
         notes += _clean_beside(out)
         if new_folder:
-            _write_new_folder(out, files, mode, notes)
+            _write_new_folder(out, files, file_modes, notes)
         else:
-            _write_into(out, files, mode, force=force, notes=notes, last=last)
+            _write_into(out, files, file_modes, force=force, notes=notes, last=last)
     except BaseException as exc:
         for folder in reversed(created):
             try:
@@ -125,7 +134,7 @@ def write_files(
 # -- the two ways of writing --------------------------------------------------------------
 
 
-def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list[str]) -> None:
+def _write_new_folder(out: Path, files: dict[str, bytes], modes: Mapping[str, int], notes: list[str]) -> None:
     """Build ``out`` whole beside its place, then rename it there: one rename, not one per file."""
     name = f"{RESERVED_PREFIX}staging-{os.urandom(16).hex()}"
     staging = out.parent / name
@@ -143,7 +152,7 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
         os.mkdir(staging, 0o700)
         _phase("staging")
         for file, data in files.items():
-            _write_new(staging / file, data, mode, sync=False)
+            _write_new(staging / file, data, modes[file], sync=False)
             _phase("staged")
         os.chmod(staging, 0o755)  # noqa: S103 - private while building; then it becomes the user's folder
         _phase("commit")
@@ -173,7 +182,7 @@ def _write_new_folder(out: Path, files: dict[str, bytes], mode: int, notes: list
 
 
 def _write_into(
-    out: Path, files: dict[str, bytes], mode: int, *, force: bool, notes: list[str], last: str | None
+    out: Path, files: dict[str, bytes], modes: Mapping[str, int], *, force: bool, notes: list[str], last: str | None
 ) -> None:
     """Stage every file inside ``out``, then move them in under the folder's lock, with a journal."""
     try:
@@ -205,7 +214,7 @@ def _write_into(
         for file, data in files.items():
             # fsync only what replaces a file, so a crash cannot leave an empty file where the old
             # one was; an fsync per new file made a 10,000-certificate split five times slower.
-            _write_new(staging / file, data, mode, sync=file in existing)
+            _write_new(staging / file, data, modes[file], sync=file in existing)
             _phase("staged")
         tail = [last] if last is not None and last in files else []
         order = [name for name in files if name not in tail] + tail

@@ -15,13 +15,26 @@ from ..bundle._select import Selection
 from ..pki._model import Bundle, Certificate, Role
 from ._manifest import certificate_json
 
-__all__ = ["CONVERT_SCHEMA", "Conversion"]
+__all__ = ["CERT_MODE", "CONVERT_SCHEMA", "KEY_MODE", "Conversion", "unprotected_key_note"]
 
 CONVERT_SCHEMA = 1
 """Version of the ``certconv convert --json`` document (certconv/schemas/convert.schema.json)."""
 
-_KEY_MODE = 0o600
-_CERT_MODE = 0o644
+KEY_MODE = 0o600
+"""Permission bits of a file holding a private key: its owner alone reads it (where modes restrict)."""
+CERT_MODE = 0o644
+"""Permission bits of a file holding only public certificates."""
+
+
+def unprotected_key_note(out: str, *, encrypted: bool) -> str:
+    """What to tell the user about the key file ``out`` when the platform could not keep others out of it."""
+    why = "this platform cannot restrict the file to you (on Windows it keeps its folder's permissions)"
+    if encrypted:
+        return f"{out} holds a private key protected by its password alone: {why}; keep it in a folder only you read"
+    return (
+        f"{out} holds an unencrypted private key and {why}: move it to a folder only you can read, "
+        "or write it again with a new password to encrypt the key"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,8 @@ class Conversion:
             where ``chmod`` only sets the read-only flag); else ``None``.
         profile: For ``pfx``: the profile it was made for (``appservice``), or ``None``.
         scripts: The import scripts written beside ``out`` (``emit``), by file name.
+        aliases: For a truststore or a certificate-only PFX: each certificate's alias (the name
+            ``keytool -list`` shows), in certificate order; unique ignoring case, visible characters only.
         selection: Which certificates of the bundle were used (``only``/``sha1``); everything by default.
     """
 
@@ -59,12 +74,13 @@ class Conversion:
     owner_only: bool | None = None
     profile: PfxProfile | None = None
     scripts: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     selection: Selection = field(default_factory=Selection)
 
     @property
     def mode(self) -> int:
         """The permission bits the file is created with: 0600 with a key, else 0644."""
-        return _KEY_MODE if self.key_included else _CERT_MODE
+        return KEY_MODE if self.key_included else CERT_MODE
 
     @property
     def files(self) -> tuple[str, ...]:

@@ -59,7 +59,19 @@ def slug(text: str) -> str:
     kept = re.sub(r"\.{2,}", ".", re.sub(r"_{2,}", "_", kept))[:_MAX_SLUG]
     while len(kept.encode("utf-8")) > _MAX_SLUG_BYTES:  # file systems count bytes (255), not characters
         kept = kept[:-1]
-    return kept.strip("._- ") or "unnamed"
+    kept = kept.strip("._- ") or "unnamed"
+    base, dot, rest = kept.partition(".")
+    if base.upper() in WINDOWS_DEVICE_NAMES:
+        # Windows opens the device for `CON`, `nul.txt` or `prn.tar.gz` in any folder: never a file or folder name.
+        kept = f"{base}_{dot}{rest}"
+    return kept
+
+
+WINDOWS_DEVICE_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$"]
+    + [f"{port}{n}" for port in ("COM", "LPT") for n in range(10)]
+)
+"""Names Windows reserves for devices, whatever follows the first dot (NFKC has made ``COM¹`` ``COM1`` by then)."""
 
 
 def _is_word_char(ch: str) -> bool:

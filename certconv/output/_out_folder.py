@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,7 +54,17 @@ def make_folder(out: Path) -> list[Path]:
 
 
 def check_names(out: Path, files: Iterable[str]) -> None:
+    encoding = sys.getfilesystemencoding()
     for name in files:
+        try:
+            os.fsencode(name)
+        except UnicodeEncodeError:
+            # A non-UTF-8 locale (LC_ALL=C with PYTHONUTF8=0): os.open would fail half-way through the write.
+            raise UnsafeOutputError(
+                f"the file name {name!r} cannot be written in this system's file name encoding ({encoding}); "
+                "nothing was written: run with a UTF-8 locale (LC_ALL=C.UTF-8, or PYTHONUTF8=1)",
+                path=str(out),
+            ) from None
         if not is_plain_name(name):
             raise UnsafeOutputError(f"refusing file name {name!r}", path=str(out))
         if name.startswith(RESERVED_PREFIX):

@@ -22,9 +22,9 @@ from ..pki._model import Bundle, Certificate, Role
 from ..pki._x509 import read_extension
 from ._conversion import Conversion
 from ._encodings import key_of, note_left_out, ordered, path_from, pfx_subject, sent
-from ._java_truststore import java_truststore
+from ._java_truststore import alias_note, aliases, java_truststore, visible
 
-__all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore"]
+__all__ = ["APP_SERVICE_DOC", "app_service_pfx", "certificate_only_pfx", "pfx", "truststore", "unprotected_pfx"]
 
 # Microsoft, "Add and manage TLS/SSL certificates in Azure App Service", Private certificate
 # requirements: a password-protected PFX encrypted with triple DES, a private key of at least
@@ -73,6 +73,21 @@ def pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_root: boo
     return Conversion(Form.PFX, Format.DER, certs, True, encryption, tuple(notes), bundle, data)
 
 
+def unprotected_pfx(leaf: Certificate, intermediate: Certificate, key: PrivateKeyTypes) -> bytes:
+    """A PFX of ``leaf``, its ``key`` and ``intermediate`` with no password (``create --no-password``).
+
+    Key and certificates in the clear, the MAC over the empty password: what
+    ``openssl pkcs12 -export -passout pass:`` writes, and what :func:`pfx` refuses
+    without an explicit request. cryptography's PKCS#12 encryption takes no empty password.
+    """
+    if not isinstance(key, _PKCS12_KEY_TYPES):
+        raise ConversionError(f"the private key of '{leaf.common_name}' is of a type PKCS#12 cannot hold")
+    ca = pkcs12.PKCS12Certificate(intermediate.x509, _friendly_name(intermediate))
+    return pkcs12.serialize_key_and_certificates(
+        _friendly_name(leaf), key, leaf.x509, [ca], serialization.NoEncryption()
+    )
+
+
 def app_service_pfx(bundle: Bundle, secret: bytes | None) -> Conversion:
     """What App Service requires (:data:`APP_SERVICE_DOC`): 3DES, a 2048-bit key, the chain up to its root."""
     if not bundle.private_keys:
@@ -118,8 +133,10 @@ def certificate_only_pfx(bundle: Bundle, secret: bytes | None, *, legacy: bool) 
     encryption, described = _store_encryption(secret, legacy=legacy)
     # Java's trusted-certificate attribute on each bag, so keytool lists them; OpenSSL and Windows read it as before.
     data = java_truststore(certs, encryption)
-    notes = ("the input has no private key: this PFX holds certificates only",)
-    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data)
+    chosen = aliases(certs)
+    notes: tuple[str, ...] = ("the input has no private key: this PFX holds certificates only",)
+    notes += tuple(n for n in [alias_note(certs, chosen)] if n)
+    return Conversion(Form.PFX, Format.DER, certs, False, described, notes, bundle, data, aliases=tuple(chosen))
 
 
 def truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_leaf: bool) -> Conversion:
@@ -145,7 +162,11 @@ def truststore(bundle: Bundle, secret: bytes | None, *, legacy: bool, include_le
     if bundle.private_keys:
         notes.append("the input's private key was not written (a truststore holds certificates only)")
     data = java_truststore(certs, encryption)
-    return Conversion(Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data)
+    chosen = aliases(certs)
+    notes += [n for n in [alias_note(certs, chosen)] if n]
+    return Conversion(
+        Form.TRUSTSTORE, Format.DER, certs, False, described, tuple(notes), bundle, data, aliases=tuple(chosen)
+    )
 
 
 def _pfx_key(bundle: Bundle) -> tuple[Certificate, PrivateKeyTypes]:
@@ -209,4 +230,5 @@ def _pkcs12_encryption(secret: bytes, *, legacy: bool) -> serialization.KeySeria
 
 
 def _friendly_name(cert: Certificate) -> bytes:
-    return (cert.friendly_name or cert.common_name).encode("utf-8")
+    # keytool -list prints it as the alias: visible characters only (see certconv._truststore.visible).
+    return (visible(cert.friendly_name or cert.common_name) or cert.sha1[:8]).encode("utf-8")

@@ -19,7 +19,12 @@ __all__ = ["write_planned"]
 
 
 def write_planned(
-    out: str | PathLike[str], files: Mapping[str, bytes], *, force: bool, last: str | None = None
+    out: str | PathLike[str],
+    files: Mapping[str, bytes],
+    *,
+    force: bool,
+    last: str | None = None,
+    modes: Mapping[str, int] | None = None,
 ) -> tuple[str, ...]:
     """Write ``files`` (plain names → bytes, in order) into ``out``: all of them, or none.
 
@@ -29,6 +34,7 @@ def write_planned(
         force: Replace files that exist already.
         last: The file that describes the others (``manifest.json``): it takes
             its place last, so whenever it is there, what it lists is there too.
+        modes: Permission bits of the files that are not 0644 (0600 for a private key).
 
     Returns:
         Notes about this run (what was undone or finished of an interrupted
@@ -38,4 +44,4 @@ def write_planned(
         OutputExistsError, OutputBusyError, UnsafeOutputError, OutputError: see
             :func:`certconv.output._atomic.write_files`; nothing is written.
     """
-    return write_files(Path(out), dict(files), force=force, last=last)
+    return write_files(Path(out), dict(files), force=force, last=last, modes=modes)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -62,17 +62,68 @@ class BundleWarning:
     Attributes:
         code: Stable identifier (a :class:`WarningCode`, equal to its text), e.g.
             ``missing-issuer``, ``duplicate``, ``expired``, ``apim-ca-limit``, ``ber-encoding``.
-        message: One human sentence.
+        message: One human sentence (at most :data:`MAX_WARNING_CHARS` characters, cut with ``…``).
         sha1: Thumbprint of the certificate concerned, if one is.
+        count: How many times it was noticed: the same warning, or (for the last of one code)
+            the further warnings of that code left out (see :func:`collapse_warnings`).
     """
 
     code: WarningCode
     message: str
     sha1: str | None = None
+    count: int = 1
+
+    @property
+    def text(self) -> str:
+        """The message as one line shows it: with the count when it is more than one."""
+        return f"{self.message} ({self.count:,} times)" if self.count > 1 and not self.folded else self.message
+
+    @property
+    def folded(self) -> bool:
+        """This warning stands for the further warnings of its code (its count is theirs)."""
+        return self.sha1 is None and self.message == _folded_message(self.code, self.count)
 
     def to_dict(self) -> dict[str, Any]:
         """The warning as it appears in ``manifest.json``."""
-        return {"code": self.code, "message": self.message, "sha1": self.sha1}
+        return {"code": self.code, "message": self.message, "sha1": self.sha1, "count": self.count}
+
+
+MAX_WARNING_CHARS = 500
+"""Longest warning message; longer ones (a server's 35 KB of AIA URLs) are cut with an ellipsis."""
+
+MAX_WARNINGS_PER_CODE = 200
+"""Distinct warnings of one code kept; the rest become one warning that counts them."""
+
+
+def _folded_message(code: WarningCode, count: int) -> str:
+    return f"{count:,} more `{code}` warning{'s' if count != 1 else ''} like those above (not listed one by one)"
+
+
+def collapse_warnings(warnings: Sequence[BundleWarning]) -> tuple[BundleWarning, ...]:
+    """``warnings`` with repeats merged into one with a count, long messages cut, and each code capped.
+
+    A keystore holding one certificate 100,000 times gave 100,000 lines and a 16 MB manifest.
+    The same (code, message, certificate) is one warning with a count; past
+    :data:`MAX_WARNINGS_PER_CODE` distinct ones of a code, the rest are one warning that counts them.
+    Applying it twice changes nothing.
+    """
+    merged: dict[tuple[WarningCode, str, str | None], int] = {}
+    for w in warnings:
+        message = w.message if len(w.message) <= MAX_WARNING_CHARS else w.message[: MAX_WARNING_CHARS - 1] + "…"
+        key = (w.code, message, w.sha1)
+        merged[key] = merged.get(key, 0) + w.count
+    kept: list[BundleWarning] = []
+    per_code: dict[WarningCode, int] = {}
+    folded: dict[WarningCode, int] = {}
+    for (code, message, sha1), count in merged.items():
+        warning = BundleWarning(code, message, sha1, count)
+        if warning.folded or per_code.get(code, 0) >= MAX_WARNINGS_PER_CODE:
+            folded[code] = folded.get(code, 0) + count
+            continue
+        per_code[code] = per_code.get(code, 0) + 1
+        kept.append(warning)
+    kept += [BundleWarning(code, _folded_message(code, count), None, count) for code, count in folded.items()]
+    return tuple(kept)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -211,6 +262,10 @@ class Bundle:
     inputs: tuple[str, ...]
     formats: tuple[str, ...]
     private_keys: tuple[PrivateKeyTypes, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        # Every bundle, however made (chaining, AIA completion, a script's replace()), says each thing once.
+        object.__setattr__(self, "warnings", collapse_warnings(self.warnings))
 
     @property
     def roots(self) -> tuple[Certificate, ...]:

@@ -62,7 +62,7 @@ def render_conversion(conversion: Conversion, *, encoding: str | None = None) ->
     lines += [f"note: {printable(n)}" for n in conversion.notes]
     if conversion.bundle.warnings:
         lines += ["", "Warnings:"]
-        lines += [f"  {w.code}: {printable(w.message)}" for w in conversion.bundle.warnings]
+        lines += [f"  {w.code}: {printable(w.text)}" for w in conversion.bundle.warnings]
     return fit("\n".join(lines), encoding)
 
 

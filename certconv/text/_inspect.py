@@ -56,7 +56,7 @@ def render_inspection(
         lines += [child_prefix + "  " + text for text in _detail_lines(d, full, paint)]
     if bundle.warnings:
         lines += ["", paint("Problems:", "bold")]
-        lines += [f"  {paint(w.code, 'yellow')}: {printable(w.message)}" for w in bundle.warnings]
+        lines += [f"  {paint(w.code, 'yellow')}: {printable(w.text)}" for w in bundle.warnings]
     return fit("\n".join(lines), encoding)
 
 

@@ -78,7 +78,7 @@ def render_split(manifest: Manifest, *, encoding: str | None = None) -> str:
         lines += ["", f"Step by step (English, {chinese}): {UPLOAD_NAME}"]
     if bundle.warnings:
         lines += ["", "Warnings:"]
-        lines += [f"  {w.code}: {printable(w.message)}" for w in bundle.warnings]
+        lines += [f"  {w.code}: {printable(w.text)}" for w in bundle.warnings]
     return fit("\n".join(lines), encoding)
 
 

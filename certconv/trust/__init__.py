@@ -10,6 +10,7 @@ module                 what it holds
 ``_cert_rules``        the rules for each certificate of a path
 ``_name_rules``        host names (RFC 6125) and name constraints (RFC 5280) in a path
 ``_hostname``          matching a host name and name constraints against certificate names
+``_new_names``         the host names, addresses and client name a new certificate may hold
 ``_ca_stores``         the public and system CA stores of ``verify --ca public|system``
 ``_result``            what :func:`certconv.verify` returns, its JSON and its text
 =====================  ======================================================================

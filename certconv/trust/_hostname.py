@@ -23,6 +23,7 @@ from ..pki._names import name_key
 
 __all__ = [
     "dns_excluded",
+    "dns_pattern",
     "dns_permitted",
     "email_in_subtree",
     "hostname_matches",
@@ -44,7 +45,7 @@ def is_dns_name(name: str) -> bool:
     return all(_LABEL.match(label) for label in name.split("."))
 
 
-def _pattern(pattern: str) -> tuple[bool, str] | None:
+def dns_pattern(pattern: str) -> tuple[bool, str] | None:
     """``(wildcard, base)`` of a DNS SAN entry; ``None`` when it is malformed (partial wildcards included)."""
     wildcard = pattern.startswith("*.")
     base = pattern[2:] if wildcard else pattern
@@ -53,7 +54,7 @@ def _pattern(pattern: str) -> tuple[bool, str] | None:
 
 def is_dns_pattern(pattern: str) -> bool:
     """``pattern`` is a DNS name or a wildcard of one whole left-most label."""
-    return _pattern(pattern) is not None
+    return dns_pattern(pattern) is not None
 
 
 def normalize_host(host: str) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -83,7 +84,7 @@ def matches_host(pattern: str, host: str) -> bool:
     two labels after it (``*.com`` matches nothing); partial wildcards (``w*.a.com``) and
     malformed entries match nothing.
     """
-    parsed = _pattern(pattern.strip().rstrip("."))
+    parsed = dns_pattern(pattern.strip().rstrip("."))
     if parsed is None:
         return False
     wildcard, base = parsed
@@ -119,7 +120,7 @@ def dns_constraint(base: str, *, leading_period: bool) -> tuple[str, bool] | Non
 
 def dns_permitted(pattern: str, domain: str, subdomains_only: bool) -> bool | None:
     """Every name the SAN entry ``pattern`` stands for lies within the constraint; ``None``: malformed entry."""
-    parsed = _pattern(pattern)
+    parsed = dns_pattern(pattern)
     if parsed is None:
         return None
     wildcard, base = parsed
@@ -135,7 +136,7 @@ def dns_excluded(pattern: str, domain: str, subdomains_only: bool) -> bool | Non
     A wildcard overlaps an excluded subtree that holds one of its names: ``*.example.com``
     is excluded by ``bar.example.com`` (CVE-2025-61727), as by ``example.com``.
     """
-    parsed = _pattern(pattern)
+    parsed = dns_pattern(pattern)
     if parsed is None:
         return None
     wildcard, base = parsed

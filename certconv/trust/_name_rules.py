@@ -195,20 +195,34 @@ def name_constraints(path: Sequence[Facts], index: int, s: Settings) -> list[Pro
             )
             if not leading:
                 return out
+    trees: _Trees | None = None
+    ca = path[index]
     for j in range(index):
         below = path[j]
         if j > 0 and below.self_issued:
             continue  # RFC 5280 §4.2.1.10: not applied to self-issued intermediates
-        wrong = _names_outside(below, j, permitted, excluded, s, leading)
-        if wrong is not None:
-            out.append(
-                Problem(
-                    C.NAME_CONSTRAINTS,
-                    index,
-                    f"may only certify names within its name constraints, and `{below.name}` has {wrong}",
-                    f"reissue `{below.name}` with names the CA may certify, or use a CA whose constraints allow them",
+        # The verdict for one CA and one certificate below it does not depend on the rest of the path:
+        # it is reached once per graph, not once per candidate path through the pair.
+        key = ("name-constraints", below.sha256, j == 0, leading, s.policy.allows(L.CN_AS_HOST))
+        found = ca.memo.get(key)
+        if found is None:
+            if trees is None:
+                trees = _Trees(permitted, excluded, leading)
+            wrong = _names_outside(below, j, trees, s)
+            found = ca.memo[key] = (
+                ()
+                if wrong is None
+                else (
+                    Problem(
+                        C.NAME_CONSTRAINTS,
+                        index,
+                        f"may only certify names within its name constraints, and `{below.name}` has {wrong}",
+                        f"reissue `{below.name}` with names the CA may certify, "
+                        "or use a CA whose constraints allow them",
+                    ),
                 )
             )
+        out += [Problem(p.code, index, p.detail, p.fix, p.leniency) for p in found]
     return out
 
 
@@ -221,14 +235,50 @@ def _name_count(f: Facts) -> int:
     return (len(san) if san is not None else 0) + 1 + len(list(f.cert.subject))
 
 
-def _names_outside(
-    f: Facts,
-    index: int,
-    permitted: list[x509.GeneralName],
-    excluded: list[x509.GeneralName],
-    s: Settings,
-    leading: bool,
-) -> str | None:
+class _Trees:
+    """One CA's name constraints read once: DNS domains in tables looked up label by label, the rest by type.
+
+    A DNS name is compared with every DNS constraint in one look-up per label of the name (instead of
+    one comparison per constraint), so a CA with hundreds of constraints costs no more than one with few.
+    """
+
+    def __init__(self, permitted: list[x509.GeneralName], excluded: list[x509.GeneralName], leading: bool) -> None:
+        self.leading = leading
+        self.permitted: dict[type, list[x509.GeneralName]] = {}
+        self.excluded: dict[type, list[x509.GeneralName]] = {}
+        for tree in permitted:
+            self.permitted.setdefault(type(tree), []).append(tree)
+        for tree in excluded:
+            self.excluded.setdefault(type(tree), []).append(tree)
+        self.dns_permitted = self._domains(self.permitted.get(x509.DNSName, []))
+        self.dns_excluded = self._domains(self.excluded.get(x509.DNSName, []))
+        # An excluded domain's parent: a wildcard over that parent stands for a name inside it.
+        self.excluded_parents = {domain.partition(".")[2] for domain in self.dns_excluded}
+
+    def _domains(self, trees: list[x509.GeneralName]) -> dict[str, bool]:
+        """Each constraint's domain (lower case) → whether only names below it are meant (all constraints on it)."""
+        out: dict[str, bool] = {}
+        for tree in trees:
+            parsed = hn.dns_constraint(tree.value, leading_period=self.leading)
+            if parsed is not None:  # malformed ones were refused before any name is compared
+                domain, below_only = parsed[0].lower(), parsed[1]
+                out[domain] = out.get(domain, True) and below_only
+        return out
+
+    def dns_within(self, base: str, wildcard: bool, domains: dict[str, bool], s: Settings) -> bool:
+        """Some constraint of ``domains`` holds the SAN entry (``hn.dns_permitted``'s rule, by look-up)."""
+        suffix = base.lower()
+        while True:
+            s.tally.comparisons += 1
+            below_only = domains.get(suffix)
+            if below_only is not None and (wildcard or suffix != base.lower() or not below_only):
+                return True
+            _, dot, suffix = suffix.partition(".")
+            if not dot:
+                return False
+
+
+def _names_outside(f: Facts, index: int, trees: _Trees, s: Settings) -> str | None:
     """A phrase for the first name of ``f`` the constraints forbid, or ``None`` when all are allowed."""
     names: list[x509.GeneralName] = []
     san = f.value(x509.SubjectAlternativeName)
@@ -243,19 +293,47 @@ def _names_outside(
         # The CN stands in for the host name (Windows): DNS constraints apply to it, or a CA
         # constrained to corp.example could certify any host through a CN (CVE-2025-61727's cousin).
         names += [x509.DNSName(cn) for cn in f.common_names if hn.is_dns_name(cn) and "." in cn]
+    leading = trees.leading
     for name in names:
-        same = [t for t in permitted if type(t) is type(name)]
+        same = trees.permitted.get(type(name), [])
+        against = trees.excluded.get(type(name), [])
+        if isinstance(name, x509.DNSName) and (same or against):
+            wrong = _dns_outside(name, trees, s)
+            if wrong is not None:
+                return wrong
+            continue
         if same:
+            s.tally.comparisons += len(same)
             verdicts = [_inside(name, t, leading, permitted=True) for t in same]
             if None in verdicts:
                 return f"the name `{_show(name)}`, which cannot be compared with them (malformed or unsupported)"
             if not any(verdicts):
                 return f"`{_show(name)}` outside the permitted names"
-        for tree in (t for t in excluded if type(t) is type(name)):
+        for tree in against:
+            s.tally.comparisons += 1
             verdict = _inside(name, tree, leading, permitted=False)
             if verdict is None:
                 return f"the name `{_show(name)}`, which cannot be compared with them (malformed or unsupported)"
             if verdict:
+                return f"`{_show(name)}` in an excluded subtree ({_show(tree)})"
+    return None
+
+
+def _dns_outside(name: x509.DNSName, trees: _Trees, s: Settings) -> str | None:
+    """:func:`_names_outside` for one DNS name, by look-up in the CA's tables."""
+    parsed = hn.dns_pattern(name.value)
+    if parsed is None:
+        return f"the name `{_show(name)}`, which cannot be compared with them (malformed or unsupported)"
+    wildcard, base = parsed
+    if x509.DNSName in trees.permitted and not trees.dns_within(base, wildcard, trees.dns_permitted, s):
+        return f"`{_show(name)}` outside the permitted names"
+    excluded = trees.dns_within(base, wildcard, trees.dns_excluded, s) or (
+        wildcard and base.lower() in trees.excluded_parents
+    )
+    if excluded:
+        # Name the first excluded subtree that holds it, as the constraints list them.
+        for tree in trees.excluded[x509.DNSName]:
+            if _inside(name, tree, trees.leading, permitted=False):
                 return f"`{_show(name)}` in an excluded subtree ({_show(tree)})"
     return None
 

@@ -19,14 +19,20 @@ the longest.
 Bounded: only issuers from which an anchor can be reached are walked (found
 once by a pass over the graph), a valid path prunes every longer one and every
 failing branch, and the number of steps is capped by ``budget`` (counted in
-``WORK.search_steps`` by the caller). Without any anchor in reach the search
+``WORK.search_steps`` by the caller). Name-constraint comparisons count in the
+same budget (:data:`NAME_COMPARISONS_PER_STEP` of them make one step), and each
+CA's verdict on each certificate below it is reached once per graph, not once
+per path through them (:mod:`certconv._verify_names`). Without any anchor in reach the search
 does not branch at all: it follows the first issuer up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,10 +40,17 @@ from ..base._enums import Leniency
 from ._policy import Facts, Problem
 from ._rules import Settings, check_certificate, check_issuer, check_path, check_peer
 
-__all__ = ["MAX_DEPTH", "Node", "Outcome", "search"]
+__all__ = ["MAX_DEPTH", "NAME_COMPARISONS_PER_STEP", "Node", "Outcome", "search", "searching_until"]
 
 MAX_DEPTH = 16
 """Most certificates a path may have; real chains have 2 to 5."""
+
+NAME_COMPARISONS_PER_STEP = 16
+"""Name-constraint comparisons (a name against a constraint, or one label looked up) that cost one search step.
+
+A step (one issuer added to a path, its rules checked) costs about as much as 16 comparisons; so a
+certificate's 10,000 steps allow 160,000 comparisons and an input's 200,000 steps 3.2 million
+(a few seconds), whatever the constraints and names."""
 
 
 class Node(Protocol):
@@ -65,8 +78,10 @@ class Outcome:
         problems: The rules it breaks under the policy; empty when ``valid``.
         used: Problems a leniency of the policy excused (``apim``), certificate by certificate.
         reached: The path ends at a trust anchor.
-        cut: The step budget ran out before every candidate was tried.
-        steps: Search steps taken.
+        cut: The step budget (or the deadline of :func:`searching_until`) ran out before every
+            candidate was tried.
+        steps: Search steps taken (name-constraint comparisons included).
+        budget: The steps the search was allowed.
     """
 
     path: tuple[Node, ...]
@@ -75,6 +90,9 @@ class Outcome:
     reached: bool
     cut: bool
     steps: int
+    budget: int = 0
+    late: bool = False
+    """The search was cut by the deadline of :func:`searching_until`, not by its budget."""
 
     @property
     def valid(self) -> bool:
@@ -90,6 +108,23 @@ class Outcome:
         return tuple(seen)
 
 
+_UNTIL: ContextVar[float | None] = ContextVar("certconv_search_until", default=None)
+
+
+@contextmanager
+def searching_until(deadline: float) -> Iterator[None]:
+    """Path searches made inside stop at ``deadline`` (a ``time.monotonic()`` moment), as if out of budget.
+
+    ``fetch`` and the doctor judge what a server sent within their deadline: the budget bounds the
+    work, this bounds the time a slow machine spends on it.
+    """
+    token = _UNTIL.set(deadline)
+    try:
+        yield
+    finally:
+        _UNTIL.reset(token)
+
+
 def search(peer: Node, anchors: AbstractSet[str], settings: Settings, *, budget: int) -> Outcome:
     """The best path from ``peer`` to one of ``anchors`` (SHA-256 thumbprints) under ``settings``."""
     return _Search(anchors, settings, budget).run(peer)
@@ -102,6 +137,9 @@ class _Search:
         self.allows: Callable[[Leniency | None], bool] = settings.policy.allows
         self.budget = max(budget, 1)
         self.steps = 0
+        self.compared = settings.tally.comparisons  # the comparisons made before this search
+        self.until = _UNTIL.get()
+        self.late = False
         self.cut = False
         self.best: Outcome | None = None
         self.best_key: tuple[int, ...] | None = None
@@ -116,7 +154,17 @@ class _Search:
             self._straight(peer, first)
         assert self.best is not None  # noqa: S101 - every walk finishes at least one path
         best = self.best
-        return Outcome(best.path, best.problems, best.used, best.reached, self.cut, self.steps)
+        spent = self._spent()
+        return Outcome(best.path, best.problems, best.used, best.reached, self.cut, spent, self.budget, self.late)
+
+    def _late(self) -> bool:
+        if self.until is not None and time.monotonic() >= self.until:
+            self.late = True
+        return self.late
+
+    def _spent(self) -> int:
+        """Steps taken, name-constraint comparisons included."""
+        return self.steps + (self.s.tally.comparisons - self.compared) // NAME_COMPARISONS_PER_STEP
 
     def _walk(self, path: list[Node], on_path: set[str], found: list[list[Problem]], reach: set[str]) -> None:
         self.steps += 1
@@ -129,7 +177,7 @@ class _Search:
         for issuer in sorted(top.issuers, key=lambda i: i.sha256 not in self.anchors):
             if issuer.sha256 in on_path or issuer.sha256 not in reach or len(path) >= MAX_DEPTH:
                 continue
-            if self.steps >= self.budget:
+            if self._spent() >= self.budget or self._late():
                 self.cut = True
                 break
             best = self.best

@@ -28,7 +28,18 @@ from ..base._console import printable
 from ..base._enums import FailureCode, Leniency, VerifyPolicy
 from ..pki._names import display_name, name_key
 
-__all__ = ["APIM", "BROWSERS_DISAGREE", "POLICIES", "REISSUE", "STRICT", "Facts", "Policy", "Problem", "Settings"]
+__all__ = [
+    "APIM",
+    "BROWSERS_DISAGREE",
+    "POLICIES",
+    "REISSUE",
+    "STRICT",
+    "Facts",
+    "Policy",
+    "Problem",
+    "Settings",
+    "Tally",
+]
 
 
 BROWSERS_DISAGREE: dict[Leniency, str] = {
@@ -56,6 +67,15 @@ POLICIES = {p.name: p for p in (APIM, STRICT)}
 """The policies by name; ``apim`` is the default."""
 
 
+class Tally:
+    """A counter of work the rules did, read by the path search."""
+
+    __slots__ = ("comparisons",)
+
+    def __init__(self) -> None:
+        self.comparisons = 0
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """What one verification checks against (checked once by the caller)."""
@@ -68,6 +88,8 @@ class Settings:
     max_depth: int | None = None
     public: frozenset[str] = frozenset()
     """SHA-256 thumbprints of anchors from a public store (no SHA-1 leniency under them)."""
+    tally: Tally = field(default_factory=Tally, compare=False, repr=False)
+    """Name-constraint comparisons made under these settings (the path search counts them in its budget)."""
 
 
 REISSUE = "reissue it"

@@ -10,7 +10,7 @@ from typing import Any
 from .._version import __version__
 from ..base._console import fit, json_text, ljust, printable, width
 from ..base._dates import iso_utc
-from ..base._enums import Leniency, Origin, Purpose, VerifyPolicy
+from ..base._enums import FailureCode, Leniency, Origin, Purpose, VerifyPolicy
 from ..base._face import publish
 from ..pki._model import Bundle, Certificate
 from ..pki._names import display_name
@@ -249,8 +249,11 @@ def _path_table(chain: ChainVerdict, encoding: str | None) -> list[str]:
             where += ", trusted root"
         rows.append((cert.role.value, printable(cert.common_name), f"SHA-1 {cert.sha1[:8]}…", where))
     top = chain.path[-1]
+    cut = any(f.code is FailureCode.SEARCH_LIMIT for f in chain.failures)
     if not top.certificate.self_signed and not top.trust_anchor:
-        rows.append(("missing", display_name(top.certificate.x509.issuer), "", "issuer of the certificate above"))
+        # A search cut short holds a partial path: its issuer is not missing, just not reached.
+        what = "issuer not searched further" if cut else "issuer of the certificate above"
+        rows.append(("not reached" if cut else "missing", display_name(top.certificate.x509.issuer), "", what))
     # Columns by display width in the stream's encoding: a Chinese name takes two per character.
     cells = [tuple(fit(cell, encoding) for cell in row) for row in rows]
     widths = [max(width(row[i]) for row in cells) for i in range(3)]
