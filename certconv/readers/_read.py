@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from os import PathLike
@@ -49,9 +49,11 @@ from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
+    "KEY_ONLY",
     "RawCertificate",
     "ReadResult",
     "Source",
+    "key_only_error",
     "read_file",
     "read_source",
 ]
@@ -104,6 +106,17 @@ class ReadResult:
     certificates: tuple[RawCertificate, ...]
     private_keys: tuple[PrivateKeyTypes, ...]
     warnings: tuple[BundleWarning, ...]
+
+
+KEY_ONLY = "holds a private key but no certificate: add the certificate file"
+"""What every command says of an input that holds only a private key (one message for one situation)."""
+
+
+def key_only_error(results: Sequence[ReadResult]) -> NoCertificateError:
+    """The refusal when every input holds private keys only: :data:`KEY_ONLY`, about the input if there is one."""
+    if len(results) == 1:
+        return NoCertificateError(KEY_ONLY, path=results[0].name)
+    return NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
 
 
 def read_file(
@@ -174,8 +187,9 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
             )
         if keys_alone and WarningCode.UNREADABLE_KEY in codes:
             raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
-        what = "a private key but no certificate" if reader.keys else "no certificate"
-        raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
+        if reader.keys:
+            raise NoCertificateError(KEY_ONLY, path=source.name)
+        raise NoCertificateError(f"{fmt} input holds no certificate", path=source.name)
     return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
 
 
