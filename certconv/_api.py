@@ -19,14 +19,14 @@ from .azure._checks import BUNDLE_CHECKS
 from .azure._plan import SplitPlan, build_plan, plan_split, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._enums import AzureTarget, Format, SnippetLanguage
-from .base._errors import InputError, NoCertificateError, Option, UsageError, hint
+from .base._errors import InputError, Option, UsageError, hint
 from .base._face import publish
 from .bundle._chain import build_bundle
 from .output._manifest import MANIFEST_NAME, Manifest
 from .output._write import write_planned
 from .pki._model import Bundle
 from .readers._password import password_bytes
-from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, read_file, read_source
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, ReadResult, Source, key_only_error, read_file, read_source
 
 if TYPE_CHECKING:
     from .network._proxy import ProxyConfig
@@ -86,7 +86,7 @@ def load(
         raise InputError("no input given")
     results = read_inputs(items, password=password, max_input_size=max_input_size, keys_alone=keys_alone)
     if not any(r.certificates for r in results):
-        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+        raise key_only_error(results)
     if complete:
         # Imported here: the network code stays out of `import certconv`.
         from .network._aia import complete_bundle

@@ -297,7 +297,7 @@ def convert_bundle(
     if not selection.everything:
         note = f"{selection.describe()}: {len(chosen.certificates)} of {len(bundle.certificates)} certificates selected"
         conversion = dataclasses.replace(conversion, notes=(note, *conversion.notes), bundle=bundle)
-    return conversion
+    return dataclasses.replace(conversion, selection=selection)
 
 
 def _form(

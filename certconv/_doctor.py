@@ -415,11 +415,10 @@ def _verify(
     policy: VerifyPolicy | str,
 ) -> tuple[Verification | None, str | None]:
     """``certconv.verify`` on what the server sent (and what AIA brought, under its ``aia:`` names)."""
-    from cryptography.hazmat.primitives import serialization
 
     from ._verify import verify
 
-    served = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in dict.fromkeys(result.served))
+    served = b"".join(c.pem for c in dict.fromkeys(result.served))
     inputs: list[Source] = [Source(result.target, served)]
     # Downloaded issuers keep their aia:<url> name, so verify treats them as downloaded: never trusted roots.
     inputs += [Source(c.source, c.der) for c in result.bundle.certificates if c.downloaded]

@@ -12,6 +12,7 @@ each is kept, so memory stays flat in the number of inputs.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._api import InputLike, input_name, load, write_split
+from ._version import __version__
 from .azure._plan import build_plan, split_options
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
+from .base._console import json_text
 from .base._enums import AzureTarget, Format, SnippetLanguage
 from .base._errors import CertconvError, Option, UnsafeOutputError, hint
 from .base._face import publish
@@ -33,7 +36,10 @@ from .readers._read import DEFAULT_MAX_INPUT_SIZE
 if TYPE_CHECKING:
     from .network._proxy import ProxyConfig
 
-__all__ = ["EachResult", "folder_names", "split_each"]
+__all__ = ["EACH_SCHEMA", "EachResult", "each_json", "folder_names", "split_each"]
+
+EACH_SCHEMA = 1
+"""Version of the ``certconv split --each --json`` document (certconv/schemas/split-each.schema.json)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,23 @@ class EachResult:
             "warnings": self.warnings,
             "error": str(self.error) if self.error is not None else None,
         }
+
+
+def each_json(results: Sequence[EachResult], out: str | PathLike[str]) -> str:
+    """What ``split --each --json`` prints: one object with ``schema``, ``tool``, ``out``, ``ok`` and ``results``.
+
+    ``results`` holds :meth:`EachResult.to_dict` of each input in the order given;
+    ``ok`` is true when every input was written (the command then exits 0).
+    """
+    document = {
+        "schema": EACH_SCHEMA,
+        "tool": f"certconv {__version__}",
+        "out": str(out),
+        "ok": all(r.ok for r in results),
+        "results": [r.to_dict() for r in results],
+    }
+    # C1 and bidi controls in input names and messages as \uXXXX, as in every certconv document.
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def folder_names(inputs: Sequence[InputLike]) -> list[str]:

@@ -23,7 +23,7 @@ from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import CertconvError, InputError, NoCertificateError, NoEndEntityError, Option, UsageError, hint
+from .base._errors import CertconvError, InputError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
 from .base._limits import SEARCH_BUDGET, search_budget
 from .base._progress import ProgressStage, reporter
@@ -33,7 +33,7 @@ from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
 from .readers._password import password_bytes
-from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source
+from .readers._read import DEFAULT_MAX_INPUT_SIZE, RawCertificate, ReadResult, Source, key_only_error
 from .trust._ca_stores import store_sources
 from .trust._graph import certificate_of, graph
 from .trust._hostname import hostname_matches, normalize_host
@@ -133,7 +133,7 @@ def verify(
         raise InputError("no input given: give what the backend sends, or the certificate to check as peer")
     read = read_inputs(items, password=secret, max_input_size=max_input_size)
     if not any(r.certificates for r in read):
-        raise NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
+        raise key_only_error(read)
     memo: dict[tuple[str, str], bool] = {}  # each signature is checked once per call
     if complete:
         from .network._aia import complete_bundle  # the network code stays out of plain verification
@@ -219,7 +219,7 @@ def _store(
 
 def _raws(certs: Sequence[Certificate], ca_bundle: Bundle | None, store: list[ReadResult]) -> list[RawCertificate]:
     every = [*certs, *(ca_bundle.certificates if ca_bundle else ())]
-    raws = [RawCertificate(c.x509, c.der, c.source, c.friendly_name) for c in every]
+    raws = [RawCertificate(c.x509, c.der, c.source, c.friendly_name, c.quirks) for c in every]
     return raws + [raw for r in store for raw in r.certificates]
 
 
@@ -419,10 +419,8 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
         except OSError as exc:
             raise InputError(f"cannot be listed ({exc.strerror or exc})", path=str(folder)) from None
         if not found:
-            raise InputError(
-                f"holds no certificate file ({', '.join(CA_FILE_SUFFIXES)}); give the folder split wrote",
-                path=str(folder),
-            )
+            what = f"holds no certificate file ({', '.join(CA_FILE_SUFFIXES)}); give the folder split wrote"
+            raise InputError(what, path=str(folder))
         items.extend(str(p) for p in found)
     return items
 

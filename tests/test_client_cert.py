@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 from loopback import LOOPBACK, ClientAuthLog, client_auth_server, host_port, tls_server, wait_until
 from pki import DAY, NOW, Issued, Pki, issue, make_chain, to_pem, to_pfx
@@ -200,6 +201,8 @@ def test_client_certificate_json_object(
     port, _log = requiring
     code, output = fetch_cli(tmp_path, pki, port, "--client-cert", str(files["refused"]), "--no-probe", "--json")
     assert code == 3
+    fetch_schema = jsonschema.Draft202012Validator(certconv.json_schema("fetch"))
+    fetch_schema.validate(json.loads(output))  # the shipped schema covers the object (docs/json.md)
     check = json.loads(output)["client_certificate"]
     assert check["requested"] is True and check["presented"] is True and check["accepted"] is False
     assert check["required"] is None  # a certificate was presented: going without one was not tried
@@ -207,6 +210,7 @@ def test_client_certificate_json_object(
     assert check["alert"] == "unknown_ca"
     assert check["certificate"]["subject"] == "CN=stranger,O=certconv tests"
     code, output = fetch_cli(tmp_path, pki, port, "--no-probe", "--json")
+    fetch_schema.validate(json.loads(output))
     check = json.loads(output)["client_certificate"]
     assert (check["requested"], check["required"], check["presented"], check["accepted"]) == (True, True, False, None)
 

@@ -287,7 +287,7 @@ def test_pfx_from_a_certificate_and_its_encrypted_key_file(pki: Pki, tmp_path: P
 
 
 def test_keys_without_any_certificate_are_refused(pki: Pki, tmp_path: Path) -> None:
-    with pytest.raises(certconv.NoCertificateError, match="private keys but no certificate"):
+    with pytest.raises(certconv.NoCertificateError, match="holds a private key but no certificate: add"):
         certconv.convert(_key_pem(pki.leaf), tmp_path / "a.pfx", to="pfx", new_password=SECRET)
 
 

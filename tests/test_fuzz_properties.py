@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import quirkcerts
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,8 @@ from keystores import KeyEntry, Secret, Trusted, to_keystore
 from pki import make_chain, serialize, to_p7b, to_pem, to_pfx
 
 import certconv
-from certconv.readers import _jks, _read
+from certconv.pki import _der
+from certconv.readers import _jks, _read, _tolerant
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "fuzz"))
@@ -55,6 +57,10 @@ def _seeds() -> dict[str, bytes]:
             "base64-der": pki.root.pem.split(b"-----")[2],
         }
     )
+    # Certificates only the tolerant path reads (tests/quirkcerts.py), back to back too.
+    quirky = {f"quirk-{q}": quirkcerts.make(quirkcerts.key_for(q), quirk=q) for q in quirkcerts.QUIRKS}
+    seeds.update(quirky)
+    seeds["quirks-concatenated"] = b"".join(quirky.values())
     # Keystores (tests/keystores.py); JCEKS keys with 16 rounds, so each example stays cheap.
     trusted = [Trusted("root", pki.root.der), Trusted("intermediate", pki.intermediate.der)]
     key = KeyEntry("backend", pki.leaf, [pki.leaf.der, pki.intermediate.der], iterations=16)
@@ -165,8 +171,25 @@ def test_ber_soup_raises_only_certconv_errors(blob: bytes) -> None:
 @given(
     soup=st.lists(
         st.sampled_from(
-            [b"\x73", b"\x72", b"\x71\x00\x7e\x00\x00", b"\x70", b"\x78", b"\x75", b"\x74\x00\x02[B", b"\x77\x01x",
-             b"\x00\x01", b"\x02", b"\x0c", b"\x00\x00\x00\x05", b"[", b"L", b"\x7e", b"\x7c", b"\xff\xff\xff\xff"]
+            [
+                b"\x73",
+                b"\x72",
+                b"\x71\x00\x7e\x00\x00",
+                b"\x70",
+                b"\x78",
+                b"\x75",
+                b"\x74\x00\x02[B",
+                b"\x77\x01x",
+                b"\x00\x01",
+                b"\x02",
+                b"\x0c",
+                b"\x00\x00\x00\x05",
+                b"[",
+                b"L",
+                b"\x7e",
+                b"\x7c",
+                b"\xff\xff\xff\xff",
+            ]
         ),
         max_size=120,
     ).map(b"".join)
@@ -177,7 +200,7 @@ def test_java_serialization_soup_in_a_secret_entry_raises_only_certconv_errors(s
     only_certconv_errors(to_keystore(entries, PASSWORD, kind="JCEKS"), PASSWORD)
 
 
-LOADER_TARGETS = ("pem", "der", "pkcs7", "pkcs12", "jks", "load")
+LOADER_TARGETS = ("pem", "der", "pkcs7", "pkcs12", "jks", "load", "tolerant")
 
 
 @pytest.mark.parametrize(
@@ -195,10 +218,24 @@ def test_fuzz_crashers_stay_fixed(path: Path) -> None:
         "pkcs12": reader.pkcs12,
         "jks": lambda d: _jks.read(reader, d),
         "load": lambda d: certconv.load(d, password=PASSWORD),
+        "tolerant": reader.certificate,
     }[target]
     with contextlib.suppress(certconv.CertconvError):  # some crashers are valid inputs: loading them is fine
         direct(data)
     only_certconv_errors(data, PASSWORD)
+
+
+QUIRKY = sorted(name for name in SEEDS if name.startswith("quirk"))
+
+
+@FUZZ_SETTINGS
+@given(data=mutated(QUIRKY))
+def test_mutated_quirky_certificates_raise_only_certconv_errors(data: bytes) -> None:
+    # The re-encoder walks every field the quirks live in: any damage there is a DerError or a copy.
+    with contextlib.suppress(_der.DerError):
+        _tolerant.normalise(data)
+    _tolerant.subject_hint(data)
+    only_certconv_errors(data, None)
 
 
 def test_every_regression_names_its_target() -> None:
@@ -255,7 +292,7 @@ def test_atheris_command_harness_smoke(tmp_path: Path, target: str) -> None:
 
 def test_seed_corpus_covers_every_target_and_loads() -> None:
     corpus = HERE / "fuzz" / "corpus"
-    assert {p.name for p in corpus.iterdir()} == {"load", "pem", "der", "pkcs7", "pkcs12", "jks", *entry_points.TARGETS}
+    assert {p.name for p in corpus.iterdir()} == {*LOADER_TARGETS, *entry_points.TARGETS}
     for seed in [*(corpus / "pkcs12").iterdir(), *(corpus / "jks").iterdir()]:
         assert certconv.load(seed, password=PASSWORD).certificates, seed.name
     for seed in (corpus / "pkcs7").iterdir():

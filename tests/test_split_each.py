@@ -112,8 +112,10 @@ def test_each_json_lists_every_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
-    assert [d["ok"] for d in document] == [True, False]
-    assert document[1]["error"]
+    assert (document["schema"], document["tool"]) == (1, f"certconv {certconv.__version__}")
+    assert document["ok"] is False and document["out"] == str(tmp_path / "o")
+    assert [d["ok"] for d in document["results"]] == [True, False]
+    assert document["results"][1]["error"]
 
 
 def test_a_symlink_planted_at_an_input_folder_is_refused_never_followed(pki: Pki, tmp_path: Path) -> None:

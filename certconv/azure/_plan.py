@@ -291,7 +291,7 @@ def certificate_only_pfx(cert: Certificate) -> bytes:
 def encode(cert: Certificate, fmt: str) -> bytes:
     """The bytes of ``cert`` in ``fmt``: ``der`` or ``pem`` (Base-64 ``.cer``)."""
     if fmt == Format.PEM:
-        return cert.x509.public_bytes(serialization.Encoding.PEM)
+        return cert.pem
     return cert.der
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "PfxProfile",
     "ProbeOutcome",
     "Purpose",
+    "Quirk",
     "SnippetLanguage",
     "TlsFindingCode",
     "TrustStore",
@@ -51,15 +52,21 @@ class WarningCode(enum.StrEnum):
     UNREADABLE_KEY = "unreadable-key"
     KEYSTORE_INTEGRITY_UNCHECKED = "keystore-integrity-unchecked"
     KEYSTORE_ENTRY_SKIPPED = "keystore-entry-skipped"
+    TOLERATED_ENCODING = "tolerated-encoding"
+    """A certificate strict parsers refuse, read as OpenSSL and Windows read it (its :class:`Quirk`)."""
     # chaining (certconv.bundle._chain)
     DUPLICATE = "duplicate"
     MISSING_ISSUER = "missing-issuer"
     EXPIRED = "expired"
     NOT_YET_VALID = "not-yet-valid"
     UNSUPPORTED_SIGNATURE = "unsupported-signature"
+    UNCHECKED_SELF_SIGNATURE = "unchecked-self-signature"
+    """A self-issued root whose own signature cannot be checked (MD2, an unknown algorithm): a root, unproven."""
     CA_FALSE_ISSUER = "ca-false-issuer"
     UNMATCHED_KEY = "unmatched-key"
     APIM_CA_LIMIT = "apim-ca-limit"
+    APIM_NOT_A_CA = "apim-not-a-ca"
+    """A certificate planned into store CertificateAuthority that cannot act as a CA (CA:FALSE, or v1)."""
     # completing over AIA (certconv.network._aia, with complete=True)
     AIA_FETCHED = "aia-fetched"
     AIA_FAILED = "aia-failed"
@@ -70,6 +77,43 @@ class WarningCode(enum.StrEnum):
     AIA_DEPTH = "aia-depth"
     AIA_LIMIT = "aia-limit"
     AIA_TIME_LIMIT = "aia-time-limit"
+
+
+class Quirk(enum.StrEnum):
+    """An encoding that OpenSSL and Windows read but strict DER parsers (browsers, cryptography, Go) refuse.
+
+    A certificate with one is read through a normalised copy; its own bytes are kept
+    and written unchanged (:attr:`~certconv.Certificate.quirks`).
+    """
+
+    ECDSA_PARAMETERS = "ecdsa-parameters"
+    RSA_PARAMETERS = "rsa-parameters"
+    DEFAULT_WRITTEN = "default-written"
+    EXPLICIT_V1 = "explicit-v1"
+    X509_V2 = "x509-v2"
+    BER_BOOLEAN = "ber-boolean"
+    UNSORTED_SET = "unsorted-set"
+    PRINTABLE_STRING = "printable-string"
+    YEAR_ZERO = "year-zero"
+
+    @property
+    def text(self) -> str:
+        """What is wrong, in plain words."""
+        return _QUIRK_TEXT[self]
+
+
+_QUIRK_TEXT = {
+    Quirk.ECDSA_PARAMETERS: "its ECDSA signature algorithm carries NULL parameters, which RFC 5758 forbids "
+    "(older Java keytool writes them)",
+    Quirk.RSA_PARAMETERS: "an RSA algorithm identifier carries parameters other than the NULL RSA requires",
+    Quirk.DEFAULT_WRITTEN: "it writes out a default value that DER leaves out (critical FALSE or cA FALSE)",
+    Quirk.EXPLICIT_V1: "it writes out its version v1, which DER leaves out",
+    Quirk.X509_V2: "it is an X.509 v2 certificate (with unique identifiers)",
+    Quirk.BER_BOOLEAN: "a TRUE value is encoded as BER allows but DER does not",
+    Quirk.UNSORTED_SET: "a multi-valued part of its name is not in DER order",
+    Quirk.PRINTABLE_STRING: "its name holds characters a PrintableString may not (such as _ @ * &)",
+    Quirk.YEAR_ZERO: "its validity starts in year 0",
+}
 
 
 class FailureCode(enum.StrEnum):
@@ -140,6 +184,12 @@ class Leniency(enum.StrEnum):
     LEGACY_ROOT = "legacy-root"
     """A trusted root that is X.509 v1, lacks basicConstraints or marks them not critical (OpenSSL and
     Windows trust it by being in the store)."""
+    V1_END_ENTITY = "v1-end-entity"
+    """The certificate under test is X.509 v1 (or v2): RFC 5280 path validation has no version rule,
+    OpenSSL accepts it and Windows has no chain status for a certificate's version."""
+    LENIENT_DER = "lenient-der"
+    """A certificate that is not strict DER (a :class:`Quirk`) but that Windows decodes: every quirk
+    but year 0, which Windows' FILETIME (from 1601) cannot hold."""
     NC_LEADING_PERIOD = "nc-leading-period"
     """A DNS name constraint written ``.corp.example`` means names below ``corp.example``, as OpenSSL
     and Windows read it."""

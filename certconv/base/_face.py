@@ -28,7 +28,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     ),
     "base._enums": (
         "AzureTarget FailureCode FetchVerdict Form Format KeyProfile Leniency Origin PfxProfile ProbeOutcome Purpose "
-        "SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
+        "Quirk SnippetLanguage TlsFindingCode TrustStore values VerifyPolicy WarningCode"
     ),
     "base._args": "check_moment check_timeout DEFAULT_TIMEOUT",
     "base._progress": "Progress ProgressStage report_progress",
@@ -41,6 +41,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "output._file_names": "file_names",
     "output._manifest": "BackendTls Destination Manifest manifest_json ManifestEntry",
     "output._conversion": "Conversion",
+    "output._schemas": "JSON_DOCUMENTS json_schema",
     "azure._facts": "SNIPPET_LANGUAGES TARGETS",
     "azure._plan": "plan_split SplitOptions SplitPlan",
     "azure._chain_plan": "ChainOptions ChainPlan",
@@ -59,7 +60,7 @@ _HOMES: dict[str, str] = {  # home module: the public names it defines, separate
     "_inspect": "inspect Inspection",
     "_verify": "PURPOSES verify",
     "_doctor": "BackendReport diagnose_backend",
-    "_each": "EachResult split_each",
+    "_each": "EachResult each_json split_each",
 }
 
 PUBLIC: Mapping[str, str] = MappingProxyType({name: home for home, names in _HOMES.items() for name in names.split()})

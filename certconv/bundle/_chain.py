@@ -93,9 +93,18 @@ def build_bundle(
             warnings.append(
                 BundleWarning(
                     WarningCode.UNSUPPORTED_SIGNATURE,
-                    f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature algorithm "
-                    f"({node.raw.x509.signature_algorithm_oid.dotted_string}) cannot be checked, so it is not "
-                    "treated as a root",
+                    f"'{display_name(node.raw.x509.subject)}' names itself as issuer but its signature "
+                    f"({_algorithm_name(node.raw.x509)}) could not be checked, so it is not treated as a root",
+                    node.sha1,
+                )
+            )
+        if node.unchecked_root:
+            warnings.append(
+                BundleWarning(
+                    WarningCode.UNCHECKED_SELF_SIGNATURE,
+                    f"'{display_name(node.raw.x509.subject)}' names itself as issuer and is treated as a root, but "
+                    f"its self-signature was not checked: cryptography cannot verify its signature algorithm "
+                    f"({_algorithm_name(node.raw.x509)}) or key",
                     node.sha1,
                 )
             )
@@ -118,6 +127,14 @@ def build_bundle(
         formats=tuple(r.format for r in results),
         private_keys=tuple(keys),
     )
+
+
+_LEGACY_ALGORITHMS = {"1.2.840.113549.1.1.2": "MD2 with RSA", "1.2.840.113549.1.1.3": "MD4 with RSA"}
+
+
+def _algorithm_name(cert: x509.Certificate) -> str:
+    oid = cert.signature_algorithm_oid.dotted_string
+    return f"{_LEGACY_ALGORITHMS[oid]}, {oid}" if oid in _LEGACY_ALGORITHMS else oid
 
 
 _ROLE_ORDER = {Role.ROOT: 0, Role.INTERMEDIATE: 1, Role.LEAF: 2}

@@ -31,11 +31,13 @@ from ._options import (
     FailWithinOpt,
     FetchTimeoutOpt,
     Inputs,
+    JsonOpt,
     MaxSizeOpt,
     PasswordEnvOpt,
     PasswordFileOpt,
     PasswordOpt,
     PolicyOpt,
+    QuietOpt,
     TimeoutOpt,
     flag,
 )
@@ -48,7 +50,8 @@ def inspect(
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
     full: Annotated[bool, typer.Option("--full", help="Show thumbprints whole.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/inspect.md).")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
@@ -58,7 +61,7 @@ def inspect(
 
     Exit 0; with --fail-within, 3 when a certificate expires within DAYS days (or has).
     """
-    secret = _password(password, password_file, password_env, quiet=as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     sources = _sources(inputs, max_input_size)
     result = _run(
         lambda pw: certconv.inspect(
@@ -73,13 +76,15 @@ def inspect(
         may_prompt="-" not in inputs,
         progress=not as_json,
     )
-    if as_json:
+    if quiet:
+        pass
+    elif as_json:
         _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
         color = _color()
         _say(result.render(full=full, color=color, encoding=_encoding()), ansi=color)
     if fail_within is not None:
-        _fail_within(result.bundle.certificates, fail_within, result.at)
+        _fail_within(result.bundle.certificates, fail_within, result.at, quiet=quiet)
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -145,7 +150,8 @@ def verify(
     password: PasswordOpt = None,
     password_file: PasswordFileOpt = None,
     password_env: PasswordEnvOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/verify.md).")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
@@ -155,7 +161,7 @@ def verify(
 
     With --fail-within, also 3 when a certificate of the input or of --ca expires within DAYS days (or has).
     """
-    secret = _password(password, password_file, password_env, quiet=as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     inputs = inputs or []
     if not inputs and peer is None:
         raise typer.BadParameter("give INPUT (what the backend sends) or --peer FILE", param_hint="INPUT")
@@ -184,13 +190,15 @@ def verify(
         may_prompt="-" not in inputs,
         progress=not as_json,
     )
-    if as_json:
+    if quiet:
+        pass
+    elif as_json:
         _say(json_text(result.to_json(), _encoding()), newline=False)
     else:
         _say(result.render(encoding=_encoding()))
     if fail_within is not None:
         uploaded = result.ca_bundle.certificates if result.ca_bundle is not None else ()
-        _fail_within([*result.bundle.certificates, *uploaded], fail_within, result.at, ok=result.ok)
+        _fail_within([*result.bundle.certificates, *uploaded], fail_within, result.at, ok=result.ok, quiet=quiet)
     # The exit code covers the certificates asked about: --peer, or the input's own (see docs/verify.md).
     raise typer.Exit(0 if result.ok else 3)
 
@@ -232,10 +240,8 @@ def fetch(
         Format, typer.Option("--format", help="With --out: der (APIM portal) or pem (Base-64, App Gateway).")
     ] = Format.DER,
     force: Annotated[bool, typer.Option("--force", help="With --out: overwrite files that exist.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON document (see docs/fetch.md).")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print nothing; the exit code says it (and errors on stderr).")
-    ] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     probe: Annotated[
         bool,
         typer.Option(
@@ -269,7 +275,7 @@ def fetch(
         raise typer.BadParameter(
             "fetch --out takes a folder; --out - (standard output) is for convert", param_hint="--out"
         )
-    secret = _password(password, password_file, password_env, quiet=quiet or as_json)
+    secret = _password(password, password_file, password_env, quiet=quiet)
     proxy = _proxy_config()
     report = _run(
         lambda pw: certconv.diagnose_backend(
@@ -292,7 +298,7 @@ def fetch(
         secret,
         may_prompt=True,
     )
-    if report.manifest is not None:
+    if report.manifest is not None and not quiet:
         _notes(report.manifest.notes)
     if not quiet:
         if as_json:

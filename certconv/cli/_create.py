@@ -15,6 +15,7 @@ from certconv.console import json_text
 from . import _io  # _io._stdin_is_terminal looked up at each call: tests stand in a terminal
 from ._app import app
 from ._io import _ask_new_password, _encoding, _new_password, _notes, _run, _say
+from ._options import JsonOpt, QuietOpt
 
 
 @app.command()
@@ -77,10 +78,8 @@ def create(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON instead of the summary.")] = (
-        False
-    ),
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Make a private root CA, intermediate CA and backend certificate: the .cer files APIM takes, and the PFX."""
     if str(out) == "-":

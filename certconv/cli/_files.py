@@ -31,10 +31,12 @@ from ._io import (
 from ._options import (
     CompleteOpt,
     Inputs,
+    JsonOpt,
     MaxSizeOpt,
     PasswordEnvOpt,
     PasswordFileOpt,
     PasswordOpt,
+    QuietOpt,
     TimeoutOpt,
     flag,
 )
@@ -71,8 +73,8 @@ def split(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON instead of the summary.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
     complete: CompleteOpt = False,
     timeout: TimeoutOpt = certconv.DEFAULT_TIMEOUT,
@@ -142,18 +144,15 @@ class _SplitArgs(TypedDict):
 def _report_each(results: "tuple[certconv.EachResult, ...]", out: Path, *, as_json: bool, quiet: bool) -> int:
     """Print what ``split --each`` did, one line per input; the exit code: 1 if any input failed."""
     failed = [r for r in results if not r.ok]
-    if as_json:
-        import json
-
-        document = json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False) + "\n"
-        _say(json_text(document, _encoding()), newline=False)
-    elif not quiet:
+    if quiet:
+        for result in failed:
+            _say(printable(result.line(flag)), err=True)
+    elif as_json:
+        _say(json_text(certconv.each_json(results, out), _encoding()), newline=False)
+    else:
         for result in results:
             _say(printable(result.line(flag)))
         _say(f"{len(results) - len(failed)} of {len(results)} inputs written to {printable(str(out))}")
-    elif failed:
-        for result in failed:
-            _say(printable(result.line(flag)), err=True)
     return 1 if failed else 0
 
 
@@ -231,13 +230,19 @@ def convert(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
     max_input_size: MaxSizeOpt = certconv.DEFAULT_MAX_INPUT_SIZE,
 ) -> None:
     """Convert bundles into one file: .cer, .p7b, .pfx, fullchain/chain PEM, Java truststore, Key Vault PEM."""
     secret = _password(password, password_file, password_env, quiet=quiet)
     new_secret = _new_password(new_password, new_password_file, new_password_env, quiet=quiet)
     to_stdout = str(out) == "-"
+    if to_stdout and as_json and not quiet:
+        raise typer.BadParameter(
+            "--json describes the file written; with --out - standard output carries the file itself",
+            param_hint="--json",
+        )
     if to_stdout and _binary(to, fmt) and sys.stdout is not None and sys.stdout.isatty():
         raise typer.BadParameter(
             f"--to {to} is binary and standard output is a terminal: redirect it (> file) or pipe it",
@@ -289,7 +294,11 @@ def convert(
         # Bytes, not text: a DER or PFX must reach the pipe unchanged, whatever stdout's encoding.
         _io._write_bytes(conversion.data)
         conversion = dataclasses.replace(conversion, out="standard output")
-    if not quiet:
+    if quiet:
+        return
+    if as_json:
+        _say(json_text(conversion.to_json(), _encoding()), newline=False)
+    else:
         stream = sys.stderr if to_stdout else sys.stdout
         _say(certconv.render_conversion(conversion, encoding=_encoding(stream)), err=to_stdout)
 

@@ -96,14 +96,17 @@ def _secret(value: str | None, file: Path | None, env: str | None, *, option: st
     return None
 
 
-def _fail_within(certificates: "Sequence[certconv.Certificate]", days: float, at: datetime, *, ok: bool = True) -> None:
-    """--fail-within: one line per certificate expiring within ``days`` on stderr, then exit 3 if any."""
+def _fail_within(
+    certificates: "Sequence[certconv.Certificate]", days: float, at: datetime, *, ok: bool = True, quiet: bool = False
+) -> None:
+    """--fail-within: one line per certificate expiring within ``days`` on stderr (not with -q), exit 3 if any."""
     try:
         found = certconv.expiring(certificates, within_days=days, at=at)
     except CertconvError as exc:
         _say(f"error: {printable(exc.message(flag))}", err=True)
         raise typer.Exit(2) from None
-    _expiry_lines(found)
+    if not quiet:
+        _expiry_lines(found)
     if found or not ok:
         raise typer.Exit(3)
 
@@ -150,9 +153,14 @@ def _encoding(stream: "typing.IO[str] | None" = None) -> str | None:
 
 
 def _color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    """Colour only on a terminal that shows it: never with NO_COLOR set (https://no-color.org) or TERM=dumb.
+
+    The library never reads the environment: the command decides here and passes ``color`` down.
+    """
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
     # sys.stdout is None when the shell closed it (`>&-`): no terminal, no colour.
-    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def _stdin_is_terminal() -> bool:

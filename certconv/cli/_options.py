@@ -89,6 +89,25 @@ CompleteOpt = Annotated[
     ),
 ]
 
+# The two options every command takes, declared once so they read the same everywhere (docs/json.md).
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print nothing on standard output, not even --json; the exit code says how it went "
+        "(errors still go to standard error).",
+    ),
+]
+JsonOpt = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print one JSON object with schema and tool instead of the text; its JSON Schema is in the package "
+        "(certconv.json_schema, docs/json.md).",
+    ),
+]
+
 FailWithinOpt = Annotated[
     float | None,
     typer.Option(

@@ -39,10 +39,10 @@ from ..pki._model import AIA_SOURCE_PREFIX, Bundle, BundleWarning, Certificate
 from ..pki._names import display_name
 from ..pki._x509 import ca_issuers_urls, issued_by
 from ..readers._read import RawCertificate, ReadResult, Source, read_source
+from ..readers._tolerant import signed_part
 from ._http import MAX_REDIRECTS, MAX_RESPONSE_SIZE, Refused, download, seconds
 
 if TYPE_CHECKING:
-
     from ._proxy import ProxyConfig
 
 __all__ = [
@@ -67,7 +67,6 @@ MAX_DEPTH = 10
 
 MAX_DOWNLOADS = 100
 """Downloads per completion, whatever the number of certificates with missing issuers."""
-
 
 
 @dataclass(slots=True)
@@ -254,7 +253,7 @@ def _open_urls(cert: Certificate, walk: _Walk) -> int:
 
 
 def _issued(child: Certificate, raw: RawCertificate) -> bool:
-    return issued_by(child.x509, raw.x509)
+    return issued_by(child.x509, raw.x509, tbs=signed_part(child))
 
 
 def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
@@ -264,7 +263,7 @@ def _keep_path(result: ReadResult, issuers: list[RawCertificate]) -> ReadResult:
     while grew:
         grew = False
         for raw in result.certificates:
-            if raw not in kept and any(issued_by(k.x509, raw.x509) for k in kept):
+            if raw not in kept and any(issued_by(k.x509, raw.x509, tbs=signed_part(k)) for k in kept):
                 kept.append(raw)
                 grew = True
     return ReadResult(result.name, result.format, tuple(kept), (), result.warnings)

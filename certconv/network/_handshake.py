@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cryptography import x509
-
 from ..base._args import DEFAULT_TIMEOUT, check_timeout
 from ..base._errors import InputError, NetworkError, NetworkTimeoutError, NotTLSError, Option, hint
 from ._net import is_ip
@@ -135,14 +133,15 @@ class Session:
     """What one handshake showed: the certificates in the server's order, and what was agreed.
 
     Attributes:
-        chain: The certificates the server sent, in its order.
+        chain: The certificates the server sent, in its order, as DER exactly as sent (OpenSSL
+            re-emits the bytes it received; cryptography would refuse some real ones whole).
         protocol: ``TLSv1.2``, ``TLSv1.3``…; ``None`` if the handshake ended before it was agreed.
         cipher: OpenSSL's name of the cipher suite agreed (``ECDHE-RSA-AES128-GCM-SHA256``,
             ``TLS_AES_256_GCM_SHA384``); ``None`` likewise.
         client_auth: Whether the server asked for a client certificate, and how it ended.
     """
 
-    chain: tuple[x509.Certificate, ...]
+    chain: tuple[bytes, ...]
     protocol: str | None
     cipher: str | None
     client_auth: ClientAuth = ClientAuth()
@@ -164,10 +163,8 @@ class Offer:
     tls13_ciphersuites: bytes | None = None
 
 
-def handshake(
-    target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None
-) -> list[x509.Certificate]:
-    """The certificates ``target`` sends in a TLS handshake, in its order (nothing is verified).
+def handshake(target: Target, *, timeout: float = DEFAULT_TIMEOUT, proxy: ProxyConfig | None = None) -> list[bytes]:
+    """The certificates ``target`` sends in a TLS handshake, in its order, as DER (nothing is verified).
 
     See :func:`session_of`, which also says what protocol and cipher suite were agreed.
     """
@@ -274,7 +271,7 @@ def _tls_handshake(
         conn.bio_write(early)
     head = bytearray(early[:HEAD])  # the start of what the server sent: a too-large chain's size is in it
 
-    def session(chain: Sequence[x509.Certificate], alert: str | None = None) -> Session:
+    def session(chain: Sequence[bytes], alert: str | None = None) -> Session:
         protocol = conn.get_protocol_version_name()
         cipher = conn.get_cipher_name()
         # Before a ServerHello OpenSSL names the version it offered: report only what was agreed.
@@ -290,7 +287,7 @@ def _tls_handshake(
         except SSL.WantReadError:
             pass
         except SSL.Error as exc:
-            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            chain = _peer_chain(conn)
             if chain:
                 # The server sent its certificates and then ended the handshake
                 # (it wants a client certificate, say): what we came for arrived.
@@ -300,13 +297,13 @@ def _tls_handshake(
         if data is None:
             raise late
         if not data:
-            chain = conn.get_peer_cert_chain(as_cryptography=True)
+            chain = _peer_chain(conn)
             if chain:
                 return session(chain, "closed")
             raise _closed(target)
         head += data[: max(HEAD - len(head), 0)]
         conn.bio_write(data)
-    chain = conn.get_peer_cert_chain(as_cryptography=True)
+    chain = _peer_chain(conn)
     if not chain:
         raise NetworkError("the server completed the handshake without sending a certificate", path=target.name)
     # TLS 1.3: the client's last flight (its certificate, if asked, and Finished) is written by the
@@ -316,6 +313,17 @@ def _tls_handshake(
     if settle and asked and conn.get_protocol_version_name() == "TLSv1.3":
         return session(chain, _verdict_after(conn, sock, min(deadline, time.monotonic() + SETTLE), states))
     return session(chain)
+
+
+def _peer_chain(conn: SSL.Connection) -> list[bytes]:
+    """The peer's certificates as DER, exactly as received: OpenSSL re-emits the encoding it parsed.
+
+    Not ``as_cryptography=True``: it parses each with cryptography, which refuses some real
+    certificates whole (certconv's tolerant path reads them from these bytes).
+    """
+    from OpenSSL import crypto
+
+    return [crypto.dump_certificate(crypto.FILETYPE_ASN1, cert) for cert in conn.get_peer_cert_chain() or ()]
 
 
 def _verdict_after(conn: SSL.Connection, sock: socket.socket, until: float, states: set[bytes]) -> str | None:

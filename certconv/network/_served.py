@@ -17,6 +17,7 @@ from ..base._face import publish
 from ..output._manifest import Manifest, certificate_json
 from ..pki._model import Bundle, Certificate, Chain
 from ..pki._x509 import ca_issuers_urls, issued_by
+from ..readers._tolerant import signed_part
 
 __all__ = ["ClientCertificateCheck", "FetchResult", "diagnose", "fetch_notes"]
 
@@ -65,7 +66,9 @@ def diagnose(served: Sequence[Certificate], bundle: Bundle) -> tuple[FetchVerdic
             f"the server sends {len(unique)} certificates, {len(extra)} of them not part of its chain ({names}): "
             "fix the server's certificate file to hold only the leaf and its intermediates",
         )
-    in_order = all(issued_by(unique[i - 1].x509, unique[i].x509) for i in range(1, len(unique)))
+    in_order = all(
+        issued_by(unique[i - 1].x509, unique[i].x509, tbs=signed_part(unique[i - 1])) for i in range(1, len(unique))
+    )
     if not in_order:
         return FetchVerdict.WRONG_ORDER, _wrong_order(unique, "each certificate should be followed by its issuer")
     words = _role_words(unique)

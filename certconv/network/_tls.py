@@ -16,8 +16,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-
 from ..azure._checks import BUNDLE_CHECKS
 from ..base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from ..base._face import publish
@@ -28,8 +26,6 @@ from ._handshake import Session, Target, parse_target, session_of
 from ._served import ClientCertificateCheck, FetchResult, diagnose
 
 if TYPE_CHECKING:
-
-
     from ._client_cert import ClientIdentity
     from ._proxy import ProxyConfig
 
@@ -91,10 +87,10 @@ def fetch(
     where = target if isinstance(target, Target) else parse_target(target, sni=sni)
     start = time.monotonic()
     session = session_of(where, timeout=timeout, proxy=proxy, client=client, settle=True)
-    served_x509 = session.chain
-    pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in served_x509)
-    # The served certificates are an input like any file; its format says where they came from.
-    result = replace(read_source(Source(where.name, pem)), format="TLS")
+    served_der = session.chain
+    # The served certificates are an input like any file (DER back to back, exactly as sent, so one
+    # that only the tolerant path reads keeps its bytes); its format says where they came from.
+    result = replace(read_source(Source(where.name, b"".join(served_der))), format="TLS")
     # Judging what was served is bounded in work; a server's crafted chain must not outlast the deadline
     # either: the path search stops at it, plus a margin for a chain that arrived just before it.
     with searching_until(start + (4 if complete else 1) * timeout + JUDGING_MARGIN):
@@ -105,10 +101,7 @@ def fetch(
         else:
             bundle = build_bundle([result], at=at, checks=BUNDLE_CHECKS)
     by_sha1 = {c.sha1: c for c in bundle.certificates}
-    served = tuple(
-        by_sha1[hashlib.sha1(c.public_bytes(serialization.Encoding.DER)).hexdigest().upper()]  # noqa: S324
-        for c in served_x509
-    )
+    served = tuple(by_sha1[hashlib.sha1(der).hexdigest().upper()] for der in served_der)  # noqa: S324
     verdict, message = diagnose(served, bundle)
     return FetchResult(
         where.name,

@@ -61,11 +61,9 @@ _DONE = ".certconv-done"
 _REPLACED = ".certconv-replaced"
 _STAGING = re.compile(r"\.certconv-staging-[0-9a-f]{32}")
 _BESIDE_LOCK = re.compile(r"(\.certconv-staging-[0-9a-f]{32})\.lock")
-# Windows keeps a file that another program holds from being renamed or deleted for a
-# moment (ERROR_ACCESS_DENIED 5, ERROR_SHARING_VIOLATION 32, ERROR_LOCK_VIOLATION 33).
+# Windows refuses for a moment to rename or delete a file another program holds (errors 5, 32, 33).
 _SHARING_ERRORS = (5, 32, 33)
 _RETRY_DELAYS = (0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5, 0.5)  # about 2 s in all
-# chmod only sets the read-only flag on Windows: a file keeps its folder's permissions.
 _sleep: Callable[[float], None] = time.sleep  # tests count retries instead of sleeping
 
 _FORCE = hint("use {} to overwrite", Option.FORCE)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
+from .._version import __version__
+from ..base._console import json_text
 from ..base._enums import Form, Format, PfxProfile
 from ..base._face import publish
-from ..pki._model import Bundle, Certificate
+from ..bundle._select import Selection
+from ..pki._model import Bundle, Certificate, Role
+from ._manifest import certificate_json
 
-__all__ = ["CERT_MODE", "KEY_MODE", "Conversion", "unprotected_key_note"]
+__all__ = ["CERT_MODE", "CONVERT_SCHEMA", "KEY_MODE", "Conversion", "unprotected_key_note"]
+
+CONVERT_SCHEMA = 1
+"""Version of the ``certconv convert --json`` document (certconv/schemas/convert.schema.json)."""
 
 KEY_MODE = 0o600
 """Permission bits of a file holding a private key: its owner alone reads it (where modes restrict)."""
@@ -49,6 +59,7 @@ class Conversion:
         scripts: The import scripts written beside ``out`` (``emit``), by file name.
         aliases: For a truststore or a certificate-only PFX: each certificate's alias (the name
             ``keytool -list`` shows), in certificate order; unique ignoring case, visible characters only.
+        selection: Which certificates of the bundle were used (``only``/``sha1``); everything by default.
     """
 
     to: Form
@@ -64,11 +75,51 @@ class Conversion:
     profile: PfxProfile | None = None
     scripts: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    selection: Selection = field(default_factory=Selection)
 
     @property
     def mode(self) -> int:
         """The permission bits the file is created with: 0600 with a key, else 0644."""
         return KEY_MODE if self.key_included else CERT_MODE
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file written: ``out``, then the import scripts beside it; empty when nothing was written."""
+        if self.out is None:
+            return ()
+        folder = Path(self.out).parent
+        return (self.out, *(str(folder / name) for name in self.scripts))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``certconv convert --json`` (docs/json.md, ``convert.schema.json``)."""
+        roles = self.selection.roles
+        return {
+            "schema": CONVERT_SCHEMA,
+            "tool": f"certconv {__version__}",
+            "inputs": list(self.bundle.inputs),
+            "out": self.out,
+            "files": list(self.files),
+            "to": self.to,
+            "format": self.format,
+            "profile": self.profile,
+            "key_included": self.key_included,
+            "encryption": self.encryption,
+            "mode": f"{self.mode:04o}",
+            "owner_only": self.owner_only,
+            "selection": {
+                "only": [r.value for r in Role if r in roles] if roles is not None else None,
+                "sha1": list(self.selection.sha1s),
+            },
+            "certificates": [certificate_json(c) for c in self.certificates],
+            "scripts": list(self.scripts),
+            "notes": list(self.notes),
+            "warnings": [w.to_dict() for w in self.bundle.warnings],
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as indented JSON text ending in a newline."""
+        # C1 and bidi controls from certificate names as \uXXXX: the document must not drive a terminal.
+        return json_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False)) + "\n"
 
 
 publish(globals())

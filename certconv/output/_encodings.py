@@ -52,8 +52,11 @@ def single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool)
     if len(bundle.certificates) != 1:
         raise ConversionError(
             f"input holds {len(bundle.certificates)} certificates and the {to} form writes one",
-            hint=hint("pick it with {}, or write them all with {} p7b or fullchain; split writes one file each",
-                      Option.SHA1, Option.TO),
+            hint=hint(
+                "pick it with {}, or write them all with {} p7b or fullchain; split writes one file each",
+                Option.SHA1,
+                Option.TO,
+            ),
         )
     cert = bundle.certificates[0]
     notes: list[str] = []
@@ -62,7 +65,7 @@ def single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool)
         if bundle.private_keys:
             notes.append("the input's private key was not written (a DER certificate cannot hold one)")
         return Conversion(Form.DER, Format.DER, (cert,), False, None, tuple(notes), bundle, data)
-    data = cert.x509.public_bytes(serialization.Encoding.PEM)
+    data = cert.pem
     encryption = None
     if include_key:
         key = key_of(bundle, cert)
@@ -75,6 +78,8 @@ def single(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bool)
 
 def p7b(bundle: Bundle, fmt: Format) -> Conversion:
     certs = ordered(bundle)
+    for cert in certs:
+        cert.refuse_rewrite("PKCS#7")
     encoding = serialization.Encoding.PEM if fmt is Format.PEM else serialization.Encoding.DER
     data = pkcs7.serialize_certificates([c.x509 for c in certs], encoding)
     # DER sorts a SET OF by encoding, so the file's order is not the chain's: report the real one.
@@ -99,7 +104,7 @@ def pem_chain(bundle: Bundle, to: Form, secret: bytes | None, *, include_key: bo
             hint=hint("or add {}", Option.INCLUDE_ROOT),
         )
     # An incomplete chain is written as far as it goes; the bundle's missing-issuer warning says so.
-    data = b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
+    data = b"".join(c.pem for c in certs)
     encryption = None
     if include_key:
         data += pem_key(key_of(bundle, leaf), secret)
@@ -142,7 +147,7 @@ def keyvault(bundle: Bundle, *, include_root: bool) -> Conversion:
     notes: list[str] = []
     certs = sent(path, include_root=include_root, notes=notes)
     # Only PEM blocks, no "Bag Attributes" or other text: Key Vault refuses metadata in the file.
-    data = pem_key(key, None) + b"".join(c.x509.public_bytes(serialization.Encoding.PEM) for c in certs)
+    data = pem_key(key, None) + b"".join(c.pem for c in certs)
     if not include_root and path[-1].self_signed and path[-1] is not leaf:
         notes.append(f"the root '{path[-1].common_name}' was left out (it is added only on request)")
     note_left_out(bundle, path, notes)

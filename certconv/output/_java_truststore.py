@@ -96,5 +96,7 @@ def java_truststore(certs: Sequence[Certificate], encryption: serialization.KeyS
     which ``keytool -storepass ''``, ``openssl pkcs12 -passin pass:`` and Windows
     (empty password) all open.
     """
+    for cert in certs:
+        cert.refuse_rewrite("PKCS#12")
     bags = [pkcs12.PKCS12Certificate(c.x509, a.encode("utf-8")) for c, a in zip(certs, aliases(certs), strict=True)]
     return pkcs12.serialize_java_truststore(bags, encryption)

@@ -183,6 +183,8 @@ def _serialize_pfx(
     cas: Sequence[Certificate],
     encryption: serialization.KeySerializationEncryption,
 ) -> bytes:
+    for cert in (leaf, *cas):
+        cert.refuse_rewrite("PKCS#12")
     if not isinstance(key, _PKCS12_KEY_TYPES):  # _pfx_key checked; this narrows the type
         raise ConversionError(f"the private key of '{leaf.common_name}' is of a type PKCS#12 cannot hold")
     return pkcs12.serialize_key_and_certificates(

@@ -8,6 +8,7 @@ what a TLS server sent (:class:`~certconv.FetchResult`) in :mod:`certconv.networ
 
 from __future__ import annotations
 
+import base64
 import enum
 import warnings
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
-from ..base._enums import WarningCode
+from ..base._enums import Quirk, WarningCode
 from ..base._face import publish
 from ._names import display_name
 
@@ -149,6 +150,8 @@ class Certificate:
         friendly_name: PKCS#12 friendly name, if the input had one.
         source: The input this certificate was first read from; ``aia:<url>``
             when it was downloaded (see :attr:`downloaded`).
+        quirks: Why strict parsers refuse it (:class:`~certconv.Quirk`); empty for strict DER.
+            ``x509`` is then parsed from a normalised copy, ``der`` stays the original bytes.
     """
 
     x509: x509.Certificate = field(repr=False)
@@ -164,6 +167,7 @@ class Certificate:
     has_private_key: bool = field(repr=False)
     friendly_name: str | None = field(repr=False)
     source: str = field(repr=False)
+    quirks: tuple[Quirk, ...] = field(default=(), repr=False)
 
     def __repr__(self) -> str:
         return f"<Certificate {self.role.value} {self.subject!r} sha1={self.sha1[:8]}…>"
@@ -173,6 +177,30 @@ class Certificate:
 
     def __hash__(self) -> int:
         return hash(self.sha256)
+
+    @property
+    def pem(self) -> bytes:
+        """:attr:`der` as a PEM ``CERTIFICATE`` block (64 characters a line, as OpenSSL writes).
+
+        Always the original bytes, also for a certificate with :attr:`quirks`, whose ``x509`` is a copy.
+        """
+        body = base64.encodebytes(self.der).replace(b"\n", b"")
+        lines = b"".join(body[i : i + 64] + b"\n" for i in range(0, len(body), 64))
+        return b"-----BEGIN CERTIFICATE-----\n" + lines + b"-----END CERTIFICATE-----\n"
+
+    def refuse_rewrite(self, form: str) -> None:
+        """Raise when writing ``form`` would re-encode this certificate (only DER and PEM keep its bytes).
+
+        Raises:
+            ConversionError: it has :attr:`quirks`; a PKCS#7 or PKCS#12 writer would write the copy.
+        """
+        if self.quirks:
+            from ..base._errors import ConversionError
+
+            raise ConversionError(
+                f"'{self.common_name}' is not strict DER ({self.quirks[0].text}); a {form} file would re-encode "
+                "it, so convert it to der, pem, fullchain or chain, which keep its bytes"
+            )
 
     @property
     def apim_store(self) -> str | None:

@@ -34,6 +34,7 @@ __all__ = [
     "key_spki",
     "public_key_spki",
     "read_extension",
+    "signature_unsupported",
     "signed_by",
     "validity",
 ]
@@ -94,24 +95,31 @@ class WorkCounts:
 WORK = WorkCounts()
 
 
-def signed_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+def signed_by(child: x509.Certificate, issuer: x509.Certificate, *, tbs: bytes | None = None) -> bool:
     """True when ``issuer``'s public key verifies ``child``'s signature.
 
-    Works for RSA (PKCS#1 v1.5 and PSS), ECDSA, Ed25519, Ed448 and DSA, with any
-    hash OpenSSL offers (SHA-1 and MD5 included). Names are not compared.
+    Works for every key type cryptography verifies: RSA (PKCS#1 v1.5 and PSS), ECDSA,
+    DSA with any hash OpenSSL offers (SHA-1 and MD5 included), Ed25519, Ed448 and
+    ML-DSA. Names are not compared. ``tbs``: the signed bytes when ``child`` was parsed
+    from a normalised copy (:mod:`certconv.readers._tolerant`), whose own TBS bytes were not signed.
     """
-    return check_signature(child, issuer) is True
+    return check_signature(child, issuer, tbs=tbs) is True
 
 
-def issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
+def issued_by(child: x509.Certificate, issuer: x509.Certificate, *, tbs: bytes | None = None) -> bool:
     """``issuer`` issued ``child``: names match as chaining matches them, and the signature verifies."""
-    return name_key(child.issuer) == name_key(issuer.subject) and signed_by(child, issuer)
+    return name_key(child.issuer) == name_key(issuer.subject) and signed_by(child, issuer, tbs=tbs)
 
 
-def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool | None:
-    """Like :func:`signed_by`, but ``None`` when the algorithm cannot be checked at all (MD2, GOST…)."""
+def check_signature(child: x509.Certificate, issuer: x509.Certificate, *, tbs: bytes | None = None) -> bool | None:
+    """Like :func:`signed_by`, but ``None`` when it *could not be checked*: the algorithm (MD2, GOST…)
+    or the key type is one cryptography cannot verify, or the key is too costly to use.
+
+    ``None`` is never the same as ``False``: a caller decides what an unchecked signature means
+    (chaining treats an unchecked self-issued certificate as a root, with a warning).
+    """
     signature = child.signature
-    data = child.tbs_certificate_bytes
+    data = child.tbs_certificate_bytes if tbs is None else tbs
     try:
         key = issuer.public_key()  # raises for key types cryptography does not know (GOST, ...)
         if isinstance(key, rsa.RSAPublicKey):
@@ -119,7 +127,7 @@ def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool |
                 # A crafted exponent as long as the modulus makes each check cost ~10 ms (OpenSSL
                 # allows it up to 3072-bit moduli); real keys use 65537, Go refuses above 2**31-1.
                 return None
-            hash_algorithm = child.signature_hash_algorithm
+            hash_algorithm = child.signature_hash_algorithm  # raises UnsupportedAlgorithm for MD2
             if hash_algorithm is None:
                 return False
             pad: padding.AsymmetricPadding
@@ -144,16 +152,46 @@ def check_signature(child: x509.Certificate, issuer: x509.Certificate) -> bool |
                 return False
             WORK.signature_checks += 1
             key.verify(signature, data, hash_algorithm)
-        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+        elif isinstance(key, _MESSAGE_KEYS):
+            # Keys that sign the message itself, no separate hash: Ed25519, Ed448, ML-DSA.
             WORK.signature_checks += 1
-            key.verify(signature, data)
+            key.verify(signature, data)  # type: ignore[union-attr]  # _MESSAGE_KEYS all verify messages
         else:
-            return False
+            return None  # a key cryptography reads but cannot verify certificates with (X25519, DH…)
     except UnsupportedAlgorithm:
         return None
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
+
+
+def signature_unsupported(cert: x509.Certificate) -> bool:
+    """True when cryptography cannot verify ``cert``'s signature with its own key at all: an algorithm
+    it does not offer (MD2, GOST…) or a key it cannot verify with. Not for a key too costly to use."""
+    try:
+        key = cert.public_key()
+        if isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey | dsa.DSAPublicKey):
+            cert.signature_hash_algorithm  # noqa: B018 - raises for MD2 and unknown algorithms
+            return False
+        return not isinstance(key, _MESSAGE_KEYS)
+    except UnsupportedAlgorithm:
+        return True
+    except ValueError:
+        return False
+
+
+def _message_keys() -> tuple[type, ...]:
+    """Ed25519, Ed448, and ML-DSA when this cryptography has it (50 and later)."""
+    kinds: list[type] = [ed25519.Ed25519PublicKey, ed448.Ed448PublicKey]
+    try:
+        from cryptography.hazmat.primitives.asymmetric import mldsa  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:  # pragma: no cover - older cryptography
+        return tuple(kinds)
+    kinds += [getattr(mldsa, name) for name in dir(mldsa) if name.endswith("PublicKey")]
+    return tuple(kinds)
+
+
+_MESSAGE_KEYS = _message_keys()
 
 
 # -- keys -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from cryptography import x509
 from ..base._errors import CorruptInputError
 from ..pki import _der
 
-__all__ = ["NOT_UTF8_HINT", "bare_base64", "first_element", "not_a_certificate", "pem_payload", "reason", "thumbprint"]
+__all__ = ["NOT_UTF8_HINT", "bare_base64", "first_element", "not_a_certificate", "pem_payload", "thumbprint"]
 
 NOT_UTF8_HINT = (
     "; the password is not UTF-8, which certconv can use only for legacy (RC2/3DES) files, where it is read as Latin-1"
@@ -72,8 +72,8 @@ def first_element(data: bytes, name: str, where: str) -> bytes:
     return data[: tlv.end]
 
 
-def not_a_certificate(der: bytes) -> str:
-    """Name what a SEQUENCE that is not a certificate is, when we can."""
+def not_a_certificate(der: bytes) -> str | None:
+    """Name what a SEQUENCE that is not a certificate is (a CRL, a CSR); ``None`` when it is neither."""
     probes = (
         (x509.load_der_x509_crl, "a certificate revocation list (CRL), not a certificate"),
         (x509.load_der_x509_csr, "a certificate signing request (CSR), not a certificate"),
@@ -86,9 +86,4 @@ def not_a_certificate(der: bytes) -> str:
             return what
         except (ValueError, x509.InvalidVersion):
             continue
-    return "damaged certificate"
-
-
-def reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
+    return None

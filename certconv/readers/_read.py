@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from os import PathLike
@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ..base import _limits
 from ..base._console import printable
-from ..base._enums import WarningCode
+from ..base._enums import Quirk, WarningCode
 from ..base._errors import (
     CorruptInputError,
     InputError,
@@ -41,17 +41,20 @@ from ..base._face import publish
 from ..base._progress import ProgressStage, reporter
 from ..pki import _der
 from ..pki._model import BundleWarning
-from . import _pkcs12, _pkcs12_open, _pkcs12_read
+from ..pki._names import display_name
+from . import _pkcs12, _pkcs12_open, _pkcs12_read, _tolerant
 from ._bom import BomError, decode_bom, encoding_problem
-from ._decode import NOT_UTF8_HINT, bare_base64, first_element, not_a_certificate, pem_payload, reason, thumbprint
+from ._decode import NOT_UTF8_HINT, bare_base64, first_element, not_a_certificate, pem_payload, thumbprint
 from ._open import read_bounded
 from ._password import password_bytes
 
 __all__ = [
     "DEFAULT_MAX_INPUT_SIZE",
+    "KEY_ONLY",
     "RawCertificate",
     "ReadResult",
     "Source",
+    "key_only_error",
     "read_file",
     "read_source",
 ]
@@ -90,6 +93,9 @@ class RawCertificate:
     der: bytes
     source: str
     friendly_name: str | None = None
+    quirks: tuple[Quirk, ...] = ()
+    """What makes it not strict DER (:mod:`certconv.readers._tolerant`); ``x509`` is then parsed from a
+    normalised copy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,17 @@ class ReadResult:
     certificates: tuple[RawCertificate, ...]
     private_keys: tuple[PrivateKeyTypes, ...]
     warnings: tuple[BundleWarning, ...]
+
+
+KEY_ONLY = "holds a private key but no certificate: add the certificate file"
+"""What every command says of an input that holds only a private key (one message for one situation)."""
+
+
+def key_only_error(results: Sequence[ReadResult]) -> NoCertificateError:
+    """The refusal when every input holds private keys only: :data:`KEY_ONLY`, about the input if there is one."""
+    if len(results) == 1:
+        return NoCertificateError(KEY_ONLY, path=results[0].name)
+    return NoCertificateError("the inputs hold private keys but no certificate: add the certificate file")
 
 
 def read_file(
@@ -171,8 +188,9 @@ def read_source(source: Source, *, password: bytes | None = None, keys_alone: bo
             )
         if keys_alone and WarningCode.UNREADABLE_KEY in codes:
             raise WrongPasswordError("private key could not be read: wrong password, or damaged", path=source.name)
-        what = "a private key but no certificate" if reader.keys else "no certificate"
-        raise NoCertificateError(f"{fmt} input holds {what}", path=source.name)
+        if reader.keys:
+            raise NoCertificateError(KEY_ONLY, path=source.name)
+        raise NoCertificateError(f"{fmt} input holds no certificate", path=source.name)
     return ReadResult(source.name, fmt, tuple(reader.certificates), tuple(reader.keys), tuple(reader.warnings))
 
 
@@ -196,10 +214,13 @@ class _Reader:
             first = _der.children(data, outer, limit=1)
         except _der.DerError as exc:
             raise CorruptInputError(f"{where}damaged ASN.1 ({exc})", path=self.name) from None
-        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
-            # Trailing bytes: a truncated or concatenated file; cryptography would refuse it too.
-            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
         head = first[0] if first else None
+        if outer.end is not None and outer.end != len(data) and data[outer.end :].strip(b"\0\r\n\t "):
+            if head is not None and head.tag == _der.SEQUENCE and outer.tag == _der.SEQUENCE:
+                self.concatenated(data, where)  # certificates back to back, as some store exports write
+                return "DER"
+            # Trailing bytes: a truncated file; cryptography would refuse it too.
+            raise CorruptInputError(f"{where}has data after the end of its ASN.1 structure", path=self.name)
         if head is not None and head.tag == _der.INTEGER and head.end is not None and head.value(data) == b"\x03":
             self.pkcs12(data)
             return "PKCS#12"
@@ -223,6 +244,27 @@ class _Reader:
             self.private_key_der(data, where)
             return "DER"
         raise UnsupportedFormatError(f"{where}is ASN.1 but not a certificate, PKCS#7 or PKCS#12", path=self.name)
+
+    def concatenated(self, data: bytes, where: str) -> None:
+        """DER certificates back to back in one file: every one is read (bounded by the certificate count)."""
+        pieces: list[bytes] = []
+        pos = 0
+        while pos < len(data) and data[pos:].strip(b"\0\r\n\t "):
+            try:
+                tlv = _der.read_tlv(data, pos)
+            except _der.DerError:
+                tlv = None
+            if tlv is None or tlv.tag != _der.SEQUENCE or tlv.end is None:
+                raise CorruptInputError(
+                    f"{where}holds {len(pieces)} DER certificate(s) back to back, then {len(data) - pos:,} bytes "
+                    "that are not another one (truncated?)",
+                    path=self.name,
+                )
+            pieces.append(data[pos : tlv.end])
+            self._check_count(len(self.certificates) + len(pieces))
+            pos = tlv.end
+        for index, piece in enumerate(pieces, 1):
+            self.certificate(piece, f"{where}certificate {index} of {len(pieces)}: ")
 
     def pem(self, data: bytes) -> str:
         """PEM text: any number of blocks, text between them ignored."""
@@ -292,16 +334,28 @@ class _Reader:
                 f"{where}is a PKCS#7 structure that carries no certificates (only signed-data .p7b/.p7c files do)",
                 path=self.name,
             ) from None
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             if "no certificates" in str(exc).lower() or "not contain" in str(exc).lower():
                 certs = []
             else:
-                raise CorruptInputError(f"{where}damaged PKCS#7 ({reason(exc)})", path=self.name) from None
-        except x509.InvalidVersion as exc:
-            raise CorruptInputError(f"{where}damaged PKCS#7 ({reason(exc)})", path=self.name) from None
+                # One certificate cryptography refuses makes it refuse the whole PKCS#7: read them one by one.
+                self.pkcs7_one_by_one(data, where, exc)
+                return
         self._check_count(len(self.certificates) + len(certs))
         for cert in certs:
             self.add(cert, cert.public_bytes(serialization.Encoding.DER), where)
+
+    def pkcs7_one_by_one(self, data: bytes, where: str, exc: Exception) -> None:
+        """Each certificate of a signed-data PKCS#7 through :meth:`certificate` (tolerant path, plain messages)."""
+        try:
+            pieces = _pkcs7_certificates(data)
+        except (_der.DerError, IndexError):
+            raise CorruptInputError(
+                f"{where}damaged PKCS#7: its structure {_tolerant.describe(exc).removeprefix('is ')}", path=self.name
+            ) from None
+        self._check_count(len(self.certificates) + len(pieces))
+        for index, piece in enumerate(pieces, 1):
+            self.certificate(piece, f"{where}PKCS#7 certificate {index} of {len(pieces)}: ")
 
     def pkcs12(self, data: bytes) -> None:
         # Without a password, try none and then the empty one (Windows writes either).
@@ -323,6 +377,8 @@ class _Reader:
             except ValueError:
                 continue
         if loaded is None:
+            if self._pkcs12_bags(data, attempts, opening):
+                return
             raise self._pkcs12_failure(data, opening)
         entries = ([loaded.cert] if loaded.cert is not None else []) + list(loaded.additional_certs)
         self._check_count(len(self.certificates) + len(entries))
@@ -338,6 +394,50 @@ class _Reader:
         for der, name in contents.certificates:
             self.certificate(der, "PKCS#12: ", name)
         self.keys.extend(contents.keys)
+
+    def _pkcs12_bags(self, data: bytes, attempts: list[bytes | None], opening: _pkcs12_open.Opening) -> bool:
+        """Read the bags one by one when the password is right but cryptography refused the file.
+
+        cryptography refuses a whole PKCS#12 for one certificate it cannot parse (old keytool's
+        EC certificates); with the password proven right (MAC, or PBES2 contents that decrypt),
+        each certificate goes through :meth:`certificate`: tolerated, or refused with its own name.
+        """
+        from . import _pkcs12_certs  # only files cryptography refused need it
+
+        try:  # PFX ::= SEQUENCE { version, authSafe, macData OPTIONAL }
+            has_mac = len(_der.children(data, _der.read_tlv(data), limit=3)) > 2
+        except _der.DerError:
+            return False
+        # The password given, or (none given) the empty one: one bounded check, not one per attempt.
+        for password in attempts[:1]:
+            key = password or b""
+            # Integrity first: with a MAC, only one that verifies; without one (certificate-only
+            # Java truststores), contents that decrypt with the password or are in the clear.
+            verdict = _pkcs12_open.mac_verdict(data, key) if has_mac else None
+            if (has_mac and verdict is not True) or (not has_mac and opening.password_decrypts(key) is False):
+                continue
+            try:
+                found = _pkcs12_certs.bags(data, key)
+            except (_der.DerError, IndexError):
+                return False
+            if not found.certificates or found.undecrypted or all(map(_strict_der, (c for c, _ in found.certificates))):
+                return False  # cryptography refused the file for something else than a certificate
+            total = len(found.certificates)
+            self._check_count(len(self.certificates) + total)
+            for index, (der, name) in enumerate(found.certificates, 1):
+                self.certificate(der, f"PKCS#12 certificate {index} of {total}: ", name)
+            for pkcs8, secret in [(k, None) for k in found.plain_keys] + [(k, key) for k in found.shrouded_keys]:
+                try:
+                    self.keys.append(
+                        serialization.load_der_private_key(pkcs8, secret, unsafe_skip_rsa_key_validation=True)
+                    )
+                except (ValueError, TypeError, UnsupportedAlgorithm):
+                    self.warn(
+                        WarningCode.UNREADABLE_KEY,
+                        "PKCS#12: private key could not be read (damaged or of an unsupported type or cipher)",
+                    )
+            return True
+        return False
 
     def _pkcs12_failure(self, data: bytes, opening: _pkcs12_open.Opening) -> InputError:
         if self.password is None:
@@ -383,7 +483,10 @@ class _Reader:
             with self._capture(where, der):
                 cert = x509.load_der_x509_certificate(der)
         except (ValueError, x509.InvalidVersion) as exc:
-            raise CorruptInputError(f"{where}{not_a_certificate(der)} ({reason(exc)})", path=self.name) from None
+            if (what := not_a_certificate(der)) is not None:
+                raise CorruptInputError(f"{where}{what}", path=self.name) from None
+            self._tolerate(der, where, friendly_name, exc)
+            return
         self.add(cert, der, where, friendly_name)
 
     def private_key_der(self, data: bytes, where: str) -> None:
@@ -422,20 +525,48 @@ class _Reader:
         self._check_count(len(self.certificates) + 1)
         try:
             with self._capture(where, der):
-                # Fields cryptography parses (and warns about: negative serials...) lazily; damaged ones fail here.
-                cert.serial_number  # noqa: B018
-                cert.issuer  # noqa: B018
-                cert.subject  # noqa: B018
-                cert.not_valid_before_utc  # noqa: B018
-                cert.not_valid_after_utc  # noqa: B018
-                # In the same capture: each one costs ~10 µs, a tenth of reading a certificate.
-                with suppress(ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-                    cert.extensions  # noqa: B018 - parsed once here so its warnings are recorded; damaged ones read as absent
+                extensions_read = _touch(cert)
         # TypeError: a name attribute of an impossible type; KeyError: cryptography 47 on some
         # damaged name attribute types (tests/test_hostile_inputs.py flips every bit to find them).
         except (ValueError, TypeError, KeyError) as exc:
-            raise CorruptInputError(f"{where}damaged certificate ({reason(exc)})", path=self.name) from None
+            self._tolerate(der, where, friendly_name, exc)
+            return
+        if not extensions_read and self._tolerate(der, where, friendly_name, None):
+            return  # e.g. a BER boolean in basicConstraints: the copy reads them
         self.certificates.append(RawCertificate(cert, der, self.name, friendly_name))
+
+    def _tolerate(self, der: bytes, where: str, friendly_name: str | None, exc: Exception | None) -> bool:
+        """Read ``der`` through a normalised copy (:mod:`certconv.readers._tolerant`), keeping its bytes.
+
+        ``exc`` is what cryptography said of the original; ``None`` when only its extensions
+        failed, and then nothing is raised: False means the copy did not help.
+        """
+        try:
+            copy, quirks = _tolerant.normalise(der)
+            if not quirks:
+                raise _der.DerError("no known quirk")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the original's warnings were recorded; the copy's repeat them
+                cert = x509.load_der_x509_certificate(copy)
+                if not _touch(cert):
+                    raise _der.DerError("extensions unreadable in the copy too")
+        except (_der.DerError, ValueError, TypeError, KeyError, x509.InvalidVersion):
+            if exc is None:
+                return False
+            raise CorruptInputError(
+                f"{where}damaged {_certificate_label(der)}: it {_tolerant.describe(exc)}", path=self.name
+            ) from None
+        self._check_count(len(self.certificates) + 1)
+        label = _certificate_label(der, cert)
+        problems = "; ".join(q.text for q in quirks)
+        self.warn(
+            WarningCode.TOLERATED_ENCODING,
+            f"{where}{label} is not strict DER: {problems}. certconv read it as OpenSSL and Windows do and keeps "
+            "its bytes unchanged, but strict parsers (browsers, cryptography, Go) will refuse it",
+            thumbprint(der),
+        )
+        self.certificates.append(RawCertificate(cert, der, self.name, friendly_name, quirks))
+        return True
 
     def _check_count(self, count: int) -> None:
         if count > _limits.MAX_CERTIFICATES:
@@ -460,6 +591,58 @@ class _Reader:
             text = str(item.message).split(". ")[0]
             code = WarningCode.BER_ENCODING if "BER" in text else WarningCode.NONCONFORMANT
             self.warn(code, f"{where}{text}", thumbprint(der) if der is not None else None)
+
+
+def _pkcs7_certificates(data: bytes) -> list[bytes]:
+    """The certificates of a signed-data ContentInfo, as encoded (RFC 5652 §5.1), read without cryptography."""
+    w = _der.Walker(data)
+    info = w.children(w.tlv(0))
+    if len(info) < 2 or info[1].tag != 0xA0:
+        raise _der.DerError("no content")
+    signed = w.children(w.children(info[1], 1)[0], 2)
+    found = [f for f in signed[3:] if f.tag == 0xA0]  # [0] IMPLICIT CertificateSet
+    if not found:
+        raise _der.DerError("no certificates")
+    out = []
+    for cert in w.children(found[0], 3):
+        if cert.tag == _der.SEQUENCE:  # other choices (attribute certificates…) carry no X.509 certificate
+            end = w.end(cert, 4)
+            out.append(data[cert.start : end])
+    return out
+
+
+def _strict_der(der: bytes) -> bool:
+    """cryptography reads ``der`` as a certificate, its lazily parsed fields included."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _touch(x509.load_der_x509_certificate(der))
+    except (ValueError, TypeError, KeyError, x509.InvalidVersion):
+        return False
+
+
+def _touch(cert: x509.Certificate) -> bool:
+    """Parse the fields cryptography reads lazily; False when the extensions are unreadable.
+
+    They may be damaged, and cryptography warns about some (negative serials, bad
+    encodings) only on first use: the caller records those warnings.
+    """
+    cert.serial_number  # noqa: B018
+    cert.issuer  # noqa: B018
+    cert.subject  # noqa: B018
+    cert.not_valid_before_utc  # noqa: B018
+    cert.not_valid_after_utc  # noqa: B018
+    try:
+        cert.extensions  # noqa: B018 - parsed once here (~10 µs) so its warnings are recorded
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        return False  # damaged ones read as absent, unless the tolerant copy reads them
+    return True
+
+
+def _certificate_label(der: bytes, cert: x509.Certificate | None = None) -> str:
+    """``certificate 'Subject CN'`` when the subject can be found, else ``certificate``."""
+    subject = display_name(cert.subject) if cert is not None else _tolerant.subject_hint(der)
+    return f"certificate '{subject[:80]}'" if subject else "certificate"
 
 
 publish(globals())

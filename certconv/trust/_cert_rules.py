@@ -14,7 +14,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ..base._dates import iso_utc
-from ..base._enums import FailureCode, Leniency, Validity
+from ..base._enums import FailureCode, Leniency, Quirk, Validity
 from ..pki._der import DerError, children, decode_oid, read_tlv
 from ..pki._x509 import validity
 from ._policy import REISSUE as _REISSUE
@@ -70,14 +70,27 @@ def _check_certificate(f: Facts, s: Settings, *, anchor: bool) -> list[Problem]:
                 "wait until then, or reissue it with a start date in the past (check the issuing machine's clock)",
             )
         )
+    if f.quirks:
+        out.append(
+            Problem(
+                C.PROFILE,
+                index,
+                f"is not strict DER ({'; '.join(q.text for q in f.quirks)}), so strict parsers (browsers, "
+                "cryptography, Go) refuse it",
+                _REISSUE,
+                # Windows keeps certificate times as FILETIME, which starts in 1601: year 0 it cannot read.
+                None if Quirk.YEAR_ZERO in f.quirks else L.LENIENT_DER,
+            )
+        )
     if cert.version is not x509.Version.v3:
         out.append(
             Problem(
                 C.PROFILE,
                 index,
-                "is an X.509 v1 certificate, not v3",
+                f"is an X.509 {'v2' if Quirk.X509_V2 in f.quirks else 'v1'} certificate, not v3",
                 "reissue it as v3",
-                L.LEGACY_ROOT if anchor and f.self_signed else None,
+                # A v1 CA below the anchor fails as not-a-CA in any case (it has no basicConstraints).
+                L.LEGACY_ROOT if anchor and f.self_signed else L.V1_END_ENTITY,
             )
         )
     if len(cert.issuer) == 0:

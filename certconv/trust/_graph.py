@@ -23,8 +23,9 @@ from ..base._errors import UnsafeInputError
 from ..base._progress import ProgressStage, reporter
 from ..pki._model import BundleWarning, Certificate, Role
 from ..pki._names import display_name, name_key
-from ..pki._x509 import check_signature, read_extension, signed_by
+from ..pki._x509 import check_signature, read_extension, signature_unsupported, signed_by
 from ..readers._read import RawCertificate
+from ..readers._tolerant import signed_part
 
 if TYPE_CHECKING:
     from ._policy import Facts
@@ -50,6 +51,8 @@ class Node:
         "sha256",
         "ski",
         "subject_key",
+        "tbs",
+        "unchecked_root",
         "unverifiable",
     )
 
@@ -64,9 +67,17 @@ class Node:
         self.ski = _extension_value(cert, x509.SubjectKeyIdentifier, "digest")
         self.aki = _extension_value(cert, x509.AuthorityKeyIdentifier, "key_identifier")
         self.bc_ca = _basic_constraints_ca(cert)
-        self_check = check_signature(cert, cert) if self.subject_key == self.issuer_key else False
-        self.self_signed = self_check is True
-        self.unverifiable = self_check is None
+        # A certificate read through the tolerant path: its signature covers the original TBS bytes.
+        self.tbs = signed_part(raw)
+        self_check = check_signature(cert, cert, tbs=self.tbs) if self.subject_key == self.issuer_key else False
+        # Self-issued with a signature nobody can check (MD2 roots still in public bundles): a root,
+        # unproven, with a warning; unless its key identifiers say another key signed it (a rollover).
+        self.unchecked_root = (
+            self_check is None and (self.aki is None or self.aki == self.ski) and signature_unsupported(cert)
+        )
+        self.self_signed = self_check is True or self.unchecked_root
+        # Not checked for another reason (a key too costly to use, identifiers naming another key): not a root.
+        self.unverifiable = self_check is None and not self.unchecked_root
         self.issuers: list[Node] = []
         self.issued_any = False
         self.label = display_name(cert.subject).casefold()
@@ -78,7 +89,9 @@ class Node:
         if self._facts is None:
             from ._policy import Facts  # verify's rules: not loaded by split or inspect
 
-            self._facts = Facts.of(self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed)
+            self._facts = Facts.of(
+                self.raw.x509, self.der, sha256=self.sha256, self_signed=self.self_signed, quirks=self.raw.quirks
+            )
         return self._facts
 
     @property
@@ -125,7 +138,7 @@ def unique_nodes(raws: Iterable[RawCertificate], warnings: list[BundleWarning]) 
         # Any copy's friendly name may be kept; the smallest, so input order does not matter.
         kept = node.raw.friendly_name
         if raw.friendly_name is not None and (kept is None or raw.friendly_name < kept):
-            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name)
+            node.raw = RawCertificate(node.raw.x509, node.der, node.raw.source, raw.friendly_name, node.raw.quirks)
         warnings.append(
             BundleWarning(
                 WarningCode.DUPLICATE,
@@ -171,7 +184,7 @@ def link_issuers(nodes: list[Node], memo: SignatureMemo | None = None) -> None:
             spent += 1
             if spent > allowed:
                 raise _refusal_after(child, allowed, len(nodes))
-            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509)
+            verdict = memo[key] = signed_by(child.raw.x509, issuer.raw.x509, tbs=child.tbs)
         return verdict
 
     progress = reporter(ProgressStage.CHAINING, len(nodes))
@@ -276,4 +289,5 @@ def certificate_of(node: Node, issuer: Node | None, *, has_private_key: bool = F
         has_private_key=has_private_key,
         friendly_name=node.raw.friendly_name,
         source=node.raw.source,
+        quirks=node.raw.quirks,
     )

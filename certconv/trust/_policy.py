@@ -25,8 +25,9 @@ from cryptography import x509
 from cryptography.x509.oid import ExtensionOID, NameOID
 
 from ..base._console import printable
-from ..base._enums import FailureCode, Leniency, VerifyPolicy
+from ..base._enums import FailureCode, Leniency, Quirk, VerifyPolicy
 from ..pki._names import display_name, name_key
+from ..readers._tolerant import describe
 
 __all__ = [
     "APIM",
@@ -46,6 +47,8 @@ BROWSERS_DISAGREE: dict[Leniency, str] = {
     Leniency.CN_AS_HOST: "browsers (Chrome, Edge, Firefox, Safari) reject a server certificate without a DNS name "
     "in its SAN",
     Leniency.SHA1_PRIVATE: "browsers and curl (OpenSSL 3) reject SHA-1 signatures",
+    Leniency.LENIENT_DER: "browsers (Chrome, Firefox), Go and cryptography refuse certificates that are not strict DER",
+    Leniency.V1_END_ENTITY: "Firefox rejects an X.509 v1 end-entity certificate",
 }
 """Leniencies that make ``verify`` say yes where browsers or curl say no, and the line that says so."""
 
@@ -149,10 +152,14 @@ class Facts:
     self_issued: bool = False
     memo: dict[object, tuple[Problem, ...]] = field(default_factory=dict)
     """Checks that depend on the certificate alone, kept across the searches of one graph."""
+    quirks: tuple[Quirk, ...] = ()
+    """Why strict parsers refuse it (read through certconv's tolerant path)."""
 
     @classmethod
-    def of(cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool) -> Facts:
-        facts = cls(cert, der, sha256, self_signed, name=display_name(cert.subject))
+    def of(
+        cls, cert: x509.Certificate, der: bytes, *, sha256: str, self_signed: bool, quirks: tuple[Quirk, ...] = ()
+    ) -> Facts:
+        facts = cls(cert, der, sha256, self_signed, name=display_name(cert.subject), quirks=quirks)
         facts.self_issued = name_key(cert.subject) == name_key(cert.issuer)
         try:
             with warnings.catch_warnings():
@@ -161,7 +168,8 @@ class Facts:
                 extensions = cert.extensions
         except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
             # One malformed extension makes cryptography refuse them all: the certificate is unreadable.
-            facts.unreadable = printable(str(exc))[:200]
+            text = str(exc)
+            facts.unreadable = describe(exc) if "ParseError" in text else printable(text)[:200]
             return facts
         facts.extensions = {ext.oid.dotted_string: ext for ext in extensions}
         return facts

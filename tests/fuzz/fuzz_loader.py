@@ -14,6 +14,9 @@ Targets:
             the iteration-count guard, the MAC verdict and the error classification.
     jks     the JKS/JCEKS keystore reader (structure, secret-key serialization, key
             decryption) with the right password, no password and a wrong one.
+    tolerant  the tolerant path's re-encoder (certconv.readers._tolerant.normalise, which may
+            raise only its DerError) and the reader's certificate path through it,
+            seeded with every quirk tests/quirkcerts.py builds.
 
 Contract checked: only ``certconv.CertconvError`` may escape; a warning that
 escapes is a crash too (certconv turns cryptography's warnings into
@@ -34,7 +37,8 @@ import atheris
 
 with atheris.instrument_imports():
     import certconv
-    from certconv.readers import _jks, _read
+    from certconv.pki._der import DerError
+    from certconv.readers import _jks, _read, _tolerant
 
 PASSWORD = b"changeit"  # the samples' and the seed corpus's password
 
@@ -71,6 +75,14 @@ def _keystore(data: bytes) -> None:
             _jks.read(_reader(password), data)
 
 
+def _tolerant_path(data: bytes) -> None:
+    with contextlib.suppress(DerError):
+        copy, _ = _tolerant.normalise(data)
+        assert len(copy) <= len(data) + 64, "the copy grew: only tags and a few bytes are rewritten"
+    _tolerant.subject_hint(data)
+    _reader(None).certificate(data)
+
+
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "load": _load,
     "pem": _pem,
@@ -78,6 +90,7 @@ TARGETS: dict[str, Callable[[bytes], None]] = {
     "pkcs7": _pkcs7,
     "pkcs12": _pkcs12,
     "jks": _keystore,
+    "tolerant": _tolerant_path,
 }
 
 

@@ -86,7 +86,17 @@ def seeds() -> dict[str, dict[str, bytes]]:
             "certs-only.pfx": to_pfx(None, [pki.intermediate, pki.root]),
         },
         "jks": _keystores(pki),
+        "tolerant": _quirks(),
     }
+
+
+def _quirks() -> dict[str, bytes]:
+    """One certificate per quirk the tolerant path knows (tests/quirkcerts.py), and one with all it can hold."""
+    import quirkcerts
+
+    seeds = {f"{quirk}.cer": quirkcerts.make(quirkcerts.key_for(quirk), quirk=quirk) for quirk in quirkcerts.QUIRKS}
+    seeds["v1.cer"] = quirkcerts.make(quirkcerts.key_for(None), v1=True)
+    return seeds
 
 
 def _keystores(pki: Pki) -> dict[str, bytes]:

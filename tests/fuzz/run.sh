@@ -2,9 +2,9 @@
 # Run every atheris fuzz target for MINUTES in total (split evenly), one after
 # the other on one core, at low priority.
 #
-#   tests/fuzz/run.sh MINUTES [TARGET...]      (default targets: all nine)
+#   tests/fuzz/run.sh MINUTES [TARGET...]      (default targets: all ten)
 #
-# Loader targets (fuzz_loader.py): load pem der pkcs7 pkcs12.
+# Loader targets (fuzz_loader.py): load pem der pkcs7 pkcs12 jks tolerant.
 # Command targets (fuzz_commands.py): inspect verify convert.
 # Needs `pip install -e '.[fuzz]'` (atheris). The working corpus and any crash,
 # timeout or OOM reproducer go to $FUZZ_WORK (default /tmp/certconv-fuzz), never
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 minutes=${1:?usage: tests/fuzz/run.sh MINUTES [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(load pem der pkcs7 pkcs12 jks inspect verify convert)
+[ ${#targets[@]} -gt 0 ] || targets=(load pem der pkcs7 pkcs12 jks tolerant inspect verify convert)
 work=${FUZZ_WORK:-/tmp/certconv-fuzz}
 seconds=$((minutes * 60 / ${#targets[@]}))
 mkdir -p "$work"
@@ -28,7 +28,7 @@ mkdir -p "$work"
 status=0
 for target in "${targets[@]}"; do
   case $target in
-    load | pem | der | pkcs7 | pkcs12 | jks) harness=tests/fuzz/fuzz_loader.py ;;
+    load | pem | der | pkcs7 | pkcs12 | jks | tolerant) harness=tests/fuzz/fuzz_loader.py ;;
     inspect | verify | convert) harness=tests/fuzz/fuzz_commands.py ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
