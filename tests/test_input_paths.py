@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 from pki import Pki, to_pem, to_pfx
 
 import certconv
@@ -54,8 +55,8 @@ def no_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("a password reached cryptography")
 
-    monkeypatch.setattr(_read.pkcs12, "load_pkcs12", forbidden)
-    monkeypatch.setattr(_read.serialization, "load_pem_private_key", forbidden)
+    monkeypatch.setattr(pkcs12, "load_pkcs12", forbidden)  # cryptography's modules: wherever certconv calls them
+    monkeypatch.setattr(serialization, "load_pem_private_key", forbidden)
 
 
 @contextmanager
