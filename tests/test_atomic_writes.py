@@ -770,7 +770,7 @@ def test_new_out_folder_appears_whole_or_not_at_all(
 ) -> None:
     write_module = _atomic
 
-    real_write_new = write_module._write_new
+    real_write_new = write_module.write_new
     calls = {"n": 0}
 
     def failing_write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
@@ -779,7 +779,7 @@ def test_new_out_folder_appears_whole_or_not_at_all(
             raise failure
         real_write_new(path, data, mode, sync=sync)
 
-    monkeypatch.setattr(write_module, "_write_new", failing_write_new)
+    monkeypatch.setattr(write_module, "write_new", failing_write_new)
     out = tmp_path / "parent" / "out"
     with pytest.raises((certconv.OutputError, KeyboardInterrupt)):
         certconv.split(to_pem(pki.chain), out)

@@ -763,7 +763,7 @@ def test_crafted_subject_cannot_take_a_suffixed_name(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_while_staging_leaves_nothing(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    interrupt_on_call(monkeypatch, _atomic, "_write_new", 2)
+    interrupt_on_call(monkeypatch, _atomic, "write_new", 2)
     with pytest.raises(KeyboardInterrupt):
         certconv.split(to_pem(pki.chain), tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -784,7 +784,7 @@ def test_ctrl_c_while_moving_into_place_restores_what_was_there(
 def test_ctrl_c_in_the_cli_says_nothing_was_written(pki: Pki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "chain.pem"
     source.write_bytes(to_pem(pki.chain))
-    interrupt_on_call(monkeypatch, _atomic, "_write_new", 1)
+    interrupt_on_call(monkeypatch, _atomic, "write_new", 1)
     result = CliRunner().invoke(app, ["split", str(source), "--out", str(tmp_path / "out")])
     assert result.exit_code == 130
     assert "nothing was written" in result.stderr

@@ -51,7 +51,7 @@ from ..base._errors import (
 )
 from ..base._progress import ProgressStage, reporter
 from ._locks import Held, Lock, hold, peek, pid_text, take, write_header
-from ._out_folder import RESERVED_PREFIX, check_names, check_targets, is_folder, is_plain_name, make_folder
+from ._out_folder import RESERVED_PREFIX, check_names, check_targets, is_folder, is_plain_name, make_folder, write_new
 
 __all__ = ["write_files"]
 
@@ -153,7 +153,7 @@ def _write_new_folder(out: Path, files: dict[str, bytes], modes: Mapping[str, in
         progress = reporter(ProgressStage.WRITING, len(files))
         for file, data in files.items():
             progress.step()
-            _write_new(staging / file, data, modes[file], sync=False)
+            write_new(staging / file, data, modes[file], sync=False)
             _phase("staged")
         progress.done()
         os.chmod(staging, 0o755)  # noqa: S103 - private while building; then it becomes the user's folder
@@ -218,7 +218,7 @@ def _write_into(
             progress.step()
             # fsync only what replaces a file, so a crash cannot leave an empty file where the old
             # one was; an fsync per new file made a 10,000-certificate split five times slower.
-            _write_new(staging / file, data, modes[file], sync=file in existing)
+            write_new(staging / file, data, modes[file], sync=file in existing)
             _phase("staged")
         progress.done()
         tail = [last] if last is not None and last in files else []
@@ -381,7 +381,7 @@ def _remove_tree(folder: Path) -> int:
 def _write_list(staging: Path, names: list[str], *, sync: bool) -> None:
     """Record the files about to move in, written whole before it takes its name."""
     draft = staging / f"{_MOVING}.new"
-    _write_new(draft, json.dumps(names, ensure_ascii=False).encode("utf-8"), 0o600, sync=sync)
+    write_new(draft, json.dumps(names, ensure_ascii=False).encode("utf-8"), 0o600, sync=sync)
     _fs(os.rename, draft, staging / _MOVING)
 
 
@@ -440,18 +440,3 @@ def _failure(exc: OSError, out: Path) -> OutputError:
             "nothing was written: close it, wait a moment and try again"
         )
     return OutputError(f"could not write ({exc.strerror or exc}); nothing was written", path=str(out))
-
-
-def _write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, mode)
-    try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)  # the mode asked for, whatever the umask
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        if sync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,6 +1,6 @@
 """The folder a write goes into: the names checked, missing parents made, the files already there found.
 
-And whether a file written there keeps other users out (:func:`restricts_to_owner`).
+A file written there (:func:`write_new`), and whether it keeps other users out (:func:`restricts_to_owner`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "is_plain_name",
     "make_folder",
     "restricts_to_owner",
+    "write_new",
 ]
 
 RESERVED_PREFIX = ".certconv-"
@@ -103,3 +104,19 @@ def restricts_to_owner(path: str | os.PathLike[str]) -> bool:
     file system ignores modes (FAT, some network shares).
     """
     return _MODES_RESTRICT and not stat.S_IMODE(os.stat(path).st_mode) & 0o077
+
+
+def write_new(path: Path, data: bytes, mode: int, *, sync: bool = True) -> None:
+    """Write a file that must not exist yet: never through a link, with exactly ``mode``, synced unless told."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, mode)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)  # the mode asked for, whatever the umask
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
