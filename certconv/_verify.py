@@ -23,12 +23,13 @@ from ._api import InputLike, input_name, read_inputs
 from .base._args import DEFAULT_TIMEOUT, check_moment, check_timeout
 from .base._console import printable
 from .base._enums import FailureCode, Leniency, Origin, Purpose, TrustStore, VerifyPolicy, coerce, values
-from .base._errors import CertconvError, InputError, NoEndEntityError, Option, UsageError, hint
+from .base._errors import InputError, NoEndEntityError, Option, UsageError, hint
 from .base._face import publish
 from .base._limits import SEARCH_BUDGET, search_budget
 from .base._progress import ProgressStage, reporter
 from .bundle._chain import build_bundle, whole_seconds
 from .output._file_names import file_names, slug
+from .output._manifest import listed_files
 from .pki._model import Bundle, Certificate, Role
 from .pki._names import display_name, label, name_key
 from .pki._x509 import WORK, ca_issuers_urls
@@ -413,7 +414,7 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             continue
         folder = Path(item)
         try:
-            found = _manifest_files(folder)
+            found = listed_files(folder, CA_FILE_SUFFIXES, DEFAULT_MAX_INPUT_SIZE)  # only what split wrote
             if found is None:
                 found = sorted(p for p in folder.iterdir() if p.suffix.lower() in CA_FILE_SUFFIXES and p.is_file())
         except OSError as exc:
@@ -423,32 +424,6 @@ def _expand_ca(ca: InputLike | Sequence[InputLike]) -> list[InputLike]:
             raise InputError(what, path=str(folder))
         items.extend(str(p) for p in found)
     return items
-
-
-def _manifest_files(folder: Path) -> list[Path] | None:
-    """The certificate files the ``manifest.json`` of a split (or create) folder lists; ``None`` without one.
-
-    A folder ``certconv create`` wrote also holds the backend's PFX and keys, which are not
-    CA certificates (and need a password): the manifest names only what split wrote.
-    A manifest certconv cannot use (damaged, naming files that are gone) is ignored.
-    """
-    import json
-
-    from .output._manifest import MANIFEST_NAME
-    from .readers._open import read_bounded
-
-    if not (folder / MANIFEST_NAME).is_file():
-        return None
-    try:
-        data = read_bounded(folder / MANIFEST_NAME, DEFAULT_MAX_INPUT_SIZE, what="manifest", too_large="limit")
-        entries = json.loads(data)["certificates"]
-        names = {entry["file"] for entry in entries}
-    except (CertconvError, ValueError, KeyError, TypeError):
-        return None
-    if not names or not all(isinstance(n, str) and n == Path(n).name and n not in (".", "..") for n in names):
-        return None
-    found = sorted(folder / n for n in names if Path(n).suffix.lower() in CA_FILE_SUFFIXES)
-    return found if found and all(p.is_file() for p in found) else None
 
 
 publish(globals())

@@ -2,7 +2,8 @@
 
 :class:`Manifest` lists the files of a split (:class:`ManifestEntry`), where each
 goes in Azure (:class:`Destination`) and the APIM v2 backend settings
-(:class:`BackendTls`); :func:`manifest_json` is the text of ``manifest.json``.
+(:class:`BackendTls`); :func:`manifest_json` is the text of ``manifest.json``, and
+:func:`listed_files` reads back the files one lists (``verify --ca`` given a split's folder).
 
 :func:`certificate_json` is the one JSON form of a certificate: a manifest entry
 is ``file`` and it (and where the file goes); ``inspect --json`` and
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..base._console import json_text
 from ..base._dates import iso_utc
 from ..base._enums import AzureTarget, Form, Format
+from ..base._errors import CertconvError
 from ..base._face import publish
 
 if TYPE_CHECKING:
@@ -34,6 +37,7 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "certificate_json",
+    "listed_files",
     "manifest_json",
 ]
 
@@ -246,6 +250,29 @@ def manifest_json(manifest: Manifest) -> str:
             lines.append(f"  {_json(key)}: {_json(value)}")
     # C1 and bidi controls as \uXXXX: `cat manifest.json` must not drive the terminal either.
     return json_text("{\n" + ",\n".join(lines) + "\n}\n")
+
+
+def listed_files(folder: Path, suffixes: tuple[str, ...], max_size: int) -> list[Path] | None:
+    """The files with one of ``suffixes`` that ``folder``'s ``manifest.json`` lists; ``None`` without one.
+
+    A folder ``certconv create`` wrote also holds the backend's PFX and keys, which are not
+    CA certificates (and need a password): the manifest names only what split wrote.
+    A manifest certconv cannot use (damaged, naming files that are gone) is ignored.
+    """
+    from ..readers._open import read_bounded
+
+    if not (folder / MANIFEST_NAME).is_file():
+        return None
+    try:
+        data = read_bounded(folder / MANIFEST_NAME, max_size, what="manifest", too_large="limit")
+        entries = json.loads(data)["certificates"]
+        names = {entry["file"] for entry in entries}
+    except (CertconvError, ValueError, KeyError, TypeError):
+        return None
+    if not names or not all(isinstance(n, str) and n == Path(n).name and n not in (".", "..") for n in names):
+        return None
+    found = sorted(folder / n for n in names if Path(n).suffix.lower() in suffixes)
+    return found if found and all(p.is_file() for p in found) else None
 
 
 def _json(value: object) -> str:
