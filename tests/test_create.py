@@ -316,6 +316,13 @@ def test_any_names_give_a_chain_or_a_certconv_error(
         assert "\n" not in str(exc)
 
 
+@pytest.mark.parametrize("name", ["\U0001f600" * 17, "é" * 33])
+def test_a_client_name_over_64_bytes_in_utf8_is_a_usage_error(tmp_path: Path, name: str) -> None:
+    # Hypothesis found it: 64 characters can be 128 bytes, and the common name's bound is on bytes.
+    with pytest.raises(certconv.UsageError, match="bytes in UTF-8"):
+        certconv.plan_chain([], tmp_path / "o", client=name, no_password=True)
+
+
 def test_serial_numbers_are_random_and_positive(tmp_path: Path) -> None:
     one = certconv.plan_chain(HOST, tmp_path / "a", no_password=True)
     two = certconv.plan_chain(HOST, tmp_path / "b", no_password=True)

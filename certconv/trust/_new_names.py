@@ -26,7 +26,7 @@ __all__ = ["MAX_CLIENT_NAME", "PUBLIC_SUFFIXES", "IPAddress", "check_client_name
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_CLIENT_NAME = 64
-"""Longest client name: the upper bound of a commonName (RFC 5280 Appendix A, ``ub-common-name``)."""
+"""Longest client name in UTF-8 bytes: the upper bound of a commonName (RFC 5280 Appendix A, ``ub-common-name``)."""
 
 PUBLIC_SUFFIXES = frozenset(
     {
@@ -152,7 +152,7 @@ def check_ips(ips: Sequence[str | IPAddress]) -> tuple[IPAddress, ...]:
 
 
 def check_client_name(name: str) -> str:
-    """The common name of a client certificate: printable text of 1 to :data:`MAX_CLIENT_NAME` characters.
+    """The common name of a client certificate: printable text of 1 to :data:`MAX_CLIENT_NAME` bytes in UTF-8.
 
     Raises:
         UsageError: an empty or longer name, or one with control characters.
@@ -160,8 +160,13 @@ def check_client_name(name: str) -> str:
     text = name.strip()
     if not text:
         raise UsageError("the client name is empty: give the name the backend knows APIM by, e.g. apim-prod")
-    if len(text) > MAX_CLIENT_NAME:
-        raise UsageError(f"the client name is {len(text)} characters; a common name holds at most {MAX_CLIENT_NAME}")
+    # The bound is on the encoded value (UTF8String): 33 emoji are 132 bytes, and cryptography refuses them.
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_CLIENT_NAME:
+        raise UsageError(
+            f"the client name is {size} bytes in UTF-8; a common name holds at most {MAX_CLIENT_NAME} "
+            "(fewer characters outside ASCII)"
+        )
     if printable(text) != text:
         raise UsageError(f"the client name {printable(repr(text))} holds control or invisible characters")
     return text
