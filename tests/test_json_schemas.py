@@ -127,6 +127,7 @@ def test_fetch_embeds_the_verify_document_as_verify_describes_it() -> None:
         (("fetch", "properties", "verdict"), certconv.FetchVerdict),
         (("fetch", "$defs", "probe", "properties", "outcome"), certconv.ProbeOutcome),
         (("fetch", "$defs", "finding", "properties", "code"), certconv.TlsFindingCode),
+        (("create", "properties", "key"), certconv.KeyProfile),
     ],
 )
 def test_schema_enums_are_the_codes_enums(where: tuple[str, ...], enum_type: Any) -> None:
@@ -261,6 +262,28 @@ def test_fetch_json_meets_its_schema_plain_and_with_everything(served: Pki, tmp_
     check("fetch", full)
     assert full["tls"] is not None and full["verification"]["ok"] is True and full["expiring"]
     check("split", json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8")))
+
+
+def test_create_json_meets_its_schema_for_a_server_and_a_client_certificate(tmp_path: Path) -> None:
+    cheap = ["--key", "ec-p256", "--no-password"]
+    server = run_json(["create", "backend.example", "--ip", "10.0.0.5", *cheap, "-o", str(tmp_path / "server")])
+    check("create", server)
+    assert (server["purpose"], server["client"], server["ips"]) == ("server", None, ["10.0.0.5"])
+    assert {f["file"] for f in server["files"]} == {p.name for p in (tmp_path / "server").iterdir()}
+    assert {f["mode"] for f in server["files"] if f["private_key"]} == {"0600"}, "convert's form of a mode"
+    client = run_json(["create", "--client", "apim-client", *cheap, "-o", str(tmp_path / "client")])
+    check("create", client)
+    assert (client["purpose"], client["client"], client["hosts"], client["ips"]) == ("client", "apim-client", [], [])
+
+
+def test_create_json_schema_also_fits_a_plan_not_yet_written_and_refuses_a_crossed_purpose(tmp_path: Path) -> None:
+    """``ChainPlan.to_dict`` is the document; before writing, ``owner_only`` is null."""
+    document = certconv.plan_chain("backend.example", tmp_path / "o", key="ec-p256", no_password=True).to_dict()
+    check("create", document)
+    assert document["written"] is False and document["owner_only"] is None
+    assert not (tmp_path / "o").exists()
+    crossed = {**document, "purpose": "client"}
+    assert not validator("create").is_valid(crossed), "a client certificate has a client name and no host"
 
 
 # -- docs/json.md names every document and where its schema is -------------------------------

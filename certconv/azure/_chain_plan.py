@@ -143,7 +143,7 @@ class ChainPlan:
             "password_protected": opts.protected,
             "certificates": [certificate_json(c) for c in (self.root, self.intermediate, self.leaf)],
             "files": [
-                {"file": name, "private_key": name in self.key_files, "mode": oct(_mode(self, name))}
+                {"file": name, "private_key": name in self.key_files, "mode": f"{_mode(self, name):04o}"}
                 for name in self.files
             ],
             "written": self.written,

@@ -17,7 +17,7 @@ from ..base._face import publish
 
 __all__ = ["JSON_DOCUMENTS", "json_schema"]
 
-JSON_DOCUMENTS = ("split", "split-each", "convert", "inspect", "verify", "fetch")
+JSON_DOCUMENTS = ("split", "split-each", "convert", "inspect", "verify", "fetch", "create")
 """The documents that have a schema: one per command's ``--json`` (``split-each`` is ``split --each --json``).
 
 ``split`` also describes the ``manifest.json`` that ``split`` and ``fetch --out`` write.
