@@ -66,9 +66,10 @@ class Pkcs12Reading(Collector):
             self.keys.append(loaded.key)
 
     def _pkcs12_contents(self, contents: _pkcs12_read.Contents) -> None:
-        self._check_count(len(self.certificates) + len(contents.certificates))
-        for der, name in contents.certificates:
-            self.certificate(der, "PKCS#12: ", name)
+        total = len(contents.certificates)
+        self._check_count(len(self.certificates) + total)
+        for index, (der, name) in enumerate(contents.certificates, 1):  # positions as the bag-by-bag reader says them
+            self.certificate(der, f"PKCS#12 certificate {index} of {total}: ", name)
         self.keys.extend(contents.keys)
 
     def _pkcs12_bags(self, data: bytes, attempts: list[bytes | None], opening: _pkcs12_open.Opening) -> bool:
